@@ -1,0 +1,214 @@
+package generators
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+)
+
+// Intrinsic functions.
+//
+// goformation's typed properties are plain strings, so an intrinsic function has to travel
+// through a string field as a marker that the encoder later expands. goformation's own helpers
+// (cloudformation.Ref, Sub, …) build their markers with Go's %q quoting, which is not JSON for
+// control or non-printable characters, and its Template.JSON() then *evaluates* intrinsics it
+// finds in free-form fields ({"Ref":"AWS::Region"} in a policy became "us-east-1"). So ecsgen
+// builds every intrinsic with the helpers below and encodes templates with encodeTemplate: a
+// marker is a NUL byte followed by the intrinsic's JSON, produced by encoding/json. The loader
+// rejects NUL in user strings, so user data can never be mistaken for a marker.
+
+const marker = "\x00"
+
+// listMarker marks an intrinsic that stands for a whole list: a []string property holding just
+// this one element is replaced by the intrinsic itself (e.g. Fn::Split of a joined list).
+const listMarker = "\x00\x00"
+
+// List makes a list-valued intrinsic usable where goformation wants []string.
+func List(listIntrinsic string) []string {
+	return []string{marker + listIntrinsic}
+}
+
+func intrinsic(name string, arg any) string {
+	b, err := json.Marshal(map[string]any{name: rawArgs(arg)})
+	if err != nil {
+		panic(fmt.Sprintf("intrinsic %s: %v", name, err)) // only ever called with JSON-safe Go values
+	}
+	return marker + string(b)
+}
+
+// rawArgs lets intrinsics nest: a marker string inside an argument becomes raw JSON.
+func rawArgs(arg any) any {
+	switch v := arg.(type) {
+	case string:
+		if strings.HasPrefix(v, marker) {
+			return json.RawMessage(v[len(marker):])
+		}
+		return v
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = rawArgs(s)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = rawArgs(s)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, s := range v {
+			out[k] = rawArgs(s)
+		}
+		return out
+	}
+	return arg
+}
+
+// Ref is {"Ref": name}.
+func Ref(name string) string { return intrinsic("Ref", name) }
+
+// GetAtt is {"Fn::GetAtt": [resource, attribute]}.
+func GetAtt(resource, attribute string) string {
+	return intrinsic("Fn::GetAtt", []string{resource, attribute})
+}
+
+// ImportValue is {"Fn::ImportValue": exportName}.
+func ImportValue(exportName string) string { return intrinsic("Fn::ImportValue", exportName) }
+
+// Sub is {"Fn::Sub": template}. The template is CloudFormation's, so literal text in it must
+// have been escaped with subLiteral.
+func Sub(template string) string { return intrinsic("Fn::Sub", template) }
+
+// Base64 is {"Fn::Base64": value}.
+func Base64(value string) string { return intrinsic("Fn::Base64", value) }
+
+// Join is {"Fn::Join": [sep, values]}.
+func Join(sep string, values ...string) string {
+	return intrinsic("Fn::Join", []any{sep, values})
+}
+
+// JoinList is {"Fn::Join": [sep, list]} for a list-valued intrinsic (the Ref of a List
+// parameter).
+func JoinList(sep, list string) string { return intrinsic("Fn::Join", []any{sep, list}) }
+
+// Split is {"Fn::Split": [sep, value]}; wrap it in List to use it as a list property.
+func Split(sep, value string) string { return intrinsic("Fn::Split", []any{sep, value}) }
+
+// subLiteral escapes text that goes into an Fn::Sub template verbatim: "${" starts a variable in
+// Fn::Sub, "${!" is its escape for a literal "${".
+func subLiteral(s string) string { return strings.ReplaceAll(s, "${", "${!") }
+
+// pseudoString is a string that may name CloudFormation pseudo parameters (${AWS::Partition},
+// ${AWS::Region}, ${AWS::AccountId}). Inside a template it becomes Fn::Sub; in a file written
+// for humans or the AWS CLI it is resolved with the values the spec knows.
+type pseudoString string
+
+// cfn returns the value to put in a template.
+func (p pseudoString) cfn() string {
+	if strings.Contains(string(p), "${") {
+		return Sub(string(p))
+	}
+	return string(p)
+}
+
+// resolve returns the value with pseudo parameters replaced; an unknown account becomes "*".
+func (p pseudoString) resolve(e *env) string {
+	account := e.spec.Account
+	if account == "" {
+		account = "*"
+	}
+	return strings.NewReplacer(
+		"${AWS::Partition}", e.partition,
+		"${AWS::Region}", e.spec.Region,
+		"${AWS::AccountId}", account,
+		"${!", "${",
+	).Replace(string(p))
+}
+
+// userTemplate makes a pseudoString of a string the user wrote: the pseudo parameters
+// ${AWS::Partition}, ${AWS::Region} and ${AWS::AccountId} are substituted, and any other "${"
+// (an IAM policy variable such as ${aws:username}) stays literal.
+func userTemplate(s string) pseudoString {
+	s = subLiteral(s)
+	for _, p := range []string{"AWS::Partition", "AWS::Region", "AWS::AccountId"} {
+		s = strings.ReplaceAll(s, "${!"+p+"}", "${"+p+"}")
+	}
+	return pseudoString(s)
+}
+
+// encodeTemplate renders a template as indented JSON with its intrinsic markers expanded and
+// nothing evaluated. Map keys come out sorted, so the same template gives the same bytes.
+func encodeTemplate(t *cloudformation.Template) ([]byte, error) {
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, err
+	}
+	tree, err = expandMarkers(tree)
+	if err != nil {
+		return nil, err
+	}
+	return marshalIndent(tree)
+}
+
+// expandMarkers replaces every marker string in a decoded JSON tree with the intrinsic it holds.
+func expandMarkers(v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if !strings.HasPrefix(x, marker) {
+			return x, nil
+		}
+		dec := json.NewDecoder(strings.NewReader(x[len(marker):]))
+		dec.UseNumber()
+		var fn any
+		if err := dec.Decode(&fn); err != nil {
+			return nil, fmt.Errorf("internal error: malformed intrinsic %q: %v", x[1:], err)
+		}
+		return expandMarkers(fn)
+	case []any:
+		if len(x) == 1 {
+			if s, ok := x[0].(string); ok && strings.HasPrefix(s, listMarker) {
+				return expandMarkers(s[len(marker):])
+			}
+		}
+		for i := range x {
+			e, err := expandMarkers(x[i])
+			if err != nil {
+				return nil, err
+			}
+			x[i] = e
+		}
+	case map[string]any:
+		for k := range x {
+			e, err := expandMarkers(x[k])
+			if err != nil {
+				return nil, err
+			}
+			x[k] = e
+		}
+	}
+	return v, nil
+}
+
+// marshalIndent is json.MarshalIndent without HTML escaping ("<", ">" and "&" stay readable in
+// scripts and policies) and with a final newline.
+func marshalIndent(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

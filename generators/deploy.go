@@ -1,0 +1,124 @@
+package generators
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+
+	"github.com/ecsgen/ecsgen/templates"
+)
+
+// MaxInlineTemplateBytes is the largest template `aws cloudformation deploy` sends inline
+// (TemplateBody); a larger one must go through an S3 bucket (--s3-bucket).
+const MaxInlineTemplateBytes = 51200
+
+// stack is one generated CloudFormation stack.
+type stack struct {
+	Name        string
+	Description string
+	Template    *cloudformation.Template
+	// Parameters are the values the deploy passes for the template's parameters that have no
+	// default, in the order they are written.
+	Parameters []parameter
+}
+
+type parameter struct {
+	Key, Value string
+}
+
+// deployPlan is the machine-readable form of deploy.sh: the stacks in deploy order, with
+// what each needs. deploy.sh is rendered from it, and CI tooling can read it instead of
+// parsing a shell script.
+type deployPlan struct {
+	Region string        `json:"region"`
+	Stacks []stackInPlan `json:"stacks"`
+}
+
+type stackInPlan struct {
+	Name         string            `json:"name"`
+	Description  string            `json:"description"`
+	Template     string            `json:"template"`
+	Bytes        int               `json:"bytes"`
+	Parameters   map[string]string `json:"parameters,omitempty"`
+	Capabilities []string          `json:"capabilities,omitempty"`
+}
+
+// addStack encodes a stack's template, checks it fits the inline limit, and adds it to the
+// output and the plan.
+func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
+	body, err := encodeTemplate(st.Template)
+	if err != nil {
+		return fmt.Errorf("stack %s: %w", st.Name, err)
+	}
+	if len(body) > MaxInlineTemplateBytes {
+		return fmt.Errorf("stack %s: the template is %d bytes, over the %d bytes `aws cloudformation deploy` accepts without --s3-bucket (R58)", st.Name, len(body), MaxInlineTemplateBytes)
+	}
+	rel := "stacks/" + st.Name + ".json"
+	out[path.Join(e.spec.Env, rel)] = body
+	sp := stackInPlan{
+		Name:         st.Name,
+		Description:  st.Description,
+		Template:     rel,
+		Bytes:        len(body),
+		Capabilities: capabilities(st.Template),
+	}
+	if len(st.Parameters) > 0 {
+		sp.Parameters = map[string]string{}
+		for _, p := range st.Parameters {
+			sp.Parameters[p.Key] = p.Value
+		}
+	}
+	plan.Stacks = append(plan.Stacks, sp)
+	return nil
+}
+
+// capabilities are the --capabilities a template needs (R57): CAPABILITY_NAMED_IAM when an
+// IAM resource has a custom name, CAPABILITY_IAM for other IAM resources.
+func capabilities(t *cloudformation.Template) []string {
+	iamRes, named := false, false
+	for _, r := range t.Resources {
+		typ := r.AWSCloudFormationType()
+		if !strings.HasPrefix(typ, "AWS::IAM::") {
+			continue
+		}
+		iamRes = true
+		switch typ {
+		case "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group":
+			// Every role ecsgen makes has a RoleName; instance profiles and policies are named
+			// by CloudFormation, but one named resource is enough.
+			named = named || typ == "AWS::IAM::Role"
+		}
+	}
+	switch {
+	case named:
+		return []string{"CAPABILITY_NAMED_IAM"}
+	case iamRes:
+		return []string{"CAPABILITY_IAM"}
+	}
+	return nil
+}
+
+func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
+	type stackData struct {
+		Name, Description, Template string
+		Capabilities                []string
+		ParameterOverrides          []string
+	}
+	data := struct {
+		Title  string
+		Region string
+		Stacks []stackData
+	}{Title: e.spec.System + "-" + e.spec.Env, Region: plan.Region}
+	for _, s := range plan.Stacks {
+		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities}
+		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
+			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
+		}
+		data.Stacks = append(data.Stacks, d)
+	}
+	return templates.Render("deploy.sh.tmpl", data)
+}

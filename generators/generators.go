@@ -1,0 +1,150 @@
+// Package generators turns a validated spec into the files a team commits and deploys:
+// CloudFormation stacks, task-definition JSON, userdata scripts, IAM policies and a deploy
+// script.
+//
+// Generators are pure functions of the model (schema.Spec): no CUE, no I/O, no clock, no
+// randomness. The same spec gives the same bytes. Each artifact is built once and encoded
+// for every place it appears — the task definition for the stack and for the AWS CLI, the
+// userdata script for the launch template and for its file, each policy for its role and for
+// its file — so two encodings can never disagree.
+package generators
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// Files are generated files keyed by slash-separated path relative to the output directory.
+type Files map[string][]byte
+
+// Generate builds every artifact of the spec. Paths are "<env>/…".
+func Generate(s *schema.Spec) (Files, error) {
+	e := newEnv(s)
+	out := Files{}
+	var plan deployPlan
+	plan.Region = s.Region
+
+	cluster, err := e.clusterStack()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.addStack(out, &plan, cluster); err != nil {
+		return nil, err
+	}
+	for _, name := range sortedKeys(s.Services) {
+		svc, err := e.serviceStack(name, s.Services[name])
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", name, err)
+		}
+		if err := e.addStack(out, &plan, svc); err != nil {
+			return nil, err
+		}
+	}
+	for p, b := range e.extraFiles {
+		out[path.Join(s.Env, p)] = b
+	}
+	planJSON, err := marshalIndent(plan)
+	if err != nil {
+		return nil, err
+	}
+	out[path.Join(s.Env, "deploy-plan.json")] = planJSON
+	script, err := renderDeployScript(e, plan)
+	if err != nil {
+		return nil, err
+	}
+	out[path.Join(s.Env, "deploy.sh")] = script
+	return out, nil
+}
+
+// env is what every generator of one spec shares: the spec and the names derived from it.
+type env struct {
+	spec      *schema.Spec
+	partition string
+	// extraFiles collects the files written beside the stacks (task definitions, userdata,
+	// policies), relative to the environment's directory.
+	extraFiles Files
+}
+
+func newEnv(s *schema.Spec) *env {
+	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}}
+}
+
+// partitionOf gives the AWS partition of a region, for the ARNs written into files.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return "aws"
+}
+
+// Names. Every named resource follows {system}-{env}-{name}; schema labels are short and
+// restricted to [a-z0-9-], so these names satisfy every AWS naming rule they meet here (the
+// checks verify the lengths).
+
+// Name is the conventional name of a resource: {system}-{env}-{name}.
+func Name(s *schema.Spec, name string) string { return s.System + "-" + s.Env + "-" + name }
+
+// ClusterName is the ECS cluster's name: cluster.name, or {system}-{env}.
+func ClusterName(s *schema.Spec) string {
+	if s.Cluster.Name != "" {
+		return s.Cluster.Name
+	}
+	return s.System + "-" + s.Env
+}
+
+// CapacityProviderName is the name of the capacity provider of an EC2 capacity.
+func CapacityProviderName(s *schema.Spec, capacity string) string { return Name(s, capacity) }
+
+// ClusterStackName is the stack holding the cluster and its capacity.
+func ClusterStackName(s *schema.Spec) string { return Name(s, "cluster") }
+
+// ServiceStackName is the stack of one service.
+func ServiceStackName(s *schema.Spec, service string) string { return Name(s, "svc-"+service) }
+
+// ServiceName is the ECS service's name (and its task definition family).
+func ServiceName(s *schema.Spec, service string) string { return Name(s, service) }
+
+// LogGroupName is the CloudWatch log group every container of a service logs to.
+func LogGroupName(s *schema.Spec, service string) string {
+	return "/ecs/" + s.System + "-" + s.Env + "/" + service
+}
+
+// exportName is the name under which the cluster stack exports a value to service stacks.
+func exportName(s *schema.Spec, key string) string { return ClusterStackName(s) + ":" + key }
+
+// logicalID turns a label (lower-case, digits, hyphens) into a CloudFormation logical id
+// fragment: "web-api" → "WebApi".
+func logicalID(label string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range label {
+		if r == '-' || r == '_' {
+			upper = true
+			continue
+		}
+		if upper && r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		upper = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,117 @@
+package generators
+
+import (
+	"slices"
+
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/tags"
+)
+
+// IAM policies are built once as policyDocument and encoded twice: into the role in the
+// stack (ARNs as Fn::Sub over pseudo parameters) and into a file under policies/ (ARNs
+// resolved with the spec's region and account) that reviewers read and `aws iam create-policy`
+// accepts.
+
+type policyDocument struct {
+	Statements []statement
+}
+
+type statement struct {
+	Sid       string
+	Effect    string // default Allow
+	Principal map[string]string
+	Actions   []string
+	Resources []pseudoString
+}
+
+// render gives the document as JSON-ready maps, with each ARN made by arn.
+func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
+	stmts := make([]any, 0, len(d.Statements))
+	for _, s := range d.Statements {
+		m := map[string]any{}
+		if s.Sid != "" {
+			m["Sid"] = s.Sid
+		}
+		m["Effect"] = cmpOr(s.Effect, "Allow")
+		if len(s.Principal) > 0 {
+			m["Principal"] = s.Principal
+		}
+		m["Action"] = stringOrList(s.Actions)
+		if len(s.Resources) > 0 {
+			res := make([]string, len(s.Resources))
+			for i, r := range s.Resources {
+				res[i] = arn(r)
+			}
+			m["Resource"] = stringOrList(res)
+		}
+		stmts = append(stmts, m)
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
+}
+
+func stringOrList(s []string) any {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return slices.Clone(s)
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// role is an IAM role with its trust policy and one inline permission policy.
+type role struct {
+	Key         string // file name stem under policies/, e.g. "web-task"
+	LogicalID   string
+	Name        string // RoleName: explicit, so task definitions for the CLI can name it
+	Description string
+	Trust       policyDocument
+	Permissions policyDocument // may be empty
+}
+
+func trustedBy(service string) policyDocument {
+	return policyDocument{Statements: []statement{{
+		Effect:    "Allow",
+		Principal: map[string]string{"Service": service},
+		Actions:   []string{"sts:AssumeRole"},
+	}}}
+}
+
+// resource builds the CloudFormation role and records its policy files.
+func (e *env) roleResource(r role, tagList []tags.Tag) *iam.Role {
+	cfnARN := func(p pseudoString) string { return p.cfn() }
+	fileARN := func(p pseudoString) string { return p.resolve(e) }
+
+	res := &iam.Role{
+		RoleName:                 ptr(r.Name),
+		Description:              ptr(r.Description),
+		AssumeRolePolicyDocument: r.Trust.render(cfnARN),
+		Tags:                     tagList,
+	}
+	e.addJSON("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
+	if len(r.Permissions.Statements) > 0 {
+		res.Policies = []iam.Role_Policy{{
+			PolicyName:     r.Key,
+			PolicyDocument: r.Permissions.render(cfnARN),
+		}}
+		e.addJSON("policies/"+r.Key+".json", r.Permissions.render(fileARN))
+	}
+	return res
+}
+
+// arn builds an ARN of this stack's partition, region and account.
+func arn(service, resource string) pseudoString {
+	return pseudoString("arn:${AWS::Partition}:" + service + ":${AWS::Region}:${AWS::AccountId}:" + subLiteral(resource))
+}
+
+func (e *env) addJSON(p string, v any) {
+	b, err := marshalIndent(v)
+	if err != nil {
+		panic(err) // maps of strings always encode
+	}
+	e.extraFiles[p] = b
+}

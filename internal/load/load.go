@@ -1,0 +1,466 @@
+// Package load turns the user's CUE files into a validated schema.Spec.
+//
+// It is the only package that touches CUE. It unifies the user's files with the embedded #Spec
+// schema and reports every problem at once, one line each, positioned in the user's file. Raw CUE
+// errors are not good enough for that: CUE drops a missing required field whenever another error
+// exists, prints one line per failed disjunct ("3 errors in empty disjunction"), and prefixes
+// every path with "#Spec.". So the loader collects CUE's errors, groups them by field and
+// translates them, and finds missing fields itself by walking the schema beside the user's value.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/token"
+
+	"github.com/ecsgen/ecsgen/internal/diag"
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// schemaFile is the file name CUE gives positions inside the embedded schema; positions there
+// are never shown to users, who cannot edit the schema.
+const schemaFile = "ecsgen/schema.cue"
+
+// Options tune a load.
+type Options struct {
+	// Tags are injected into @tag() attributes of the user's files, as "key=value" (the
+	// -t flag): e.g. image_tag=1.2.3 from CI.
+	Tags []string
+	// Dir is the directory relative file names are resolved from. Default: the current one.
+	Dir string
+}
+
+// Result is a loaded spec with where the user wrote each of its fields.
+type Result struct {
+	Spec      *schema.Spec
+	Positions diag.Positions
+}
+
+// A compiled schema is immutable and safe to share; compile it once per process.
+var compiled struct {
+	once sync.Once
+	ctx  *cue.Context
+	spec cue.Value
+	err  error
+}
+
+func compiledSchema() (*cue.Context, cue.Value, error) {
+	compiled.once.Do(func() {
+		ctx := cuecontext.New()
+		v := ctx.CompileBytes(schema.CUE, cue.Filename(schemaFile))
+		if v.Err() != nil {
+			compiled.err = fmt.Errorf("internal error: embedded schema does not compile: %v", cueerrors.Details(v.Err(), nil))
+			return
+		}
+		compiled.ctx, compiled.spec = ctx, v.LookupPath(cue.ParsePath("#Spec"))
+	})
+	return compiled.ctx, compiled.spec, compiled.err
+}
+
+// Files loads and validates the user's spec files (unified into one spec). It returns either a
+// Result or a non-empty list of findings, never both.
+func Files(files []string, opts Options) (*Result, diag.List, error) {
+	ctx, spec, err := compiledSchema()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil, errors.New("no spec file given")
+	}
+	if findings := preflight(files, opts.Dir); len(findings) > 0 {
+		return nil, findings, nil
+	}
+	insts := load.Instances(files, &load.Config{Dir: opts.Dir, Tags: opts.Tags})
+	if len(insts) != 1 {
+		return nil, nil, fmt.Errorf("the spec files must form one CUE package, got %d", len(insts))
+	}
+	inst := insts[0]
+	if inst.Err != nil {
+		return nil, translate(inst.Err, nil), nil
+	}
+	user := ctx.BuildInstance(inst)
+	if err := user.Err(); err != nil {
+		return nil, translate(err, nil), nil
+	}
+	return check(ctx, spec, user, userFiles(inst))
+}
+
+// preflight catches what CUE reports badly or not at all: unreadable files, empty files and
+// bytes that are not UTF-8.
+func preflight(files []string, dir string) diag.List {
+	var out diag.List
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		p := f
+		if dir != "" && !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			out = append(out, diag.Finding{Pos: diag.Pos{File: f}, Message: "cannot read the spec: " + strings.TrimPrefix(err.Error(), "open "+p+": ")})
+			continue
+		}
+		if len(strings.TrimSpace(string(data))) == 0 {
+			out = append(out, diag.Finding{Pos: diag.Pos{File: f}, Message: "the spec file is empty", Hint: "start from examples/cluster-autoscaling/spec.cue"})
+			continue
+		}
+		if !utf8.Valid(data) {
+			line, col := 1, 1
+			for i := 0; i < len(data); {
+				r, n := utf8.DecodeRune(data[i:])
+				if r == utf8.RuneError && n <= 1 {
+					break
+				}
+				if r == '\n' {
+					line, col = line+1, 1
+				} else {
+					col++
+				}
+				i += n
+			}
+			out = append(out, diag.Finding{Pos: diag.Pos{File: f, Line: line, Col: col}, Message: "the spec is not valid UTF-8", Hint: "save the file as UTF-8"})
+		}
+	}
+	return out
+}
+
+func userFiles(inst *build.Instance) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range inst.BuildFiles {
+		m[f.Filename] = true
+	}
+	return m
+}
+
+// check unifies the user's value with #Spec and decodes it, or explains why it cannot.
+func check(ctx *cue.Context, spec, user cue.Value, files map[string]bool) (*Result, diag.List, error) {
+	positions := diag.Positions{}
+	collectPositions(user, "", positions)
+
+	unified := spec.Unify(user)
+	var findings diag.List
+	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
+		findings = append(findings, translate(err, positions)...)
+	}
+	// CUE stops reporting missing fields once anything else is wrong, so find them ourselves.
+	w := walker{ctx: ctx, positions: positions}
+	w.missing(spec, user, "")
+	findings = append(findings, w.findings...)
+	findings = findings.Dedup()
+	if len(findings) > 0 {
+		return nil, findings, nil
+	}
+	var s schema.Spec
+	if err := unified.Decode(&s); err != nil {
+		return nil, nil, fmt.Errorf("internal error: a valid spec did not decode: %v", err)
+	}
+	return &Result{Spec: &s, Positions: positions}, nil, nil
+}
+
+// collectPositions records where the user wrote every field, keyed by spec path.
+func collectPositions(v cue.Value, path string, out diag.Positions) {
+	if pos := v.Pos(); pos.IsValid() {
+		out[path] = toPos(pos)
+	}
+	switch v.IncompleteKind() {
+	case cue.StructKind:
+		it, err := v.Fields(cue.Optional(true))
+		if err != nil {
+			return
+		}
+		for it.Next() {
+			collectPositions(it.Value(), join(path, selectorLabel(it.Selector())), out)
+		}
+	case cue.ListKind:
+		it, err := v.List()
+		if err != nil {
+			return
+		}
+		for i := 0; it.Next(); i++ {
+			collectPositions(it.Value(), fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+func join(path, label string) string {
+	if path == "" {
+		return label
+	}
+	return path + "." + label
+}
+
+func selectorLabel(s cue.Selector) string {
+	if s.Type() == cue.StringLabel {
+		return s.Unquoted()
+	}
+	return s.String()
+}
+
+func toPos(p token.Pos) diag.Pos {
+	return diag.Pos{File: p.Filename(), Line: p.Line(), Col: p.Column()}
+}
+
+// walker finds required fields the user left out, by walking the schema and the user's value
+// side by side.
+type walker struct {
+	ctx       *cue.Context
+	positions diag.Positions
+	findings  diag.List
+}
+
+// missing reports every required field under schemaV that user lacks. user may not exist.
+func (w *walker) missing(schemaV, user cue.Value, path string) {
+	switch schemaV.IncompleteKind() {
+	case cue.StructKind:
+		if user.Exists() && user.IncompleteKind() != cue.StructKind {
+			return // a type error, reported by validation
+		}
+		it, err := schemaV.Fields(cue.Optional(false))
+		if err != nil {
+			return
+		}
+		for it.Next() {
+			label := selectorLabel(it.Selector())
+			var child cue.Value
+			if user.Exists() {
+				child = user.LookupPath(cue.MakePath(it.Selector()))
+			}
+			w.missing(it.Value(), child, join(path, label))
+		}
+		// Entries of pattern-constrained maps (services, containers, …) only exist in the
+		// user's value: take the schema for each from the pattern.
+		if user.Exists() {
+			uit, err := user.Fields(cue.Optional(true))
+			if err != nil {
+				return
+			}
+			for uit.Next() {
+				sel := uit.Selector()
+				if schemaV.LookupPath(cue.MakePath(sel)).Exists() {
+					continue
+				}
+				if elem, ok := w.patternSchema(schemaV, sel); ok {
+					w.missing(elem, uit.Value(), join(path, selectorLabel(sel)))
+				}
+			}
+		}
+	case cue.ListKind:
+		if !user.Exists() {
+			if _, hasDefault := schemaV.Default(); !hasDefault && !schemaV.IsConcrete() && !openList(schemaV) {
+				w.report(path)
+			}
+			return
+		}
+		if user.IncompleteKind() != cue.ListKind {
+			return
+		}
+		it, err := user.List()
+		if err != nil {
+			return
+		}
+		for i := 0; it.Next(); i++ {
+			elem := schemaV.LookupPath(cue.MakePath(cue.Index(i)))
+			if !elem.Exists() {
+				elem = schemaV.LookupPath(cue.MakePath(cue.AnyIndex))
+			}
+			if elem.Exists() {
+				w.missing(elem, it.Value(), fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	default:
+		if user.Exists() {
+			return
+		}
+		if _, hasDefault := schemaV.Default(); hasDefault || schemaV.IsConcrete() {
+			return
+		}
+		w.report(path)
+	}
+}
+
+// openList reports whether a list schema accepts zero elements ([...T]).
+func openList(v cue.Value) bool {
+	return v.Unify(v.Context().CompileString("[]")).Err() == nil
+}
+
+// patternSchema returns the schema a pattern constraint ([Name=string]: T) gives the field sel
+// of schemaV, by unifying the schema with a struct that has just that field.
+func (w *walker) patternSchema(schemaV cue.Value, sel cue.Selector) (cue.Value, bool) {
+	probe := w.ctx.CompileString("{" + strconv.Quote(selectorLabel(sel)) + ": _}")
+	v := schemaV.Unify(probe).LookupPath(cue.MakePath(sel))
+	return v, v.Exists() && v.Err() == nil
+}
+
+func (w *walker) report(path string) {
+	field := path[strings.LastIndexAny(path, ".]")+1:]
+	w.findings = append(w.findings, diag.Finding{
+		Pos:     w.positions.Of(diag.Parent(path)),
+		Path:    path,
+		Message: "missing required field " + strconv.Quote(field),
+	})
+}
+
+// translate turns CUE errors into findings: one per field, in the user's words.
+func translate(err error, positions diag.Positions) diag.List {
+	type group struct {
+		path    string
+		pos     diag.Pos
+		reasons []cueerrors.Error
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, e := range cueerrors.Errors(err) {
+		path := specPath(e.Path())
+		format, _ := e.Msg()
+		if strings.Contains(format, "incomplete value") || strings.Contains(format, "non-concrete value") {
+			continue // a missing field: the walker reports it with a better message
+		}
+		g := groups[path]
+		if g == nil {
+			g = &group{path: path}
+			groups[path] = g
+			order = append(order, path)
+		}
+		if !isValid(g.pos) {
+			g.pos = userPos(e, positions, path)
+		}
+		g.reasons = append(g.reasons, e)
+	}
+	var out diag.List
+	for _, p := range order {
+		g := groups[p]
+		msg, hint := explain(g.path, g.reasons)
+		out = append(out, diag.Finding{Pos: g.pos, Path: g.path, Message: msg, Hint: hint})
+	}
+	return out
+}
+
+// specPath turns CUE's error path ([#Spec services web cpu]) into the user's (services.web.cpu).
+func specPath(parts []string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "#Spec" {
+			continue
+		}
+		if _, err := strconv.Atoi(p); err == nil {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if u, err := strconv.Unquote(p); err == nil {
+			p = u
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// userPos picks the first position of an error that lies in the user's files.
+func userPos(e cueerrors.Error, positions diag.Positions, path string) diag.Pos {
+	cands := append([]token.Pos{e.Position()}, e.InputPositions()...)
+	for _, p := range cands {
+		if p.IsValid() && p.Filename() != schemaFile {
+			return toPos(p)
+		}
+	}
+	return positions.Of(path)
+}
+
+func isValid(p diag.Pos) bool { return p.File != "" }
+
+// explain words the reasons CUE gave for one field as a single message and hint.
+func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
+	var got string
+	var want []string
+	var other []string
+	for _, r := range reasons {
+		format, args := r.Msg()
+		switch {
+		case format == "field not allowed":
+			field := path[strings.LastIndexAny(path, ".]")+1:]
+			return "unknown field " + strconv.Quote(field), "check the spelling; see the field list in the spec reference (schema/spec.cue)"
+		case strings.HasSuffix(format, "errors in empty disjunction:"):
+			continue
+		case strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2:
+			a, b := fmt.Sprint(args[0]), fmt.Sprint(args[1])
+			if strings.Contains(format, "mismatched types") && len(args) >= 4 {
+				// args[2] and args[3] are the kinds of a and b; the user's value is the concrete one.
+				if isTypeName(b) {
+					got, want = a, appendUnique(want, b)
+				} else if isTypeName(a) {
+					got, want = b, appendUnique(want, a)
+				} else {
+					got, want = a, appendUnique(want, fmt.Sprint(args[3]))
+				}
+				continue
+			}
+			// Which side is the user's value? The one that recurs across the reasons; with a
+			// single reason, CUE puts the schema's value first.
+			if got == "" || got == b {
+				got, want = b, appendUnique(want, a)
+			} else {
+				got, want = a, appendUnique(want, b)
+			}
+		case strings.HasPrefix(format, "invalid value %v (out of bound %s)") && len(args) >= 2:
+			got, want = fmt.Sprint(args[0]), appendUnique(want, fmt.Sprint(args[1]))
+		case strings.HasPrefix(format, "invalid value %v (does not satisfy %s)") && len(args) >= 2:
+			got, want = fmt.Sprint(args[0]), appendUnique(want, fmt.Sprint(args[1]))
+		default:
+			other = append(other, strings.TrimPrefix(fmt.Sprintf(format, args...), "#Spec."))
+		}
+	}
+	if got != "" && len(want) > 0 {
+		return fmt.Sprintf("got %s, want %s", got, strings.Join(want, " | ")), hintFor(want)
+	}
+	if len(other) > 0 {
+		return strings.Join(slices.Compact(other), "; "), ""
+	}
+	return "invalid value", ""
+}
+
+func isTypeName(s string) bool {
+	switch s {
+	case "int", "float", "number", "string", "bytes", "bool", "struct", "list", "null":
+		return true
+	}
+	return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
+}
+
+func appendUnique(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// hintFor explains the constraints users meet most; CUE's own notation is exact but terse.
+func hintFor(want []string) string {
+	for _, w := range want {
+		switch {
+		case strings.Contains(w, `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`):
+			return "use lower-case letters, digits and inner hyphens, starting with a letter"
+		case strings.Contains(w, "MaxRunes"):
+			return "shorten it: generated AWS names must fit AWS length limits"
+		case strings.Contains(w, "UniqueItems"):
+			return "remove the duplicate entries"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,182 @@
+// Package schema holds the spec language: the CUE schema users write against (spec.cue,
+// embedded in the binary) and the Go types a validated spec decodes into.
+//
+// The Go types are the model every later stage works on. This package must not import CUE, so
+// that checks and generators stay plain Go; the loader (internal/load) is the only place where
+// CUE values exist. A test keeps the two definitions from drifting apart.
+package schema
+
+import _ "embed"
+
+// CUE is the source of the #Spec schema.
+//
+//go:embed spec.cue
+var CUE []byte
+
+// Spec is a whole, validated deployment spec with every default applied.
+type Spec struct {
+	System   string             `json:"system"`
+	Env      string             `json:"env"`
+	Region   string             `json:"region"`
+	Account  string             `json:"account,omitempty"`
+	Tags     map[string]string  `json:"tags"`
+	Network  Network            `json:"network"`
+	Cluster  Cluster            `json:"cluster"`
+	Services map[string]Service `json:"services"`
+}
+
+type Network struct {
+	VPC            string   `json:"vpc"`
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"securityGroups"`
+}
+
+type Cluster struct {
+	Name              string                  `json:"name,omitempty"`
+	ContainerInsights string                  `json:"containerInsights"`
+	Capacity          Capacity                `json:"capacity"`
+	DefaultStrategy   map[string]StrategyItem `json:"defaultStrategy,omitempty"`
+	Agent             Agent                   `json:"agent"`
+	UserData          []string                `json:"userData"`
+}
+
+type Capacity struct {
+	EC2 map[string]EC2Capacity `json:"ec2"`
+}
+
+type StrategyItem struct {
+	Base   int `json:"base"`
+	Weight int `json:"weight"`
+}
+
+type EC2Capacity struct {
+	InstanceType                 string            `json:"instanceType"`
+	AMI                          string            `json:"ami,omitempty"`
+	KeyName                      string            `json:"keyName,omitempty"`
+	RootVolume                   RootVolume        `json:"rootVolume"`
+	DetailedMonitoring           bool              `json:"detailedMonitoring"`
+	AssociatePublicIP            bool              `json:"associatePublicIp"`
+	MetadataHopLimit             int               `json:"metadataHopLimit"`
+	SSMAccess                    bool              `json:"ssmAccess"`
+	Size                         Size              `json:"size"`
+	Cooldown                     int               `json:"cooldown"`
+	HealthCheck                  HealthCheck       `json:"healthCheck"`
+	Subnets                      []string          `json:"subnets,omitempty"`
+	Ingress                      []IngressRule     `json:"ingress"`
+	GroupMetrics                 []string          `json:"groupMetrics"`
+	Tags                         map[string]string `json:"tags"`
+	ManagedScaling               ManagedScaling    `json:"managedScaling"`
+	ManagedTerminationProtection bool              `json:"managedTerminationProtection"`
+	ManagedDraining              bool              `json:"managedDraining"`
+}
+
+type RootVolume struct {
+	Size       int    `json:"size"`
+	Type       string `json:"type"`
+	DeviceName string `json:"deviceName"`
+}
+
+type Size struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+}
+
+type HealthCheck struct {
+	Type        string `json:"type"`
+	GracePeriod int    `json:"gracePeriod"`
+}
+
+type IngressRule struct {
+	Description         string `json:"description"`
+	Protocol            string `json:"protocol"`
+	FromPort            int    `json:"fromPort"`
+	ToPort              int    `json:"toPort"`
+	CIDR                string `json:"cidr,omitempty"`
+	SourceSecurityGroup string `json:"sourceSecurityGroup,omitempty"`
+}
+
+type ManagedScaling struct {
+	Enabled        bool `json:"enabled"`
+	TargetCapacity int  `json:"targetCapacity"`
+	MinimumStep    int  `json:"minimumStep"`
+	MaximumStep    int  `json:"maximumStep"`
+	InstanceWarmup int  `json:"instanceWarmup"`
+}
+
+type Agent struct {
+	LoggingDrivers       []string          `json:"loggingDrivers"`
+	TaskCleanupWait      string            `json:"taskCleanupWait,omitempty"`
+	ContainerStopTimeout string            `json:"containerStopTimeout,omitempty"`
+	ImageCleanup         ImageCleanup      `json:"imageCleanup"`
+	Settings             map[string]string `json:"settings"`
+}
+
+type ImageCleanup struct {
+	Enabled        bool   `json:"enabled"`
+	Interval       string `json:"interval,omitempty"`
+	MinimumAge     string `json:"minimumAge,omitempty"`
+	ImagesPerCycle int    `json:"imagesPerCycle,omitempty"`
+}
+
+type Service struct {
+	DesiredCount     int                     `json:"desiredCount"`
+	Capacity         map[string]StrategyItem `json:"capacity,omitempty"`
+	NetworkMode      string                  `json:"networkMode"`
+	CPU              int                     `json:"cpu,omitempty"`
+	Memory           int                     `json:"memory,omitempty"`
+	Containers       map[string]Container    `json:"containers"`
+	TaskRole         TaskRole                `json:"taskRole"`
+	Deployment       Deployment              `json:"deployment"`
+	Placement        Placement               `json:"placement"`
+	LogRetentionDays int                     `json:"logRetentionDays"`
+}
+
+type Container struct {
+	Image             string            `json:"image"`
+	Essential         bool              `json:"essential"`
+	CPU               *int              `json:"cpu,omitempty"`
+	Memory            *int              `json:"memory,omitempty"`
+	MemoryReservation *int              `json:"memoryReservation,omitempty"`
+	Ports             []PortMapping     `json:"ports"`
+	Environment       map[string]string `json:"environment"`
+	Command           []string          `json:"command,omitempty"`
+	EntryPoint        []string          `json:"entryPoint,omitempty"`
+	WorkingDirectory  string            `json:"workingDirectory,omitempty"`
+}
+
+type PortMapping struct {
+	Container int    `json:"container"`
+	Host      *int   `json:"host,omitempty"`
+	Protocol  string `json:"protocol"`
+}
+
+type TaskRole struct {
+	Statements []Statement `json:"statements"`
+}
+
+type Statement struct {
+	Sid       string   `json:"sid,omitempty"`
+	Effect    string   `json:"effect"`
+	Actions   []string `json:"actions"`
+	Resources []string `json:"resources"`
+}
+
+type Deployment struct {
+	MinimumHealthyPercent int `json:"minimumHealthyPercent"`
+	MaximumPercent        int `json:"maximumPercent"`
+}
+
+type Placement struct {
+	Strategies  []PlacementStrategy   `json:"strategies"`
+	Constraints []PlacementConstraint `json:"constraints"`
+}
+
+type PlacementStrategy struct {
+	Type  string `json:"type"`
+	Field string `json:"field,omitempty"`
+}
+
+type PlacementConstraint struct {
+	Type       string `json:"type"`
+	Expression string `json:"expression,omitempty"`
+}
