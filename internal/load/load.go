@@ -156,6 +156,7 @@ func check(ctx *cue.Context, spec, user cue.Value, files map[string]bool) (*Resu
 	var findings diag.List
 	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
 		findings = append(findings, translate(err, positions)...)
+		suggestFields(ctx, spec, findings)
 	}
 	// CUE stops reporting missing fields once anything else is wrong, so find them ourselves.
 	w := walker{ctx: ctx, positions: positions}
@@ -212,7 +213,23 @@ func selectorLabel(s cue.Selector) string {
 }
 
 func toPos(p token.Pos) diag.Pos {
-	return diag.Pos{File: p.Filename(), Line: p.Line(), Col: p.Column()}
+	return diag.Pos{File: displayName(p.Filename()), Line: p.Line(), Col: p.Column()}
+}
+
+// displayName shows a file as the user named it: CUE makes file names absolute, users type
+// them relative to where they are.
+func displayName(file string) string {
+	if !filepath.IsAbs(file) {
+		return file
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return file
+	}
+	if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return file
 }
 
 // walker finds required fields the user left out, by walking the schema and the user's value
@@ -315,6 +332,130 @@ func (w *walker) report(path string) {
 	})
 }
 
+// suggestFields adds "did you mean" hints to unknown-field findings, from the fields the schema
+// allows where the typo stands.
+func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
+	w := walker{ctx: ctx}
+	for i, f := range findings {
+		if !strings.HasPrefix(f.Message, "unknown field ") {
+			continue
+		}
+		parent, ok := w.schemaAt(spec, diag.Parent(f.Path))
+		if !ok {
+			continue
+		}
+		typo := f.Path[strings.LastIndexAny(f.Path, ".]")+1:]
+		var allowed []string
+		it, err := parent.Fields(cue.Optional(true))
+		if err != nil {
+			continue
+		}
+		for it.Next() {
+			allowed = append(allowed, selectorLabel(it.Selector()))
+		}
+		if best := closest(typo, allowed); best != "" {
+			findings[i].Hint = "did you mean " + strconv.Quote(best) + "?"
+		} else if len(allowed) > 0 {
+			findings[i].Hint = "allowed fields: " + strings.Join(allowed, ", ")
+		}
+	}
+}
+
+// schemaAt finds the schema of a spec path, taking map entries from their pattern.
+func (w *walker) schemaAt(spec cue.Value, path string) (cue.Value, bool) {
+	v := spec
+	if path == "" {
+		return v, true
+	}
+	for _, part := range splitPath(path) {
+		var sel cue.Selector
+		if strings.HasPrefix(part, "[") {
+			n, err := strconv.Atoi(strings.Trim(part, "[]"))
+			if err != nil {
+				return cue.Value{}, false
+			}
+			sel = cue.Index(n)
+			next := v.LookupPath(cue.MakePath(sel))
+			if !next.Exists() {
+				next = v.LookupPath(cue.MakePath(cue.AnyIndex))
+			}
+			v = next
+		} else {
+			sel = cue.Str(part)
+			next := v.LookupPath(cue.MakePath(sel))
+			if !next.Exists() {
+				var ok bool
+				if next, ok = w.patternSchema(v, sel); !ok {
+					return cue.Value{}, false
+				}
+			}
+			v = next
+		}
+		if !v.Exists() {
+			return cue.Value{}, false
+		}
+	}
+	return v, true
+}
+
+// splitPath splits a spec path into labels and [i] indexes.
+func splitPath(path string) []string {
+	var out []string
+	for _, dotted := range strings.Split(path, ".") {
+		for {
+			i := strings.IndexByte(dotted, '[')
+			if i < 0 {
+				break
+			}
+			if i > 0 {
+				out = append(out, dotted[:i])
+			}
+			j := strings.IndexByte(dotted, ']')
+			if j < i {
+				break
+			}
+			out = append(out, dotted[i:j+1])
+			dotted = dotted[j+1:]
+		}
+		if dotted != "" {
+			out = append(out, dotted)
+		}
+	}
+	return out
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is near enough to be
+// a likely typo.
+func closest(s string, candidates []string) string {
+	best, bestD := "", len(s)/3+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 // translate turns CUE errors into findings: one per field, in the user's words.
 func translate(err error, positions diag.Positions) diag.List {
 	type group struct {
@@ -395,7 +536,7 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 		switch {
 		case format == "field not allowed":
 			field := path[strings.LastIndexAny(path, ".]")+1:]
-			return "unknown field " + strconv.Quote(field), "check the spelling; see the field list in the spec reference (schema/spec.cue)"
+			return "unknown field " + strconv.Quote(field), ""
 		case strings.HasSuffix(format, "errors in empty disjunction:"):
 			continue
 		case strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2:
