@@ -134,9 +134,10 @@ func (c *checker) strategy(path string, st map[string]schema.StrategyItem) {
 		return
 	}
 	var withBase []string
-	weight := 0
+	weight, unknown := 0, false
 	for _, name := range sortedKeys(st) {
 		if _, ok := c.spec.Cluster.Capacity.EC2[name]; !ok {
+			unknown = true
 			c.errorf("R29", path+"."+name, fmt.Sprintf("use one of: %s", strings.Join(sortedKeys(c.spec.Cluster.Capacity.EC2), ", ")),
 				"%q is not a capacity of this cluster", name)
 			continue
@@ -150,7 +151,7 @@ func (c *checker) strategy(path string, st map[string]schema.StrategyItem) {
 		c.errorf("R28", path+"."+withBase[1]+".base", "keep base on one capacity provider only",
 			"only one capacity provider of a strategy may have a base; %s have one", strings.Join(withBase, " and "))
 	}
-	if weight == 0 {
+	if weight == 0 && !unknown {
 		c.errorf("R28", path, "give at least one capacity provider a weight above 0", "every weight of the strategy is 0, so no task beyond the base is placed")
 	}
 }
@@ -302,13 +303,15 @@ func (c *checker) fixedPorts(path string, svc schema.Service) {
 		return // old tasks stop before new ones start
 	}
 	needed := (svc.DesiredCount*d.MaximumPercent + 99) / 100
-	maxInstances := 0
+	maxInstances, known := 0, false
 	for _, capName := range c.capacitiesOf(svc) {
 		if cap, ok := c.spec.Cluster.Capacity.EC2[capName]; ok {
 			maxInstances += cap.Size.Max
+			known = true
 		}
 	}
-	if needed > maxInstances {
+	// Without a known capacity the strategy rules already report the problem.
+	if known && needed > maxInstances {
 		c.errorf("R12", path+".deployment",
 			"leave host out for dynamic ports, raise the capacity's size.max, or set maximumPercent: 100 with minimumHealthyPercent below 100",
 			"a fixed host port fits one task per instance: a deployment runs up to %d tasks, but the capacity has at most %d instances, so the deployment would never finish",

@@ -150,10 +150,10 @@ func userFiles(inst *build.Instance) map[string]bool {
 // check unifies the user's value with #Spec and decodes it, or explains why it cannot.
 func check(ctx *cue.Context, spec, user cue.Value, files map[string]bool) (*Result, diag.List, error) {
 	positions := diag.Positions{}
-	collectPositions(user, "", positions)
+	var findings diag.List
+	collectPositions(user, "", positions, &findings)
 
 	unified := spec.Unify(user)
-	var findings diag.List
 	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
 		findings = append(findings, translate(err, positions)...)
 		suggestFields(ctx, spec, findings)
@@ -173,19 +173,25 @@ func check(ctx *cue.Context, spec, user cue.Value, files map[string]bool) (*Resu
 	return &Result{Spec: &s, Positions: positions}, nil, nil
 }
 
-// collectPositions records where the user wrote every field, keyed by spec path.
-func collectPositions(v cue.Value, path string, out diag.Positions) {
+// collectPositions records where the user wrote every field, keyed by spec path. On the way it
+// rejects NUL characters in strings: ecsgen's generators use NUL to mark CloudFormation
+// intrinsics, so user data must never contain one.
+func collectPositions(v cue.Value, path string, out diag.Positions, findings *diag.List) {
 	if pos := v.Pos(); pos.IsValid() {
 		out[path] = toPos(pos)
 	}
 	switch v.IncompleteKind() {
+	case cue.StringKind:
+		if str, err := v.String(); err == nil && strings.ContainsRune(str, 0) {
+			*findings = append(*findings, diag.Finding{Pos: out.Of(path), Path: path, Message: "the value contains a NUL character", Hint: "remove the \\u0000"})
+		}
 	case cue.StructKind:
 		it, err := v.Fields(cue.Optional(true))
 		if err != nil {
 			return
 		}
 		for it.Next() {
-			collectPositions(it.Value(), join(path, selectorLabel(it.Selector())), out)
+			collectPositions(it.Value(), join(path, selectorLabel(it.Selector())), out, findings)
 		}
 	case cue.ListKind:
 		it, err := v.List()
@@ -193,7 +199,7 @@ func collectPositions(v cue.Value, path string, out diag.Positions) {
 			return
 		}
 		for i := 0; it.Next(); i++ {
-			collectPositions(it.Value(), fmt.Sprintf("%s[%d]", path, i), out)
+			collectPositions(it.Value(), fmt.Sprintf("%s[%d]", path, i), out, findings)
 		}
 	}
 }
@@ -278,7 +284,7 @@ func (w *walker) missing(schemaV, user cue.Value, path string) {
 		}
 	case cue.ListKind:
 		if !user.Exists() {
-			if _, hasDefault := schemaV.Default(); !hasDefault && !schemaV.IsConcrete() && !openList(schemaV) {
+			if !complete(schemaV) {
 				w.report(path)
 			}
 			return
@@ -300,19 +306,19 @@ func (w *walker) missing(schemaV, user cue.Value, path string) {
 			}
 		}
 	default:
-		if user.Exists() {
-			return
+		if !user.Exists() && !complete(schemaV) {
+			w.report(path)
 		}
-		if _, hasDefault := schemaV.Default(); hasDefault || schemaV.IsConcrete() {
-			return
-		}
-		w.report(path)
 	}
 }
 
-// openList reports whether a list schema accepts zero elements ([...T]).
-func openList(v cue.Value) bool {
-	return v.Unify(v.Context().CompileString("[]")).Err() == nil
+// complete reports whether a schema value, with its default, needs nothing from the user: a
+// list like [...T] is complete (empty), [T, ...T] is not (it needs an element).
+func complete(v cue.Value) bool {
+	if d, ok := v.Default(); ok {
+		v = d
+	}
+	return v.Validate(cue.Concrete(true)) == nil
 }
 
 // patternSchema returns the schema a pattern constraint ([Name=string]: T) gives the field sel
@@ -345,6 +351,12 @@ func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
 			continue
 		}
 		typo := f.Path[strings.LastIndexAny(f.Path, ".]")+1:]
+		if hint, ok := mapKeyHints[mapName(f.Path)]; ok {
+			// A map keyed by name (services, containers, …): the key is a bad name, not a typo.
+			findings[i].Message = "invalid name " + strconv.Quote(typo)
+			findings[i].Hint = hint
+			continue
+		}
 		var allowed []string
 		it, err := parent.Fields(cue.Optional(true))
 		if err != nil {
@@ -359,6 +371,22 @@ func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
 			findings[i].Hint = "allowed fields: " + strings.Join(allowed, ", ")
 		}
 	}
+}
+
+// mapKeyHints say what the keys of each user-keyed map must look like, by the map's field name.
+var mapKeyHints = map[string]string{
+	"services":    "service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 24 characters",
+	"ec2":         "capacity names are lower-case letters, digits and inner hyphens, starting with a letter, at most 24 characters",
+	"containers":  "container names are letters, digits, '_' and '-', starting with a letter or digit",
+	"environment": "environment variable names are letters, digits and '_', not starting with a digit",
+	"settings":    "agent settings are ECS_* variables, other than ECS_CLUSTER and those with a typed field in agent",
+	"tags":        "tag keys are up to 128 letters, digits, spaces and _.:/=+-@, not starting with aws:",
+}
+
+// mapName is the name of the field that holds the last element of path.
+func mapName(path string) string {
+	parent := diag.Parent(path)
+	return parent[strings.LastIndexAny(parent, ".]")+1:]
 }
 
 // schemaAt finds the schema of a spec path, taking map entries from their pattern.
@@ -568,12 +596,26 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 		}
 	}
 	if got != "" && len(want) > 0 {
+		// A default (*1 | int & >=0) shows up as a literal alternative; the constraint beside it
+		// already allows it, so say only the constraint.
+		if constraints := slices.DeleteFunc(slices.Clone(want), isLiteral); len(constraints) > 0 {
+			want = constraints
+		}
 		return fmt.Sprintf("got %s, want %s", got, strings.Join(want, " | ")), hintFor(want)
 	}
 	if len(other) > 0 {
 		return strings.Join(slices.Compact(other), "; "), ""
 	}
 	return "invalid value", ""
+}
+
+// isLiteral reports whether a CUE value printed by an error is a plain literal.
+func isLiteral(s string) bool {
+	if s == "true" || s == "false" || s == "null" || strings.HasPrefix(s, `"`) {
+		return true
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
 
 func isTypeName(s string) bool {
