@@ -22,8 +22,12 @@ import (
 // logical ids of the roles in the same stack.
 func (e *env) taskDefinition(name string, svc schema.Service, taskRole, executionRole string) *ecs.TaskDefinition {
 	s := e.spec
+	family := svc.Family
+	if family == "" {
+		family = ServiceName(s, name)
+	}
 	td := &ecs.TaskDefinition{
-		Family:                  ptr(ServiceName(s, name)),
+		Family:                  ptr(family),
 		NetworkMode:             ptr(svc.NetworkMode),
 		RequiresCompatibilities: []string{"EC2"},
 		TaskRoleArn:             ptr(GetAtt(taskRole, "Arn")),

@@ -121,6 +121,7 @@ type ImageCleanup struct {
 type Service struct {
 	DesiredCount     int                     `json:"desiredCount"`
 	Capacity         map[string]StrategyItem `json:"capacity,omitempty"`
+	Family           string                  `json:"family,omitempty"`
 	NetworkMode      string                  `json:"networkMode"`
 	CPU              int                     `json:"cpu,omitempty"`
 	Memory           int                     `json:"memory,omitempty"`
