@@ -37,6 +37,7 @@ func spec() *schema.Spec {
 		Services: map[string]schema.Service{
 			"web": {
 				DesiredCount: 2, NetworkMode: "awsvpc", CPU: 256, Memory: 512,
+				RuntimePlatform: schema.RuntimePlatform{OperatingSystemFamily: "LINUX", CPUArchitecture: "X86_64"},
 				Containers: map[string]schema.Container{
 					"app": {
 						Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1", Essential: true,
@@ -44,8 +45,9 @@ func spec() *schema.Spec {
 						Ports:       []schema.PortMapping{{Container: 8080, Protocol: "tcp"}},
 						Environment: map[string]string{"B": "2", "A": "1"},
 						Command:     []string{"serve"}, EntryPoint: []string{"/app"}, WorkingDirectory: "/srv",
+						Log: schema.Log{Driver: "awslogs"},
 					},
-					"sidecar": {Image: "busybox", Essential: false, Memory: intp(64)},
+					"sidecar": {Image: "busybox", Essential: false, Memory: intp(64), Log: schema.Log{Driver: "awslogs"}},
 				},
 				TaskRole: schema.TaskRole{Statements: []schema.Statement{{
 					Effect: "Allow", Actions: []string{"s3:GetObject"},

@@ -119,17 +119,60 @@ type ImageCleanup struct {
 }
 
 type Service struct {
-	DesiredCount     int                     `json:"desiredCount"`
-	Capacity         map[string]StrategyItem `json:"capacity,omitempty"`
-	Family           string                  `json:"family,omitempty"`
-	NetworkMode      string                  `json:"networkMode"`
-	CPU              int                     `json:"cpu,omitempty"`
-	Memory           int                     `json:"memory,omitempty"`
-	Containers       map[string]Container    `json:"containers"`
-	TaskRole         TaskRole                `json:"taskRole"`
-	Deployment       Deployment              `json:"deployment"`
-	Placement        Placement               `json:"placement"`
-	LogRetentionDays int                     `json:"logRetentionDays"`
+	DesiredCount int                     `json:"desiredCount"`
+	Capacity     map[string]StrategyItem `json:"capacity,omitempty"`
+	Family       string                  `json:"family,omitempty"`
+	// NetworkMode is empty when the spec leaves it to ecsgen: see Spec.NetworkMode.
+	NetworkMode          string               `json:"networkMode,omitempty"`
+	Subnets              []string             `json:"subnets,omitempty"`
+	AssignPublicIP       bool                 `json:"assignPublicIp"`
+	PlatformVersion      string               `json:"platformVersion,omitempty"`
+	RuntimePlatform      RuntimePlatform      `json:"runtimePlatform"`
+	EphemeralStorage     int                  `json:"ephemeralStorage,omitempty"`
+	EnableExecuteCommand bool                 `json:"enableExecuteCommand"`
+	Volumes              map[string]Volume    `json:"volumes"`
+	KMSKeys              []string             `json:"kmsKeys"`
+	LogKMSKey            string               `json:"logKmsKey,omitempty"`
+	CPU                  int                  `json:"cpu,omitempty"`
+	Memory               int                  `json:"memory,omitempty"`
+	Containers           map[string]Container `json:"containers"`
+	TaskRole             TaskRole             `json:"taskRole"`
+	Deployment           Deployment           `json:"deployment"`
+	Placement            Placement            `json:"placement"`
+	LogRetentionDays     int                  `json:"logRetentionDays"`
+}
+
+type RuntimePlatform struct {
+	OperatingSystemFamily string `json:"operatingSystemFamily"`
+	CPUArchitecture       string `json:"cpuArchitecture"`
+}
+
+// Volume is exactly one of EFS, Host or Docker (checked by the rules).
+type Volume struct {
+	EFS    *EFSVolume    `json:"efs,omitempty"`
+	Host   *HostVolume   `json:"host,omitempty"`
+	Docker *DockerVolume `json:"docker,omitempty"`
+}
+
+type EFSVolume struct {
+	FileSystemID          string `json:"fileSystemId"`
+	AccessPointID         string `json:"accessPointId,omitempty"`
+	RootDirectory         string `json:"rootDirectory,omitempty"`
+	TransitEncryption     bool   `json:"transitEncryption"`
+	TransitEncryptionPort int    `json:"transitEncryptionPort,omitempty"`
+	IAM                   bool   `json:"iam"`
+}
+
+type HostVolume struct {
+	SourcePath string `json:"sourcePath,omitempty"`
+}
+
+type DockerVolume struct {
+	Scope         string            `json:"scope"`
+	Autoprovision *bool             `json:"autoprovision,omitempty"`
+	Driver        string            `json:"driver,omitempty"`
+	DriverOpts    map[string]string `json:"driverOpts"`
+	Labels        map[string]string `json:"labels"`
 }
 
 type Container struct {
@@ -143,6 +186,79 @@ type Container struct {
 	Command           []string          `json:"command,omitempty"`
 	EntryPoint        []string          `json:"entryPoint,omitempty"`
 	WorkingDirectory  string            `json:"workingDirectory,omitempty"`
+
+	HealthCheck            *HealthCheckSpec  `json:"healthCheck,omitempty"`
+	DependsOn              map[string]string `json:"dependsOn"`
+	StartTimeout           *int              `json:"startTimeout,omitempty"`
+	StopTimeout            *int              `json:"stopTimeout,omitempty"`
+	Ulimits                map[string]Ulimit `json:"ulimits"`
+	LinuxParameters        *LinuxParameters  `json:"linuxParameters,omitempty"`
+	ReadonlyRootFilesystem *bool             `json:"readonlyRootFilesystem,omitempty"`
+	User                   string            `json:"user,omitempty"`
+	EnvironmentFiles       []string          `json:"environmentFiles"`
+	Secrets                map[string]string `json:"secrets"`
+	DockerLabels           map[string]string `json:"dockerLabels"`
+	MountPoints            []MountPoint      `json:"mountPoints"`
+	RepositoryCredentials  string            `json:"repositoryCredentials,omitempty"`
+	GPU                    *int              `json:"gpu,omitempty"`
+	RestartPolicy          *RestartPolicy    `json:"restartPolicy,omitempty"`
+	Log                    Log               `json:"log"`
+	Firelens               *Firelens         `json:"firelens,omitempty"`
+}
+
+// HealthCheckSpec is a container's Docker health check.
+type HealthCheckSpec struct {
+	Command     []string `json:"command"`
+	Interval    int      `json:"interval"`
+	Timeout     int      `json:"timeout"`
+	Retries     int      `json:"retries"`
+	StartPeriod *int     `json:"startPeriod,omitempty"`
+}
+
+type Ulimit struct {
+	Soft int `json:"soft"`
+	Hard int `json:"hard"`
+}
+
+type LinuxParameters struct {
+	InitProcessEnabled *bool         `json:"initProcessEnabled,omitempty"`
+	Capabilities       *Capabilities `json:"capabilities,omitempty"`
+	SharedMemorySize   *int          `json:"sharedMemorySize,omitempty"`
+}
+
+type Capabilities struct {
+	Add  []string `json:"add"`
+	Drop []string `json:"drop"`
+}
+
+type MountPoint struct {
+	Volume   string `json:"volume"`
+	Path     string `json:"path"`
+	ReadOnly bool   `json:"readOnly"`
+}
+
+type RestartPolicy struct {
+	Enabled              bool  `json:"enabled"`
+	IgnoredExitCodes     []int `json:"ignoredExitCodes"`
+	RestartAttemptPeriod *int  `json:"restartAttemptPeriod,omitempty"`
+}
+
+type Log struct {
+	Driver       string            `json:"driver"`
+	Group        string            `json:"group,omitempty"`
+	StreamPrefix string            `json:"streamPrefix,omitempty"`
+	Options      map[string]string `json:"options"`
+}
+
+type Firelens struct {
+	Type                 string      `json:"type"`
+	ConfigFile           *ConfigFile `json:"configFile,omitempty"`
+	EnableECSLogMetadata *bool       `json:"enableECSLogMetadata,omitempty"`
+}
+
+type ConfigFile struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 type PortMapping struct {

@@ -115,15 +115,8 @@ func checkStrategies(c *checker) {
 		c.strategy("cluster.defaultStrategy", s.Cluster.DefaultStrategy)
 	}
 	for _, name := range sortedKeys(s.Services) {
-		svc := s.Services[name]
-		p := "services." + name
-		if svc.Capacity != nil {
-			c.strategy(p+".capacity", svc.Capacity)
-			continue
-		}
-		if len(s.Cluster.Capacity.EC2) == 0 {
-			c.errorf("R29", p, "add an EC2 capacity under cluster.capacity.ec2",
-				"the service has no capacity provider strategy and the cluster has no capacity to run it on")
+		if svc := s.Services[name]; svc.Capacity != nil {
+			c.strategy("services."+name+".capacity", svc.Capacity)
 		}
 	}
 }
@@ -135,10 +128,15 @@ func (c *checker) strategy(path string, st map[string]schema.StrategyItem) {
 	}
 	var withBase []string
 	weight, unknown := 0, false
+	var fargate, ec2 []string
 	for _, name := range sortedKeys(st) {
-		if _, ok := c.spec.Cluster.Capacity.EC2[name]; !ok {
+		if schema.IsFargateProvider(name) {
+			fargate = append(fargate, name)
+		} else if _, ok := c.spec.Cluster.Capacity.EC2[name]; ok {
+			ec2 = append(ec2, name)
+		} else {
 			unknown = true
-			c.errorf("R29", path+"."+name, fmt.Sprintf("use one of: %s", strings.Join(sortedKeys(c.spec.Cluster.Capacity.EC2), ", ")),
+			c.errorf("R29", path+"."+name, fmt.Sprintf("use one of: %s", strings.Join(append(sortedKeys(c.spec.Cluster.Capacity.EC2), schema.Fargate, schema.FargateSpot), ", ")),
 				"%q is not a capacity of this cluster", name)
 			continue
 		}
@@ -150,6 +148,10 @@ func (c *checker) strategy(path string, st map[string]schema.StrategyItem) {
 	if len(withBase) > 1 {
 		c.errorf("R28", path+"."+withBase[1]+".base", "keep base on one capacity provider only",
 			"only one capacity provider of a strategy may have a base; %s have one", strings.Join(withBase, " and "))
+	}
+	if len(fargate) > 0 && len(ec2) > 0 {
+		c.errorf("R27", path, "use either Fargate or EC2 capacity in one strategy",
+			"the strategy mixes Fargate (%s) with Auto Scaling group capacity (%s), which ECS refuses", strings.Join(fargate, ", "), strings.Join(ec2, ", "))
 	}
 	if weight == 0 && !unknown {
 		c.errorf("R28", path, "give at least one capacity provider a weight above 0", "every weight of the strategy is 0, so no task beyond the base is placed")
@@ -172,7 +174,7 @@ func checkTaskDefinitions(c *checker) {
 			ct := svc.Containers[cname]
 			cp := p + ".containers." + cname
 			essential = essential || ct.Essential
-			if svc.Memory == 0 && ct.Memory == nil && ct.MemoryReservation == nil {
+			if svc.Memory == 0 && ct.Memory == nil && ct.MemoryReservation == nil && !s.OnFargate(svc) {
 				c.errorf("R08", cp, "set memory or memoryReservation on the container, or memory on the service",
 					"without task memory, every container needs memory or memoryReservation")
 			}
@@ -205,7 +207,9 @@ func checkTaskDefinitions(c *checker) {
 		if svc.CPU > 0 {
 			cpu = svc.CPU
 		}
-		c.fits(p, name, svc, mem, cpu)
+		if !s.OnFargate(svc) {
+			c.fits(p, name, svc, mem, cpu)
+		}
 	}
 }
 
@@ -234,16 +238,10 @@ func (c *checker) fits(path, service string, svc schema.Service, mem, cpu int) {
 
 // capacitiesOf are the EC2 capacities a service's tasks may land on.
 func (c *checker) capacitiesOf(svc schema.Service) []string {
-	st := svc.Capacity
-	if st == nil {
-		st = c.spec.Cluster.DefaultStrategy
-	}
-	if st == nil {
-		return sortedKeys(c.spec.Cluster.Capacity.EC2)
-	}
+	st := c.spec.Strategy(svc)
 	var out []string
 	for _, name := range sortedKeys(st) {
-		if st[name].Weight > 0 || st[name].Base > 0 {
+		if _, ok := c.spec.Cluster.Capacity.EC2[name]; ok && (st[name].Weight > 0 || st[name].Base > 0) {
 			out = append(out, name)
 		}
 	}
@@ -260,6 +258,7 @@ func checkPorts(c *checker) {
 	for _, name := range sortedKeys(s.Services) {
 		svc := s.Services[name]
 		p := "services." + name
+		network := s.NetworkMode(svc)
 		fixed := false
 		used := map[string]string{}
 		for _, cname := range sortedKeys(svc.Containers) {
@@ -267,10 +266,10 @@ func checkPorts(c *checker) {
 				pp := fmt.Sprintf("%s.containers.%s.ports[%d]", p, cname, i)
 				host := pm.Container
 				switch {
-				case svc.NetworkMode != "bridge":
+				case network != "bridge":
 					if pm.Host != nil && *pm.Host != pm.Container {
 						c.errorf("R11", pp+".host", "leave host out: it is the container port",
-							"in %s network mode the host port must equal the container port %d", svc.NetworkMode, pm.Container)
+							"in %s network mode the host port must equal the container port %d", network, pm.Container)
 					}
 				case pm.Host == nil || *pm.Host == 0:
 					continue // dynamic host port
@@ -278,7 +277,7 @@ func checkPorts(c *checker) {
 					host = *pm.Host
 				}
 				fixed = true
-				if svc.NetworkMode != "awsvpc" && reservedPorts[host] {
+				if network != "awsvpc" && reservedPorts[host] {
 					c.errorf("R13", pp+".host", "use another host port, or a dynamic one (leave host out)",
 						"host port %d is reserved on ECS container instances (SSH, Docker, the ECS agent)", host)
 				}
@@ -289,7 +288,7 @@ func checkPorts(c *checker) {
 				used[key] = pp
 			}
 		}
-		if fixed && svc.NetworkMode != "awsvpc" {
+		if fixed && network != "awsvpc" && !s.OnFargate(svc) {
 			c.fixedPorts(p, svc)
 		}
 	}

@@ -34,12 +34,25 @@ func base() *schema.Spec {
 				Containers: map[string]schema.Container{
 					"web": {Image: "nginx:latest", Essential: true, Memory: intp(512), Ports: []schema.PortMapping{
 						{Container: 80, Host: intp(80), Protocol: "tcp"},
-					}},
+					}, Log: schema.Log{Driver: "awslogs"}},
 				},
-				Deployment: schema.Deployment{MinimumHealthyPercent: 100, MaximumPercent: 200},
+				Deployment:      schema.Deployment{MinimumHealthyPercent: 100, MaximumPercent: 200},
+				RuntimePlatform: schema.RuntimePlatform{OperatingSystemFamily: "LINUX", CPUArchitecture: "X86_64"},
 			},
 		},
 	}
+}
+
+// fargate turns the base service into a valid Fargate service.
+func fargate(s *schema.Spec) {
+	svc := s.Services["web"]
+	svc.Capacity = map[string]schema.StrategyItem{"FARGATE": {Weight: 1}}
+	svc.CPU, svc.Memory = 512, 1024
+	svc.NetworkMode = "" // derived: awsvpc
+	c := svc.Containers["web"]
+	c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}}
+	svc.Containers = map[string]schema.Container{"web": c}
+	s.Services["web"] = svc
 }
 
 func run(s *schema.Spec) diag.List {
@@ -110,11 +123,126 @@ func TestRules(t *testing.T) {
 		}, "spec.cue:20:2: services.web.capacity: [R28] every weight of the strategy is 0, so no task beyond the base is placed — give at least one capacity provider a weight above 0"},
 		{"R29 unknown capacity", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) { svc.Capacity = map[string]schema.StrategyItem{"genral": {Weight: 1}} })
-		}, `spec.cue:20:2: services.web.capacity.genral: [R29] "genral" is not a capacity of this cluster — use one of: general`},
-		{"R29 nothing to run on", func(s *schema.Spec) {
-			s.Cluster.Capacity.EC2 = nil
-			web(s, func(svc *schema.Service) { svc.Capacity = nil })
-		}, "spec.cue:20:2: services.web: [R29] the service has no capacity provider strategy and the cluster has no capacity to run it on — add an EC2 capacity under cluster.capacity.ec2"},
+		}, `spec.cue:20:2: services.web.capacity.genral: [R29] "genral" is not a capacity of this cluster — use one of: general, FARGATE, FARGATE_SPOT`},
+		{"R02 bridge on Fargate", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.NetworkMode = "bridge" })
+		}, "spec.cue:20:2: services.web.networkMode: [R02] Fargate supports only the awsvpc network mode, not bridge — remove networkMode (Fargate uses awsvpc)"},
+		{"R02 no task size", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.CPU, svc.Memory = 0, 0 })
+		}, "spec.cue:20:2: services.web: [R02] a Fargate task needs task-level cpu and memory — set cpu and memory on the service, e.g. cpu: 512, memory: 1024"},
+		{"R01 invalid Fargate size", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.CPU, svc.Memory = 512, 512 })
+		}, "spec.cue:20:2: services.web.memory: [R01] Fargate has no task size of 512 CPU and 512 MiB — with cpu 512 use memory 1024 to 4096 in steps of 1024"},
+		{"R01 invalid Fargate cpu", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.CPU = 300 })
+		}, "spec.cue:20:2: services.web.cpu: [R01] 300 is not a Fargate CPU size — use 256, 512, 1024, 2048, 4096, 8192 or 16384"},
+		{"R02 placement on Fargate", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) {
+				svc.Placement.Constraints = []schema.PlacementConstraint{{Type: "distinctInstance"}}
+			})
+		}, "spec.cue:20:2: services.web.placement: [R02] placement strategies and constraints apply to EC2 capacity only — remove placement: Fargate places tasks itself"},
+		{"R04 8 vCPU on 1.3.0", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.CPU, svc.Memory, svc.PlatformVersion = 8192, 16384, "1.3.0" })
+		}, `spec.cue:20:2: services.web.platformVersion: [R04] 8192 CPU units need Fargate platform version 1.4.0 or later — use "1.4.0" or "LATEST"`},
+		{"R05 platform version on EC2", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.PlatformVersion = "1.4.0" })
+		}, "spec.cue:20:2: services.web.platformVersion: [R05] a platform version applies to Fargate only; this service runs on EC2 capacity — remove platformVersion"},
+		{"R06 EFS on 1.3.0", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) {
+				svc.PlatformVersion = "1.3.0"
+				svc.Volumes = map[string]schema.Volume{"data": {EFS: &schema.EFSVolume{FileSystemID: "fs-01234567", TransitEncryption: true}}}
+			})
+		}, `spec.cue:20:2: services.web.platformVersion: [R06] EFS volumes need Fargate platform version 1.4.0 or later (volume data) — use "1.4.0" or "LATEST"`},
+		{"R07 IAM without transit encryption", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EFS: &schema.EFSVolume{FileSystemID: "fs-01234567", IAM: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.efs.transitEncryption: [R07] IAM authorization and access points need transit encryption — set transitEncryption: true"},
+		{"R07 access point with root directory", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EFS: &schema.EFSVolume{FileSystemID: "fs-01234567", AccessPointID: "fsap-01234567", RootDirectory: "/data", TransitEncryption: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.efs.rootDirectory: [R07] with an access point, the root directory is the access point's; rootDirectory must be left out — set the directory on the access point instead"},
+		{"R14 unknown dependency", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.DependsOn = map[string]string{"db": "START"} })
+		}, `spec.cue:20:2: services.web.containers.web.dependsOn.db: [R14] "db" is not a container of this task — use one of: web`},
+		{"R14 HEALTHY without health check", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Containers["init"] = schema.Container{Image: "busybox", Memory: intp(64), Log: schema.Log{Driver: "awslogs"}}
+				c := svc.Containers["web"]
+				c.DependsOn = map[string]string{"init": "HEALTHY"}
+				svc.Containers["web"] = c
+			})
+		}, "spec.cue:20:2: services.web.containers.web.dependsOn.init: [R14] init has no health check, so it never becomes HEALTHY and the task stays PENDING — give init a healthCheck, or depend on START"},
+		{"R14 SUCCESS on an essential container", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Containers["init"] = schema.Container{Image: "busybox", Essential: true, Memory: intp(64), Log: schema.Log{Driver: "awslogs"}}
+				c := svc.Containers["web"]
+				c.DependsOn = map[string]string{"init": "SUCCESS"}
+				svc.Containers["web"] = c
+			})
+		}, "spec.cue:20:2: services.web.containers.web.dependsOn.init: [R14] a SUCCESS dependency must not be essential: when it exits, an essential container stops the task — set essential: false on init"},
+		{"R14 cycle", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Containers["a"] = schema.Container{Image: "busybox", Memory: intp(64), Log: schema.Log{Driver: "awslogs"}, DependsOn: map[string]string{"web": "START"}}
+				c := svc.Containers["web"]
+				c.DependsOn = map[string]string{"a": "START"}
+				svc.Containers["web"] = c
+			})
+		}, "spec.cue:20:2: services.web.containers.a.dependsOn: [R14] the containers depend on each other in a cycle: a → web → a — break the cycle"},
+		{"R15 awsfirelens without a router", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.Log = schema.Log{Driver: "awsfirelens"} })
+		}, `spec.cue:20:2: services.web.containers.web.log.driver: [R15] the awsfirelens log driver needs a FireLens log router container in the task — add a log router container with firelens: {type: "fluentbit"} (image public.ecr.aws/aws-observability/aws-for-fluent-bit)`},
+		{"R15 router without users", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.Firelens = &schema.Firelens{Type: "fluentbit"} })
+		}, `spec.cue:20:2: services.web.containers.web.firelens: [R15] the task has a FireLens log router but no container logs through it — set log: driver: "awsfirelens" on the containers whose logs it routes`},
+		{"R20 partial secret ARN", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) {
+				c.Secrets = map[string]string{"DB_PASSWORD": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db"}
+			})
+		}, `spec.cue:20:2: services.web.containers.web.secrets.DB_PASSWORD: [R20] "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db" is not a complete Secrets Manager ARN: it must end in the secret's name, a hyphen and its 6-character suffix (…:secret:name-AbCdEf), optionally with :json-key:version-stage:version-id; a partial ARN does not match the execution role's policy`},
+		{"R20 reserved parameter name", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.Secrets = map[string]string{"TOKEN": "/aws/token"} })
+		}, `spec.cue:20:2: services.web.containers.web.secrets.TOKEN: [R20] "/aws/token" starts with "aws" or "ssm", which SSM reserves`},
+		{"R24 ARM64 on Fargate Spot", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) {
+				svc.Capacity = map[string]schema.StrategyItem{"FARGATE_SPOT": {Weight: 1}}
+				svc.RuntimePlatform.CPUArchitecture = "ARM64"
+			})
+		}, "spec.cue:20:2: services.web.runtimePlatform.cpuArchitecture: [R24] FARGATE_SPOT runs only X86_64 tasks; the ARM64 tasks on its share would never start — use X86_64, or drop FARGATE_SPOT from the strategy"},
+		{"R27 Fargate mixed with EC2", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Capacity = map[string]schema.StrategyItem{"general": {Base: 1, Weight: 1}, "FARGATE": {Weight: 1}}
+			})
+		}, "spec.cue:20:2: services.web.capacity: [R27] the strategy mixes Fargate (FARGATE) with Auto Scaling group capacity (general), which ECS refuses — use either Fargate or EC2 capacity in one strategy"},
+		{"FireLens S3 configuration on Fargate", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) {
+				svc.Containers["router"] = schema.Container{Image: "fluent-bit", Essential: true, Log: schema.Log{Driver: "awslogs"},
+					Firelens: &schema.Firelens{Type: "fluentbit", ConfigFile: &schema.ConfigFile{Type: "s3", Value: "arn:aws:s3:::bucket/extra.conf"}}}
+				c := svc.Containers["web"]
+				c.Log = schema.Log{Driver: "awsfirelens"}
+				svc.Containers["web"] = c
+			})
+		}, `spec.cue:20:2: services.web.containers.router.firelens.configFile.type: Fargate tasks read FireLens configuration from a file only, not from S3 — build the file into the router's image and use type: "file"`},
+		{"mount of an unknown volume", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.MountPoints = []schema.MountPoint{{Volume: "data", Path: "/data"}} })
+		}, `spec.cue:20:2: services.web.containers.web.mountPoints[0].volume: "data" is not a volume of this service — declare it under the service's volumes`},
+		{"GPU on Fargate", func(s *schema.Spec) {
+			fargate(s)
+			webContainer(s, func(c *schema.Container) { c.GPU = intp(1) })
+		}, "spec.cue:20:2: services.web.containers.web.gpu: Fargate has no GPUs — run the service on EC2 capacity with GPU instances"},
+		{"ARM64 task on x86 instances", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.RuntimePlatform.CPUArchitecture = "ARM64" })
+		}, "spec.cue:20:2: services.web.runtimePlatform.cpuArchitecture: the task needs ARM64, but capacity general runs t3.small (x86_64): its tasks would never be placed — use Graviton instance types (t4g, m7g, …) for that capacity, or X86_64"},
 		{"R40 protection without scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) { c.ManagedScaling.Enabled = false })
 		}, "spec: cluster.capacity.ec2.general.managedTerminationProtection: [R40] managed termination protection needs managed scaling; without it protected instances are never scaled in and stack deletion hangs — enable managedScaling, or set managedTerminationProtection: false"},

@@ -95,7 +95,7 @@ func TestMinimalSpecLoads(t *testing.T) {
 		t.Fatalf("%v\n%s", err, findings)
 	}
 	svc := res.Spec.Services["web"]
-	if svc.DesiredCount != 1 || svc.NetworkMode != "bridge" || !svc.Containers["web"].Essential {
+	if svc.DesiredCount != 1 || svc.NetworkMode != "" || svc.Containers["web"].Log.Driver != "awslogs" || !svc.Containers["web"].Essential {
 		t.Errorf("defaults not applied: %+v", svc)
 	}
 	if p := res.Positions.Of("services.web.containers.web.memory"); p.String() != "spec.cue:6:50" {

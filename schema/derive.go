@@ -1,0 +1,99 @@
+package schema
+
+import (
+	"maps"
+	"slices"
+)
+
+// Values the spec leaves to ecsgen, derived from the rest of the spec. Checks and generators
+// both use these, so that they agree on what the spec means.
+
+// Fargate capacity providers: always available, associated with the cluster when used.
+const (
+	Fargate     = "FARGATE"
+	FargateSpot = "FARGATE_SPOT"
+)
+
+// IsFargateProvider reports whether a strategy key names a Fargate capacity provider.
+func IsFargateProvider(name string) bool { return name == Fargate || name == FargateSpot }
+
+// DefaultStrategy is the cluster's default capacity provider strategy: the spec's, or every
+// EC2 capacity with weight 1, or FARGATE when the cluster has no EC2 capacity.
+func (s *Spec) DefaultStrategy() map[string]StrategyItem {
+	if s.Cluster.DefaultStrategy != nil {
+		return s.Cluster.DefaultStrategy
+	}
+	out := map[string]StrategyItem{}
+	for name := range s.Cluster.Capacity.EC2 {
+		out[name] = StrategyItem{Weight: 1}
+	}
+	if len(out) == 0 {
+		out[Fargate] = StrategyItem{Weight: 1}
+	}
+	return out
+}
+
+// Strategy is the capacity provider strategy a service's tasks are placed by.
+func (s *Spec) Strategy(svc Service) map[string]StrategyItem {
+	if svc.Capacity != nil {
+		return svc.Capacity
+	}
+	return s.DefaultStrategy()
+}
+
+// OnFargate reports whether a service runs on Fargate: its strategy names Fargate providers
+// only. (A strategy that mixes Fargate and EC2 providers is an error of its own, R27.)
+func (s *Spec) OnFargate(svc Service) bool {
+	st := s.Strategy(svc)
+	if len(st) == 0 {
+		return false
+	}
+	for name := range st {
+		if !IsFargateProvider(name) {
+			return false
+		}
+	}
+	return true
+}
+
+// NetworkMode is the task's network mode: the spec's, or awsvpc on Fargate and bridge on EC2.
+func (s *Spec) NetworkMode(svc Service) string {
+	switch {
+	case svc.NetworkMode != "":
+		return svc.NetworkMode
+	case s.OnFargate(svc):
+		return "awsvpc"
+	}
+	return "bridge"
+}
+
+// FargateProvidersUsed are the Fargate capacity providers any strategy of the spec names, sorted.
+func (s *Spec) FargateProvidersUsed() []string {
+	used := map[string]bool{}
+	add := func(st map[string]StrategyItem) {
+		for name := range st {
+			if IsFargateProvider(name) {
+				used[name] = true
+			}
+		}
+	}
+	add(s.DefaultStrategy())
+	for _, svc := range s.Services {
+		add(svc.Capacity)
+	}
+	return slices.Sorted(maps.Keys(used))
+}
+
+// PlatformVersion is the Fargate platform version a service pins: the spec's, or 1.4.0 when
+// the task mounts EFS, or LATEST.
+func (s *Spec) PlatformVersion(svc Service) string {
+	if svc.PlatformVersion != "" {
+		return svc.PlatformVersion
+	}
+	for _, v := range svc.Volumes {
+		if v.EFS != nil {
+			return "1.4.0"
+		}
+	}
+	return "LATEST"
+}
