@@ -19,6 +19,7 @@ type Spec struct {
 	Env      string             `json:"env"`
 	Region   string             `json:"region"`
 	Account  string             `json:"account,omitempty"`
+	Naming   string             `json:"naming"`
 	Tags     map[string]string  `json:"tags"`
 	Network  Network            `json:"network"`
 	Cluster  Cluster            `json:"cluster"`

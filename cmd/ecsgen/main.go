@@ -1,5 +1,6 @@
-// Command ecsgen compiles an ECS deployment spec (CUE) into CloudFormation stacks, task
-// definitions, userdata scripts, IAM policies and a deploy script.
+// Command ecsgen compiles an ECS deployment spec (CUE, YAML or JSON) into CloudFormation
+// stacks, task definitions, userdata scripts, IAM policies, a deploy script and a README per
+// environment.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/ecsgen/ecsgen/internal/build"
@@ -19,21 +21,39 @@ import (
 // Exit statuses.
 const (
 	exitOK      = 0
-	exitInvalid = 1 // the spec has errors; nothing was written
+	exitInvalid = 1 // the spec has errors (nothing was written), or `check` found a difference
 	exitUsage   = 2 // the command line is wrong, or ecsgen itself failed
 )
 
 const usage = `ecsgen compiles an ECS deployment spec into artifacts you commit and deploy.
 
 Usage:
-  ecsgen build [-o DIR] [-t KEY=VALUE]... SPEC.cue...
-      Validate the spec and write its artifacts to DIR/<env>/ (default DIR: out):
-      CloudFormation stacks, task definitions for the AWS CLI, userdata scripts,
-      IAM policies, and deploy.sh, which deploys the stacks in order with
-      'aws cloudformation deploy'. Files whose content is unchanged are not
-      rewritten. If the spec has any error, every problem is printed, one per
-      line as file:line:col: field.path: message, and nothing is written.
+  ecsgen build [-o DIR] [--env ENV]... [-t KEY=VALUE]... SPEC...
+      Validate the spec and write the artifacts of each environment to DIR/<env>/
+      (default DIR: out): CloudFormation stacks, task definitions for the AWS CLI,
+      userdata scripts, IAM policies, deploy.sh (deploys the stacks in order with
+      'aws cloudformation deploy') and README.md (a diagram, the services, the
+      deploy commands). Files whose content is unchanged are not rewritten. If the
+      spec has any error, every problem is printed, one per line as
+      file:line:col: field.path: message, and nothing is written.
+      --env builds only the named environments (repeatable, or comma-separated).
       -t injects a value into a CUE @tag(KEY) attribute (e.g. an image tag from CI).
+      SPEC is CUE files, or a YAML or JSON file checked by the same schema.
+
+  ecsgen check [-o DIR] [--env ENV]... [-t KEY=VALUE]... SPEC...
+      Build in memory and compare with what is committed in DIR/<env>/: exit 0 when
+      they are equal, 1 with a unified diff when they differ (for CI).
+
+  ecsgen vet [--env ENV]... [-t KEY=VALUE]... SPEC...
+      Validate the spec and run the rules; write nothing.
+
+  ecsgen schema [-format json|markdown]
+      Print the JSON Schema of the spec (for editors: a YAML or JSON spec that names
+      it gets completion and checking), or the spec reference in Markdown.
+
+  ecsgen init [-scenario NAME] [-o FILE]
+      Write a starter spec (default FILE: spec.cue; an existing file is kept).
+      Scenarios: ` + scenarioList + `.
 
   ecsgen version
       Print the version of ecsgen.
@@ -41,7 +61,7 @@ Usage:
   ecsgen help
       Print this help.
 
-Exit status: 0 success, 1 the spec is invalid, 2 usage or internal error.
+Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal error.
 `
 
 func main() {
@@ -56,6 +76,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "build":
 		return runBuild(args[1:], stdout, stderr)
+	case "check":
+		return runCheck(args[1:], stdout, stderr)
+	case "vet":
+		return runVet(args[1:], stdout, stderr)
+	case "schema":
+		return runSchema(args[1:], stdout, stderr)
+	case "init":
+		return runInit(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ecsgen", version())
 		return exitOK
@@ -80,43 +108,166 @@ func (t *tagFlags) Set(v string) error {
 	return nil
 }
 
-func runBuild(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("build", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "out", "output `DIR`; artifacts go to DIR/<env>/")
-	var tags tagFlags
-	fs.Var(&tags, "t", "inject `KEY=VALUE` into a CUE @tag(KEY) attribute (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: ecsgen build [-o DIR] [-t KEY=VALUE]... SPEC.cue...")
-		fs.PrintDefaults()
+// envFlags collects repeated --env flags, each one name or a comma-separated list.
+type envFlags []string
+
+func (e *envFlags) String() string { return strings.Join(*e, ",") }
+func (e *envFlags) Set(v string) error {
+	for _, name := range strings.Split(v, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			return fmt.Errorf("empty environment name in %q", v)
+		}
+		if !slices.Contains(*e, name) {
+			*e = append(*e, name)
+		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	return nil
+}
+
+// specCommand parses the flags every spec-taking command shares, and builds the spec.
+type specCommand struct {
+	name, synopsis string
+	out            *string
+	tags           tagFlags
+	envs           envFlags
+	fs             *flag.FlagSet
+}
+
+func newSpecCommand(name, synopsis string, withOut bool, stderr io.Writer) *specCommand {
+	c := &specCommand{name: name, synopsis: synopsis, fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	c.fs.SetOutput(stderr)
+	if withOut {
+		c.out = c.fs.String("o", "out", "output `DIR`; artifacts go to DIR/<env>/")
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "ecsgen build: no spec file given")
-		fs.Usage()
-		return exitUsage
+	c.fs.Var(&c.envs, "env", "only the environment `ENV` (repeatable, or comma-separated)")
+	c.fs.Var(&c.tags, "t", "inject `KEY=VALUE` into a CUE @tag(KEY) attribute (repeatable)")
+	c.fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: ecsgen "+synopsis)
+		c.fs.PrintDefaults()
 	}
-	res, err := build.Files(fs.Args(), load.Options{Tags: tags})
+	return c
+}
+
+// load parses args and builds the spec; a non-negative code means the command is over.
+func (c *specCommand) load(args []string, stderr io.Writer) (*build.Result, int) {
+	if err := c.fs.Parse(args); err != nil {
+		return nil, exitUsage
+	}
+	if c.fs.NArg() == 0 {
+		fmt.Fprintf(stderr, "ecsgen %s: no spec file given\n", c.name)
+		c.fs.Usage()
+		return nil, exitUsage
+	}
+	res, err := build.Files(c.fs.Args(), load.Options{Tags: c.tags, Envs: c.envs})
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
-		return exitUsage
+		return nil, exitUsage
 	}
 	fmt.Fprint(stderr, res.Findings.String())
 	if res.Files == nil {
 		n := len(res.Findings)
 		fmt.Fprintf(stderr, "ecsgen: %d problem%s in the spec; nothing was written\n", n, plural(n))
-		return exitInvalid
+		return nil, exitInvalid
 	}
-	st, err := write.Dir(*out, res.Files)
+	return res, -1
+}
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	c := newSpecCommand("build", "build [-o DIR] [--env ENV]... [-t KEY=VALUE]... SPEC...", true, stderr)
+	res, code := c.load(args, stderr)
+	if code >= 0 {
+		return code
+	}
+	st, err := write.Dir(*c.out, res.Files)
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
 		return exitUsage
 	}
-	dir := filepath.Join(*out, res.Spec.Env)
-	fmt.Fprintf(stdout, "ecsgen: %s: %d file%s written, %d unchanged\n", dir, len(st.Written), plural(len(st.Written)), st.Unchanged)
-	fmt.Fprintf(stdout, "deploy with: %s\n", filepath.Join(dir, "deploy.sh"))
+	for _, env := range res.Envs {
+		written := 0
+		for _, p := range st.Written {
+			if strings.HasPrefix(p, env+"/") {
+				written++
+			}
+		}
+		total := 0
+		for p := range res.Files {
+			if strings.HasPrefix(p, env+"/") {
+				total++
+			}
+		}
+		dir := filepath.Join(*c.out, env)
+		fmt.Fprintf(stdout, "ecsgen: %s: %d file%s written, %d unchanged\n", dir, written, plural(written), total-written)
+		fmt.Fprintf(stdout, "deploy with: %s\n", filepath.Join(dir, "deploy.sh"))
+	}
+	return exitOK
+}
+
+func runVet(args []string, stdout, stderr io.Writer) int {
+	c := newSpecCommand("vet", "vet [--env ENV]... [-t KEY=VALUE]... SPEC...", false, stderr)
+	res, code := c.load(args, stderr)
+	if code >= 0 {
+		return code
+	}
+	n := len(res.Envs)
+	fmt.Fprintf(stdout, "ecsgen: %s: ok (%d environment%s: %s)\n", strings.Join(c.fs.Args(), " "), n, plural(n), strings.Join(res.Envs, ", "))
+	return exitOK
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	c := newSpecCommand("check", "check [-o DIR] [--env ENV]... [-t KEY=VALUE]... SPEC...", true, stderr)
+	res, code := c.load(args, stderr)
+	if code >= 0 {
+		return code
+	}
+	diffs, err := compare(*c.out, res, len(c.envs) == 0)
+	if err != nil {
+		fmt.Fprintln(stderr, "ecsgen:", err)
+		return exitUsage
+	}
+	if len(diffs) == 0 {
+		fmt.Fprintf(stdout, "ecsgen: %s: up to date (%d environment%s, %d files)\n", *c.out, len(res.Envs), plural(len(res.Envs)), len(res.Files))
+		return exitOK
+	}
+	for _, d := range diffs {
+		fmt.Fprint(stdout, d.text)
+	}
+	var names []string
+	for _, d := range diffs {
+		names = append(names, d.path)
+	}
+	fmt.Fprintf(stderr, "ecsgen: %d file%s in %s differ from what the spec produces: %s\n", len(diffs), plural(len(diffs)), *c.out, strings.Join(names, ", "))
+	fmt.Fprintf(stderr, "ecsgen: run `ecsgen build -o %s %s` and commit the result\n", *c.out, strings.Join(c.fs.Args(), " "))
+	return exitInvalid
+}
+
+func runSchema(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "json", "`json` (the JSON Schema) or markdown (the spec reference)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "ecsgen schema: takes no arguments")
+		return exitUsage
+	}
+	var out []byte
+	var err error
+	switch *format {
+	case "json":
+		out, err = load.JSONSchema()
+	case "markdown", "md":
+		out, err = load.Reference()
+	default:
+		fmt.Fprintf(stderr, "ecsgen schema: unknown format %q: want json or markdown\n", *format)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ecsgen:", err)
+		return exitUsage
+	}
+	stdout.Write(out)
 	return exitOK
 }
 
@@ -133,3 +284,4 @@ func version() string {
 	}
 	return "devel"
 }
+

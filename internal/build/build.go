@@ -3,6 +3,8 @@
 package build
 
 import (
+	"fmt"
+
 	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/check"
 	"github.com/ecsgen/ecsgen/internal/diag"
@@ -12,13 +14,18 @@ import (
 
 // Result of a build: the files, or the findings that stopped it. Warnings come with files.
 type Result struct {
-	Spec     *schema.Spec
+	// Spec is the first environment's spec (a spec without environments has one).
+	Spec *schema.Spec
+	// Envs are the environments built, in the order the spec declares them.
+	Envs []string
+	// Files of every environment, under "<env>/…".
 	Files    generators.Files
 	Findings diag.List
 }
 
 // Files builds the spec in files. A non-nil error is an internal failure (a bug or an I/O
-// problem), not a problem with the spec: those are Findings.
+// problem), or an environment that the options name and the spec lacks; problems with the
+// spec are Findings.
 func Files(files []string, opts load.Options) (*Result, error) {
 	loaded, findings, err := load.Files(files, opts)
 	if err != nil {
@@ -27,13 +34,29 @@ func Files(files []string, opts load.Options) (*Result, error) {
 	if loaded == nil {
 		return &Result{Findings: findings}, nil
 	}
-	findings = check.Spec(loaded.Spec, loaded.Positions)
-	if findings.HasErrors() {
-		return &Result{Spec: loaded.Spec, Findings: findings}, nil
+	res := &Result{Spec: loaded.Spec}
+	var perEnv []diag.EnvFindings
+	for _, env := range loaded.Envs {
+		res.Envs = append(res.Envs, env.Name)
+		perEnv = append(perEnv, diag.EnvFindings{Env: env.Name, Findings: check.Spec(env.Spec, env.Positions), Override: env.Overridden})
 	}
-	out, err := generators.Generate(loaded.Spec)
-	if err != nil {
-		return nil, err
+	if loaded.Multi {
+		res.Findings = diag.Combine(perEnv)
+	} else {
+		res.Findings = perEnv[0].Findings
 	}
-	return &Result{Spec: loaded.Spec, Files: out, Findings: findings}, nil
+	if res.Findings.HasErrors() {
+		return res, nil
+	}
+	res.Files = generators.Files{}
+	for _, env := range loaded.Envs {
+		out, err := generators.Generate(env.Spec)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
+		}
+		for p, b := range out {
+			res.Files[p] = b
+		}
+	}
+	return res, nil
 }

@@ -133,3 +133,44 @@ func Parent(path string) string {
 	}
 	return path[:i]
 }
+
+// EnvFindings are the findings of one environment of a spec with environments.
+type EnvFindings struct {
+	Env      string
+	Findings List
+	// Override holds the positions of the values the environment's overrides set.
+	Override map[Pos]bool
+}
+
+// Combine merges the findings of the environments of one spec. A finding at a value the
+// environment overrides names its path as environments.<env>.<path>; a finding that every
+// environment shares (a mistake in the shared defaults) is reported once; any other finding
+// says which environment it is about.
+func Combine(envs []EnvFindings) List {
+	per := make([]List, len(envs))
+	count := map[Finding]int{}
+	for i, e := range envs {
+		seen := map[Finding]bool{}
+		for _, f := range e.Findings {
+			if e.Override[f.Pos] && f.Path != "" {
+				f.Path = "environments." + e.Env + "." + f.Path
+			}
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+			per[i] = append(per[i], f)
+			count[f]++
+		}
+	}
+	var out List
+	for i, e := range envs {
+		for _, f := range per[i] {
+			if count[f] < len(envs) && !strings.HasPrefix(f.Path, "environments."+e.Env+".") {
+				f.Message = "in environment " + e.Env + ": " + f.Message
+			}
+			out = append(out, f)
+		}
+	}
+	return out.Dedup()
+}

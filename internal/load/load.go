@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
-	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
@@ -41,12 +40,19 @@ type Options struct {
 	Tags []string
 	// Dir is the directory relative file names are resolved from. Default: the current one.
 	Dir string
+	// Envs selects the environments to load (the --env flag); empty: every environment.
+	Envs []string
 }
 
-// Result is a loaded spec with where the user wrote each of its fields.
+// Result is a loaded spec with where the user wrote each of its fields: one Env per
+// environment, in the order the spec declares them. Spec and Positions are the first
+// environment's (a spec without environments has exactly one).
 type Result struct {
 	Spec      *schema.Spec
 	Positions diag.Positions
+	Envs      []Env
+	// Multi is set when the spec declares environments.
+	Multi bool
 }
 
 // A compiled schema is immutable and safe to share; compile it once per process.
@@ -83,6 +89,18 @@ func Files(files []string, opts Options) (*Result, diag.List, error) {
 	if findings := preflight(files, opts.Dir); len(findings) > 0 {
 		return nil, findings, nil
 	}
+	if data, err := dataFiles(files); err != nil {
+		return nil, nil, err
+	} else if data {
+		if len(opts.Tags) > 0 {
+			return nil, nil, errors.New("-t fills CUE @tag() attributes: it needs a CUE spec, not YAML or JSON")
+		}
+		user, findings := buildData(ctx, files, opts.Dir)
+		if len(findings) > 0 {
+			return nil, findings, nil
+		}
+		return checkEnvs(ctx, spec, user, opts)
+	}
 	insts := load.Instances(files, &load.Config{Dir: opts.Dir, Tags: opts.Tags})
 	if len(insts) != 1 {
 		return nil, nil, fmt.Errorf("the spec files must form one CUE package, got %d", len(insts))
@@ -95,7 +113,7 @@ func Files(files []string, opts Options) (*Result, diag.List, error) {
 	if err := user.Err(); err != nil {
 		return nil, translate(err, nil), nil
 	}
-	return check(ctx, spec, user, userFiles(inst))
+	return checkEnvs(ctx, spec, user, opts)
 }
 
 // preflight catches what CUE reports badly or not at all: unreadable files, empty files and
@@ -139,20 +157,23 @@ func preflight(files []string, dir string) diag.List {
 	return out
 }
 
-func userFiles(inst *build.Instance) map[string]bool {
-	m := map[string]bool{}
-	for _, f := range inst.BuildFiles {
-		m[f.Filename] = true
-	}
-	return m
-}
-
 // check unifies the user's value with #Spec and decodes it, or explains why it cannot.
-func check(ctx *cue.Context, spec, user cue.Value, files map[string]bool) (*Result, diag.List, error) {
+func check(ctx *cue.Context, spec, user cue.Value) (*Result, diag.List, error) {
 	positions := diag.Positions{}
 	var findings diag.List
 	collectPositions(user, "", positions, &findings)
+	s, more, err := validate(ctx, spec, user, positions)
+	findings = append(findings, more...).Dedup()
+	if err != nil || len(findings) > 0 {
+		return nil, findings, err
+	}
+	return &Result{Spec: s, Positions: positions}, nil, nil
+}
 
+// validate unifies one environment's value with #Spec and decodes it, or explains why it
+// cannot, with the user's positions of its fields.
+func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions) (*schema.Spec, diag.List, error) {
+	var findings diag.List
 	unified := spec.Unify(user)
 	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
 		findings = append(findings, translate(err, positions)...)
@@ -170,7 +191,7 @@ func check(ctx *cue.Context, spec, user cue.Value, files map[string]bool) (*Resu
 	if err := unified.Decode(&s); err != nil {
 		return nil, nil, fmt.Errorf("internal error: a valid spec did not decode: %v", err)
 	}
-	return &Result{Spec: &s, Positions: positions}, nil, nil
+	return &s, nil, nil
 }
 
 // collectPositions records where the user wrote every field, keyed by spec path. On the way it
@@ -212,7 +233,7 @@ func join(path, label string) string {
 }
 
 func selectorLabel(s cue.Selector) string {
-	if s.Type() == cue.StringLabel {
+	if s.LabelType() == cue.StringLabel {
 		return s.Unquoted()
 	}
 	return s.String()
@@ -375,12 +396,13 @@ func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
 
 // mapKeyHints say what the keys of each user-keyed map must look like, by the map's field name.
 var mapKeyHints = map[string]string{
-	"services":    "service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 24 characters",
-	"ec2":         "capacity names are lower-case letters, digits and inner hyphens, starting with a letter, at most 24 characters",
-	"containers":  "container names are letters, digits, '_' and '-', starting with a letter or digit",
-	"environment": "environment variable names are letters, digits and '_', not starting with a digit",
-	"settings":    "agent settings are ECS_* variables, other than ECS_CLUSTER and those with a typed field in agent",
-	"tags":        "tag keys are up to 128 letters, digits, spaces and _.:/=+-@, not starting with aws:",
+	"services":     "service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters",
+	"ec2":          "capacity names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters",
+	"environments": "environment names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters",
+	"containers":   "container names are letters, digits, '_' and '-', starting with a letter or digit",
+	"environment":  "environment variable names are letters, digits and '_', not starting with a digit",
+	"settings":     "agent settings are ECS_* variables, other than ECS_CLUSTER and those with a typed field in agent",
+	"tags":         "tag keys are up to 128 letters, digits, spaces and _.:/=+-@, not starting with aws:",
 }
 
 // mapName is the name of the field that holds the last element of path.

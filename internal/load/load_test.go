@@ -121,7 +121,7 @@ func TestFindings(t *testing.T) {
 			`spec.cue:1:1: system: missing required field "system"`,
 		}},
 		{"bad label and bound", minimal + "services: Web: {desiredCount: -1, containers: web: {image: \"nginx\", memory: 256}}\n", []string{
-			`spec.cue:6:11: services.Web: invalid name "Web" — service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 24 characters`,
+			`spec.cue:6:11: services.Web: invalid name "Web" — service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters`,
 		}},
 		{"bound", minimal + "services: web: {desiredCount: -1, containers: web: {image: \"nginx\", memory: 256}}\n", []string{
 			`spec.cue:6:17: services.web.desiredCount: got -1, want >=0`,

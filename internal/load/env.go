@@ -1,0 +1,282 @@
+package load
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	cueerrors "cuelang.org/go/cue/errors"
+	cuejson "cuelang.org/go/encoding/json"
+	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/ecsgen/ecsgen/internal/diag"
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// Environments. A spec may declare environments: {<name>: {<overrides>}}. Its other top-level
+// fields are then the defaults every environment shares, and each environment is the defaults
+// with its overrides merged in, field by field (structs merge; scalars and lists replace), and
+// env set to its name. CUE's unification cannot replace a concrete value, so the loader merges
+// the user's values itself and only then unifies each environment with #Spec: every value keeps
+// the position where the user wrote it, in the defaults or in the override.
+
+// Env is one environment of a loaded spec.
+type Env struct {
+	Name      string
+	Spec      *schema.Spec
+	Positions diag.Positions
+	// Overridden are the positions of the values the environment's overrides set, so that a
+	// finding there can name environments.<env>.
+	Overridden map[diag.Pos]bool
+}
+
+var labelRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// checkEnvs validates the user's value as one spec, or as one spec per environment.
+func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options) (*Result, diag.List, error) {
+	envsV := user.LookupPath(cue.ParsePath("environments"))
+	if !envsV.Exists() {
+		res, findings, err := check(ctx, spec, user)
+		if res == nil {
+			return nil, findings, err
+		}
+		if err := selectEnvs(opts.Envs, []string{res.Spec.Env}); err != nil {
+			return nil, nil, err
+		}
+		res.Envs = []Env{{Name: res.Spec.Env, Spec: res.Spec, Positions: res.Positions}}
+		return res, nil, nil
+	}
+
+	positions := diag.Positions{}
+	var findings diag.List
+	collectPositions(user, "", positions, &findings)
+	at := func(path, msg, hint string) {
+		findings = append(findings, diag.Finding{Pos: positions.Of(path), Path: path, Message: msg, Hint: hint})
+	}
+	var names []string
+	if envsV.IncompleteKind() != cue.StructKind {
+		at("environments", "environments must be a struct of environments keyed by name", "e.g. environments: {dev: {}, prod: {}}")
+	} else if it, err := envsV.Fields(cue.Optional(true)); err == nil {
+		for it.Next() {
+			name := selectorLabel(it.Selector())
+			p := "environments." + name
+			switch {
+			case !labelRE.MatchString(name) || len(name) > 63:
+				at(p, "invalid name "+strconv.Quote(name), mapKeyHints["environments"])
+			case it.Value().IncompleteKind() != cue.StructKind:
+				at(p, "an environment is a struct of overrides", "write {} for an environment that overrides nothing")
+			default:
+				names = append(names, name)
+				for _, f := range []string{"env", "environments"} {
+					if it.Value().LookupPath(cue.MakePath(cue.Str(f))).Exists() {
+						at(p+"."+f, f+" cannot be overridden", "an environment's name is its key in environments")
+					}
+				}
+			}
+		}
+	}
+	if len(names) == 0 && len(findings) == 0 {
+		at("environments", "no environment declared", "e.g. environments: {dev: {}, prod: {}}")
+	}
+	if user.LookupPath(cue.ParsePath("env")).Exists() {
+		at("env", "env is set by environments", "remove env: each environment is named by its key in environments")
+	}
+	if len(findings) > 0 {
+		return nil, findings.Dedup(), nil
+	}
+	if err := selectEnvs(opts.Envs, names); err != nil {
+		return nil, nil, err
+	}
+
+	res := &Result{Multi: true}
+	var perEnv []diag.EnvFindings
+	for _, name := range names {
+		if len(opts.Envs) > 0 && !slices.Contains(opts.Envs, name) {
+			continue
+		}
+		over := envsV.LookupPath(cue.MakePath(cue.Str(name)))
+		merged := merge(ctx, user, over, true).FillPath(cue.ParsePath("env"), name)
+		env := Env{Name: name, Positions: diag.Positions{}, Overridden: map[diag.Pos]bool{}}
+		prefix := "environments." + name + "."
+		for p, pos := range positions {
+			if p != "environments" && !strings.HasPrefix(p, "environments.") {
+				env.Positions[p] = pos
+			}
+		}
+		for p, pos := range positions {
+			if rest, ok := strings.CutPrefix(p, prefix); ok {
+				env.Positions[rest] = pos
+				env.Overridden[pos] = true
+			}
+		}
+		s, fs, err := validate(ctx, spec, merged, env.Positions)
+		if err != nil {
+			return nil, nil, fmt.Errorf("environment %s: %w", name, err)
+		}
+		perEnv = append(perEnv, diag.EnvFindings{Env: name, Findings: fs, Override: env.Overridden})
+		env.Spec = s
+		res.Envs = append(res.Envs, env)
+	}
+	if all := diag.Combine(perEnv); len(all) > 0 {
+		return nil, all, nil
+	}
+	res.Spec, res.Positions = res.Envs[0].Spec, res.Envs[0].Positions
+	return res, nil, nil
+}
+
+// selectEnvs checks that every environment the command line names exists.
+func selectEnvs(want, have []string) error {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return fmt.Errorf("no environment %q in the spec; it has: %s", w, strings.Join(have, ", "))
+		}
+	}
+	return nil
+}
+
+// merge returns base with over merged in: fields of both structs merge recursively, anything
+// else in over replaces base. At the top, base's environments and over's env and environments
+// are left out.
+func merge(ctx *cue.Context, base, over cue.Value, top bool) cue.Value {
+	if base.IncompleteKind() != cue.StructKind || over.IncompleteKind() != cue.StructKind {
+		return over
+	}
+	skip := func(sel cue.Selector) bool {
+		l := selectorLabel(sel)
+		return top && (l == "environments" || l == "env")
+	}
+	out := ctx.CompileString("{}")
+	it, err := base.Fields(cue.Optional(true))
+	if err != nil {
+		return over
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if skip(sel) {
+			continue
+		}
+		child := it.Value()
+		if o := over.LookupPath(cue.MakePath(sel)); o.Exists() {
+			child = merge(ctx, child, o, false)
+		}
+		out = out.FillPath(cue.MakePath(sel), child)
+	}
+	it, err = over.Fields(cue.Optional(true))
+	if err != nil {
+		return over
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if skip(sel) || base.LookupPath(cue.MakePath(sel)).Exists() {
+			continue
+		}
+		out = out.FillPath(cue.MakePath(sel), it.Value())
+	}
+	return out
+}
+
+// YAML and JSON specs. They are data: no @tag, no references. They are checked by the same
+// schema with the same messages, positioned in the YAML or JSON file. A top-level "$schema"
+// (the JSON Schema an editor completes from) is not part of the spec and is dropped.
+
+func isDataFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// dataFiles reports whether the spec is given as YAML or JSON files; mixing them with CUE
+// files is an error.
+func dataFiles(files []string) (bool, error) {
+	n := 0
+	for _, f := range files {
+		if isDataFile(f) {
+			n++
+		}
+	}
+	if n > 0 && n < len(files) {
+		return false, fmt.Errorf("a spec is CUE files, or YAML/JSON files, not both")
+	}
+	return n > 0, nil
+}
+
+// buildData parses YAML/JSON spec files and unifies them.
+func buildData(ctx *cue.Context, files []string, dir string) (cue.Value, diag.List) {
+	var out cue.Value
+	var findings diag.List
+	for i, f := range files {
+		p := f
+		if dir != "" && !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			findings = append(findings, diag.Finding{Pos: diag.Pos{File: f}, Message: "cannot read the spec: " + err.Error()})
+			continue
+		}
+		var file *ast.File
+		if strings.EqualFold(filepath.Ext(f), ".json") {
+			expr, err := cuejson.Extract(f, data)
+			if err != nil {
+				findings = append(findings, parseFindings(f, err)...)
+				continue
+			}
+			file = &ast.File{Filename: f, Decls: []ast.Decl{&ast.EmbedDecl{Expr: expr}}}
+			if st, ok := expr.(*ast.StructLit); ok {
+				file.Decls = st.Elts
+			}
+		} else {
+			file, err = cueyaml.Extract(f, data)
+			if err != nil {
+				findings = append(findings, parseFindings(f, err)...)
+				continue
+			}
+		}
+		file.Decls = slices.DeleteFunc(file.Decls, func(d ast.Decl) bool {
+			fd, ok := d.(*ast.Field)
+			if !ok {
+				return false
+			}
+			name, _, _ := ast.LabelName(fd.Label)
+			return name == "$schema"
+		})
+		v := ctx.BuildFile(file)
+		if err := v.Err(); err != nil {
+			findings = append(findings, translate(err, nil)...)
+			continue
+		}
+		if i == 0 {
+			out = v
+		} else {
+			out = out.Unify(v)
+		}
+	}
+	return out, findings
+}
+
+// parseFindings positions a YAML/JSON syntax error in its file.
+func parseFindings(file string, err error) diag.List {
+	var out diag.List
+	for _, e := range cueerrors.Errors(err) {
+		pos := diag.Pos{File: file}
+		if p := e.Position(); p.IsValid() {
+			pos = toPos(p)
+			pos.File = file
+		}
+		format, args := e.Msg()
+		out = append(out, diag.Finding{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	}
+	if len(out) == 0 {
+		out = append(out, diag.Finding{Pos: diag.Pos{File: file}, Message: err.Error()})
+	}
+	return out
+}
+
