@@ -183,7 +183,7 @@ func (e *env) instanceRole(t *cloudformation.Template) {
 	r := role{
 		Key:         "instance",
 		LogicalID:   instanceRoleID,
-		Name:        Name(s, "instance"),
+		Name:        RoleName(s, "instance"),
 		Description: "ECS container instances of cluster " + cluster,
 		Trust:       trustedBy("ec2.amazonaws.com"),
 		Permissions: perms,

@@ -112,7 +112,7 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		Title  string
 		Region string
 		Stacks []stackData
-	}{Title: e.spec.System + "-" + e.spec.Env, Region: plan.Region}
+	}{Title: Prefix(e.spec), Region: plan.Region}
 	for _, s := range plan.Stacks {
 		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {

@@ -89,36 +89,50 @@ func partitionOf(region string) string {
 	return "aws"
 }
 
-// Names. Every named resource follows {system}-{env}-{name}; schema labels are short and
-// restricted to [a-z0-9-], so these names satisfy every AWS naming rule they meet here (the
-// checks verify the lengths).
+// Names. Every named resource follows the spec's naming convention (default
+// {system}-{env}-{name}); a name over the AWS limit of its kind is shortened by Fit (names.go),
+// so it stays valid, stable and distinct.
 
-// Name is the conventional name of a resource: {system}-{env}-{name}.
-func Name(s *schema.Spec, name string) string { return s.System + "-" + s.Env + "-" + name }
+// Name is the conventional name of a resource, e.g. {system}-{env}-{name}, within the 255
+// characters most AWS names allow.
+func Name(s *schema.Spec, name string) string { return Fit(conventional(s, name), MaxName) }
 
-// ClusterName is the ECS cluster's name: cluster.name, or {system}-{env}.
+// ClusterName is the ECS cluster's name: cluster.name, or the convention without {name}
+// ({system}-{env}).
 func ClusterName(s *schema.Spec) string {
 	if s.Cluster.Name != "" {
 		return s.Cluster.Name
 	}
-	return s.System + "-" + s.Env
+	return Fit(Prefix(s), MaxName)
 }
 
-// CapacityProviderName is the name of the capacity provider of an EC2 capacity.
-func CapacityProviderName(s *schema.Spec, capacity string) string { return Name(s, capacity) }
+// CapacityProviderName is the name of the capacity provider of an EC2 capacity. ECS reserves
+// the prefixes "aws", "ecs" and "fargate" (R41): such a name gets "cp-" in front.
+func CapacityProviderName(s *schema.Spec, capacity string) string {
+	n := conventional(s, capacity)
+	if reservedProviderPrefix(n) {
+		n = "cp-" + n
+	}
+	return Fit(n, MaxName)
+}
+
+// RoleName is the name of an IAM role (R56: at most 64 characters).
+func RoleName(s *schema.Spec, name string) string { return Fit(conventional(s, name), MaxRoleName) }
 
 // ClusterStackName is the stack holding the cluster and its capacity.
-func ClusterStackName(s *schema.Spec) string { return Name(s, "cluster") }
+func ClusterStackName(s *schema.Spec) string { return Fit(conventional(s, "cluster"), MaxStackName) }
 
 // ServiceStackName is the stack of one service.
-func ServiceStackName(s *schema.Spec, service string) string { return Name(s, "svc-"+service) }
+func ServiceStackName(s *schema.Spec, service string) string {
+	return Fit(conventional(s, "svc-"+service), MaxStackName)
+}
 
 // ServiceName is the ECS service's name (and its task definition family).
 func ServiceName(s *schema.Spec, service string) string { return Name(s, service) }
 
 // LogGroupName is the CloudWatch log group every container of a service logs to.
 func LogGroupName(s *schema.Spec, service string) string {
-	return "/ecs/" + s.System + "-" + s.Env + "/" + service
+	return "/ecs/" + Prefix(s) + "/" + service
 }
 
 // exportName is the name under which the cluster stack exports a value to service stacks.

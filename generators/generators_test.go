@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -256,5 +257,54 @@ func TestArchitecture(t *testing.T) {
 		if got := Architecture(typ); got != want {
 			t.Errorf("%s: %s, want %s", typ, got, want)
 		}
+	}
+}
+
+// Long system, env and service names (40+ characters) still give valid, distinct names within
+// every AWS limit; short names stay as the convention writes them.
+func TestLongNamesFitAndStayDistinct(t *testing.T) {
+	long := func(prefix string) string { return prefix + strings.Repeat("x", 48-len(prefix)) }
+	s := spec()
+	s.System, s.Env = long("system"), long("environment")
+	svcA, svcB := long("service-a"), long("service-b")
+	s.Services = map[string]schema.Service{svcA: s.Services["web"], svcB: s.Services["web"]}
+	names := map[string]string{}
+	add := func(kind string, limit int, name string) {
+		t.Helper()
+		if len(name) > limit {
+			t.Errorf("%s %q is %d characters, over %d", kind, name, len(name), limit)
+		}
+		if !regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`).MatchString(name) {
+			t.Errorf("%s %q is not letters, digits and inner hyphens", kind, name)
+		}
+		if other, ok := names[name]; ok {
+			t.Errorf("%s and %s are both %q", other, kind, name)
+		}
+		names[name] = kind
+	}
+	for _, svc := range []string{svcA, svcB} {
+		add("execution role of "+svc, MaxRoleName, RoleName(s, svc+"-execution"))
+		add("task role of "+svc, MaxRoleName, RoleName(s, svc+"-task"))
+		add("stack of "+svc, MaxStackName, ServiceStackName(s, svc))
+		add("service "+svc, MaxName, ServiceName(s, svc))
+		add("LB-sized name of "+svc, MaxLBName, Fit(Name(s, svc), MaxLBName))
+	}
+	add("cluster stack", MaxStackName, ClusterStackName(s))
+	add("instance role", MaxRoleName, RoleName(s, "instance"))
+	if got := RoleName(s, svcA+"-task"); got != RoleName(s, svcA+"-task") || !strings.HasPrefix(got, s.System) {
+		t.Errorf("not deterministic or lost its start: %q", got)
+	}
+
+	short := spec()
+	if got := RoleName(short, "web-task"); got != "demo-dev-web-task" {
+		t.Errorf("short names are not shortened: %q", got)
+	}
+	short.System = "ecsdemo"
+	if got := CapacityProviderName(short, "general"); got != "cp-ecsdemo-dev-general" {
+		t.Errorf("reserved prefix: %q", got)
+	}
+	short.Naming = "{env}-{system}-{name}"
+	if ClusterName(short) != "dev-ecsdemo" || ServiceName(short, "web") != "dev-ecsdemo-web" || LogGroupName(short, "web") != "/ecs/dev-ecsdemo/web" {
+		t.Errorf("naming: %s %s %s", ClusterName(short), ServiceName(short, "web"), LogGroupName(short, "web"))
 	}
 }

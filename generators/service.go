@@ -53,7 +53,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 	exec := role{
 		Key:         name + "-execution",
 		LogicalID:   executionRoleID,
-		Name:        Name(s, name+"-execution"),
+		Name:        RoleName(s, name+"-execution"),
 		Description: "Task execution role of " + ServiceName(s, name) + ": starts its tasks (images, logs, secrets)",
 		Trust:       trustedBy("ecs-tasks.amazonaws.com"),
 		Permissions: policyDocument{Statements: e.executionStatements(svc, groups)},
@@ -63,7 +63,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 	task := role{
 		Key:         name + "-task",
 		LogicalID:   taskRoleID,
-		Name:        Name(s, name+"-task"),
+		Name:        RoleName(s, name+"-task"),
 		Description: "Task role of " + ServiceName(s, name) + ": what the application may do",
 		Trust:       trustedBy("ecs-tasks.amazonaws.com"),
 		Permissions: policyDocument{Statements: e.taskStatements(svc)},

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ecsgen/ecsgen/generators"
@@ -28,35 +27,11 @@ func init() {
 	)
 }
 
-var cpName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-
-// checkNames: generated names must satisfy AWS's limits (R41 capacity providers, R56 roles).
+// checkNames: names that CloudFormation cannot tell apart. The AWS limits on generated names
+// (R30, R31 load balancers and target groups, R41 capacity providers, R56 roles, R61 stacks)
+// hold by construction: generators shorten long names with a hash and prefix reserved ones.
 func checkNames(c *checker) {
 	s := c.spec
-	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
-		cp := generators.CapacityProviderName(s, name)
-		lower := strings.ToLower(cp)
-		for _, prefix := range []string{"aws", "ecs", "fargate"} {
-			if strings.HasPrefix(lower, prefix) {
-				c.errorf("R41", "system", "choose a system name that does not start with \"aws\", \"ecs\" or \"fargate\"",
-					"the capacity provider name %q starts with %q, which ECS reserves", cp, prefix)
-				return
-			}
-		}
-		if !cpName.MatchString(cp) {
-			c.errorf("R41", "cluster.capacity.ec2."+name, "", "the capacity provider name %q is not 1–255 letters, digits, '_' or '-'", cp)
-		}
-	}
-	for _, name := range sortedKeys(s.Services) {
-		for _, suffix := range []string{"-execution", "-task"} {
-			role := generators.Name(s, name+suffix)
-			if len(role) > 64 {
-				c.errorf("R56", "services."+name, "shorten the system, env or service name",
-					"the IAM role name %q is %d characters; IAM allows 64", role, len(role))
-				break
-			}
-		}
-	}
 	// Logical ids drop hyphens: "web-1" and "web1" would both become "Web1".
 	seen := map[string]string{}
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {

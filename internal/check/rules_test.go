@@ -246,9 +246,6 @@ func TestRules(t *testing.T) {
 		{"R40 protection without scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) { c.ManagedScaling.Enabled = false })
 		}, "spec: cluster.capacity.ec2.general.managedTerminationProtection: [R40] managed termination protection needs managed scaling; without it protected instances are never scaled in and stack deletion hangs — enable managedScaling, or set managedTerminationProtection: false"},
-		{"R41 reserved prefix", func(s *schema.Spec) {
-			s.System = "ecsdemo"
-		}, `spec: system: [R41] the capacity provider name "ecsdemo-dev-general" starts with "ecs", which ECS reserves — choose a system name that does not start with "aws", "ecs" or "fargate"`},
 		{"R42 task too big for the instance", func(s *schema.Spec) {
 			webContainer(s, func(c *schema.Container) { c.Memory = intp(2048) })
 		}, "spec.cue:20:2: services.web.memory: [R42] the task needs 2048 MiB, but a t3.small registers only about 1945 MiB with ECS (capacity general): it would stay PROVISIONING — use a larger instance type or less memory"},
@@ -268,13 +265,6 @@ func TestRules(t *testing.T) {
 				c.AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id"
 			})
 		}, "spec: warning: cluster.capacity.ec2.general.ami: [R45] the ECS-optimized Amazon Linux 2 AMI reached end of life on 2026-06-30 — use the amazon-linux-2023 parameter (or leave ami out)"},
-		{"R56 role name too long", func(s *schema.Spec) {
-			s.System = "averyveryverylongsystemx"
-			s.Env = "averyveryverylongenvironm"
-			svc := s.Services["web"]
-			delete(s.Services, "web")
-			s.Services["averyverylongservicename"] = svc
-		}, `spec: services.averyverylongservicename: [R56] the IAM role name "averyveryverylongsystemx-averyveryverylongenvironm-averyverylongservicename-execution" is 85 characters; IAM allows 64 — shorten the system, env or service name`},
 		{"placement spread needs a field", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.Placement.Strategies = []schema.PlacementStrategy{{Type: "spread"}}

@@ -279,4 +279,3 @@ func parseFindings(file string, err error) diag.List {
 	}
 	return out
 }
-

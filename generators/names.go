@@ -1,0 +1,66 @@
+package generators
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// AWS limits on the names ecsgen generates.
+const (
+	MaxName      = 255 // ECS clusters, services, task families, capacity providers, Auto Scaling groups, tag values
+	MaxRoleName  = 64  // IAM roles (R56)
+	MaxStackName = 128 // CloudFormation stacks (R61)
+	MaxLBName    = 32  // Elastic Load Balancing v2 load balancers and target groups (R30, R31)
+)
+
+// DefaultNaming is the naming convention of a spec that sets none.
+const DefaultNaming = "{system}-{env}-{name}"
+
+// hashLen is how many hex digits of a name's SHA-256 a shortened name keeps: 28 bits, so two
+// distinct long names collide only by a one-in-268-million chance.
+const hashLen = 7
+
+// conventional renders the spec's naming convention for a name.
+func conventional(s *schema.Spec, name string) string {
+	n := s.Naming
+	if n == "" {
+		n = DefaultNaming
+	}
+	return strings.NewReplacer("{system}", s.System, "{env}", s.Env, "{name}", name).Replace(n)
+}
+
+// Prefix is the naming convention without {name}: the default cluster name and the log group
+// prefix, e.g. {system}-{env}.
+func Prefix(s *schema.Spec) string {
+	p := conventional(s, "")
+	for strings.Contains(p, "--") {
+		p = strings.ReplaceAll(p, "--", "-")
+	}
+	return strings.Trim(p, "-")
+}
+
+// Fit returns name if it is at most limit characters, and otherwise its first characters and a
+// short hash of the whole name, limit characters in all: deterministic, a valid name wherever
+// the original was (letters, digits and hyphens, no hyphen at the end), and distinct for
+// distinct names.
+func Fit(name string, limit int) string {
+	if len(name) <= limit {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	head := strings.TrimRight(name[:limit-hashLen-1], "-")
+	return head + "-" + hex.EncodeToString(sum[:])[:hashLen]
+}
+
+func reservedProviderPrefix(name string) bool {
+	lower := strings.ToLower(name)
+	for _, p := range []string{"aws", "ecs", "fargate"} {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	return false
+}
