@@ -12,9 +12,20 @@ import (
 	"github.com/ecsgen/ecsgen/templates"
 )
 
-// MaxInlineTemplateBytes is the largest template `aws cloudformation deploy` sends inline
-// (TemplateBody); a larger one must go through an S3 bucket (--s3-bucket).
-const MaxInlineTemplateBytes = 51200
+// Template limits (R58, R59).
+const (
+	// MaxInlineTemplateBytes is the largest template `aws cloudformation deploy` sends inline
+	// (TemplateBody); a larger one must go through an S3 bucket (--s3-bucket).
+	MaxInlineTemplateBytes = 51200
+	// MaxTemplateBytes is the largest template CloudFormation accepts at all (through S3).
+	MaxTemplateBytes = 1000000
+	// MaxResources is the most resources one template may declare.
+	MaxResources = 500
+)
+
+// TemplateBucketVariable names the environment variable the deploy script reads the S3 bucket
+// from, for the templates too large to send inline.
+const TemplateBucketVariable = "ECSGEN_TEMPLATE_BUCKET"
 
 // stack is one generated CloudFormation stack.
 type stack struct {
@@ -45,6 +56,9 @@ type stackInPlan struct {
 	Bytes        int               `json:"bytes"`
 	Parameters   map[string]string `json:"parameters,omitempty"`
 	Capabilities []string          `json:"capabilities,omitempty"`
+	// S3Bucket is set when the template is over MaxInlineTemplateBytes: the deploy must upload
+	// it to an S3 bucket (--s3-bucket).
+	S3Bucket bool `json:"s3Bucket,omitempty"`
 }
 
 // addStack encodes a stack's template, checks it fits the inline limit, and adds it to the
@@ -54,8 +68,11 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	if err != nil {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
-	if len(body) > MaxInlineTemplateBytes {
-		return fmt.Errorf("stack %s: the template is %d bytes, over the %d bytes `aws cloudformation deploy` accepts without --s3-bucket (R58)", st.Name, len(body), MaxInlineTemplateBytes)
+	if n := len(st.Template.Resources); n > MaxResources {
+		return fmt.Errorf("stack %s: %d resources, over the %d a CloudFormation template may hold (R59)", st.Name, n, MaxResources)
+	}
+	if len(body) > MaxTemplateBytes {
+		return fmt.Errorf("stack %s: the template is %d bytes, over the %d bytes CloudFormation accepts (R58)", st.Name, len(body), MaxTemplateBytes)
 	}
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
@@ -65,6 +82,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		Template:     rel,
 		Bytes:        len(body),
 		Capabilities: capabilities(st.Template),
+		S3Bucket:     len(body) > MaxInlineTemplateBytes,
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -107,14 +125,16 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		Name, Description, Template string
 		Capabilities                []string
 		ParameterOverrides          []string
+		Bytes                       int
+		S3Bucket                    bool
 	}
 	data := struct {
-		Title  string
-		Region string
-		Stacks []stackData
-	}{Title: Prefix(e.spec), Region: plan.Region}
+		Title, Region, BucketVariable string
+		InlineLimit                   int
+		Stacks                        []stackData
+	}{Title: Prefix(e.spec), Region: plan.Region, BucketVariable: TemplateBucketVariable, InlineLimit: MaxInlineTemplateBytes}
 	for _, s := range plan.Stacks {
-		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities}
+		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities, Bytes: s.Bytes, S3Bucket: s.S3Bucket}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
 		}
