@@ -350,3 +350,28 @@ func TestLargeTemplateDeploysThroughS3(t *testing.T) {
 		}
 	}
 }
+
+// The README beside the artifacts draws the deployment and lists the deploy commands in the
+// order deploy.sh runs them.
+func TestReadme(t *testing.T) {
+	files, err := Generate(spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(files["dev/README.md"])
+	for _, want := range []string{
+		"```mermaid\nflowchart LR\n",
+		`cp_xgeneral --> asg_xgeneral`,
+		`svc_xweb --> ctr_xweb_xapp`,
+		`svc_xweb -- "base 0, weight 1" --> cp_xgeneral`,
+		"| `demo-dev-web` | `app`: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1`<br>`sidecar`: `busybox` | 256 / 512 MiB | app 8080/tcp | 2 tasks |",
+		"| `demo-dev-general` | `t4g.small` (arm64) | 0–2 | target 100 % | `demo-dev-general` |",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README lacks %q:\n%s", want, readme)
+		}
+	}
+	if strings.Index(readme, "--stack-name demo-dev-cluster") > strings.Index(readme, "--stack-name demo-dev-svc-web") {
+		t.Error("the README deploys the service before the cluster")
+	}
+}
