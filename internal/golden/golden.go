@@ -95,3 +95,23 @@ func firstDifference(want, got []byte) string {
 	}
 	return ""
 }
+
+// File compares one generated file with the committed one at path; with -update it rewrites it.
+func File(path string, got []byte) ([]string, error) {
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		return nil, os.WriteFile(path, got, 0o644)
+	}
+	want, err := os.ReadFile(path)
+	switch {
+	case os.IsNotExist(err):
+		return []string{fmt.Sprintf("%s: generated but not committed (run go test ./... -update)", path)}, nil
+	case err != nil:
+		return nil, err
+	case !bytes.Equal(want, got):
+		return []string{fmt.Sprintf("%s: stale: the committed file differs from what is generated now (run go test ./... -update)\n%s", path, firstDifference(want, got))}, nil
+	}
+	return nil, nil
+}

@@ -189,6 +189,10 @@ func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions) 
 	}
 	var s schema.Spec
 	if err := unified.Decode(&s); err != nil {
+		// A value that fits two alternatives of the schema validates but cannot be decoded.
+		if f := ambiguous(err, positions); len(f) > 0 {
+			return nil, f, nil
+		}
 		return nil, nil, fmt.Errorf("internal error: a valid spec did not decode: %v", err)
 	}
 	return &s, nil, nil
@@ -668,4 +672,23 @@ func hintFor(want []string) string {
 		}
 	}
 	return ""
+}
+
+// ambiguous explains a value that fits more than one alternative of the schema, such as an
+// ingress rule with neither cidr nor sourceSecurityGroup.
+func ambiguous(err error, positions diag.Positions) diag.List {
+	var out diag.List
+	for _, e := range cueerrors.Errors(err) {
+		format, _ := e.Msg()
+		if !strings.Contains(format, "non-concrete") {
+			continue
+		}
+		path := specPath(e.Path())
+		hint := "give the field that chooses one"
+		if strings.HasSuffix(diag.Parent(path), "ingress") {
+			hint = "give exactly one of cidr or sourceSecurityGroup"
+		}
+		out = append(out, diag.Finding{Pos: positions.Of(path), Path: path, Message: "the value fits more than one alternative of the schema", Hint: hint})
+	}
+	return out
 }

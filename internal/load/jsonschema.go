@@ -1,0 +1,690 @@
+package load
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	literalpkg "cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
+	"github.com/invopop/jsonschema"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// The JSON Schema of the spec, for editors: a YAML or JSON spec that names it
+// ("$schema": "…/spec.schema.json", or "# yaml-language-server: $schema=…") gets completion,
+// documentation on hover and checking as it is typed.
+//
+// Its structure comes from the Go model (invopop/jsonschema reflects schema.Spec); everything
+// the CUE schema knows beyond types comes from #Spec: which fields are required, the doc
+// comments, defaults, enums, patterns, bounds, list and string limits. Walking the two side by
+// side also proves they agree: a field in one and not in the other is an error.
+
+// SchemaID is where the JSON Schema is published in the repository.
+const SchemaID = "https://raw.githubusercontent.com/ecsgen/ecsgen/main/schema/spec.schema.json"
+
+// JSONSchema returns the JSON Schema of the spec, indented, with a final newline.
+func JSONSchema() ([]byte, error) {
+	js, err := specJSONSchema()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(js); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func specJSONSchema() (*jsonschema.Schema, error) {
+	ctx, spec, err := compiledSchema()
+	if err != nil {
+		return nil, err
+	}
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
+	js := r.Reflect(&schema.Spec{})
+	js.ID = SchemaID
+	js.Title = "ecsgen spec"
+	js.Description = "An ECS deployment described for ecsgen (https://github.com/ecsgen/ecsgen). The reference is docs/spec.md."
+	g := &schemaGen{ctx: ctx}
+	g.enrich(js, spec, "")
+	if len(g.errs) > 0 {
+		return nil, fmt.Errorf("the CUE schema and the Go model disagree:\n  %s", strings.Join(g.errs, "\n  "))
+	}
+
+	// environments: the CUE schema has it, the per-environment model does not. Each entry is a
+	// partial spec: the same fields, none required, without env and environments.
+	envV := spec.LookupPath(cue.MakePath(cue.Str("environments").Optional()))
+	override, err := deepCopy(js)
+	if err != nil {
+		return nil, err
+	}
+	override.ID, override.Version, override.Title = "", "", ""
+	override.Description = "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required."
+	for _, k := range []string{"env", "environments"} {
+		override.Properties.Delete(k)
+	}
+	dropRequired(override)
+	label := &jsonschema.Schema{Type: "string"}
+	g.constrain(label, spec.LookupPath(cue.ParsePath("#Label")))
+	envs := &jsonschema.Schema{
+		Type:                 "object",
+		Description:          docOf(envV),
+		PropertyNames:        label,
+		AdditionalProperties: override,
+	}
+	js.Properties.Set("environments", envs)
+	js.Properties.Set("$schema", &jsonschema.Schema{Type: "string", Description: "The JSON Schema this file is written against (for editors); ecsgen ignores it."})
+	// A spec with environments names each by its key, so env is required only without them.
+	js.Required = slices.DeleteFunc(js.Required, func(s string) bool { return s == "env" })
+	js.If = &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"environments"}}}
+	js.Then = &jsonschema.Schema{Required: []string{"env"}}
+	js.Else = &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"env"}}}
+	return js, nil
+}
+
+type schemaGen struct {
+	ctx  *cue.Context
+	errs []string
+}
+
+// enrich completes js, the reflected schema of a Go value, from v, the CUE schema of the same
+// spec path.
+func (g *schemaGen) enrich(js *jsonschema.Schema, v cue.Value, path string) {
+	if doc := docOf(v); doc != "" && js.Description == "" {
+		js.Description = doc
+	}
+	if d, ok := v.Default(); ok && d.IsConcrete() {
+		var dv any
+		if b, err := d.MarshalJSON(); err == nil && json.Unmarshal(b, &dv) == nil {
+			if !isEmptyValue(dv) {
+				js.Default = dv
+			}
+		}
+	}
+	switch {
+	case js.Properties != nil && js.Properties.Len() > 0:
+		g.object(js, v, path)
+	case js.Type == "object" && js.AdditionalProperties != nil:
+		g.mapOf(js, v, path)
+	case js.Type == "array" && js.Items != nil:
+		g.listConstraints(js, v)
+		if elem := v.LookupPath(cue.MakePath(cue.AnyIndex)); elem.Exists() {
+			g.enrich(js.Items, elem, path+"[]")
+		} else {
+			g.openListItems(js.Items, v)
+		}
+	default:
+		g.constrain(js, v)
+	}
+}
+
+// object walks the fields of a struct: each must be in both schemas.
+func (g *schemaGen) object(js *jsonschema.Schema, v cue.Value, path string) {
+	type field struct {
+		v        cue.Value
+		required bool
+	}
+	fieldsOf := func(v cue.Value) map[string]field {
+		it, err := v.Fields(cue.Optional(true))
+		if err != nil {
+			return nil
+		}
+		out := map[string]field{}
+		for it.Next() {
+			out[selectorLabel(it.Selector())] = field{it.Value(), !it.IsOptional() && !hasDefault(it.Value()) && !complete(it.Value())}
+		}
+		return out
+	}
+	cueFields := fieldsOf(v)
+	var alternatives []string
+	if len(cueFields) == 0 {
+		// A struct with an embedded disjunction ({cidr: …} | {sourceSecurityGroup: …}) has no
+		// fields until a branch is chosen: choose each by one of its fields.
+		var branches []map[string]field
+		for pair := js.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			probe := g.ctx.CompileString("{" + strconv.Quote(pair.Key) + ": _}")
+			if fs := fieldsOf(v.Unify(probe)); fs != nil {
+				branches = append(branches, fs)
+			}
+		}
+		cueFields = map[string]field{}
+		for _, b := range branches {
+			for name, f := range b {
+				if _, ok := cueFields[name]; !ok {
+					cueFields[name] = field{f.v, f.required}
+				}
+			}
+		}
+		for name := range cueFields {
+			for _, b := range branches {
+				if _, ok := b[name]; !ok {
+					alternatives = append(alternatives, name)
+					cueFields[name] = field{cueFields[name].v, false}
+					break
+				}
+			}
+		}
+		slices.Sort(alternatives)
+	}
+	var required []string
+	for pair := js.Properties.Oldest(); pair != nil; pair = pair.Next() {
+		name := pair.Key
+		f, ok := cueFields[name]
+		if !ok {
+			g.errs = append(g.errs, fmt.Sprintf("%s: the Go model has it, the CUE schema does not", join(path, name)))
+			continue
+		}
+		delete(cueFields, name)
+		if f.required {
+			required = append(required, name)
+		}
+		g.enrich(pair.Value, f.v, join(path, name))
+	}
+	for name := range cueFields {
+		if path == "" && name == "environments" {
+			continue // added by specJSONSchema
+		}
+		g.errs = append(g.errs, fmt.Sprintf("%s: the CUE schema has it, the Go model does not", join(path, name)))
+	}
+	slices.Sort(g.errs)
+	js.Required = required
+	for _, a := range alternatives {
+		js.OneOf = append(js.OneOf, &jsonschema.Schema{Required: []string{a}})
+	}
+}
+
+// probeKeys are map keys tried, in order, to find the schema of a map's entries: each map's
+// key pattern admits one of them.
+var probeKeys = []string{"x", "ECS_X", "nofile", "X"}
+
+// mapOf fills a map's key constraint (propertyNames) and the schema of its entries.
+func (g *schemaGen) mapOf(js *jsonschema.Schema, v cue.Value, path string) {
+	w := walker{ctx: g.ctx}
+	for _, k := range probeKeys {
+		if elem, ok := w.patternSchema(v, cue.Str(k)); ok && elem.Exists() {
+			if js.AdditionalProperties == jsonschema.TrueSchema {
+				break
+			}
+			g.enrich(js.AdditionalProperties, elem, path+".<name>")
+			break
+		}
+	}
+	if key := g.keyConstraint(v); key != nil {
+		js.PropertyNames = key
+	}
+}
+
+// keyConstraint reads the pattern constraint [K]: V of a struct from its syntax.
+func (g *schemaGen) keyConstraint(v cue.Value) *jsonschema.Schema {
+	syntax := v.Syntax(cue.Optional(true))
+	c := newConverter(syntax)
+	var key ast.Expr
+	ast.Walk(syntax, func(n ast.Node) bool {
+		if f, ok := n.(*ast.Field); ok && key == nil {
+			if l, ok := f.Label.(*ast.ListLit); ok && len(l.Elts) == 1 {
+				key = l.Elts[0]
+				return false
+			}
+		}
+		return key == nil
+	}, nil)
+	if key == nil {
+		return nil
+	}
+	if id, ok := key.(*ast.Ident); ok && id.Name == "string" {
+		return nil
+	}
+	s := &jsonschema.Schema{Type: "string"}
+	c.constrain(s, key)
+	return s
+}
+
+// constrain adds what the CUE schema says about a scalar (or list) value.
+func (g *schemaGen) constrain(js *jsonschema.Schema, v cue.Value) {
+	c := newConverter(v.Syntax(cue.Optional(true)))
+	c.constrain(js, c.root)
+}
+
+func (g *schemaGen) listConstraints(js *jsonschema.Schema, v cue.Value) {
+	c := newConverter(v.Syntax(cue.Optional(true)))
+	var visit func(e ast.Expr)
+	visit = func(e ast.Expr) {
+		switch x := c.resolve(e).(type) {
+		case *ast.BinaryExpr:
+			if x.Op == token.AND {
+				visit(x.X)
+				visit(x.Y)
+			}
+		case *ast.CallExpr:
+			c.call(js, x)
+		case *ast.ListLit:
+			fixed := 0
+			for _, el := range x.Elts {
+				if _, ok := el.(*ast.Ellipsis); !ok {
+					fixed++
+				}
+			}
+			if fixed > 0 && fixed < len(x.Elts) {
+				js.MinItems = ptrU(uint64(fixed))
+			}
+		}
+	}
+	visit(c.root)
+}
+
+// openListItems constrains the items of a list with a default (*[…] | [...T]) by T.
+func (g *schemaGen) openListItems(items *jsonschema.Schema, v cue.Value) {
+	c := newConverter(v.Syntax(cue.Optional(true)))
+	var elem ast.Expr
+	ast.Walk(c.root, func(n ast.Node) bool {
+		if e, ok := n.(*ast.Ellipsis); ok && e.Type != nil {
+			elem = e.Type
+		}
+		return true
+	}, nil)
+	if elem != nil {
+		c.constrain(items, elem)
+	}
+}
+
+// converter turns CUE constraint syntax into JSON Schema keywords. CUE gives the syntax of an
+// evaluated value with references to definitions as let clauses (LET.#x), which it resolves.
+type converter struct {
+	root ast.Expr
+	lets map[string]ast.Expr
+}
+
+func newConverter(n ast.Node) *converter {
+	c := &converter{lets: map[string]ast.Expr{}}
+	var decls []ast.Decl
+	switch x := n.(type) {
+	case *ast.File:
+		decls = x.Decls
+	case ast.Expr:
+		c.root = x
+		ast.Walk(x, func(n ast.Node) bool {
+			if l, ok := n.(*ast.LetClause); ok {
+				c.lets[l.Ident.Name] = l.Expr
+			}
+			return true
+		}, nil)
+		return c
+	}
+	for _, d := range decls {
+		switch x := d.(type) {
+		case *ast.LetClause:
+			c.lets[x.Ident.Name] = x.Expr
+		case *ast.EmbedDecl:
+			c.root = x.Expr
+		}
+	}
+	if c.root == nil {
+		c.root = ast.NewIdent("_")
+	}
+	return c
+}
+
+// resolve follows LET.#x references and unwraps parentheses and single-embedding structs.
+func (c *converter) resolve(e ast.Expr) ast.Expr {
+	for i := 0; i < 20; i++ {
+		switch x := e.(type) {
+		case *ast.ParenExpr:
+			e = x.X
+			continue
+		case *ast.SelectorExpr:
+			if id, ok := x.X.(*ast.Ident); ok {
+				if let, ok := c.lets[id.Name]; ok {
+					if st, ok := let.(*ast.StructLit); ok {
+						name, _, _ := ast.LabelName(x.Sel)
+						for _, el := range st.Elts {
+							if f, ok := el.(*ast.Field); ok {
+								if fn, _, _ := ast.LabelName(f.Label); fn == name {
+									e = f.Value
+								}
+							}
+						}
+						if e != ast.Expr(x) {
+							continue
+						}
+					}
+				}
+			}
+		case *ast.StructLit:
+			if len(x.Elts) == 1 {
+				if em, ok := x.Elts[0].(*ast.EmbedDecl); ok {
+					e = em.Expr
+					continue
+				}
+			}
+		}
+		return e
+	}
+	return e
+}
+
+func (c *converter) constrain(js *jsonschema.Schema, e ast.Expr) {
+	switch x := c.resolve(e).(type) {
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.AND:
+			c.constrain(js, x.X)
+			c.constrain(js, x.Y)
+		case token.OR:
+			c.disjunction(js, x)
+		}
+	case *ast.UnaryExpr:
+		switch x.Op {
+		case token.MUL: // a default marker
+			c.constrain(js, x.X)
+		case token.MAT:
+			addPattern(js, literalString(x.X))
+		case token.NMAT:
+			js.Not = &jsonschema.Schema{Pattern: ecmaRegexp(literalString(x.X))}
+		case token.GEQ:
+			js.Minimum = json.Number(literalNumber(x.X))
+		case token.GTR:
+			js.ExclusiveMinimum = json.Number(literalNumber(x.X))
+		case token.LEQ:
+			js.Maximum = json.Number(literalNumber(x.X))
+		case token.LSS:
+			js.ExclusiveMaximum = json.Number(literalNumber(x.X))
+		case token.NEQ:
+			if v, ok := literal(x.X); ok {
+				if js.Not == nil {
+					js.Not = &jsonschema.Schema{}
+				}
+				js.Not.Enum = append(js.Not.Enum, v)
+			}
+		}
+	case *ast.Ident:
+		if b, ok := intBounds[x.Name]; ok {
+			if js.Minimum == "" {
+				js.Minimum = json.Number(b[0])
+			}
+			if js.Maximum == "" && b[1] != "" {
+				js.Maximum = json.Number(b[1])
+			}
+		}
+	case *ast.CallExpr:
+		c.call(js, x)
+	case *ast.BasicLit:
+		if v, ok := literal(x); ok {
+			js.Enum = []any{v}
+		}
+	}
+}
+
+// disjunction: literals become an enum; the default marker only marks the default; a
+// disjunction of constraints becomes anyOf.
+func (c *converter) disjunction(js *jsonschema.Schema, x *ast.BinaryExpr) {
+	var terms []ast.Expr
+	var flatten func(e ast.Expr)
+	flatten = func(e ast.Expr) {
+		e = c.resolve(e)
+		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.OR {
+			flatten(b.X)
+			flatten(b.Y)
+			return
+		}
+		terms = append(terms, e)
+	}
+	flatten(x)
+	var lits []any
+	var marked []any
+	var others []ast.Expr
+	for _, t := range terms {
+		isDefault := false
+		if u, ok := t.(*ast.UnaryExpr); ok && u.Op == token.MUL {
+			isDefault, t = true, c.resolve(u.X)
+		}
+		if v, ok := literal(t); ok {
+			if isDefault {
+				marked = append(marked, v)
+			} else {
+				lits = append(lits, v)
+			}
+			continue
+		}
+		if _, ok := t.(*ast.ListLit); ok {
+			continue // list alternatives: the items carry the constraint
+		}
+		if id, ok := t.(*ast.Ident); ok && (id.Name == "bool" || id.Name == "string" || id.Name == "int" || id.Name == "number") {
+			continue // *default | type
+		}
+		others = append(others, t)
+	}
+	switch {
+	case len(others) == 0:
+		var enum []any
+		for _, v := range append(marked, lits...) {
+			if !slices.ContainsFunc(enum, func(e any) bool { return fmt.Sprint(e) == fmt.Sprint(v) }) {
+				enum = append(enum, v)
+			}
+		}
+		if len(enum) > 1 || (len(enum) == 1 && len(lits) > 0) {
+			js.Enum = enum
+		}
+	case len(others) == 1 && len(lits) == 0:
+		c.constrain(js, others[0])
+	default:
+		var subs []*jsonschema.Schema
+		seen := map[string]bool{}
+		for _, o := range others {
+			sub := &jsonschema.Schema{}
+			c.constrain(sub, o)
+			b, _ := json.Marshal(sub)
+			if !seen[string(b)] {
+				seen[string(b)] = true
+				subs = append(subs, sub)
+			}
+		}
+		if len(lits) > 0 {
+			subs = append(subs, &jsonschema.Schema{Enum: lits})
+		}
+		if len(subs) == 1 {
+			c.constrain(js, others[0])
+			return
+		}
+		js.AnyOf = append(js.AnyOf, subs...)
+	}
+}
+
+func (c *converter) call(js *jsonschema.Schema, x *ast.CallExpr) {
+	sel, ok := x.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	pkg, _ := sel.X.(*ast.Ident)
+	name, _, _ := ast.LabelName(sel.Sel)
+	arg := func() *uint64 {
+		if len(x.Args) != 1 {
+			return nil
+		}
+		n, err := strconv.ParseUint(literalNumber(x.Args[0]), 10, 64)
+		if err != nil {
+			return nil
+		}
+		return &n
+	}
+	if pkg == nil {
+		return
+	}
+	switch pkg.Name + "." + name {
+	case "strings.MaxRunes":
+		js.MaxLength = arg()
+	case "strings.MinRunes":
+		js.MinLength = arg()
+	case "list.UniqueItems":
+		js.UniqueItems = true
+	case "list.MaxItems":
+		js.MaxItems = arg()
+	case "list.MinItems":
+		js.MinItems = arg()
+	}
+}
+
+// addPattern adds a regular expression; a second one goes to allOf (a schema has one pattern).
+func addPattern(js *jsonschema.Schema, re string) {
+	re = ecmaRegexp(re)
+	if js.Pattern == "" {
+		js.Pattern = re
+		return
+	}
+	js.AllOf = append(js.AllOf, &jsonschema.Schema{Pattern: re})
+}
+
+var caseInsensitive = regexp.MustCompile(`\(\?i:([A-Za-z]+)\)`)
+
+// ecmaRegexp rewrites the Go (RE2) syntax JSON Schema's ECMA-262 regular expressions lack:
+// (?i:aws) becomes [Aa][Ww][Ss].
+func ecmaRegexp(re string) string {
+	return caseInsensitive.ReplaceAllStringFunc(re, func(m string) string {
+		var b strings.Builder
+		for _, r := range caseInsensitive.FindStringSubmatch(m)[1] {
+			fmt.Fprintf(&b, "[%s%s]", strings.ToUpper(string(r)), strings.ToLower(string(r)))
+		}
+		return b.String()
+	})
+}
+
+// intBounds are the bounds of CUE's predeclared integer types (CUE prints int & >=0 as uint).
+var intBounds = map[string][2]string{
+	"uint": {"0", ""}, "uint8": {"0", "255"}, "uint16": {"0", "65535"}, "uint32": {"0", "4294967295"},
+	"int8": {"-128", "127"}, "int16": {"-32768", "32767"}, "int32": {"-2147483648", "2147483647"},
+}
+
+func literal(e ast.Expr) (any, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		switch x.Kind {
+		case token.STRING:
+			s, err := literalpkg.Unquote(x.Value)
+			if err != nil {
+				return nil, false
+			}
+			return s, true
+		case token.INT, token.FLOAT:
+			return json.Number(x.Value), true
+		case token.TRUE:
+			return true, true
+		case token.FALSE:
+			return false, true
+		case token.NULL:
+			return nil, true
+		}
+	case *ast.Ident:
+		switch x.Name {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return nil, false
+}
+
+func literalString(e ast.Expr) string {
+	if v, ok := literal(e); ok {
+		if s, ok := v.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func literalNumber(e ast.Expr) string {
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.SUB {
+		return "-" + literalNumber(u.X)
+	}
+	if b, ok := e.(*ast.BasicLit); ok {
+		return b.Value
+	}
+	return ""
+}
+
+// docOf is a field's doc comment as prose: lines of a paragraph joined, paragraphs kept.
+func docOf(v cue.Value) string {
+	var paras []string
+	for _, cg := range v.Doc() {
+		for _, p := range strings.Split(strings.TrimSpace(cg.Text()), "\n\n") {
+			if p = strings.Join(strings.Fields(p), " "); p != "" {
+				paras = append(paras, p)
+			}
+		}
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+func isEmptyValue(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+func dropRequired(js *jsonschema.Schema) {
+	if js == nil {
+		return
+	}
+	js.Required = nil
+	js.OneOf = nil
+	js.If, js.Then, js.Else = nil, nil, nil
+	if js.Properties != nil {
+		for p := js.Properties.Oldest(); p != nil; p = p.Next() {
+			dropRequired(p.Value)
+		}
+	}
+	if js.AdditionalProperties != jsonschema.TrueSchema && js.AdditionalProperties != jsonschema.FalseSchema {
+		dropRequired(js.AdditionalProperties)
+	}
+	dropRequired(js.Items)
+}
+
+func deepCopy(js *jsonschema.Schema) (*jsonschema.Schema, error) {
+	b, err := json.Marshal(js)
+	if err != nil {
+		return nil, err
+	}
+	var out jsonschema.Schema
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func ptrU(n uint64) *uint64 { return &n }
+
+// hasDefault reports whether a schema value has a default, even one that depends on another
+// field (toPort: *fromPort | …).
+func hasDefault(v cue.Value) bool {
+	found := false
+	c := newConverter(v.Syntax(cue.Optional(true)))
+	var visit func(e ast.Expr)
+	visit = func(e ast.Expr) {
+		switch x := c.resolve(e).(type) {
+		case *ast.BinaryExpr:
+			if x.Op == token.OR {
+				visit(x.X)
+				visit(x.Y)
+			}
+		case *ast.UnaryExpr:
+			found = found || x.Op == token.MUL
+		}
+	}
+	visit(c.root)
+	return found
+}
