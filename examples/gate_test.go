@@ -9,7 +9,8 @@ package examples_test
 //
 //	ECSGEN_REQUIRE_GATE=1   a missing tool or an empty set of outputs fails instead of skipping (CI)
 //	ECSGEN_GATE_DIRS=a:b    judge these output directories (each holding deploy-plan.json)
-//	                        instead of examples/*/out/*; relative paths are relative to examples/
+//	                        instead of examples/*/out/* and testdata/golden/*/out/*; relative
+//	                        paths are relative to examples/
 //
 // Flow per output directory (one moto server for the whole test, reset between phases):
 //
@@ -129,6 +130,12 @@ func gateDirs() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The golden specs that are not examples (e.g. names far over AWS limits) are judged too.
+	golden, err := filepath.Glob(filepath.Join("..", "testdata", "golden", "*", "out", "*", "deploy-plan.json"))
+	if err != nil {
+		return nil, err
+	}
+	plans = append(plans, golden...)
 	var dirs []string
 	for _, p := range plans {
 		dirs = append(dirs, filepath.Dir(p))

@@ -42,17 +42,21 @@ func Prefix(s *schema.Spec) string {
 	return strings.Trim(p, "-")
 }
 
-// Fit returns name if it is at most limit characters, and otherwise its first characters and a
-// short hash of the whole name, limit characters in all: deterministic, a valid name wherever
-// the original was (letters, digits and hyphens, no hyphen at the end), and distinct for
-// distinct names.
+// Fit returns name if it is at most limit characters, and otherwise its start, a short hash of
+// the whole name and its end, limit characters at most: deterministic, readable (the end says
+// what the resource is: …-web-execution), a valid name wherever the original was (letters,
+// digits and hyphens, no hyphen at either end), and distinct for distinct names.
 func Fit(name string, limit int) string {
 	if len(name) <= limit {
 		return name
 	}
 	sum := sha256.Sum256([]byte(name))
-	head := strings.TrimRight(name[:limit-hashLen-1], "-")
-	return head + "-" + hex.EncodeToString(sum[:])[:hashLen]
+	avail := limit - hashLen - 2
+	headN := avail / 2
+	tailN := avail - headN
+	head := strings.TrimRight(name[:headN], "-")
+	tail := strings.TrimLeft(name[len(name)-tailN:], "-")
+	return head + "-" + hex.EncodeToString(sum[:])[:hashLen] + "-" + tail
 }
 
 func reservedProviderPrefix(name string) bool {
