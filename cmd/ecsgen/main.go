@@ -284,4 +284,3 @@ func version() string {
 	}
 	return "devel"
 }
-

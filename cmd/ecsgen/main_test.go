@@ -8,6 +8,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/load"
+
 	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
 )
 
@@ -68,5 +71,20 @@ func TestRebuildKeepsFiles(t *testing.T) {
 	}
 	if len(before) < 10 {
 		t.Fatalf("only %d files written", len(before))
+	}
+}
+
+// TestStartersBuild: every starter of `ecsgen init` builds as it is, without a finding.
+func TestStartersBuild(t *testing.T) {
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			res, err := build.Files([]string{"starters/" + s.name + ".cue"}, load.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Files == nil || len(res.Findings) > 0 {
+				t.Fatalf("the starter does not build cleanly:\n%s", res.Findings)
+			}
+		})
 	}
 }

@@ -38,7 +38,7 @@ func Files(files []string, opts load.Options) (*Result, error) {
 	var perEnv []diag.EnvFindings
 	for _, env := range loaded.Envs {
 		res.Envs = append(res.Envs, env.Name)
-		perEnv = append(perEnv, diag.EnvFindings{Env: env.Name, Findings: check.Spec(env.Spec, env.Positions), Override: env.Overridden})
+		perEnv = append(perEnv, diag.EnvFindings{Env: env.Name, Findings: check.Spec(env.Spec, env.Positions), InOverride: env.InOverride})
 	}
 	if loaded.Multi {
 		res.Findings = diag.Combine(perEnv)

@@ -138,8 +138,8 @@ func Parent(path string) string {
 type EnvFindings struct {
 	Env      string
 	Findings List
-	// Override holds the positions of the values the environment's overrides set.
-	Override map[Pos]bool
+	// InOverride reports whether a position lies in the environment's own overrides.
+	InOverride func(Pos) bool
 }
 
 // Combine merges the findings of the environments of one spec. A finding at a value the
@@ -152,7 +152,7 @@ func Combine(envs []EnvFindings) List {
 	for i, e := range envs {
 		seen := map[Finding]bool{}
 		for _, f := range e.Findings {
-			if e.Override[f.Pos] && f.Path != "" {
+			if e.InOverride != nil && e.InOverride(f.Pos) && f.Path != "" {
 				f.Path = "environments." + e.Env + "." + f.Path
 			}
 			if seen[f] {

@@ -12,9 +12,17 @@ import (
 // constraints, default and doc comment, generated from the same JSON Schema editors use, so it
 // says exactly what the CUE schema says.
 func Reference() ([]byte, error) {
-	js, err := specJSONSchema()
+	root, err := specJSONSchema()
 	if err != nil {
 		return nil, err
+	}
+	// The complete spec's fields, in order, then environments.
+	js, err := deepCopy(root.Definitions["complete"])
+	if err != nil {
+		return nil, err
+	}
+	if envs, ok := root.Definitions["fields"].Properties.Get("environments"); ok {
+		js.Properties.Set("environments", envs)
 	}
 	var b strings.Builder
 	b.WriteString("# The ecsgen spec\n\n")
@@ -35,8 +43,7 @@ func Reference() ([]byte, error) {
 		if p.Key == "$schema" {
 			continue
 		}
-		required := contains(js.Required, p.Key) || p.Key == "env"
-		describe(&b, p.Key, p.Value, required, 2)
+		describe(&b, p.Key, p.Value, contains(js.Required, p.Key), 2)
 	}
 	return []byte(b.String()), nil
 }
@@ -187,8 +194,13 @@ func typeName(s *jsonschema.Schema) string {
 	return s.Type
 }
 
+// isSchema reports whether s is a schema, not absent, true or false.
 func isSchema(s *jsonschema.Schema) bool {
-	return s != nil && s != jsonschema.TrueSchema && s != jsonschema.FalseSchema
+	if s == nil {
+		return false
+	}
+	b, err := json.Marshal(s)
+	return err == nil && string(b) != "true" && string(b) != "false"
 }
 
 func isObject(s *jsonschema.Schema) bool { return s.Properties != nil && s.Properties.Len() > 0 }

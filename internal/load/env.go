@@ -31,10 +31,29 @@ type Env struct {
 	Name      string
 	Spec      *schema.Spec
 	Positions diag.Positions
-	// Overridden are the positions of the values the environment's overrides set, so that a
-	// finding there can name environments.<env>.
+	// Overridden are the positions of the values the environment's overrides set, and spans
+	// are where the user wrote its overrides, so that a finding there can name
+	// environments.<env>.
 	Overridden map[diag.Pos]bool
+	spans      []span
 }
+
+type span struct{ from, to diag.Pos }
+
+// InOverride reports whether a position lies in the environment's own overrides.
+func (e Env) InOverride(p diag.Pos) bool {
+	if e.Overridden[p] {
+		return true
+	}
+	for _, s := range e.spans {
+		if p.File == s.from.File && !before(p, s.from) && !before(s.to, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func before(a, b diag.Pos) bool { return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col) }
 
 var labelRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
@@ -115,11 +134,14 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options) (*Result, d
 				env.Overridden[pos] = true
 			}
 		}
+		if src := over.Source(); src != nil && src.Pos().IsValid() && src.End().IsValid() {
+			env.spans = append(env.spans, span{toPos(src.Pos()), toPos(src.End())})
+		}
 		s, fs, err := validate(ctx, spec, merged, env.Positions)
 		if err != nil {
 			return nil, nil, fmt.Errorf("environment %s: %w", name, err)
 		}
-		perEnv = append(perEnv, diag.EnvFindings{Env: name, Findings: fs, Override: env.Overridden})
+		perEnv = append(perEnv, diag.EnvFindings{Env: name, Findings: fs, InOverride: env.InOverride})
 		env.Spec = s
 		res.Envs = append(res.Envs, env)
 	}

@@ -53,44 +53,60 @@ func specJSONSchema() (*jsonschema.Schema, error) {
 	}
 	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
 	js := r.Reflect(&schema.Spec{})
-	js.ID = SchemaID
-	js.Title = "ecsgen spec"
-	js.Description = "An ECS deployment described for ecsgen (https://github.com/ecsgen/ecsgen). The reference is docs/spec.md."
 	g := &schemaGen{ctx: ctx}
 	g.enrich(js, spec, "")
 	if len(g.errs) > 0 {
 		return nil, fmt.Errorf("the CUE schema and the Go model disagree:\n  %s", strings.Join(g.errs, "\n  "))
 	}
 
-	// environments: the CUE schema has it, the per-environment model does not. Each entry is a
-	// partial spec: the same fields, none required, without env and environments.
-	envV := spec.LookupPath(cue.MakePath(cue.Str("environments").Optional()))
-	override, err := deepCopy(js)
+	// The complete spec, as validated without environments: every required field required.
+	complete, err := deepCopy(js)
 	if err != nil {
 		return nil, err
 	}
-	override.ID, override.Version, override.Title = "", "", ""
-	override.Description = "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required."
-	for _, k := range []string{"env", "environments"} {
-		override.Properties.Delete(k)
+	complete.ID, complete.Version, complete.Title, complete.Description = "", "", "", ""
+	complete.Properties.Set("$schema", schemaProperty())
+
+	// The fields of a spec, none required: the defaults of a spec with environments, and each
+	// environment's overrides, may each leave out what the other gives. Editors complete from it.
+	fields, err := deepCopy(complete)
+	if err != nil {
+		return nil, err
 	}
-	dropRequired(override)
+	dropRequired(fields)
 	label := &jsonschema.Schema{Type: "string"}
 	g.constrain(label, spec.LookupPath(cue.ParsePath("#Label")))
-	envs := &jsonschema.Schema{
-		Type:                 "object",
-		Description:          docOf(envV),
-		PropertyNames:        label,
-		AdditionalProperties: override,
+	// environments: the CUE schema has it, the per-environment model does not.
+	fields.Properties.Set("environments", &jsonschema.Schema{
+		Type:          "object",
+		Description:   docOf(spec.LookupPath(cue.MakePath(cue.Str("environments").Optional()))),
+		PropertyNames: label,
+		AdditionalProperties: &jsonschema.Schema{
+			Description: "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required.",
+			AllOf:       []*jsonschema.Schema{{Ref: "#/$defs/fields"}},
+			Not:         &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Required: []string{"env"}}, {Required: []string{"environments"}}}},
+		},
+	})
+	fields.Properties.Set("$schema", schemaProperty())
+
+	// A spec without environments must be complete; one with environments names each by its
+	// key, so it has no env.
+	root := &jsonschema.Schema{
+		Version:     js.Version,
+		ID:          SchemaID,
+		Title:       "ecsgen spec",
+		Description: "An ECS deployment described for ecsgen. The reference is docs/spec.md in the ecsgen repository.",
+		AllOf:       []*jsonschema.Schema{{Ref: "#/$defs/fields"}},
+		If:          &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"environments"}}},
+		Then:        &jsonschema.Schema{Ref: "#/$defs/complete"},
+		Else:        &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"env"}}},
+		Definitions: jsonschema.Definitions{"fields": fields, "complete": complete},
 	}
-	js.Properties.Set("environments", envs)
-	js.Properties.Set("$schema", &jsonschema.Schema{Type: "string", Description: "The JSON Schema this file is written against (for editors); ecsgen ignores it."})
-	// A spec with environments names each by its key, so env is required only without them.
-	js.Required = slices.DeleteFunc(js.Required, func(s string) bool { return s == "env" })
-	js.If = &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"environments"}}}
-	js.Then = &jsonschema.Schema{Required: []string{"env"}}
-	js.Else = &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"env"}}}
-	return js, nil
+	return root, nil
+}
+
+func schemaProperty() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "string", Description: "The JSON Schema this file is written against (for editors); ecsgen ignores it."}
 }
 
 type schemaGen struct {

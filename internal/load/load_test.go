@@ -33,12 +33,32 @@ func TestSchemaAndModelAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var values []cue.Value
+	var names []string
 	for _, file := range examples(t) {
 		inst := load.Instances([]string{file}, nil)[0]
 		if inst.Err != nil {
 			t.Fatal(inst.Err)
 		}
-		v := spec.Unify(ctx.BuildInstance(inst))
+		user := ctx.BuildInstance(inst)
+		envs := user.LookupPath(cue.ParsePath("environments"))
+		if !envs.Exists() {
+			values, names = append(values, spec.Unify(user)), append(names, file)
+			continue
+		}
+		// Each environment: the defaults with its overrides merged in, as the loader builds it.
+		it, err := envs.Fields()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for it.Next() {
+			env := selectorLabel(it.Selector())
+			merged := merge(ctx, user, it.Value(), true).FillPath(cue.ParsePath("env"), env)
+			values, names = append(values, spec.Unify(merged)), append(names, file+" ("+env+")")
+		}
+	}
+	for i, v := range values {
+		file := names[i]
 		if err := v.Validate(cue.Concrete(true)); err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
