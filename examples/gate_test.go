@@ -72,6 +72,19 @@ type planStack struct {
 	Template     string            `json:"template"`
 	Parameters   map[string]string `json:"parameters"`
 	Capabilities []string          `json:"capabilities"`
+	// RegisterTaskDefinitions are registered before the stack is deployed, as deploy.sh does:
+	// the stack names them by family (CodeDeploy services).
+	RegisterTaskDefinitions []string `json:"registerTaskDefinitions"`
+}
+
+// registerFirst registers the task definitions a stack names by family, as deploy.sh does.
+func registerFirst(t *testing.T, m *motoServer, region, dir string, s planStack) {
+	t.Helper()
+	for _, td := range s.RegisterTaskDefinitions {
+		if _, err := m.aws(t, region, "ecs", "register-task-definition", "--cli-input-json", "file://"+abs(filepath.Join(dir, td))); err != nil {
+			t.Fatalf("registering %s before %s: %v", td, s.Name, err)
+		}
+	}
 }
 
 func TestArtifactsGate(t *testing.T) {
@@ -263,6 +276,7 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 				continue // moto resolves no export under change sets
 			}
 			t.Run(s.Name, func(t *testing.T) {
+				registerFirst(t, m, deployCheckRegion, dir, s)
 				file := writeSubstituted(t, tmp, s.Name, tpl.raw, subst)
 				stack := s.Name + "-deploycheck"
 				args := []string{"cloudformation", "deploy", "--stack-name", stack, "--template-file", file}
@@ -289,6 +303,7 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 		tmp := t.TempDir()
 		for _, s := range plan.Stacks {
 			ok := t.Run(s.Name, func(t *testing.T) {
+				registerFirst(t, m, region, dir, s)
 				file := writeSubstituted(t, tmp, s.Name, templates[s.Name].raw, subst)
 				args := []string{"cloudformation", "create-stack", "--stack-name", s.Name, "--template-body", "file://" + file}
 				if keys := sortedKeys(s.Parameters); len(keys) > 0 {
@@ -1005,20 +1020,27 @@ func (m *motoServer) stackFailures(t *testing.T, region, stack string) string {
 
 func (m *motoServer) physicalID(t *testing.T, region, stack, logical string) string {
 	t.Helper()
-	out, err := m.aws(t, region, "cloudformation", "describe-stack-resource", "--stack-name", stack, "--logical-resource-id", logical)
+	// list-stack-resources, not describe-stack-resource: moto's describe-stack-resource fails
+	// (HTTP 500) on a stack that also holds a resource type it does not implement, such as
+	// AWS::CodeDeploy::Application.
+	out, err := m.aws(t, region, "cloudformation", "list-stack-resources", "--stack-name", stack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var resp struct {
-		StackResourceDetail struct {
+		StackResourceSummaries []struct {
+			LogicalResourceId  string
 			PhysicalResourceId string
 		}
 	}
 	_ = json.Unmarshal(out, &resp)
-	if resp.StackResourceDetail.PhysicalResourceId == "" {
-		t.Fatalf("%s/%s: no physical resource ID:\n%s", stack, logical, out)
+	for _, r := range resp.StackResourceSummaries {
+		if r.LogicalResourceId == logical && r.PhysicalResourceId != "" {
+			return r.PhysicalResourceId
+		}
 	}
-	return resp.StackResourceDetail.PhysicalResourceId
+	t.Fatalf("%s/%s: no physical resource ID:\n%s", stack, logical, out)
+	return ""
 }
 
 // ---- small helpers ----

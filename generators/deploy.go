@@ -24,6 +24,11 @@ type stack struct {
 	// Parameters are the values the deploy passes for the template's parameters that have no
 	// default, in the order they are written.
 	Parameters []parameter
+	// RegisterTaskDefinitions are task definitions (files) the deploy registers before the
+	// stack, because the stack names them by family (CodeDeploy services).
+	RegisterTaskDefinitions []string
+	// Release is how a new task definition reaches the stack's CodeDeploy service, if any.
+	Release *codeDeployRelease
 }
 
 type parameter struct {
@@ -45,6 +50,22 @@ type stackInPlan struct {
 	Bytes        int               `json:"bytes"`
 	Parameters   map[string]string `json:"parameters,omitempty"`
 	Capabilities []string          `json:"capabilities,omitempty"`
+	// RegisterTaskDefinitions are registered with `aws ecs register-task-definition` before
+	// the stack is deployed.
+	RegisterTaskDefinitions []string `json:"registerTaskDefinitions,omitempty"`
+	// Release is run after the stack is deployed: a CodeDeploy deployment of the new task
+	// definition.
+	Release *codeDeployRelease `json:"release,omitempty"`
+}
+
+// codeDeployRelease is how deploy.sh releases a CodeDeploy service.
+type codeDeployRelease struct {
+	Cluster        string `json:"cluster"`
+	Service        string `json:"service"`
+	TaskDefinition string `json:"taskDefinition"`
+	// Revision is the ecsgen:revision tag of the task definition: a hash of its content.
+	Revision         string `json:"revision"`
+	CreateDeployment string `json:"createDeployment"`
 }
 
 // addStack encodes a stack's template, checks it fits the inline limit, and adds it to the
@@ -60,11 +81,13 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
 	sp := stackInPlan{
-		Name:         st.Name,
-		Description:  st.Description,
-		Template:     rel,
-		Bytes:        len(body),
-		Capabilities: capabilities(st.Template),
+		Name:                    st.Name,
+		Description:             st.Description,
+		Template:                rel,
+		Bytes:                   len(body),
+		Capabilities:            capabilities(st.Template),
+		RegisterTaskDefinitions: st.RegisterTaskDefinitions,
+		Release:                 st.Release,
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -107,6 +130,8 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		Name, Description, Template string
 		Capabilities                []string
 		ParameterOverrides          []string
+		Register                    []string
+		Release                     *codeDeployRelease
 	}
 	data := struct {
 		Title  string
@@ -114,7 +139,8 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		Stacks []stackData
 	}{Title: e.spec.System + "-" + e.spec.Env, Region: plan.Region}
 	for _, s := range plan.Stacks {
-		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities}
+		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities,
+			Register: s.RegisterTaskDefinitions, Release: s.Release}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
 		}
