@@ -806,11 +806,48 @@ func writeSubstituted(t *testing.T, dir, name string, raw []byte, subst map[stri
 	for _, from := range sortedKeys(subst) {
 		s = strings.ReplaceAll(s, `"`+from+`"`, `"`+subst[from]+`"`)
 	}
+	b, err := motoShim([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, name+".template.json")
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// motoShim works around one gap of moto in the copy it deploys (cfn-lint judges the real
+// template): moto's CloudFormation handler ignores a load balancer's Type and makes every one
+// an application load balancer, which then refuses network listener protocols (TCP, TLS, UDP,
+// TCP_UDP). Those listeners are deployed into moto as HTTP.
+func motoShim(raw []byte) ([]byte, error) {
+	var tpl map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&tpl); err != nil {
+		return nil, err
+	}
+	resources, _ := tpl["Resources"].(map[string]any)
+	changed := false
+	for _, r := range resources {
+		res, _ := r.(map[string]any)
+		if res["Type"] != "AWS::ElasticLoadBalancingV2::Listener" {
+			continue
+		}
+		props, _ := res["Properties"].(map[string]any)
+		switch props["Protocol"] {
+		case "TCP", "TLS", "UDP", "TCP_UDP":
+			props["Protocol"] = "HTTP"
+			delete(props, "SslPolicy")
+			delete(props, "Certificates")
+			changed = true
+		}
+	}
+	if !changed {
+		return raw, nil
+	}
+	return json.MarshalIndent(tpl, "", "  ")
 }
 
 // ---- moto and the aws CLI ----
