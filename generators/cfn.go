@@ -122,12 +122,18 @@ func (p pseudoString) resolve(e *env) string {
 	if account == "" {
 		account = "*"
 	}
-	return strings.NewReplacer(
+	pairs := []string{
 		"${AWS::Partition}", e.partition,
 		"${AWS::Region}", e.spec.Region,
 		"${AWS::AccountId}", account,
 		"${!", "${",
-	).Replace(string(p))
+	}
+	for _, ref := range sortedKeys(e.fileRefs) {
+		pairs = append(pairs, "${"+ref+"}", strings.NewReplacer(
+			"${AWS::Partition}", e.partition, "${AWS::Region}", e.spec.Region, "${AWS::AccountId}", account,
+		).Replace(e.fileRefs[ref]))
+	}
+	return strings.NewReplacer(pairs...).Replace(string(p))
 }
 
 // userTemplate makes a pseudoString of a string the user wrote: the pseudo parameters

@@ -47,8 +47,9 @@ func (e *env) clusterStack() (*stack, error) {
 	st := &stack{Name: ClusterStackName(s), Description: "ECS cluster " + ClusterName(s) + " and its capacity", Template: t}
 
 	caps := sortedKeys(s.Cluster.Capacity.EC2)
-	// The network parameters serve the instances; a Fargate-only cluster has none.
-	if len(caps) > 0 {
+	// The network parameters serve the instances and load balancers; a Fargate-only cluster
+	// without load balancers has none.
+	if len(caps) > 0 || len(s.LoadBalancers) > 0 {
 		t.Parameters[vpcParam] = cloudformation.Parameter{Type: "AWS::EC2::VPC::Id", Description: ptr("VPC of the cluster")}
 		st.Parameters = append(st.Parameters, parameter{vpcParam, s.Network.VPC})
 	}
@@ -84,6 +85,7 @@ func (e *env) clusterStack() (*stack, error) {
 		}
 		providers = append(providers, Ref(logicalID(name)+"CapacityProvider"))
 	}
+	e.loadBalancers(t, st, func() { usesNetworkSubnets = true })
 	if usesNetworkSubnets {
 		t.Parameters[subnetsParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the cluster's instances")}
 		st.Parameters = append(st.Parameters, parameter{subnetsParam, strings.Join(s.Network.Subnets, ",")})

@@ -35,6 +35,11 @@ type stack struct {
 	// Parameters are the values the deploy passes for the template's parameters that have no
 	// default, in the order they are written.
 	Parameters []parameter
+	// RegisterTaskDefinitions are task definitions (files) the deploy registers before the
+	// stack, because the stack names them by family (CodeDeploy services).
+	RegisterTaskDefinitions []string
+	// Release is how a new task definition reaches the stack's CodeDeploy service, if any.
+	Release *codeDeployRelease
 }
 
 type parameter struct {
@@ -59,6 +64,22 @@ type stackInPlan struct {
 	// S3Bucket is set when the template is over MaxInlineTemplateBytes: the deploy must upload
 	// it to an S3 bucket (--s3-bucket).
 	S3Bucket bool `json:"s3Bucket,omitempty"`
+	// RegisterTaskDefinitions are registered with `aws ecs register-task-definition` before
+	// the stack is deployed.
+	RegisterTaskDefinitions []string `json:"registerTaskDefinitions,omitempty"`
+	// Release is run after the stack is deployed: a CodeDeploy deployment of the new task
+	// definition.
+	Release *codeDeployRelease `json:"release,omitempty"`
+}
+
+// codeDeployRelease is how deploy.sh releases a CodeDeploy service.
+type codeDeployRelease struct {
+	Cluster        string `json:"cluster"`
+	Service        string `json:"service"`
+	TaskDefinition string `json:"taskDefinition"`
+	// Revision is the ecsgen:revision tag of the task definition: a hash of its content.
+	Revision         string `json:"revision"`
+	CreateDeployment string `json:"createDeployment"`
 }
 
 // addStack encodes a stack's template, checks it fits the inline limit, and adds it to the
@@ -77,12 +98,14 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
 	sp := stackInPlan{
-		Name:         st.Name,
-		Description:  st.Description,
-		Template:     rel,
-		Bytes:        len(body),
-		Capabilities: capabilities(st.Template),
-		S3Bucket:     len(body) > MaxInlineTemplateBytes,
+		Name:                    st.Name,
+		Description:             st.Description,
+		Template:                rel,
+		Bytes:                   len(body),
+		Capabilities:            capabilities(st.Template),
+		RegisterTaskDefinitions: st.RegisterTaskDefinitions,
+		Release:                 st.Release,
+		S3Bucket:                len(body) > MaxInlineTemplateBytes,
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -127,6 +150,8 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		ParameterOverrides          []string
 		Bytes                       int
 		S3Bucket                    bool
+		Register                    []string
+		Release                     *codeDeployRelease
 	}
 	data := struct {
 		Title, Region, BucketVariable string
@@ -134,7 +159,8 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		Stacks                        []stackData
 	}{Title: Prefix(e.spec), Region: plan.Region, BucketVariable: TemplateBucketVariable, InlineLimit: MaxInlineTemplateBytes}
 	for _, s := range plan.Stacks {
-		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities, Bytes: s.Bytes, S3Bucket: s.S3Bucket}
+		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities,
+			Register: s.RegisterTaskDefinitions, Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
 		}

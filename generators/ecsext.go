@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -37,46 +38,145 @@ func (t *taskDefinition) AWSCloudFormationType() string {
 
 // MarshalJSON encodes the resource as goformation does, then adds the extra properties.
 func (t *taskDefinition) MarshalJSON() ([]byte, error) {
+	if len(t.containerExtras) != len(t.ContainerDefinitions) {
+		return nil, fmt.Errorf("internal error: %d container extras for %d containers", len(t.containerExtras), len(t.ContainerDefinitions))
+	}
 	base, err := json.Marshal(t.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}
-	if len(t.containerExtras) != len(t.ContainerDefinitions) {
-		return nil, fmt.Errorf("internal error: %d container extras for %d containers", len(t.containerExtras), len(t.ContainerDefinitions))
-	}
-	var res map[string]json.RawMessage
-	if err := json.Unmarshal(base, &res); err != nil {
-		return nil, err
-	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(res["Properties"], &props); err != nil {
-		return nil, err
-	}
-	var containers []map[string]json.RawMessage
-	if err := json.Unmarshal(props["ContainerDefinitions"], &containers); err != nil {
-		return nil, err
-	}
-	for i, extra := range t.containerExtras {
-		b, err := json.Marshal(extra)
-		if err != nil {
-			return nil, err
-		}
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(b, &fields); err != nil {
-			return nil, err
-		}
-		for k, v := range fields {
-			if _, clash := containers[i][k]; clash {
-				return nil, fmt.Errorf("internal error: goformation now has %s: drop the extension", k)
+	return withProperties(base, func(props map[string]any) error {
+		containers, _ := props["ContainerDefinitions"].([]any)
+		for i, extra := range t.containerExtras {
+			if err := mergeStruct(containers[i].(map[string]any), extra); err != nil {
+				return err
 			}
-			containers[i][k] = v
 		}
-	}
-	if props["ContainerDefinitions"], err = json.Marshal(containers); err != nil {
+		return nil
+	})
+}
+
+// service is AWS::ECS::Service with the properties of ECS-native blue/green, canary and linear
+// deployments (2025), which goformation lacks.
+type service struct {
+	*ecs.Service
+	deployment *serviceDeploymentExtras
+	// loadBalancerExtras holds, for each entry of LoadBalancers (same index), its advanced
+	// configuration, or nil.
+	loadBalancerExtras []*loadBalancerAdvanced
+}
+
+// serviceDeploymentExtras are DeploymentConfiguration properties goformation lacks.
+type serviceDeploymentExtras struct {
+	Strategy            string                    `json:"Strategy,omitempty"`
+	BakeTimeInMinutes   *int                      `json:"BakeTimeInMinutes,omitempty"`
+	CanaryConfiguration *canaryConfiguration      `json:"CanaryConfiguration,omitempty"`
+	LinearConfiguration *linearConfiguration      `json:"LinearConfiguration,omitempty"`
+	LifecycleHooks      []deploymentLifecycleHook `json:"LifecycleHooks,omitempty"`
+}
+
+type canaryConfiguration struct {
+	CanaryPercent           float64 `json:"CanaryPercent"`
+	CanaryBakeTimeInMinutes int     `json:"CanaryBakeTimeInMinutes"`
+}
+
+type linearConfiguration struct {
+	StepPercent           float64 `json:"StepPercent"`
+	StepBakeTimeInMinutes int     `json:"StepBakeTimeInMinutes"`
+}
+
+type deploymentLifecycleHook struct {
+	HookTargetArn   string   `json:"HookTargetArn"`
+	RoleArn         string   `json:"RoleArn"`
+	LifecycleStages []string `json:"LifecycleStages"`
+}
+
+// loadBalancerAdvanced is ServiceLoadBalancer.AdvancedConfiguration.
+type loadBalancerAdvanced struct {
+	AlternateTargetGroupArn string `json:"AlternateTargetGroupArn"`
+	ProductionListenerRule  string `json:"ProductionListenerRule,omitempty"`
+	TestListenerRule        string `json:"TestListenerRule,omitempty"`
+	RoleArn                 string `json:"RoleArn,omitempty"`
+}
+
+func (s *service) AWSCloudFormationType() string { return s.Service.AWSCloudFormationType() }
+
+func (s *service) MarshalJSON() ([]byte, error) {
+	base, err := json.Marshal(s.Service)
+	if err != nil {
 		return nil, err
 	}
-	if res["Properties"], err = json.Marshal(props); err != nil {
+	return withProperties(base, func(props map[string]any) error {
+		if s.deployment != nil {
+			dc, _ := props["DeploymentConfiguration"].(map[string]any)
+			if dc == nil {
+				dc = map[string]any{}
+			}
+			if err := mergeStruct(dc, s.deployment); err != nil {
+				return err
+			}
+			props["DeploymentConfiguration"] = dc
+		}
+		lbs, _ := props["LoadBalancers"].([]any)
+		for i, adv := range s.loadBalancerExtras {
+			if adv == nil {
+				continue
+			}
+			if i >= len(lbs) {
+				return fmt.Errorf("internal error: advanced configuration for load balancer %d of %d", i, len(lbs))
+			}
+			var m any
+			if err := roundTrip(adv, &m); err != nil {
+				return err
+			}
+			lbs[i].(map[string]any)["AdvancedConfiguration"] = m
+		}
+		return nil
+	})
+}
+
+// withProperties decodes a goformation resource, lets edit change its Properties, and encodes
+// it again. Numbers keep their exact text.
+func withProperties(resource []byte, edit func(props map[string]any) error) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(resource))
+	dec.UseNumber()
+	var res map[string]any
+	if err := dec.Decode(&res); err != nil {
 		return nil, err
 	}
+	props, _ := res["Properties"].(map[string]any)
+	if props == nil {
+		props = map[string]any{}
+	}
+	if err := edit(props); err != nil {
+		return nil, err
+	}
+	res["Properties"] = props
 	return json.Marshal(res)
+}
+
+// mergeStruct adds a typed struct's JSON fields to m, refusing to overwrite a field goformation
+// already set (which would mean goformation gained the property: drop the extension then).
+func mergeStruct(m map[string]any, v any) error {
+	var fields map[string]any
+	if err := roundTrip(v, &fields); err != nil {
+		return err
+	}
+	for k, val := range fields {
+		if _, clash := m[k]; clash {
+			return fmt.Errorf("internal error: goformation now has %s: drop the extension", k)
+		}
+		m[k] = val
+	}
+	return nil
+}
+
+func roundTrip(in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(out)
 }

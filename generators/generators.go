@@ -69,10 +69,15 @@ type env struct {
 	// extraFiles collects the files written beside the stacks (task definitions, userdata,
 	// policies), relative to the environment's directory.
 	extraFiles Files
+	// fileRefs say how policy files show ARNs of resources created in the stack being built,
+	// which only exist at deploy time: "${TargetGroup}" → an ARN pattern of its type.
+	fileRefs map[string]string
+	// priorities of the listener rules of all services, computed once (see rulePriorities).
+	priorities map[attachment]int
 }
 
 func newEnv(s *schema.Spec) *env {
-	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}}
+	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{}}
 }
 
 // partitionOf gives the AWS partition of a region, for the ARNs written into files.

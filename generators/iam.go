@@ -38,9 +38,12 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 		}
 		m["Action"] = stringOrList(s.Actions)
 		if len(s.Resources) > 0 {
-			res := make([]string, len(s.Resources))
-			for i, r := range s.Resources {
-				res[i] = arn(r)
+			var res []string
+			for _, r := range s.Resources {
+				// Two references can render alike in a file (both unknown until deploy).
+				if a := arn(r); !slices.Contains(res, a) {
+					res = append(res, a)
+				}
 			}
 			m["Resource"] = stringOrList(res)
 		}

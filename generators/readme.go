@@ -62,6 +62,22 @@ func renderReadme(e *env, plan deployPlan) []byte {
 		w("\n")
 	}
 
+	if lbs := sortedKeys(s.LoadBalancers); len(lbs) > 0 {
+		w("## Load balancers\n\n")
+		w("| load balancer | type | scheme | listeners |\n")
+		w("| --- | --- | --- | --- |\n")
+		for _, name := range lbs {
+			lb := s.LoadBalancers[name]
+			var ls []string
+			for _, ln := range sortedKeys(lb.Listeners) {
+				l := lb.Listeners[ln]
+				ls = append(ls, fmt.Sprintf("%s: %s :%d", ln, l.Protocol, l.Port))
+			}
+			w("| `%s` | %s | %s | %s |\n", LoadBalancerName(s, name), lb.Type, lb.Scheme, strings.Join(ls, "<br>"))
+		}
+		w("\n")
+	}
+
 	w("## Deploy\n\n")
 	w("`./deploy.sh` deploys the stacks in this order, each with `aws cloudformation deploy`; extra arguments go to every command (e.g. `./deploy.sh --profile %s`). It is safe to run again.\n\n", s.Env)
 	for i, st := range plan.Stacks {
@@ -71,6 +87,10 @@ func renderReadme(e *env, plan deployPlan) []byte {
 	for i, st := range plan.Stacks {
 		if i > 0 {
 			w("\n")
+		}
+		for _, td := range st.RegisterTaskDefinitions {
+			w("# first deploy only: the service starts from this task definition\n")
+			w("aws ecs register-task-definition --region %s --cli-input-json file://%s\n", s.Region, td)
 		}
 		w("aws cloudformation deploy --region %s --stack-name %s \\\n  --template-file %s", s.Region, st.Name, st.Template)
 		if st.S3Bucket {
@@ -86,6 +106,11 @@ func renderReadme(e *env, plan deployPlan) []byte {
 			}
 		}
 		w(" \\\n  --no-fail-on-empty-changeset\n")
+		if r := st.Release; r != nil {
+			w("# then, when the task definition changed: register it and release it through CodeDeploy\n")
+			w("aws ecs register-task-definition --region %s --cli-input-json file://%s\n", s.Region, r.TaskDefinition)
+			w("aws deploy create-deployment --region %s --cli-input-json file://%s  # with the new task definition ARN\n", s.Region, r.CreateDeployment)
+		}
 	}
 	w("```\n")
 	if len(s.Services) > 0 {
@@ -127,6 +152,7 @@ func deploymentDiagram(s *schema.Spec) string {
 		d.node("    ", mermaidID("cp", fp), "capacity provider "+fp)
 	}
 	d.lines = append(d.lines, "  end")
+	loadBalancers(d, s)
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
 		c := s.Cluster.Capacity.EC2[name]
 		d.node("  ", mermaidID("asg", name), fmt.Sprintf("Auto Scaling group %s<br>%s, %d–%d instances", Name(s, name), c.InstanceType, c.Size.Min, c.Size.Max))
@@ -150,6 +176,41 @@ func deploymentDiagram(s *schema.Spec) string {
 		}
 	}
 	return strings.Join(d.lines, "\n") + "\n"
+}
+
+// loadBalancers draws load balancers → listeners → target groups → services.
+func loadBalancers(d *diagram, s *schema.Spec) {
+	for _, name := range sortedKeys(s.LoadBalancers) {
+		lb := s.LoadBalancers[name]
+		d.node("  ", mermaidID("lb", name), fmt.Sprintf("load balancer %s<br>%s, %s", LoadBalancerName(s, name), lb.Type, lb.Scheme))
+		for _, ln := range sortedKeys(lb.Listeners) {
+			l := lb.Listeners[ln]
+			d.node("  ", mermaidID("ls", name, ln), fmt.Sprintf("listener %s<br>%s :%d", ln, l.Protocol, l.Port))
+			d.edge(mermaidID("lb", name), mermaidID("ls", name, ln), "")
+		}
+	}
+	for _, name := range sortedKeys(s.Services) {
+		svc := s.Services[name]
+		slb := svc.LoadBalancer
+		if slb == nil {
+			continue
+		}
+		container, port := s.Target(svc)
+		tg := mermaidID("tg", name)
+		label := fmt.Sprintf("target group of %s<br>%s:%d", name, container, port)
+		if slb.HealthCheck.Path != "" {
+			label += "<br>health " + slb.HealthCheck.Path
+		}
+		d.node("  ", tg, label)
+		var rule []string
+		rule = append(rule, slb.Rule.Hosts...)
+		rule = append(rule, slb.Rule.Paths...)
+		d.edge(mermaidID("ls", slb.Name, slb.Listener), tg, strings.Join(rule, " "))
+		if slb.TestListener != "" {
+			d.edge(mermaidID("ls", slb.Name, slb.TestListener), tg, "test traffic")
+		}
+		d.edge(tg, mermaidID("svc", name), "")
+	}
 }
 
 // mermaidID makes a node id from a kind and names: letters, digits and underscores, with every
@@ -219,7 +280,25 @@ func strategyLabel(s *schema.Spec, svc schema.Service) string {
 }
 
 func deploymentLabel(svc schema.Service) string {
-	return fmt.Sprintf("rolling, %d–%d %%", svc.Deployment.MinimumHealthyPercent, svc.Deployment.MaximumPercent)
+	d := svc.Deployment
+	switch d.Strategy {
+	case schema.BlueGreen:
+		return "blue/green (ECS)"
+	case schema.CanaryDeployment:
+		return fmt.Sprintf("canary (ECS), %g %% first", d.Canary.Percent)
+	case schema.LinearDeployment:
+		return fmt.Sprintf("linear (ECS), %g %% steps", d.Linear.StepPercent)
+	case schema.CodeDeployBlueGreen:
+		return "blue/green (CodeDeploy, " + d.CodeDeploy.Config + ")"
+	}
+	label := fmt.Sprintf("rolling, %d–%d %%", d.MinimumHealthyPercent, d.MaximumPercent)
+	if d.CircuitBreaker.Enabled {
+		label += ", circuit breaker"
+		if d.CircuitBreaker.Rollback {
+			label += " with rollback"
+		}
+	}
+	return label
 }
 
 func orDash(n int, unit string) string {

@@ -97,3 +97,55 @@ func (s *Spec) PlatformVersion(svc Service) string {
 	}
 	return "LATEST"
 }
+
+// Target is the container and port a service's load balancer sends traffic to: the spec's, or
+// the first container (by name) with ports, and its first port.
+func (s *Spec) Target(svc Service) (container string, port int) {
+	lb := svc.LoadBalancer
+	if lb == nil {
+		return "", 0
+	}
+	container, port = lb.Container, lb.Port
+	if container == "" {
+		for _, name := range slices.Sorted(maps.Keys(svc.Containers)) {
+			if len(svc.Containers[name].Ports) > 0 {
+				container = name
+				break
+			}
+		}
+	}
+	if port == 0 {
+		if c, ok := svc.Containers[container]; ok && len(c.Ports) > 0 {
+			port = c.Ports[0].Container
+		}
+	}
+	return container, port
+}
+
+// NativeBlueGreen reports whether a service deploys with an ECS-native blue/green strategy
+// (all at once, canary or linear traffic shifting).
+func (d Deployment) NativeBlueGreen() bool {
+	return d.Strategy == BlueGreen || d.Strategy == CanaryDeployment || d.Strategy == LinearDeployment
+}
+
+// DedicatedListener reports whether a listener forwards all of its traffic to one service,
+// and which: every listener of a network load balancer, and the listeners of a service
+// deployed through CodeDeploy (CodeDeploy shifts traffic by rewriting the listener's default
+// action). Other listeners are shared: services attach to them with rules. A dedicated listener
+// is created in its service's stack.
+func (s *Spec) DedicatedListener(lbName, listener string) (service string, dedicated bool) {
+	lb := s.LoadBalancers[lbName]
+	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
+		svc := s.Services[name]
+		if svc.LoadBalancer == nil || svc.LoadBalancer.Name != lbName {
+			continue
+		}
+		if svc.LoadBalancer.Listener != listener && svc.LoadBalancer.TestListener != listener {
+			continue
+		}
+		if lb.Type == "network" || svc.Deployment.Strategy == CodeDeployBlueGreen {
+			return name, true
+		}
+	}
+	return "", false
+}

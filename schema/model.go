@@ -24,6 +24,64 @@ type Spec struct {
 	Network  Network            `json:"network"`
 	Cluster  Cluster            `json:"cluster"`
 	Services map[string]Service `json:"services"`
+
+	LoadBalancers map[string]LoadBalancer `json:"loadBalancers"`
+}
+
+type LoadBalancer struct {
+	Type                    string              `json:"type"`
+	Scheme                  string              `json:"scheme"`
+	Subnets                 []string            `json:"subnets,omitempty"`
+	AllowFrom               []string            `json:"allowFrom"`
+	IdleTimeout             int                 `json:"idleTimeout"`
+	DeletionProtection      bool                `json:"deletionProtection"`
+	DropInvalidHeaderFields bool                `json:"dropInvalidHeaderFields"`
+	AccessLogs              *AccessLogs         `json:"accessLogs,omitempty"`
+	Listeners               map[string]Listener `json:"listeners"`
+}
+
+type AccessLogs struct {
+	Bucket string `json:"bucket"`
+	Prefix string `json:"prefix,omitempty"`
+}
+
+type Listener struct {
+	Port         int      `json:"port"`
+	Protocol     string   `json:"protocol"`
+	Certificates []string `json:"certificates"`
+	SSLPolicy    string   `json:"sslPolicy"`
+}
+
+type ServiceLoadBalancer struct {
+	Name                string       `json:"name"`
+	Listener            string       `json:"listener"`
+	TestListener        string       `json:"testListener,omitempty"`
+	Container           string       `json:"container,omitempty"`
+	Port                int          `json:"port,omitempty"`
+	Rule                ListenerRule `json:"rule"`
+	HealthCheck         TargetHealth `json:"healthCheck"`
+	DeregistrationDelay int          `json:"deregistrationDelay"`
+	SlowStart           int          `json:"slowStart,omitempty"`
+	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+}
+
+type ListenerRule struct {
+	Hosts    []string `json:"hosts"`
+	Paths    []string `json:"paths"`
+	Priority int      `json:"priority,omitempty"`
+}
+
+type TargetHealth struct {
+	Path               string `json:"path"`
+	Matcher            string `json:"matcher"`
+	Interval           int    `json:"interval"`
+	Timeout            int    `json:"timeout"`
+	HealthyThreshold   int    `json:"healthyThreshold"`
+	UnhealthyThreshold int    `json:"unhealthyThreshold"`
+}
+
+type Stickiness struct {
+	Duration int `json:"duration"`
 }
 
 type Network struct {
@@ -124,23 +182,25 @@ type Service struct {
 	Capacity     map[string]StrategyItem `json:"capacity,omitempty"`
 	Family       string                  `json:"family,omitempty"`
 	// NetworkMode is empty when the spec leaves it to ecsgen: see Spec.NetworkMode.
-	NetworkMode          string               `json:"networkMode,omitempty"`
-	Subnets              []string             `json:"subnets,omitempty"`
-	AssignPublicIP       bool                 `json:"assignPublicIp"`
-	PlatformVersion      string               `json:"platformVersion,omitempty"`
-	RuntimePlatform      RuntimePlatform      `json:"runtimePlatform"`
-	EphemeralStorage     int                  `json:"ephemeralStorage,omitempty"`
-	EnableExecuteCommand bool                 `json:"enableExecuteCommand"`
-	Volumes              map[string]Volume    `json:"volumes"`
-	KMSKeys              []string             `json:"kmsKeys"`
-	LogKMSKey            string               `json:"logKmsKey,omitempty"`
-	CPU                  int                  `json:"cpu,omitempty"`
-	Memory               int                  `json:"memory,omitempty"`
-	Containers           map[string]Container `json:"containers"`
-	TaskRole             TaskRole             `json:"taskRole"`
-	Deployment           Deployment           `json:"deployment"`
-	Placement            Placement            `json:"placement"`
-	LogRetentionDays     int                  `json:"logRetentionDays"`
+	NetworkMode            string               `json:"networkMode,omitempty"`
+	Subnets                []string             `json:"subnets,omitempty"`
+	AssignPublicIP         bool                 `json:"assignPublicIp"`
+	PlatformVersion        string               `json:"platformVersion,omitempty"`
+	RuntimePlatform        RuntimePlatform      `json:"runtimePlatform"`
+	EphemeralStorage       int                  `json:"ephemeralStorage,omitempty"`
+	EnableExecuteCommand   bool                 `json:"enableExecuteCommand"`
+	Volumes                map[string]Volume    `json:"volumes"`
+	KMSKeys                []string             `json:"kmsKeys"`
+	LogKMSKey              string               `json:"logKmsKey,omitempty"`
+	CPU                    int                  `json:"cpu,omitempty"`
+	Memory                 int                  `json:"memory,omitempty"`
+	Containers             map[string]Container `json:"containers"`
+	TaskRole               TaskRole             `json:"taskRole"`
+	LoadBalancer           *ServiceLoadBalancer `json:"loadBalancer,omitempty"`
+	HealthCheckGracePeriod *int                 `json:"healthCheckGracePeriod,omitempty"`
+	Deployment             Deployment           `json:"deployment"`
+	Placement              Placement            `json:"placement"`
+	LogRetentionDays       int                  `json:"logRetentionDays"`
 }
 
 type RuntimePlatform struct {
@@ -280,8 +340,56 @@ type Statement struct {
 }
 
 type Deployment struct {
-	MinimumHealthyPercent int `json:"minimumHealthyPercent"`
-	MaximumPercent        int `json:"maximumPercent"`
+	Strategy              string            `json:"strategy"`
+	MinimumHealthyPercent int               `json:"minimumHealthyPercent"`
+	MaximumPercent        int               `json:"maximumPercent"`
+	CircuitBreaker        CircuitBreaker    `json:"circuitBreaker"`
+	Alarms                *DeploymentAlarms `json:"alarms,omitempty"`
+	BakeTime              *int              `json:"bakeTime,omitempty"`
+	Canary                Canary            `json:"canary"`
+	Linear                Linear            `json:"linear"`
+	LifecycleHooks        []LifecycleHook   `json:"lifecycleHooks"`
+	CodeDeploy            CodeDeploy        `json:"codeDeploy"`
+}
+
+// Deployment strategies.
+const (
+	Rolling             = "rolling"
+	BlueGreen           = "blueGreen"
+	CanaryDeployment    = "canary"
+	LinearDeployment    = "linear"
+	CodeDeployBlueGreen = "codeDeploy"
+)
+
+type CircuitBreaker struct {
+	Enabled  bool `json:"enabled"`
+	Rollback bool `json:"rollback"`
+}
+
+type DeploymentAlarms struct {
+	Names    []string `json:"names"`
+	Rollback bool     `json:"rollback"`
+}
+
+type Canary struct {
+	Percent  float64 `json:"percent"`
+	BakeTime int     `json:"bakeTime"`
+}
+
+type Linear struct {
+	StepPercent float64 `json:"stepPercent"`
+	BakeTime    int     `json:"bakeTime"`
+}
+
+type LifecycleHook struct {
+	Lambda string   `json:"lambda"`
+	Stages []string `json:"stages"`
+}
+
+type CodeDeploy struct {
+	Config          string `json:"config"`
+	TerminationWait int    `json:"terminationWait"`
+	AutoRollback    bool   `json:"autoRollback"`
 }
 
 type Placement struct {

@@ -43,6 +43,26 @@ func base() *schema.Spec {
 	}
 }
 
+// withALB puts the base service behind an HTTP application load balancer on dynamic ports.
+func withALB(s *schema.Spec) {
+	s.Network.Subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
+	s.LoadBalancers = map[string]schema.LoadBalancer{"public": {
+		Type: "application", Scheme: "internet-facing", AllowFrom: []string{"0.0.0.0/0"},
+		Listeners: map[string]schema.Listener{
+			"http":      {Port: 80, Protocol: "HTTP"},
+			"http-test": {Port: 8080, Protocol: "HTTP"},
+		},
+	}}
+	svc := s.Services["web"]
+	svc.LoadBalancer = &schema.ServiceLoadBalancer{Name: "public", Listener: "http",
+		HealthCheck: schema.TargetHealth{Path: "/", Matcher: "200", Interval: 15, Timeout: 5, HealthyThreshold: 3, UnhealthyThreshold: 3}}
+	c := svc.Containers["web"]
+	c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}}
+	svc.Containers = map[string]schema.Container{"web": c}
+	svc.Deployment.Strategy = "rolling"
+	s.Services["web"] = svc
+}
+
 // fargate turns the base service into a valid Fargate service.
 func fargate(s *schema.Spec) {
 	svc := s.Services["web"]
@@ -233,6 +253,68 @@ func TestRules(t *testing.T) {
 				svc.Containers["web"] = c
 			})
 		}, `spec.cue:20:2: services.web.containers.router.firelens.configFile.type: Fargate tasks read FireLens configuration from a file only, not from S3 — build the file into the router's image and use type: "file"`},
+		{"R30 internal- prefix", func(s *schema.Spec) {
+			withALB(s)
+			s.System = "internal"
+		}, `spec: loadBalancers.public: [R30] the load balancer name "internal-dev-public" starts with "internal-", which Elastic Load Balancing reserves — rename the load balancer or the system`},
+		{"R33 unknown load balancer", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.Name = "private" })
+		}, `spec.cue:20:2: services.web.loadBalancer.name: [R33] "private" is not a load balancer of this spec — use one of: public`},
+		{"R33 unknown listener", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.Listener = "https" })
+		}, `spec.cue:20:2: services.web.loadBalancer.listener: [R33] "https" is not a listener of load balancer public — use one of: http, http-test`},
+		{"R33 CodeDeploy listener shared", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Deployment.Strategy = "codeDeploy"
+				svc.LoadBalancer.TestListener = "http-test"
+			})
+			other := s.Services["web"]
+			other.Deployment.Strategy = "rolling"
+			other.LoadBalancer = &schema.ServiceLoadBalancer{Name: "public", Listener: "http", Rule: schema.ListenerRule{Paths: []string{"/api/*"}}, HealthCheck: other.LoadBalancer.HealthCheck}
+			s.Services["api"] = other
+		}, "spec.cue:20:2: services.web.loadBalancer.listener: [R33] listener http forwards all its traffic to service web (a network load balancer or CodeDeploy listener), so api cannot use it too — give web a listener of its own"},
+		{"R34 missing port", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.Port = 8080 })
+		}, "spec.cue:20:2: services.web.loadBalancer.port: [R34] container web has no port 8080 — add {container: 8080} to the ports of web"},
+		{"R35 HTTPS without certificate", func(s *schema.Spec) {
+			withALB(s)
+			s.LoadBalancers["public"].Listeners["https"] = schema.Listener{Port: 443, Protocol: "HTTPS"}
+		}, "spec: loadBalancers.public.listeners.https.certificates: [R35] a HTTPS listener needs a certificate — add the ARN of an issued ACM certificate in ap-northeast-1"},
+		{"R35 certificate in another region", func(s *schema.Spec) {
+			withALB(s)
+			s.LoadBalancers["public"].Listeners["https"] = schema.Listener{Port: 443, Protocol: "HTTPS",
+				Certificates: []string{"arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"}}
+		}, "spec: loadBalancers.public.listeners.https.certificates[0]: [R35] the certificate is in us-east-1, but the load balancer is in ap-northeast-1 — request or import the certificate in ap-northeast-1"},
+		{"R36 one subnet", func(s *schema.Spec) {
+			withALB(s)
+			s.Network.Subnets = s.Network.Subnets[:1]
+		}, "spec: loadBalancers.public.subnets: [R36] an application load balancer needs at least two subnets, got 1 — give two subnets in different Availability Zones"},
+		{"R37 grace period without load balancer", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.HealthCheckGracePeriod = intp(60) })
+		}, "spec.cue:20:2: services.web.healthCheckGracePeriod: [R37] a health check grace period needs a load balancer or a container health check — remove it, or add a loadBalancer or a container healthCheck"},
+		{"R49 blue/green without load balancer", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.Deployment.Strategy = "codeDeploy" })
+		}, "spec.cue:20:2: services.web.deployment.strategy: [R49] a codeDeploy deployment shifts traffic between two target groups, so the service needs a load balancer — add a loadBalancer to the service, or use the rolling strategy"},
+		{"two catch-all rules", func(s *schema.Spec) {
+			withALB(s)
+			other := s.Services["web"]
+			s.Services["api"] = other
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: service api already takes every request on listener http; web would never get any — give one of them hosts or paths"},
+		{"ALB protocol on a network load balancer", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.Type = "network"
+			lb.Listeners = map[string]schema.Listener{"http": {Port: 80, Protocol: "HTTP"}}
+			s.LoadBalancers["public"] = lb
+		}, "spec: loadBalancers.public.listeners.http.protocol: a network load balancer has no HTTP listeners — use TCP, TLS, UDP or TCP_UDP"},
+		{"test listener with rolling", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.TestListener = "http-test" })
+		}, "spec.cue:20:2: services.web.loadBalancer.testListener: a test listener serves blue/green deployments; this service deploys rolling — remove it, or use a blue/green strategy"},
 		{"mount of an unknown volume", func(s *schema.Spec) {
 			webContainer(s, func(c *schema.Container) { c.MountPoints = []schema.MountPoint{{Volume: "data", Path: "/data"}} })
 		}, `spec.cue:20:2: services.web.containers.web.mountPoints[0].volume: "data" is not a volume of this service — declare it under the service's volumes`},
@@ -296,6 +378,15 @@ func TestRules(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", g, tc.want)
 			}
 		})
+	}
+}
+
+// A load-balanced service on dynamic ports is valid as it is.
+func TestLoadBalancedBaseIsClean(t *testing.T) {
+	s := base()
+	withALB(s)
+	if f := run(s); len(f) > 0 {
+		t.Fatalf("findings:\n%s", f)
 	}
 }
 

@@ -58,10 +58,10 @@ func before(a, b diag.Pos) bool { return a.Line < b.Line || (a.Line == b.Line &&
 var labelRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
 // checkEnvs validates the user's value as one spec, or as one spec per environment.
-func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options) (*Result, diag.List, error) {
+func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*ast.File) (*Result, diag.List, error) {
 	envsV := user.LookupPath(cue.ParsePath("environments"))
 	if !envsV.Exists() {
-		res, findings, err := check(ctx, spec, user)
+		res, findings, err := check(ctx, spec, user, syntax)
 		if res == nil {
 			return nil, findings, err
 		}
@@ -74,7 +74,10 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options) (*Result, d
 
 	positions := diag.Positions{}
 	var findings diag.List
-	collectPositions(user, "", positions, &findings)
+	p := positioner{out: positions, names: map[string]string{}}
+	if !p.fromSyntax(user, syntax, &findings) {
+		p.collect(user, "", &findings)
+	}
 	at := func(path, msg, hint string) {
 		findings = append(findings, diag.Finding{Pos: positions.Of(path), Path: path, Message: msg, Hint: hint})
 	}
@@ -231,8 +234,9 @@ func dataFiles(files []string) (bool, error) {
 }
 
 // buildData parses YAML/JSON spec files and unifies them.
-func buildData(ctx *cue.Context, files []string, dir string) (cue.Value, diag.List) {
+func buildData(ctx *cue.Context, files []string, dir string) (cue.Value, []*ast.File, diag.List) {
 	var out cue.Value
+	var syntax []*ast.File
 	var findings diag.List
 	for i, f := range files {
 		p := f
@@ -270,6 +274,7 @@ func buildData(ctx *cue.Context, files []string, dir string) (cue.Value, diag.Li
 			name, _, _ := ast.LabelName(fd.Label)
 			return name == "$schema"
 		})
+		syntax = append(syntax, file)
 		v := ctx.BuildFile(file)
 		if err := v.Err(); err != nil {
 			findings = append(findings, translate(err, nil)...)
@@ -281,7 +286,7 @@ func buildData(ctx *cue.Context, files []string, dir string) (cue.Value, diag.Li
 			out = out.Unify(v)
 		}
 	}
-	return out, findings
+	return out, syntax, findings
 }
 
 // parseFindings positions a YAML/JSON syntax error in its file.

@@ -416,7 +416,7 @@ func (c *converter) constrain(js *jsonschema.Schema, e ast.Expr) {
 		case token.LSS:
 			js.ExclusiveMaximum = json.Number(literalNumber(x.X))
 		case token.NEQ:
-			if v, ok := literal(x.X); ok {
+			if v, ok := literalValue(x.X); ok {
 				if js.Not == nil {
 					js.Not = &jsonschema.Schema{}
 				}
@@ -435,7 +435,7 @@ func (c *converter) constrain(js *jsonschema.Schema, e ast.Expr) {
 	case *ast.CallExpr:
 		c.call(js, x)
 	case *ast.BasicLit:
-		if v, ok := literal(x); ok {
+		if v, ok := literalValue(x); ok {
 			js.Enum = []any{v}
 		}
 	}
@@ -464,7 +464,7 @@ func (c *converter) disjunction(js *jsonschema.Schema, x *ast.BinaryExpr) {
 		if u, ok := t.(*ast.UnaryExpr); ok && u.Op == token.MUL {
 			isDefault, t = true, c.resolve(u.X)
 		}
-		if v, ok := literal(t); ok {
+		if v, ok := literalValue(t); ok {
 			if isDefault {
 				marked = append(marked, v)
 			} else {
@@ -580,7 +580,7 @@ var intBounds = map[string][2]string{
 	"int8": {"-128", "127"}, "int16": {"-32768", "32767"}, "int32": {"-2147483648", "2147483647"},
 }
 
-func literal(e ast.Expr) (any, bool) {
+func literalValue(e ast.Expr) (any, bool) {
 	switch x := e.(type) {
 	case *ast.BasicLit:
 		switch x.Kind {
@@ -611,7 +611,7 @@ func literal(e ast.Expr) (any, bool) {
 }
 
 func literalString(e ast.Expr) string {
-	if v, ok := literal(e); ok {
+	if v, ok := literalValue(e); ok {
 		if s, ok := v.(string); ok {
 			return s
 		}

@@ -9,10 +9,14 @@
 package load
 
 import (
+	"encoding"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,8 +24,10 @@ import (
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/token"
 
@@ -95,11 +101,11 @@ func Files(files []string, opts Options) (*Result, diag.List, error) {
 		if len(opts.Tags) > 0 {
 			return nil, nil, errors.New("-t fills CUE @tag() attributes: it needs a CUE spec, not YAML or JSON")
 		}
-		user, findings := buildData(ctx, files, opts.Dir)
+		user, syntax, findings := buildData(ctx, files, opts.Dir)
 		if len(findings) > 0 {
 			return nil, findings, nil
 		}
-		return checkEnvs(ctx, spec, user, opts)
+		return checkEnvs(ctx, spec, user, opts, syntax)
 	}
 	insts := load.Instances(files, &load.Config{Dir: opts.Dir, Tags: opts.Tags})
 	if len(insts) != 1 {
@@ -113,7 +119,7 @@ func Files(files []string, opts Options) (*Result, diag.List, error) {
 	if err := user.Err(); err != nil {
 		return nil, translate(err, nil), nil
 	}
-	return checkEnvs(ctx, spec, user, opts)
+	return checkEnvs(ctx, spec, user, opts, inst.Files)
 }
 
 // preflight catches what CUE reports badly or not at all: unreadable files, empty files and
@@ -158,10 +164,13 @@ func preflight(files []string, dir string) diag.List {
 }
 
 // check unifies the user's value with #Spec and decodes it, or explains why it cannot.
-func check(ctx *cue.Context, spec, user cue.Value) (*Result, diag.List, error) {
+func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File) (*Result, diag.List, error) {
 	positions := diag.Positions{}
 	var findings diag.List
-	collectPositions(user, "", positions, &findings)
+	p := positioner{out: positions, names: map[string]string{}}
+	if !p.fromSyntax(user, syntax, &findings) {
+		p.collect(user, "", &findings)
+	}
 	s, more, err := validate(ctx, spec, user, positions)
 	findings = append(findings, more...).Dedup()
 	if err != nil || len(findings) > 0 {
@@ -178,37 +187,84 @@ func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions) 
 	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
 		findings = append(findings, translate(err, positions)...)
 		suggestFields(ctx, spec, findings)
+		// CUE stops reporting missing fields once anything else is wrong, so find them
+		// ourselves. When validation passes, every field is concrete, so none is missing: the
+		// walk, which costs more than the validation on large specs, is for failed builds only
+		// (TestNothingMissingWhenValid guards the shortcut).
+		w := walker{ctx: ctx, positions: positions}
+		w.missing(spec, user, "")
+		findings = append(findings, w.findings...)
 	}
-	// CUE stops reporting missing fields once anything else is wrong, so find them ourselves.
-	w := walker{ctx: ctx, positions: positions}
-	w.missing(spec, user, "")
-	findings = append(findings, w.findings...)
 	findings = findings.Dedup()
 	if len(findings) > 0 {
 		return nil, findings, nil
 	}
 	var s schema.Spec
-	if err := unified.Decode(&s); err != nil {
+	if err := decode(unified, reflect.ValueOf(&s).Elem()); err != nil {
 		// A value that fits two alternatives of the schema validates but cannot be decoded.
 		if f := ambiguous(err, positions); len(f) > 0 {
 			return nil, f, nil
 		}
 		return nil, nil, fmt.Errorf("internal error: a valid spec did not decode: %v", err)
 	}
+	if f := unchosen(&s, positions); len(f) > 0 {
+		return nil, f, nil
+	}
 	return &s, nil, nil
 }
 
-// collectPositions records where the user wrote every field, keyed by spec path. On the way it
+// unchosen reports the values that fit more than one alternative of the schema, which CUE
+// validates and the decoder resolves without a word: an ingress rule must give exactly one of
+// cidr and sourceSecurityGroup.
+func unchosen(s *schema.Spec, positions diag.Positions) diag.List {
+	var out diag.List
+	for _, name := range slices.Sorted(maps.Keys(s.Cluster.Capacity.EC2)) {
+		for i, r := range s.Cluster.Capacity.EC2[name].Ingress {
+			if r.CIDR == "" && r.SourceSecurityGroup == "" {
+				path := fmt.Sprintf("cluster.capacity.ec2.%s.ingress[%d]", name, i)
+				out = append(out, diag.Finding{Pos: positions.Of(path), Path: path, Message: "the rule names no source", Hint: "give exactly one of cidr or sourceSecurityGroup"})
+			}
+		}
+	}
+	return out
+}
+
+// positioner records where the user wrote every field, keyed by spec path. On the way it
 // rejects NUL characters in strings: ecsgen's generators use NUL to mark CloudFormation
 // intrinsics, so user data must never contain one.
-func collectPositions(v cue.Value, path string, out diag.Positions, findings *diag.List) {
-	if pos := v.Pos(); pos.IsValid() {
-		out[path] = toPos(pos)
+type positioner struct {
+	out   diag.Positions
+	names map[string]string // displayName of each file name met, computed once per file
+}
+
+// record sets the position of path.
+func (p *positioner) record(path string, pos token.Pos) {
+	if !pos.IsValid() {
+		return
 	}
+	file := pos.Filename()
+	name, ok := p.names[file]
+	if !ok {
+		name = displayName(file)
+		p.names[file] = name
+	}
+	p.out[path] = diag.Pos{File: name, Line: pos.Line(), Col: pos.Column()}
+}
+
+// nul reports a string value that holds a NUL character.
+func (p *positioner) nul(path, str string, findings *diag.List) {
+	if strings.ContainsRune(str, 0) {
+		*findings = append(*findings, diag.Finding{Pos: p.out.Of(path), Path: path, Message: "the value contains a NUL character", Hint: "remove the \\u0000"})
+	}
+}
+
+// collect records the positions of v and everything under it by walking the evaluated value.
+func (p *positioner) collect(v cue.Value, path string, findings *diag.List) {
+	p.record(path, v.Pos())
 	switch v.IncompleteKind() {
 	case cue.StringKind:
-		if str, err := v.String(); err == nil && strings.ContainsRune(str, 0) {
-			*findings = append(*findings, diag.Finding{Pos: out.Of(path), Path: path, Message: "the value contains a NUL character", Hint: "remove the \\u0000"})
+		if str, err := v.String(); err == nil {
+			p.nul(path, str, findings)
 		}
 	case cue.StructKind:
 		it, err := v.Fields(cue.Optional(true))
@@ -216,7 +272,7 @@ func collectPositions(v cue.Value, path string, out diag.Positions, findings *di
 			return
 		}
 		for it.Next() {
-			collectPositions(it.Value(), join(path, selectorLabel(it.Selector())), out, findings)
+			p.collect(it.Value(), join(path, selectorLabel(it.Selector())), findings)
 		}
 	case cue.ListKind:
 		it, err := v.List()
@@ -224,9 +280,308 @@ func collectPositions(v cue.Value, path string, out diag.Positions, findings *di
 			return
 		}
 		for i := 0; it.Next(); i++ {
-			collectPositions(it.Value(), fmt.Sprintf("%s[%d]", path, i), out, findings)
+			p.collect(it.Value(), path+"["+strconv.Itoa(i)+"]", findings)
 		}
 	}
+}
+
+// decode fills x from a valid, concrete value, as Value.Decode does, and faster: Value.Decode
+// walks every struct through Value.Fields, which sorts the fields of each struct it meets
+// (the bulk of its cost on a large spec), while decode looks each Go field up by its JSON name
+// and enumerates only maps, whose order does not matter. It handles the kinds of the model —
+// structs with JSON tags, maps with string keys, slices, pointers, strings, integers and
+// booleans — and hands any other type to Value.Decode. TestDecodeAgrees compares the two.
+func decode(v cue.Value, x reflect.Value) error {
+	t := x.Type()
+	if reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		return v.Decode(x.Addr().Interface())
+	}
+	switch x.Kind() {
+	case reflect.Struct:
+		fields, ok := jsonFields(t)
+		if !ok {
+			return v.Decode(x.Addr().Interface())
+		}
+		// Fields, List and the scalar accessors take the default of a disjunction themselves;
+		// LookupPath does not.
+		if d, ok := v.Default(); ok {
+			v = d
+		}
+		for _, f := range fields {
+			fv := v.LookupPath(cue.MakePath(cue.Str(f.name)))
+			if !fv.Exists() {
+				continue
+			}
+			if err := decode(fv, x.Field(f.index)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return v.Decode(x.Addr().Interface())
+		}
+		m := reflect.MakeMap(t)
+		it, err := v.Fields()
+		if err != nil {
+			return err
+		}
+		for it.Next() {
+			elem := reflect.New(t.Elem()).Elem()
+			if err := decode(it.Value(), elem); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(it.Selector().Unquoted()).Convert(t.Key()), elem)
+		}
+		x.Set(m)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return v.Decode(x.Addr().Interface())
+		}
+		it, err := v.List()
+		if err != nil {
+			return err
+		}
+		var elems []cue.Value
+		for it.Next() {
+			elems = append(elems, it.Value())
+		}
+		list := reflect.MakeSlice(t, len(elems), len(elems))
+		for i, e := range elems {
+			if err := decode(e, list.Index(i)); err != nil {
+				return err
+			}
+		}
+		x.Set(list)
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		if err := decode(v, p.Elem()); err != nil {
+			return err
+		}
+		x.Set(p)
+	case reflect.String:
+		str, err := v.String()
+		if err != nil {
+			return err
+		}
+		x.SetString(str)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, err := v.Int64()
+		if err != nil {
+			return err
+		}
+		if x.OverflowInt(i) {
+			return fmt.Errorf("%v: integer %d overflows %s", v.Path(), i, t)
+		}
+		x.SetInt(i)
+	case reflect.Bool:
+		b, err := v.Bool()
+		if err != nil {
+			return err
+		}
+		x.SetBool(b)
+	default:
+		return v.Decode(x.Addr().Interface())
+	}
+	return nil
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[interface{ UnmarshalCUE(cue.Value) error }]()
+	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+type jsonField struct {
+	name  string
+	index int
+}
+
+var fieldCache sync.Map // reflect.Type → []jsonField, or nil when decode leaves the type to Value.Decode
+
+// jsonFields lists the fields of a struct type by JSON name, or reports false for a struct that
+// decode leaves to Value.Decode: one with an embedded or untagged exported field.
+func jsonFields(t reflect.Type) ([]jsonField, bool) {
+	if f, ok := fieldCache.Load(t); ok {
+		fields := f.([]jsonField)
+		return fields, fields != nil
+	}
+	var fields []jsonField
+	ok := true
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if sf.Anonymous || name == "" {
+			ok = false
+			break
+		}
+		fields = append(fields, jsonField{name, i})
+	}
+	if !ok || fields == nil {
+		fields = nil
+		ok = false
+	}
+	fieldCache.Store(t, fields)
+	return fields, ok
+}
+
+// fromSyntax does what collect does, from the syntax of the user's files instead of the
+// evaluated value, which costs a tenth as much on a large spec: CUE's field iterator sorts
+// the fields of every struct it visits. It applies only to plain data — fields with literal
+// names holding structs, lists, strings, numbers and booleans — where the syntax tree and the
+// value are the same tree; a struct may be written in several places (services: a: … then
+// services: b: …), whose position then comes from the value (TestSyntaxPositionsAgree checks
+// that the two walks agree). On anything else — a reference, an expression, a comprehension,
+// a hidden field or definition, an optional field, an attribute (such as @tag), an import, a
+// list or a scalar written twice — it records nothing and reports false, and the caller walks
+// the value.
+func (p *positioner) fromSyntax(user cue.Value, files []*ast.File, findings *diag.List) bool {
+	if len(files) == 0 || len(p.out) > 0 {
+		return false
+	}
+	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string][]cue.Selector{}}
+	p.record("", user.Pos())
+	for _, f := range files {
+		if !s.decls(f.Decls, "", true) {
+			clear(p.out)
+			return false
+		}
+	}
+	for path, sels := range s.twice {
+		delete(p.out, path)
+		p.record(path, user.LookupPath(cue.MakePath(sels...)).Pos())
+	}
+	*findings = append(*findings, s.findings...)
+	return true
+}
+
+type syntaxWalk struct {
+	p        *positioner               // its out holds the paths declared so far
+	structs  map[string]bool           // the paths declared with a struct value
+	twice    map[string][]cue.Selector // the struct paths declared more than once
+	sels     []cue.Selector            // the selectors of the path being walked
+	findings diag.List
+}
+
+// declare records the position of a path declared at pos, and reports whether it was
+// declared before.
+func (s *syntaxWalk) declare(path string, pos token.Pos) (again, ok bool) {
+	if _, again := s.p.out[path]; again {
+		return true, true
+	}
+	if !pos.IsValid() {
+		return false, false
+	}
+	s.p.record(path, pos)
+	return false, true
+}
+
+func (s *syntaxWalk) decls(decls []ast.Decl, path string, file bool) bool {
+	for _, d := range decls {
+		switch d := d.(type) {
+		case *ast.Field:
+			if d.Constraint != token.ILLEGAL || len(d.Attrs) > 0 {
+				return false
+			}
+			label, ok := plainLabel(d.Label)
+			if !ok {
+				return false
+			}
+			fp := join(path, label)
+			_, isStruct := d.Value.(*ast.StructLit)
+			s.sels = append(s.sels, cue.Str(label))
+			again, ok := s.declare(fp, d.Pos())
+			switch {
+			case !ok:
+				return false
+			case again && (!isStruct || !s.structs[fp]):
+				return false // a scalar or list written twice
+			case again:
+				s.twice[fp] = slices.Clone(s.sels)
+			case isStruct:
+				s.structs[fp] = true
+			}
+			if !s.value(d.Value, fp) {
+				return false
+			}
+			s.sels = s.sels[:len(s.sels)-1]
+		case *ast.CommentGroup:
+		case *ast.Package:
+			if !file {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (s *syntaxWalk) value(e ast.Expr, path string) bool {
+	switch e := e.(type) {
+	case *ast.StructLit:
+		return s.decls(e.Elts, path, false)
+	case *ast.ListLit:
+		for i, el := range e.Elts {
+			ep := path + "[" + strconv.Itoa(i) + "]"
+			if again, ok := s.declare(ep, el.Pos()); again || !ok {
+				return false // a list written twice
+			}
+			s.sels = append(s.sels, cue.Index(i))
+			if !s.value(el, ep) {
+				return false
+			}
+			s.sels = s.sels[:len(s.sels)-1]
+		}
+		return true
+	case *ast.BasicLit:
+		return s.literal(e, path)
+	case *ast.UnaryExpr:
+		lit, ok := e.X.(*ast.BasicLit)
+		return ok && (e.Op == token.SUB || e.Op == token.ADD) && (lit.Kind == token.INT || lit.Kind == token.FLOAT)
+	}
+	return false
+}
+
+func (s *syntaxWalk) literal(lit *ast.BasicLit, path string) bool {
+	switch lit.Kind {
+	case token.INT, token.FLOAT, token.TRUE, token.FALSE, token.NULL:
+		return true
+	case token.STRING:
+		if strings.HasPrefix(strings.TrimLeft(lit.Value, "#"), "'") {
+			return false // bytes
+		}
+		str, err := literal.Unquote(lit.Value)
+		if err != nil {
+			return false
+		}
+		s.p.nul(path, str, &s.findings)
+		return true
+	}
+	return false
+}
+
+// plainLabel is the name of a regular field with a literal label.
+func plainLabel(l ast.Label) (string, bool) {
+	switch l := l.(type) {
+	case *ast.Ident:
+		if strings.HasPrefix(l.Name, "_") || strings.HasPrefix(l.Name, "#") || l.Name == "" {
+			return "", false
+		}
+		return l.Name, true
+	case *ast.BasicLit:
+		if l.Kind != token.STRING || !strings.HasPrefix(l.Value, `"`) {
+			return "", false
+		}
+		name, err := literal.Unquote(l.Value)
+		return name, err == nil
+	}
+	return "", false
 }
 
 func join(path, label string) string {
@@ -349,8 +704,7 @@ func complete(v cue.Value) bool {
 // patternSchema returns the schema a pattern constraint ([Name=string]: T) gives the field sel
 // of schemaV, by unifying the schema with a struct that has just that field.
 func (w *walker) patternSchema(schemaV cue.Value, sel cue.Selector) (cue.Value, bool) {
-	probe := w.ctx.CompileString("{" + strconv.Quote(selectorLabel(sel)) + ": _}")
-	v := schemaV.Unify(probe).LookupPath(cue.MakePath(sel))
+	v := schemaV.LookupPath(cue.MakePath(sel.Optional()))
 	return v, v.Exists() && v.Err() == nil
 }
 

@@ -1,0 +1,231 @@
+package generators
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/ec2"
+	elbv2 "github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// Load balancers live in the cluster stack, with their security groups and their shared
+// listeners; the cluster stack exports what services need (the listener ARNs, the load
+// balancer's security group and full name). Each service stack holds its own target groups and
+// listener rules, or its dedicated listeners (see schema.Spec.DedicatedListener).
+
+// LoadBalancerName is the name of a load balancer: at most 32 characters (R30), shortened
+// by Fit like every generated name.
+func LoadBalancerName(s *schema.Spec, lb string) string { return Fit(conventional(s, lb), MaxLBName) }
+
+func lbID(lb string) string                 { return logicalID(lb) + "LoadBalancer" }
+func lbSecurityGroupID(lb string) string    { return logicalID(lb) + "LoadBalancerSecurityGroup" }
+func listenerID(lb, listener string) string { return logicalID(lb) + logicalID(listener) + "Listener" }
+
+// Exports of the cluster stack for load balancers.
+func ExportLoadBalancerArn(lb string) string      { return lb + ":LoadBalancerArn" }
+func ExportLoadBalancerFullName(lb string) string { return lb + ":LoadBalancerFullName" }
+func ExportLoadBalancerSG(lb string) string       { return lb + ":SecurityGroupId" }
+func ExportListenerArn(lb, listener string) string {
+	return lb + ":" + listener + ":ListenerArn"
+}
+
+// ipProtocols are the security group protocols a listener protocol needs.
+func ipProtocols(listenerProtocol string) []string {
+	switch listenerProtocol {
+	case "UDP":
+		return []string{"udp"}
+	case "TCP_UDP":
+		return []string{"tcp", "udp"}
+	}
+	return []string{"tcp"}
+}
+
+// loadBalancers adds every load balancer of the spec to the cluster stack.
+func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets func()) {
+	s := e.spec
+	for _, name := range sortedKeys(s.LoadBalancers) {
+		lb := s.LoadBalancers[name]
+		sg := &ec2.SecurityGroup{
+			GroupDescription: "Load balancer " + LoadBalancerName(s, name),
+			VpcId:            ptr(Ref(vpcParam)),
+			Tags:             e.tags(map[string]string{"Name": Name(s, name)}),
+		}
+		for _, lname := range sortedKeys(lb.Listeners) {
+			l := lb.Listeners[lname]
+			for _, cidr := range lb.AllowFrom {
+				for _, proto := range ipProtocols(l.Protocol) {
+					sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
+						IpProtocol: proto, FromPort: ptr(l.Port), ToPort: ptr(l.Port), CidrIp: ptr(cidr),
+						Description: ptr(fmt.Sprintf("Listener %s (%s %d)", lname, l.Protocol, l.Port)),
+					})
+				}
+			}
+		}
+		t.Resources[lbSecurityGroupID(name)] = sg
+
+		subnets := Ref(subnetsParam)
+		if len(lb.Subnets) > 0 {
+			p := logicalID(name) + "LoadBalancerSubnets"
+			t.Parameters[p] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of load balancer " + name)}
+			st.Parameters = append(st.Parameters, parameter{p, strings.Join(lb.Subnets, ",")})
+			subnets = Ref(p)
+		} else {
+			needSubnets()
+		}
+		attrs := map[string]string{"deletion_protection.enabled": strconv.FormatBool(lb.DeletionProtection)}
+		if lb.Type == "application" {
+			attrs["idle_timeout.timeout_seconds"] = strconv.Itoa(lb.IdleTimeout)
+			attrs["routing.http.drop_invalid_header_fields.enabled"] = strconv.FormatBool(lb.DropInvalidHeaderFields)
+		}
+		if lb.AccessLogs != nil {
+			attrs["access_logs.s3.enabled"] = "true"
+			attrs["access_logs.s3.bucket"] = lb.AccessLogs.Bucket
+			if lb.AccessLogs.Prefix != "" {
+				attrs["access_logs.s3.prefix"] = lb.AccessLogs.Prefix
+			}
+		}
+		res := &elbv2.LoadBalancer{
+			Name:           ptr(LoadBalancerName(s, name)),
+			Type:           ptr(lb.Type),
+			Scheme:         ptr(lb.Scheme),
+			Subnets:        List(subnets),
+			SecurityGroups: []string{Ref(lbSecurityGroupID(name))},
+			Tags:           e.tags(nil),
+		}
+		for _, k := range sortedKeys(attrs) {
+			res.LoadBalancerAttributes = append(res.LoadBalancerAttributes, elbv2.LoadBalancer_LoadBalancerAttribute{Key: ptr(k), Value: ptr(attrs[k])})
+		}
+		t.Resources[lbID(name)] = res
+
+		e.export(t, logicalID(name)+"LoadBalancerArn", "ARN of load balancer "+name, Ref(lbID(name)), ExportLoadBalancerArn(name))
+		e.export(t, logicalID(name)+"LoadBalancerFullName", "Full name of load balancer "+name+" (for CloudWatch metrics)", GetAtt(lbID(name), "LoadBalancerFullName"), ExportLoadBalancerFullName(name))
+		e.export(t, logicalID(name)+"LoadBalancerSecurityGroupId", "Security group of load balancer "+name, Ref(lbSecurityGroupID(name)), ExportLoadBalancerSG(name))
+		t.Outputs[logicalID(name)+"LoadBalancerDNSName"] = cloudformation.Output{Description: ptr("DNS name of load balancer " + name), Value: GetAtt(lbID(name), "DNSName")}
+
+		for _, lname := range sortedKeys(lb.Listeners) {
+			if _, dedicated := s.DedicatedListener(name, lname); dedicated {
+				continue
+			}
+			t.Resources[listenerID(name, lname)] = sharedListener(Ref(lbID(name)), lb, lb.Listeners[lname])
+			e.export(t, logicalID(name)+logicalID(lname)+"ListenerArn", "ARN of listener "+lname+" of load balancer "+name,
+				Ref(listenerID(name, lname)), ExportListenerArn(name, lname))
+		}
+	}
+	e.instanceIngressFromLoadBalancers(t)
+}
+
+// sharedListener is a listener services attach to with rules. Requests no rule matches are
+// redirected to HTTPS (plain HTTP beside an HTTPS listener) or answered 404.
+func sharedListener(lbArn string, lb schema.LoadBalancer, l schema.Listener) *elbv2.Listener {
+	res := listener(lbArn, l)
+	httpsPort := 0
+	for _, name := range sortedKeys(lb.Listeners) {
+		if lb.Listeners[name].Protocol == "HTTPS" {
+			httpsPort = lb.Listeners[name].Port
+			break
+		}
+	}
+	if l.Protocol == "HTTP" && httpsPort > 0 {
+		res.DefaultActions = []elbv2.Listener_Action{{Type: "redirect", RedirectConfig: &elbv2.Listener_RedirectConfig{
+			Protocol: ptr("HTTPS"), Port: ptr(strconv.Itoa(httpsPort)), StatusCode: "HTTP_301",
+		}}}
+	} else {
+		res.DefaultActions = []elbv2.Listener_Action{{Type: "fixed-response", FixedResponseConfig: &elbv2.Listener_FixedResponseConfig{
+			StatusCode: "404", ContentType: ptr("text/plain"), MessageBody: ptr("Not Found"),
+		}}}
+	}
+	return res
+}
+
+// listener is a listener without its default actions.
+func listener(lbArn string, l schema.Listener) *elbv2.Listener {
+	res := &elbv2.Listener{LoadBalancerArn: lbArn, Port: ptr(l.Port), Protocol: ptr(l.Protocol)}
+	if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
+		res.SslPolicy = ptr(l.SSLPolicy)
+		if len(l.Certificates) > 0 {
+			// The first certificate is the default; more are added with ListenerCertificate
+			// resources, which CloudFormation requires for anything beyond the first.
+			res.Certificates = []elbv2.Listener_Certificate{{CertificateArn: ptr(l.Certificates[0])}}
+		}
+	}
+	return res
+}
+
+// extraCertificates adds the listener's certificates beyond the first.
+func extraCertificates(t *cloudformation.Template, id, listenerArn string, l schema.Listener) {
+	if len(l.Certificates) < 2 {
+		return
+	}
+	lc := &elbv2.ListenerCertificate{ListenerArn: listenerArn}
+	for _, c := range l.Certificates[1:] {
+		lc.Certificates = append(lc.Certificates, elbv2.ListenerCertificate_Certificate{CertificateArn: ptr(c)})
+	}
+	t.Resources[id+"Certificates"] = lc
+}
+
+// instanceIngressFromLoadBalancers opens the instances of EC2 capacity to the load balancers of
+// the bridge and host services placed on them: the ephemeral port range for dynamic host ports
+// (R13: Linux 32768–60999 and Docker's 49153–65535), or the fixed host ports. Only from the load
+// balancer's security group, and each rule once, however many services need it.
+func (e *env) instanceIngressFromLoadBalancers(t *cloudformation.Template) {
+	s := e.spec
+	type rule struct {
+		capacity, lb string
+		from, to     int
+	}
+	var rules []rule
+	for _, name := range sortedKeys(s.Services) {
+		svc := s.Services[name]
+		if svc.LoadBalancer == nil || s.OnFargate(svc) || s.NetworkMode(svc) == "awsvpc" {
+			continue
+		}
+		container, port := s.Target(svc)
+		from, to := 32768, 65535
+		if s.NetworkMode(svc) == "host" {
+			from, to = port, port
+		} else if c, ok := svc.Containers[container]; ok {
+			for _, pm := range c.Ports {
+				if pm.Container == port && pm.Host != nil && *pm.Host != 0 {
+					from, to = *pm.Host, *pm.Host
+				}
+			}
+		}
+		for _, capName := range sortedKeys(s.Strategy(svc)) {
+			if _, ok := s.Cluster.Capacity.EC2[capName]; !ok {
+				continue
+			}
+			r := rule{capName, svc.LoadBalancer.Name, from, to}
+			if !slices.Contains(rules, r) {
+				rules = append(rules, r)
+			}
+		}
+	}
+	for i, r := range rules {
+		desc := fmt.Sprintf("Tasks behind load balancer %s", r.lb)
+		if r.from != r.to {
+			desc += " (dynamic host ports)"
+		}
+		t.Resources[fmt.Sprintf("%sIngressFrom%s%d", logicalID(r.capacity), logicalID(r.lb), i+1)] = &ec2.SecurityGroupIngress{
+			GroupId:               ptr(Ref(logicalID(r.capacity) + "SecurityGroup")),
+			SourceSecurityGroupId: ptr(Ref(lbSecurityGroupID(r.lb))),
+			IpProtocol:            "tcp",
+			FromPort:              ptr(r.from),
+			ToPort:                ptr(r.to),
+			Description:           ptr(desc),
+		}
+	}
+}
+
+// export adds an exported output to the cluster stack.
+func (e *env) export(t *cloudformation.Template, id, description, value, key string) {
+	t.Outputs[id] = cloudformation.Output{
+		Description: ptr(description),
+		Value:       value,
+		Export:      &cloudformation.Export{Name: exportName(e.spec, key)},
+	}
+}

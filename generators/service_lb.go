@@ -1,0 +1,379 @@
+package generators
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/ec2"
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	elbv2 "github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// The service side of a load balancer: target groups, the listener rules (or dedicated
+// listeners) that send traffic to them, the task security group's ingress, and the service's
+// LoadBalancers entry, which depends on the rule or listener so that the target group is
+// attached to the load balancer before the service registers tasks in it (R33).
+
+const (
+	targetGroupID          = "TargetGroup"
+	alternateTargetGroupID = "AlternateTargetGroup"
+	listenerRuleID         = "ListenerRule"
+	testListenerRuleID     = "TestListenerRule"
+	productionListenerID   = "ProductionListener"
+	testListenerID         = "TestListener"
+	loadBalancerRoleID     = "LoadBalancerRole"
+)
+
+// targetType is the target type a network mode needs (R32).
+func targetType(networkMode string) string {
+	if networkMode == "awsvpc" {
+		return "ip"
+	}
+	return "instance"
+}
+
+// serviceLoadBalancer wires a service to its load balancer. It returns the logical ids the
+// service must depend on.
+func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name string, svc schema.Service, res *service) {
+	s := e.spec
+	slb := svc.LoadBalancer
+	lb := s.LoadBalancers[slb.Name]
+	container, port := s.Target(svc)
+	e.serviceVPC(t, st)
+
+	twoGroups := svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
+	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port)
+	if twoGroups {
+		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port)
+	}
+
+	var dependsOn []string
+	if _, dedicated := s.DedicatedListener(slb.Name, slb.Listener); dedicated {
+		// The service owns its listeners: they forward everything to its target group, and
+		// CodeDeploy swaps the target groups by rewriting them.
+		lbArn := ImportValue(exportName(s, ExportLoadBalancerArn(slb.Name)))
+		l := listener(lbArn, lb.Listeners[slb.Listener])
+		l.DefaultActions = []elbv2.Listener_Action{{Type: "forward", TargetGroupArn: ptr(Ref(targetGroupID))}}
+		t.Resources[productionListenerID] = l
+		extraCertificates(t, productionListenerID, Ref(productionListenerID), lb.Listeners[slb.Listener])
+		dependsOn = append(dependsOn, productionListenerID)
+		if slb.TestListener != "" {
+			tl := listener(lbArn, lb.Listeners[slb.TestListener])
+			tl.DefaultActions = []elbv2.Listener_Action{{Type: "forward", TargetGroupArn: ptr(Ref(targetGroupID))}}
+			t.Resources[testListenerID] = tl
+			extraCertificates(t, testListenerID, Ref(testListenerID), lb.Listeners[slb.TestListener])
+			dependsOn = append(dependsOn, testListenerID)
+		}
+	} else {
+		prio := e.rulePriorities()
+		t.Resources[listenerRuleID] = listenerRule(
+			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), prio[attachment{slb.Name, slb.Listener, name}], slb.Rule)
+		dependsOn = append(dependsOn, listenerRuleID)
+		if slb.TestListener != "" {
+			t.Resources[testListenerRuleID] = listenerRule(
+				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), prio[attachment{slb.Name, slb.TestListener, name}], slb.Rule)
+			dependsOn = append(dependsOn, testListenerRuleID)
+		}
+	}
+
+	if sg, ok := t.Resources[taskSGID].(*ec2.SecurityGroup); ok {
+		// awsvpc tasks admit their traffic port from the load balancer only.
+		for _, proto := range ipProtocols(lb.Listeners[slb.Listener].Protocol) {
+			sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
+				IpProtocol:            proto,
+				FromPort:              ptr(port),
+				ToPort:                ptr(port),
+				SourceSecurityGroupId: ptr(ImportValue(exportName(s, ExportLoadBalancerSG(slb.Name)))),
+				Description:           ptr("Traffic from load balancer " + slb.Name),
+			})
+		}
+	}
+
+	res.LoadBalancers = []ecs.Service_LoadBalancer{{
+		ContainerName:  ptr(container),
+		ContainerPort:  ptr(port),
+		TargetGroupArn: ptr(Ref(targetGroupID)),
+	}}
+	grace := 60
+	if svc.HealthCheckGracePeriod != nil {
+		grace = *svc.HealthCheckGracePeriod
+	}
+	res.HealthCheckGracePeriodSeconds = ptr(grace)
+	if svc.Deployment.NativeBlueGreen() {
+		// The advanced configuration references the rules, which orders the service after them.
+		e.loadBalancerRole(t, name, slb.TestListener != "")
+		adv := &loadBalancerAdvanced{
+			AlternateTargetGroupArn: Ref(alternateTargetGroupID),
+			ProductionListenerRule:  Ref(listenerRuleID),
+			RoleArn:                 GetAtt(loadBalancerRoleID, "Arn"),
+		}
+		if slb.TestListener != "" {
+			adv.TestListenerRule = Ref(testListenerRuleID)
+		}
+		res.loadBalancerExtras = []*loadBalancerAdvanced{adv}
+	} else {
+		res.AWSCloudFormationDependsOn = append(res.AWSCloudFormationDependsOn, dependsOn...)
+	}
+}
+
+// serviceVPC declares the VpcId parameter of a service stack, once.
+func (e *env) serviceVPC(t *cloudformation.Template, st *stack) {
+	if _, ok := t.Parameters[serviceVPCParam]; ok {
+		return
+	}
+	t.Parameters[serviceVPCParam] = cloudformation.Parameter{Type: "AWS::EC2::VPC::Id", Description: ptr("VPC of the service")}
+	st.Parameters = append(st.Parameters, parameter{serviceVPCParam, e.spec.Network.VPC})
+}
+
+// targetGroup is the target group of a service. Its name is left to CloudFormation: generated
+// names always fit the 32-character limit (R31), and a change that replaces the group (port,
+// protocol, target type) cannot fail on a name already taken (R38).
+func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port int) *elbv2.TargetGroup {
+	slb := svc.LoadBalancer
+	hc := slb.HealthCheck
+	tg := &elbv2.TargetGroup{
+		VpcId:                      ptr(Ref(serviceVPCParam)),
+		Port:                       ptr(port),
+		TargetType:                 ptr(targetType(e.spec.NetworkMode(svc))),
+		HealthCheckPort:            ptr("traffic-port"),
+		HealthCheckIntervalSeconds: ptr(hc.Interval),
+		HealthCheckTimeoutSeconds:  ptr(hc.Timeout),
+		HealthyThresholdCount:      ptr(hc.HealthyThreshold),
+		UnhealthyThresholdCount:    ptr(hc.UnhealthyThreshold),
+		Tags:                       e.tags(nil),
+	}
+	attrs := map[string]string{"deregistration_delay.timeout_seconds": strconv.Itoa(slb.DeregistrationDelay)}
+	if lb.Type == "application" {
+		tg.Protocol = ptr("HTTP")
+		tg.HealthCheckProtocol = ptr("HTTP")
+		tg.HealthCheckPath = ptr(hc.Path)
+		tg.Matcher = &elbv2.TargetGroup_Matcher{HttpCode: ptr(hc.Matcher)}
+		if slb.SlowStart > 0 {
+			attrs["slow_start.duration_seconds"] = strconv.Itoa(slb.SlowStart)
+		}
+		if slb.Stickiness != nil {
+			attrs["stickiness.enabled"] = "true"
+			attrs["stickiness.type"] = "lb_cookie"
+			attrs["stickiness.lb_cookie.duration_seconds"] = strconv.Itoa(slb.Stickiness.Duration)
+		}
+	} else {
+		proto := lb.Listeners[slb.Listener].Protocol
+		if proto == "TLS" {
+			proto = "TCP" // TLS ends at the load balancer
+		}
+		tg.Protocol = ptr(proto)
+		tg.HealthCheckProtocol = ptr("TCP")
+	}
+	for _, k := range sortedKeys(attrs) {
+		tg.TargetGroupAttributes = append(tg.TargetGroupAttributes, elbv2.TargetGroup_TargetGroupAttribute{Key: ptr(k), Value: ptr(attrs[k])})
+	}
+	return tg
+}
+
+func listenerRule(listenerArn string, priority int, r schema.ListenerRule) *elbv2.ListenerRule {
+	rule := &elbv2.ListenerRule{
+		ListenerArn: ptr(listenerArn),
+		Priority:    priority,
+		Actions:     []elbv2.ListenerRule_Action{{Type: "forward", TargetGroupArn: ptr(Ref(targetGroupID))}},
+	}
+	if len(r.Hosts) > 0 {
+		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{
+			Field: ptr("host-header"), HostHeaderConfig: &elbv2.ListenerRule_HostHeaderConfig{Values: r.Hosts},
+		})
+	}
+	paths := r.Paths
+	if len(paths) == 0 && len(r.Hosts) == 0 {
+		paths = []string{"/*"}
+	}
+	if len(paths) > 0 {
+		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{
+			Field: ptr("path-pattern"), PathPatternConfig: &elbv2.ListenerRule_PathPatternConfig{Values: paths},
+		})
+	}
+	return rule
+}
+
+// attachment is a service's rule on a shared listener.
+type attachment struct {
+	lb, listener, service string
+}
+
+// rulePriorities gives every rule on a shared listener its priority: the spec's, or one
+// derived deterministically so that specific rules (host and path) come before broader ones
+// and a catch-all comes last. Priorities only depend on the services on the same listener.
+func (e *env) rulePriorities() map[attachment]int {
+	if e.priorities != nil {
+		return e.priorities
+	}
+	s := e.spec
+	byListener := map[[2]string][]attachment{}
+	for _, name := range sortedKeys(s.Services) {
+		slb := s.Services[name].LoadBalancer
+		if slb == nil {
+			continue
+		}
+		for _, l := range []string{slb.Listener, slb.TestListener} {
+			if l == "" {
+				continue
+			}
+			if _, dedicated := s.DedicatedListener(slb.Name, l); dedicated {
+				continue
+			}
+			key := [2]string{slb.Name, l}
+			byListener[key] = append(byListener[key], attachment{slb.Name, l, name})
+		}
+	}
+	out := map[attachment]int{}
+	for _, list := range byListener {
+		used := map[int]bool{}
+		var auto []attachment
+		for _, a := range list {
+			if p := s.Services[a.service].LoadBalancer.Rule.Priority; p > 0 {
+				out[a], used[p] = p, true
+			} else {
+				auto = append(auto, a)
+			}
+		}
+		specificity := func(a attachment) int {
+			r := s.Services[a.service].LoadBalancer.Rule
+			n := 0
+			if len(r.Hosts) > 0 {
+				n += 2
+			}
+			if len(r.Paths) > 0 {
+				n++
+			}
+			return n
+		}
+		slices.SortFunc(auto, func(a, b attachment) int {
+			return cmp.Or(cmp.Compare(specificity(b), specificity(a)), cmp.Compare(a.service, b.service))
+		})
+		next := 100
+		for _, a := range auto {
+			for used[next] {
+				next += 100
+			}
+			if specificity(a) == 0 {
+				// Catch-alls at the end of the range, so later specific rules still fit before.
+				p := 50000
+				for used[p] {
+					p--
+				}
+				out[a], used[p] = p, true
+				continue
+			}
+			out[a], used[next] = next, true
+		}
+	}
+	e.priorities = out
+	return out
+}
+
+// loadBalancerRole is the role ECS assumes to shift traffic in a native blue/green deployment:
+// the inline, scoped equivalent of AmazonECSInfrastructureRolePolicyForLoadBalancers.
+func (e *env) loadBalancerRole(t *cloudformation.Template, name string, test bool) {
+	s := e.spec
+	rules := []pseudoString{"${" + listenerRuleID + "}"}
+	if test {
+		rules = append(rules, "${"+testListenerRuleID+"}")
+	}
+	e.fileRefs[targetGroupID] = "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/*"
+	e.fileRefs[alternateTargetGroupID] = e.fileRefs[targetGroupID]
+	e.fileRefs[listenerRuleID] = "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/*"
+	e.fileRefs[testListenerRuleID] = e.fileRefs[listenerRuleID]
+	r := role{
+		Key:         name + "-load-balancer",
+		LogicalID:   loadBalancerRoleID,
+		Name:        Name(s, name+"-lb"),
+		Description: "Lets ECS shift traffic between the target groups of " + ServiceName(s, name),
+		Trust:       trustedBy("ecs.amazonaws.com"),
+		Permissions: policyDocument{Statements: []statement{
+			{
+				// Describe calls have no resource-level permissions.
+				Sid:       "ReadLoadBalancing",
+				Actions:   []string{"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"},
+				Resources: []pseudoString{"*"},
+			},
+			{
+				Sid:       "RegisterTasks",
+				Actions:   []string{"elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"},
+				Resources: []pseudoString{"${" + targetGroupID + "}", "${" + alternateTargetGroupID + "}"},
+			},
+			{
+				Sid:       "ShiftTraffic",
+				Actions:   []string{"elasticloadbalancing:ModifyRule"},
+				Resources: rules,
+			},
+		}},
+	}
+	t.Resources[loadBalancerRoleID] = e.roleResource(r, e.tags(nil))
+}
+
+// deploymentConfiguration sets the deployment controller and configuration of a service.
+func (e *env) deploymentConfiguration(t *cloudformation.Template, name string, svc schema.Service, res *service) {
+	d := svc.Deployment
+	dc := &ecs.Service_DeploymentConfiguration{
+		MinimumHealthyPercent: ptr(d.MinimumHealthyPercent),
+		MaximumPercent:        ptr(d.MaximumPercent),
+	}
+	res.DeploymentConfiguration = dc
+	if d.Strategy == schema.CodeDeployBlueGreen {
+		// CodeDeploy owns the deployment: no circuit breaker or alarms on the service (R52).
+		res.DeploymentController = &ecs.Service_DeploymentController{Type: ptr("CODE_DEPLOY")}
+		return
+	}
+	res.DeploymentController = &ecs.Service_DeploymentController{Type: ptr("ECS")}
+	if d.Alarms != nil {
+		dc.Alarms = &ecs.Service_DeploymentAlarms{AlarmNames: d.Alarms.Names, Enable: true, Rollback: d.Alarms.Rollback}
+	}
+	if !d.NativeBlueGreen() {
+		dc.DeploymentCircuitBreaker = &ecs.Service_DeploymentCircuitBreaker{Enable: d.CircuitBreaker.Enabled, Rollback: d.CircuitBreaker.Rollback}
+		return
+	}
+	extra := &serviceDeploymentExtras{BakeTimeInMinutes: d.BakeTime}
+	switch d.Strategy {
+	case schema.BlueGreen:
+		extra.Strategy = "BLUE_GREEN"
+	case schema.CanaryDeployment:
+		extra.Strategy = "CANARY"
+		extra.CanaryConfiguration = &canaryConfiguration{CanaryPercent: d.Canary.Percent, CanaryBakeTimeInMinutes: d.Canary.BakeTime}
+	case schema.LinearDeployment:
+		extra.Strategy = "LINEAR"
+		extra.LinearConfiguration = &linearConfiguration{StepPercent: d.Linear.StepPercent, StepBakeTimeInMinutes: d.Linear.BakeTime}
+	}
+	if len(d.LifecycleHooks) > 0 {
+		e.hooksRole(t, name, d.LifecycleHooks)
+		for _, h := range d.LifecycleHooks {
+			extra.LifecycleHooks = append(extra.LifecycleHooks, deploymentLifecycleHook{
+				HookTargetArn: h.Lambda, RoleArn: GetAtt(hooksRoleID, "Arn"), LifecycleStages: h.Stages,
+			})
+		}
+	}
+	res.deployment = extra
+}
+
+const hooksRoleID = "DeploymentHooksRole"
+
+// hooksRole may invoke exactly the Lambda functions of the deployment's lifecycle hooks.
+func (e *env) hooksRole(t *cloudformation.Template, name string, hooks []schema.LifecycleHook) {
+	var fns []pseudoString
+	for _, h := range hooks {
+		if p := userTemplate(h.Lambda); !slices.Contains(fns, p) {
+			fns = append(fns, p)
+		}
+	}
+	r := role{
+		Key:         name + "-deployment-hooks",
+		LogicalID:   hooksRoleID,
+		Name:        Name(e.spec, name+"-hooks"),
+		Description: fmt.Sprintf("Lets ECS call the deployment lifecycle hooks of %s", ServiceName(e.spec, name)),
+		Trust:       trustedBy("ecs.amazonaws.com"),
+		Permissions: policyDocument{Statements: []statement{{Sid: "InvokeHooks", Actions: []string{"lambda:InvokeFunction"}, Resources: fns}}},
+	}
+	t.Resources[hooksRoleID] = e.roleResource(r, e.tags(nil))
+}
