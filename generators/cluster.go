@@ -86,6 +86,7 @@ func (e *env) clusterStack() (*stack, error) {
 		providers = append(providers, Ref(logicalID(name)+"CapacityProvider"))
 	}
 	e.loadBalancers(t, st, func() { usesNetworkSubnets = true })
+	e.notifications(t)
 	if usesNetworkSubnets {
 		t.Parameters[subnetsParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the cluster's instances")}
 		st.Parameters = append(st.Parameters, parameter{subnetsParam, strings.Join(s.Network.Subnets, ",")})
@@ -356,6 +357,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	for _, tg := range e.tags(asgTags) {
 		asg.Tags = append(asg.Tags, autoscaling.AutoScalingGroup_TagProperty{Key: tg.Key, Value: tg.Value, PropagateAtLaunch: true})
 	}
+	e.groupScaling(t, name, c, asg)
 	t.Resources[asgID] = asg
 
 	onOff := func(b bool) *string {

@@ -40,7 +40,7 @@ func (e *env) codeDeploy(t *cloudformation.Template, st *stack, name string, svc
 	slb := svc.LoadBalancer
 	container, port := s.Target(svc)
 	d := svc.Deployment.CodeDeploy
-	appName := Name(s, name)
+	appName := Fit(conventional(s, name), MaxCodeDeployName)
 
 	t.Resources[codeDeployAppID] = &codedeploy.Application{
 		ApplicationName: ptr(appName),

@@ -14,6 +14,8 @@ const (
 	MaxRoleName  = 64  // IAM roles (R56)
 	MaxStackName = 128 // CloudFormation stacks (R61)
 	MaxLBName    = 32  // Elastic Load Balancing v2 load balancers and target groups (R30, R31)
+	// MaxCodeDeployName bounds CodeDeploy application and deployment group names.
+	MaxCodeDeployName = 100
 )
 
 // DefaultNaming is the naming convention of a spec that sets none.

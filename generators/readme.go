@@ -259,7 +259,12 @@ func resources(svc schema.Service) string {
 	return fmt.Sprintf("%s / %s (containers)", orDash(cpu, ""), orDash(mem, " MiB"))
 }
 
+// tasks is how many tasks a service runs: its desired count, or the bounds its autoscaling
+// keeps the count in.
 func tasks(svc schema.Service) string {
+	if a := svc.Autoscaling; a != nil {
+		return fmt.Sprintf("%d–%d tasks (autoscaling)", a.Min, a.Max)
+	}
 	if svc.DesiredCount == 1 {
 		return "1 task"
 	}

@@ -164,6 +164,13 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		e.serviceLoadBalancer(t, st, name, svc, res)
 	}
 	t.Resources[serviceID] = res
+	if svc.Autoscaling != nil {
+		// The scaling owns the task count: without DesiredCount, a stack update never resets
+		// it (R53). desiredCount only applies when the service is created, through the
+		// scalable target's minimum.
+		service.DesiredCount = nil
+		e.serviceAutoscaling(t, name, svc)
+	}
 	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
 		if err := e.codeDeploy(t, st, name, svc, cli, revision); err != nil {
 			return nil, err

@@ -6,7 +6,10 @@
 // CUE values exist. A test keeps the two definitions from drifting apart.
 package schema
 
-import _ "embed"
+import (
+	_ "embed"
+	"encoding/json"
+)
 
 // CUE is the source of the #Spec schema.
 //
@@ -26,6 +29,106 @@ type Spec struct {
 	Services map[string]Service `json:"services"`
 
 	LoadBalancers map[string]LoadBalancer `json:"loadBalancers"`
+	Notifications Notifications           `json:"notifications"`
+}
+
+type Notifications struct {
+	Topic  string   `json:"topic,omitempty"`
+	Emails []string `json:"emails"`
+}
+
+// Metric is "cpu", "memory", "requestCount" or a custom CloudWatch metric.
+type Metric struct {
+	Predefined string
+	Custom     *CustomMetric
+}
+
+type CustomMetric struct {
+	Namespace  string            `json:"namespace"`
+	Name       string            `json:"name"`
+	Dimensions map[string]string `json:"dimensions"`
+	Statistic  string            `json:"statistic"`
+	Unit       string            `json:"unit,omitempty"`
+}
+
+func (m *Metric) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &m.Predefined)
+	}
+	m.Custom = &CustomMetric{}
+	return json.Unmarshal(b, m.Custom)
+}
+
+func (m Metric) MarshalJSON() ([]byte, error) {
+	if m.Custom != nil {
+		return json.Marshal(m.Custom)
+	}
+	return json.Marshal(m.Predefined)
+}
+
+type TargetTracking struct {
+	Metric           Metric  `json:"metric"`
+	Target           float64 `json:"target"`
+	ScaleInCooldown  int     `json:"scaleInCooldown"`
+	ScaleOutCooldown int     `json:"scaleOutCooldown"`
+	DisableScaleIn   bool    `json:"disableScaleIn"`
+}
+
+type StepScaling struct {
+	Alarm          ScalingAlarm `json:"alarm"`
+	AdjustmentType string       `json:"adjustmentType"`
+	Steps          []Step       `json:"steps"`
+	Cooldown       int          `json:"cooldown"`
+	Notify         bool         `json:"notify"`
+}
+
+type ScalingAlarm struct {
+	Metric            Metric  `json:"metric"`
+	Statistic         string  `json:"statistic"`
+	Period            int     `json:"period"`
+	EvaluationPeriods int     `json:"evaluationPeriods"`
+	Comparison        string  `json:"comparison"`
+	Threshold         float64 `json:"threshold"`
+}
+
+type Step struct {
+	Lower      *float64 `json:"lower,omitempty"`
+	Upper      *float64 `json:"upper,omitempty"`
+	Adjustment int      `json:"adjustment"`
+}
+
+type ScheduledScaling struct {
+	Schedule string `json:"schedule"`
+	Timezone string `json:"timezone,omitempty"`
+	Min      *int   `json:"min,omitempty"`
+	Max      *int   `json:"max,omitempty"`
+}
+
+type ServiceAutoscaling struct {
+	Min            int                         `json:"min"`
+	Max            int                         `json:"max"`
+	Suspend        SuspendedState              `json:"suspend"`
+	TargetTracking map[string]TargetTracking   `json:"targetTracking"`
+	StepScaling    map[string]StepScaling      `json:"stepScaling"`
+	Scheduled      map[string]ScheduledScaling `json:"scheduled"`
+}
+
+type SuspendedState struct {
+	ScaleIn   bool `json:"scaleIn"`
+	ScaleOut  bool `json:"scaleOut"`
+	Scheduled bool `json:"scheduled"`
+}
+
+type GroupScaling struct {
+	TargetTracking map[string]TargetTracking   `json:"targetTracking"`
+	StepScaling    map[string]StepScaling      `json:"stepScaling"`
+	Scheduled      map[string]ScheduledScaling `json:"scheduled"`
+}
+
+type Replacement struct {
+	Enabled   bool   `json:"enabled"`
+	BatchSize int    `json:"batchSize"`
+	Pause     string `json:"pause"`
 }
 
 type LoadBalancer struct {
@@ -127,6 +230,9 @@ type EC2Capacity struct {
 	ManagedScaling               ManagedScaling    `json:"managedScaling"`
 	ManagedTerminationProtection bool              `json:"managedTerminationProtection"`
 	ManagedDraining              bool              `json:"managedDraining"`
+	Scaling                      GroupScaling      `json:"scaling"`
+	Notifications                bool              `json:"notifications"`
+	Replacement                  Replacement       `json:"replacement"`
 }
 
 type RootVolume struct {
@@ -197,6 +303,7 @@ type Service struct {
 	Containers             map[string]Container `json:"containers"`
 	TaskRole               TaskRole             `json:"taskRole"`
 	LoadBalancer           *ServiceLoadBalancer `json:"loadBalancer,omitempty"`
+	Autoscaling            *ServiceAutoscaling  `json:"autoscaling,omitempty"`
 	HealthCheckGracePeriod *int                 `json:"healthCheckGracePeriod,omitempty"`
 	Deployment             Deployment           `json:"deployment"`
 	Placement              Placement            `json:"placement"`

@@ -315,6 +315,41 @@ func TestRules(t *testing.T) {
 			withALB(s)
 			web(s, func(svc *schema.Service) { svc.LoadBalancer.TestListener = "http-test" })
 		}, "spec.cue:20:2: services.web.loadBalancer.testListener: a test listener serves blue/green deployments; this service deploys rolling — remove it, or use a blue/green strategy"},
+		{"R53 min above max", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 4, Max: 2, TargetTracking: map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 60}}}
+			})
+		}, "spec.cue:20:2: services.web.autoscaling.min: [R53] min 4 is above max 2"},
+		{"R53 desired count outside the range", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 2, Max: 4, TargetTracking: map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 60}}}
+			})
+		}, "spec.cue:20:2: services.web.desiredCount: [R53] desiredCount 1 is outside the autoscaling range 2–4 — use a count from 2 to 4"},
+		{"R55 request count without a load balancer", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {Metric: schema.Metric{Predefined: "requestCount"}, Target: 500}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric: [R55] requestCount counts requests per task through the service's load balancer, and the service has none — add a loadBalancer to the service, or scale on "cpu" or "memory"`},
+		{"group policies under managed scaling", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.Scaling.TargetTracking = map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 70}}
+			})
+		}, "spec: cluster.capacity.ec2.general.scaling: the capacity provider already scales this group (managed scaling); policies of its own would fight it — set managedScaling: enabled: false to scale the group yourself, or remove the policies"},
+		{"overlapping steps", func(s *schema.Spec) {
+			one, two := 0.0, 10.0
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, StepScaling: map[string]schema.StepScaling{"cpu": {
+					Alarm:          schema.ScalingAlarm{Metric: schema.Metric{Predefined: "cpu"}, Comparison: ">", Threshold: 50},
+					AdjustmentType: "ChangeInCapacity",
+					Steps:          []schema.Step{{Lower: &one, Adjustment: 1}, {Lower: &two, Adjustment: 2}},
+				}}}
+			})
+		}, "spec.cue:20:2: services.web.autoscaling.stepScaling.cpu.steps: the steps overlap — give each step its own [lower, upper) range past the threshold"},
+		{"rate schedule on an Auto Scaling group", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.Scaling.Scheduled = map[string]schema.ScheduledScaling{"night": {Schedule: "rate(1 day)", Min: intp(0)}}
+			})
+		}, `spec: cluster.capacity.ec2.general.scaling.scheduled.night.schedule: Auto Scaling group schedules take no rate — use cron(…) with five fields, e.g. "cron(0 9 * * 1-5)"`},
 		{"mount of an unknown volume", func(s *schema.Spec) {
 			webContainer(s, func(c *schema.Container) { c.MountPoints = []schema.MountPoint{{Volume: "data", Path: "/data"}} })
 		}, `spec.cue:20:2: services.web.containers.web.mountPoints[0].volume: "data" is not a volume of this service — declare it under the service's volumes`},

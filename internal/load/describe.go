@@ -69,6 +69,14 @@ func describe(b *strings.Builder, path string, s *jsonschema.Schema, required bo
 		for p := s.AdditionalProperties.Properties.Oldest(); p != nil; p = p.Next() {
 			describe(b, path+".<name>."+p.Key, p.Value, contains(s.AdditionalProperties.Required, p.Key), sub)
 		}
+	case len(s.AnyOf) > 0:
+		for _, a := range s.AnyOf {
+			if isObject(a) {
+				for p := a.Properties.Oldest(); p != nil; p = p.Next() {
+					describe(b, path+"."+p.Key, p.Value, contains(a.Required, p.Key), sub)
+				}
+			}
+		}
 	case s.Items != nil && s.Items.Properties != nil:
 		for p := s.Items.Properties.Oldest(); p != nil; p = p.Next() {
 			describe(b, path+"[]."+p.Key, p.Value, contains(s.Items.Required, p.Key), sub)
@@ -189,6 +197,13 @@ func typeName(s *jsonschema.Schema) string {
 		}
 		return "struct"
 	case "":
+		if len(s.AnyOf) > 0 {
+			var names []string
+			for _, a := range s.AnyOf {
+				names = append(names, typeName(a))
+			}
+			return strings.Join(names, " or ")
+		}
 		return "any"
 	}
 	return s.Type

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ func specJSONSchema() (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: unionTypes}
 	js := r.Reflect(&schema.Spec{})
 	g := &schemaGen{ctx: ctx}
 	g.enrich(js, spec, "")
@@ -129,6 +130,8 @@ func (g *schemaGen) enrich(js *jsonschema.Schema, v cue.Value, path string) {
 		}
 	}
 	switch {
+	case len(js.AnyOf) > 0 && js.Type == "" && js.Properties == nil:
+		g.union(js, v, path)
 	case js.Properties != nil && js.Properties.Len() > 0:
 		g.object(js, v, path)
 	case js.Type == "object" && js.AdditionalProperties != nil:
@@ -217,6 +220,40 @@ func (g *schemaGen) object(js *jsonschema.Schema, v cue.Value, path string) {
 	js.Required = required
 	for _, a := range alternatives {
 		js.OneOf = append(js.OneOf, &jsonschema.Schema{Required: []string{a}})
+	}
+}
+
+// unionTypes are the Go types that decode one of several JSON shapes (a Metric is a name or a
+// custom metric): their schema is anyOf the shapes.
+func unionTypes(t reflect.Type) *jsonschema.Schema {
+	if t != reflect.TypeOf(schema.Metric{}) {
+		return nil
+	}
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
+	custom := r.Reflect(&schema.CustomMetric{})
+	custom.Version, custom.ID = "", ""
+	return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "string"}, custom}}
+}
+
+// union completes each shape of a union from the matching alternatives of the CUE disjunction.
+func (g *schemaGen) union(js *jsonschema.Schema, v cue.Value, path string) {
+	op, args := v.Eval().Expr()
+	if op != cue.OrOp {
+		args = []cue.Value{v}
+	}
+	for _, branch := range js.AnyOf {
+		for _, a := range args {
+			switch {
+			case branch.Type == "object" && a.IncompleteKind() == cue.StructKind:
+				g.enrich(branch, a, path)
+			case branch.Type == "string" && a.IncompleteKind() == cue.StringKind:
+				if s, err := a.String(); err == nil {
+					branch.Enum = append(branch.Enum, s)
+				} else {
+					g.constrain(branch, a)
+				}
+			}
+		}
 	}
 }
 
