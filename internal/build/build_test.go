@@ -2,7 +2,9 @@ package build_test
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ecsgen/ecsgen/internal/build"
@@ -77,5 +79,35 @@ func TestDeterministic(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A rule that fails in some environments only says which; positions stay in the user's file.
+func TestFindingsNameTheirEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "spec.cue")
+	src := `system: "shop"
+region: "ap-northeast-1"
+network: {vpc: "vpc-0123456789abcdef0", subnets: ["subnet-0123456789abcdef0"]}
+cluster: capacity: ec2: general: {instanceType: "t3.small", size: {min: 0, max: 4}}
+services: web: {memory: 4096, containers: web: {image: "nginx:1.27"}}
+environments: {
+	dev: {}
+	prod: cluster: capacity: ec2: general: instanceType: "m7i.xlarge"
+}
+`
+	if err := os.WriteFile(spec, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := build.Files([]string{spec}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Files != nil || len(res.Findings) != 1 {
+		t.Fatalf("want one finding, got %d:\n%s", len(res.Findings), res.Findings)
+	}
+	got := res.Findings[0].String()
+	if !strings.Contains(got, "spec.cue:5:17: services.web.memory: [R42] in environment dev: the task needs 4096 MiB, but a t3.small") {
+		t.Errorf("got %s", got)
 	}
 }
