@@ -58,6 +58,7 @@ func Generate(s *schema.Spec) (Files, error) {
 		return nil, err
 	}
 	out[path.Join(s.Env, "deploy.sh")] = script
+	out[path.Join(s.Env, "checklist.md")] = renderChecklist(s, Checklist(s))
 	return out, nil
 }
 
