@@ -85,6 +85,7 @@ type codeDeployRelease struct {
 // addStack encodes a stack's template, checks it fits the inline limit, and adds it to the
 // output and the plan.
 func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
+	e.waiverMetadata(st)
 	body, err := encodeTemplate(st.Template)
 	if err != nil {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
@@ -115,6 +116,37 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	}
 	plan.Stacks = append(plan.Stacks, sp)
 	return nil
+}
+
+// waiverMetadata records in a stack's metadata the waivers of the spec that concern it, with
+// their reasons, for the reviewers of the template. A waiver of a service's path goes to that
+// service's stack; others go to the cluster stack; one without a path goes everywhere.
+func (e *env) waiverMetadata(st *stack) {
+	var list []map[string]string
+	for _, w := range e.spec.Waivers {
+		service, isService := strings.CutPrefix(w.Path, "services.")
+		if isService {
+			service, _, _ = strings.Cut(service, ".")
+			service, _, _ = strings.Cut(service, "[")
+		}
+		mine := w.Path == "" ||
+			(isService && st.Name == ServiceStackName(e.spec, service)) ||
+			(!isService && st.Name == ClusterStackName(e.spec))
+		if !mine {
+			continue
+		}
+		m := map[string]string{"rule": w.Rule, "reason": w.Reason}
+		if w.Path != "" {
+			m["path"] = w.Path
+		}
+		list = append(list, m)
+	}
+	if len(list) > 0 {
+		if st.Template.Metadata == nil {
+			st.Template.Metadata = map[string]any{}
+		}
+		st.Template.Metadata["ecsgen"] = map[string]any{"waivers": list}
+	}
 }
 
 // capabilities are the --capabilities a template needs (R57): CAPABILITY_NAMED_IAM when an

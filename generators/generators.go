@@ -59,6 +59,7 @@ func Generate(s *schema.Spec) (Files, error) {
 	}
 	out[path.Join(s.Env, "deploy.sh")] = script
 	out[path.Join(s.Env, "README.md")] = renderReadme(e, plan)
+	out[path.Join(s.Env, "checklist.md")] = renderChecklist(s, Checklist(s))
 	return out, nil
 }
 

@@ -9,6 +9,7 @@ package schema
 import (
 	_ "embed"
 	"encoding/json"
+	"strings"
 )
 
 // CUE is the source of the #Spec schema.
@@ -30,6 +31,21 @@ type Spec struct {
 
 	LoadBalancers map[string]LoadBalancer `json:"loadBalancers"`
 	Notifications Notifications           `json:"notifications"`
+	Waivers       []Waiver                `json:"waivers"`
+}
+
+type Waiver struct {
+	Rule   string `json:"rule"`
+	Path   string `json:"path,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Covers reports whether the waiver accepts a finding of rule at path.
+func (w Waiver) Covers(rule, path string) bool {
+	if w.Rule != rule {
+		return false
+	}
+	return w.Path == "" || path == w.Path || strings.HasPrefix(path, w.Path+".") || strings.HasPrefix(path, w.Path+"[")
 }
 
 type Notifications struct {

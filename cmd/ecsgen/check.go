@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/textdiff"
+	"github.com/ecsgen/ecsgen/internal/write"
 )
 
 // fileDiff is one file that differs between the committed output and the build.
@@ -37,6 +38,9 @@ func compare(dir string, res *build.Result, all bool) ([]fileDiff, error) {
 			rel, err := filepath.Rel(dir, p)
 			if err != nil {
 				return err
+			}
+			if d.Name() == write.ManifestName {
+				return nil // what ecsgen wrote there, not part of the build
 			}
 			onDisk[filepath.ToSlash(rel)] = true
 			return nil

@@ -17,7 +17,7 @@ var starters embed.FS
 
 // scenarios are the starters, in the order the help lists them; the first is the default.
 var scenarios = []struct{ name, about string }{
-	{"ec2", "an EC2 cluster with one Auto Scaling group and a web service (seed 000)"},
+	{"ec2", "an EC2 cluster with one Auto Scaling group and a web service behind a load balancer (seed 000)"},
 	{"fargate", "a Fargate service in private subnets (seed 004)"},
 	{"multi-env", "dev, stg and prod from one spec, with per-environment instance types (seed 003)"},
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -186,7 +187,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	for _, env := range res.Envs {
 		written := 0
 		for _, p := range st.Written {
-			if strings.HasPrefix(p, env+"/") {
+			if strings.HasPrefix(p, env+"/") && path.Base(p) != write.ManifestName {
 				written++
 			}
 		}

@@ -13,6 +13,7 @@ func Spec(s *schema.Spec, pos diag.Positions) diag.List {
 	for _, rule := range rules {
 		rule(c)
 	}
+	c.applyWaivers()
 	c.findings.Sort()
 	return c.findings
 }

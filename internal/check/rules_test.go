@@ -47,7 +47,7 @@ func base() *schema.Spec {
 func withALB(s *schema.Spec) {
 	s.Network.Subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
 	s.LoadBalancers = map[string]schema.LoadBalancer{"public": {
-		Type: "application", Scheme: "internet-facing", AllowFrom: []string{"0.0.0.0/0"},
+		Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"}, DropInvalidHeaderFields: true,
 		Listeners: map[string]schema.Listener{
 			"http":      {Port: 80, Protocol: "HTTP"},
 			"http-test": {Port: 8080, Protocol: "HTTP"},
@@ -350,6 +350,24 @@ func TestRules(t *testing.T) {
 				c.Scaling.Scheduled = map[string]schema.ScheduledScaling{"night": {Schedule: "rate(1 day)", Min: intp(0)}}
 			})
 		}, `spec: cluster.capacity.ec2.general.scaling.scheduled.night.schedule: Auto Scaling group schedules take no rate — use cron(…) with five fields, e.g. "cron(0 9 * * 1-5)"`},
+		{"S01 instances open to the internet", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.Ingress = []schema.IngressRule{{Description: "ssh", Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0"}}
+			})
+		}, "spec: warning: cluster.capacity.ec2.general.ingress[0]: [S01] port 22 of the instances is open to the whole internet — reach the instances through a load balancer or SSM, or waive S01 with the reason"},
+		{"S03 public task IPs", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.AssignPublicIP = true })
+		}, "spec.cue:20:2: warning: services.web.assignPublicIp: [S03] the service's tasks get public IP addresses — run the tasks in private subnets, or waive S03 with the reason"},
+		{"S06 plain HTTP on the internet", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.Scheme = "internet-facing"
+			s.LoadBalancers["public"] = lb
+		}, "spec: warning: loadBalancers.public.listeners: [S06] the internet-facing load balancer serves plain HTTP only — add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason"},
+		{"a waiver that accepts nothing", func(s *schema.Spec) {
+			s.Waivers = []schema.Waiver{{Rule: "S02", Reason: "public subnets only in this lab"}}
+		}, "spec: warning: waivers[0]: the waiver of S02 accepts no finding — remove the waiver"},
 		{"mount of an unknown volume", func(s *schema.Spec) {
 			webContainer(s, func(c *schema.Container) { c.MountPoints = []schema.MountPoint{{Volume: "data", Path: "/data"}} })
 		}, `spec.cue:20:2: services.web.containers.web.mountPoints[0].volume: "data" is not a volume of this service — declare it under the service's volumes`},
@@ -413,6 +431,22 @@ func TestRules(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", g, tc.want)
 			}
 		})
+	}
+}
+
+// A waiver accepts the warnings of its rule under its path, and only those.
+func TestWaivers(t *testing.T) {
+	s := base()
+	general := s.Cluster.Capacity.EC2["general"]
+	general.Ingress = []schema.IngressRule{
+		{Description: "http", Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: "0.0.0.0/0"},
+		{Description: "ssh", Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0"},
+	}
+	s.Cluster.Capacity.EC2["general"] = general
+	s.Waivers = []schema.Waiver{{Rule: "S01", Path: "cluster.capacity.ec2.general.ingress[0]", Reason: "nginx answers on the instance's address (seed 000)"}}
+	got := run(s)
+	if len(got) != 1 || got[0].Path != "cluster.capacity.ec2.general.ingress[1]" {
+		t.Fatalf("want only the unwaived rule reported, got:\n%s", got)
 	}
 }
 

@@ -972,7 +972,11 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 		case strings.HasPrefix(format, "invalid value %v (does not satisfy %s)") && len(args) >= 2:
 			got, want = fmt.Sprint(args[0]), appendUnique(want, fmt.Sprint(args[1]))
 		default:
-			other = append(other, strings.TrimPrefix(fmt.Sprintf(format, args...), "#Spec."))
+			clipped := make([]any, len(args))
+			for i, a := range args {
+				clipped[i] = clip(fmt.Sprint(a))
+			}
+			other = append(other, strings.TrimPrefix(fmt.Sprintf(format, clipped...), "#Spec."))
 		}
 	}
 	if got != "" && len(want) > 0 {
@@ -981,12 +985,22 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 		if constraints := slices.DeleteFunc(slices.Clone(want), isLiteral); len(constraints) > 0 {
 			want = constraints
 		}
-		return fmt.Sprintf("got %s, want %s", got, strings.Join(want, " | ")), hintFor(want)
+		return fmt.Sprintf("got %s, want %s", clip(got), clip(strings.Join(want, " | "))), hintFor(want)
 	}
 	if len(other) > 0 {
 		return strings.Join(slices.Compact(other), "; "), ""
 	}
 	return "invalid value", ""
+}
+
+// clip shortens a value quoted in a message: a finding is one line, whatever the input.
+func clip(s string) string {
+	const max = 120
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + fmt.Sprintf("…(%d characters)", len(r))
 }
 
 // isLiteral reports whether a CUE value printed by an error is a plain literal.

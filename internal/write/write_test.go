@@ -3,6 +3,7 @@ package write
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ func TestWriteOnlyWhatChanged(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "dev/a.json")); string(b) != "changed\n" {
 		t.Errorf("a.json = %q", b)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "dev", ".ecsgen-*")); len(m) > 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "dev", ".ecsgen-tmp-*")); len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
@@ -53,7 +54,7 @@ func TestFailureLeavesDirectoryAsItWas(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "dev/a.json")); string(b) != "old\n" {
 		t.Errorf("a.json = %q, want it untouched", b)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "dev", ".ecsgen-*")); len(m) > 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "dev", ".ecsgen-tmp-*")); len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
@@ -61,5 +62,41 @@ func TestFailureLeavesDirectoryAsItWas(t *testing.T) {
 func TestRefusesPathsOutside(t *testing.T) {
 	if _, err := Dir(t.TempDir(), map[string][]byte{"../evil": nil}); err == nil {
 		t.Fatal("wrote outside the directory")
+	}
+}
+
+// Files ecsgen no longer generates are removed only when its manifest says it wrote them.
+func TestManifestRemovesOnlyWhatEcsgenWrote(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Dir(dir, map[string][]byte{"dev/a.json": []byte("a"), "dev/old/b.json": []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	// The user's own file beside the generated ones.
+	if err := os.WriteFile(filepath.Join(dir, "dev", "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Dir(dir, map[string][]byte{"dev/a.json": []byte("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Removed) != 1 || st.Removed[0] != "dev/old/b.json" {
+		t.Fatalf("removed %v", st.Removed)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dev", "old")); !os.IsNotExist(err) {
+		t.Error("the emptied directory was left behind")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "dev", "notes.txt")); string(b) != "mine" {
+		t.Error("the user's file was touched")
+	}
+	m, _ := os.ReadFile(filepath.Join(dir, "dev", ManifestName))
+	if !strings.HasSuffix(string(m), "\na.json\n") {
+		t.Errorf("manifest = %q", m)
+	}
+	// Another environment's files are not this build's to remove.
+	if _, err := Dir(dir, map[string][]byte{"prd/x.json": []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dev", "a.json")); err != nil {
+		t.Error("building one environment removed another's files")
 	}
 }

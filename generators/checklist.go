@@ -1,0 +1,138 @@
+package generators
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/ecsgen/ecsgen/schema"
+	"github.com/ecsgen/ecsgen/templates"
+)
+
+// The pre-deploy checklist: what only the target account can answer (the catalogue's R44,
+// R48, certificate status, the existence of secrets, parameters, images, keys, functions and
+// alarms the spec names), each with the command that answers it. ecsgen cannot check these
+// offline, so it says exactly what to check instead of failing.
+
+// ChecklistItem is one thing to verify before the first deploy.
+type ChecklistItem struct {
+	Rule    string // catalogue id, if any
+	What    string
+	Command string // an aws command that answers it, if any
+}
+
+var ecrRepo = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9._/-]+?)(?::([\w.-]+)|@(sha256:[0-9a-f]{64}))?$`)
+
+// Checklist lists what to verify in the account before deploying the spec.
+func Checklist(s *schema.Spec) []ChecklistItem {
+	r := func(args ...string) string {
+		q := make([]string, len(args))
+		for i, a := range args {
+			q[i] = templates.ShellQuote(a)
+		}
+		return "aws " + strings.Join(q, " ") + " --region " + templates.ShellQuote(s.Region)
+	}
+	var out []ChecklistItem
+	add := func(rule, what, cmd string) {
+		it := ChecklistItem{rule, what, cmd}
+		if !slices.Contains(out, it) {
+			out = append(out, it)
+		}
+	}
+	add("R48", "The ECS service-linked role exists (new accounts may lack it; creating it again is harmless)",
+		"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com")
+	if len(s.Cluster.Capacity.EC2) > 0 {
+		add("R44", "Nothing to do: ecsgen uses launch templates, so the account's launch-configuration restrictions do not apply", "")
+	}
+	for _, lbName := range sortedKeys(s.LoadBalancers) {
+		lb := s.LoadBalancers[lbName]
+		for _, ln := range sortedKeys(lb.Listeners) {
+			for _, cert := range lb.Listeners[ln].Certificates {
+				add("R35", fmt.Sprintf("Certificate of listener %s/%s is ISSUED", lbName, ln),
+					r("acm", "describe-certificate", "--certificate-arn", cert, "--query", "Certificate.Status"))
+			}
+		}
+	}
+	if s.Notifications.Topic == "" && len(s.Notifications.Emails) > 0 && usesNotifications(s) {
+		add("", "Each address confirmed its subscription to the alarms topic "+Name(s, "alarms")+" (AWS sends a confirmation mail after the first deploy)", "")
+	}
+	for _, name := range sortedKeys(s.Services) {
+		svc := s.Services[name]
+		for _, cname := range sortedKeys(svc.Containers) {
+			c := svc.Containers[cname]
+			if m := ecrRepo.FindStringSubmatch(c.Image); m != nil {
+				id := "imageTag=" + m[3]
+				if m[3] == "" && m[4] == "" {
+					id = "imageTag=latest"
+				} else if m[4] != "" {
+					id = "imageDigest=" + m[4]
+				}
+				add("", fmt.Sprintf("Image of %s/%s is in ECR", name, cname),
+					"aws ecr describe-images --repository-name "+templates.ShellQuote(m[2])+" --image-ids "+templates.ShellQuote(id)+" --region "+templates.ShellQuote(m[1]))
+			}
+			var refs []string
+			for _, k := range sortedKeys(c.Secrets) {
+				refs = append(refs, c.Secrets[k])
+			}
+			if c.RepositoryCredentials != "" {
+				refs = append(refs, c.RepositoryCredentials)
+			}
+			for _, v := range refs {
+				ref, err := schema.ParseSecretRef(v)
+				if err != nil {
+					continue
+				}
+				if ref.Source == schema.SecretsManager {
+					add("R21", fmt.Sprintf("Secret read by %s/%s exists", name, cname), r("secretsmanager", "describe-secret", "--secret-id", ref.ARN, "--query", "ARN"))
+				} else {
+					add("R21", fmt.Sprintf("Parameter read by %s/%s exists", name, cname), r("ssm", "get-parameter", "--name", v, "--query", "Parameter.ARN"))
+				}
+			}
+		}
+		for _, k := range svc.KMSKeys {
+			add("R21", fmt.Sprintf("The key policy of %s lets the execution role of %s decrypt (kms:Decrypt)", k, name), "")
+		}
+		if svc.LogKMSKey != "" {
+			add("", fmt.Sprintf("The key policy of %s lets the CloudWatch Logs service principal of %s use it", svc.LogKMSKey, s.Region), "")
+		}
+		if s.NetworkMode(svc) == "awsvpc" && !svc.AssignPublicIP {
+			add("R21", fmt.Sprintf("The subnets of %s route to ECR, CloudWatch Logs and Secrets Manager/SSM (NAT gateway or VPC endpoints)", name), "")
+		}
+		for _, v := range sortedKeys(svc.Volumes) {
+			if efs := svc.Volumes[v].EFS; efs != nil {
+				add("", fmt.Sprintf("File system %s has mount targets in the subnets of %s, and their security group admits NFS (2049) from its tasks", efs.FileSystemID, name),
+					r("efs", "describe-mount-targets", "--file-system-id", efs.FileSystemID))
+			}
+		}
+		for _, h := range svc.Deployment.LifecycleHooks {
+			add("", fmt.Sprintf("Lifecycle hook function of %s exists", name), r("lambda", "get-function", "--function-name", h.Lambda, "--query", "Configuration.State"))
+		}
+		if a := svc.Deployment.Alarms; a != nil {
+			for _, n := range a.Names {
+				add("", fmt.Sprintf("Deployment alarm %s of %s exists", n, name), r("cloudwatch", "describe-alarms", "--alarm-names", n, "--query", "MetricAlarms[].AlarmName"))
+			}
+		}
+	}
+	return out
+}
+
+// renderChecklist is the checklist as Markdown, written beside deploy.sh.
+func renderChecklist(s *schema.Spec, items []ChecklistItem) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Before deploying %s-%s\n\n", s.System, s.Env)
+	b.WriteString("ecsgen checked the spec offline. These depend on the account, so check them once before\n")
+	b.WriteString("the first deploy (and after changing what they name). Generated by ecsgen.\n\n")
+	for _, it := range items {
+		b.WriteString("- [ ] ")
+		if it.Rule != "" {
+			b.WriteString("[" + it.Rule + "] ")
+		}
+		b.WriteString(it.What)
+		b.WriteString("\n")
+		if it.Command != "" {
+			b.WriteString("\n  ```sh\n  " + it.Command + "\n  ```\n\n")
+		}
+	}
+	return []byte(b.String())
+}

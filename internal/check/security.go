@@ -1,0 +1,87 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ecsgen/ecsgen/internal/diag"
+)
+
+// Security defaults (S rules). ecsgen's output is secure by default; a spec that turns a default
+// off gets a warning, which it accepts with a waiver that says why (the reason is kept in the
+// stacks' metadata). The ids are documented in docs/rules.md.
+
+func init() {
+	rules = append(rules, checkSecurityDefaults)
+}
+
+var openToTheWorld = []string{"0.0.0.0/0"}
+
+func checkSecurityDefaults(c *checker) {
+	s := c.spec
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		cp := s.Cluster.Capacity.EC2[name]
+		p := "cluster.capacity.ec2." + name
+		for i, r := range cp.Ingress {
+			if slices.Contains(openToTheWorld, r.CIDR) {
+				c.warnf("S01", fmt.Sprintf("%s.ingress[%d]", p, i), "reach the instances through a load balancer or SSM, or waive S01 with the reason",
+					"port %d of the instances is open to the whole internet", r.FromPort)
+			}
+		}
+		if cp.AssociatePublicIP {
+			c.warnf("S02", p+".associatePublicIp", "use private subnets with a NAT gateway or VPC endpoints, or waive S02 with the reason",
+				"instances get public IP addresses")
+		}
+		if cp.MetadataHopLimit > 1 {
+			c.warnf("S04", p+".metadataHopLimit", "keep it at 1 unless a container must read instance metadata, and waive S04 with the reason",
+				"a hop limit of %d lets containers in bridge mode reach the instance's credentials", cp.MetadataHopLimit)
+		}
+	}
+	for _, name := range sortedKeys(s.Services) {
+		if s.Services[name].AssignPublicIP {
+			c.warnf("S03", "services."+name+".assignPublicIp", "run the tasks in private subnets, or waive S03 with the reason",
+				"the service's tasks get public IP addresses")
+		}
+	}
+	for _, name := range sortedKeys(s.LoadBalancers) {
+		lb := s.LoadBalancers[name]
+		p := "loadBalancers." + name
+		if lb.Type == "application" && !lb.DropInvalidHeaderFields {
+			c.warnf("S05", p+".dropInvalidHeaderFields", "leave it on, or waive S05 with the reason", "the load balancer forwards HTTP headers with invalid names")
+		}
+		https := false
+		for _, l := range lb.Listeners {
+			https = https || l.Protocol == "HTTPS"
+		}
+		if lb.Type == "application" && lb.Scheme == "internet-facing" && !https {
+			c.warnf("S06", p+".listeners", "add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason",
+				"the internet-facing load balancer serves plain HTTP only")
+		}
+	}
+}
+
+// applyWaivers drops the findings the spec's waivers accept, and warns about waivers that
+// accept nothing (a stale waiver hides the next real finding of its rule).
+func (c *checker) applyWaivers() {
+	used := make([]bool, len(c.spec.Waivers))
+	var kept diag.List
+	for _, f := range c.findings {
+		waived := false
+		if f.Severity == diag.Warning && f.Rule != "" {
+			for i, w := range c.spec.Waivers {
+				if w.Covers(f.Rule, f.Path) {
+					used[i], waived = true, true
+				}
+			}
+		}
+		if !waived {
+			kept = append(kept, f)
+		}
+	}
+	c.findings = kept
+	for i, w := range c.spec.Waivers {
+		if !used[i] {
+			c.warnf("", fmt.Sprintf("waivers[%d]", i), "remove the waiver", "the waiver of %s accepts no finding", w.Rule)
+		}
+	}
+}
