@@ -28,7 +28,7 @@ func init() {
 	)
 }
 
-var cpName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+var cpName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`) // and at most 255 characters
 
 // checkNames: generated names must satisfy AWS's limits (R41 capacity providers, R56 roles).
 func checkNames(c *checker) {
@@ -43,7 +43,7 @@ func checkNames(c *checker) {
 				return
 			}
 		}
-		if !cpName.MatchString(cp) {
+		if !cpName.MatchString(cp) || len(cp) > 255 {
 			c.errorf("R41", "cluster.capacity.ec2."+name, "", "the capacity provider name %q is not 1–255 letters, digits, '_' or '-'", cp)
 		}
 	}
