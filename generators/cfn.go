@@ -118,10 +118,28 @@ func (p pseudoString) cfn() string {
 
 // resolve returns the value with pseudo parameters replaced; an unknown account becomes "*".
 func (p pseudoString) resolve(e *env) string {
+	return e.fileReplacer().Replace(string(p))
+}
+
+// setFileRef says how policy files show a reference to a resource of the current stack.
+func (e *env) setFileRef(ref, arnPattern string) {
+	e.fileRefs[ref] = arnPattern
+	e.replacer = nil
+}
+
+// fileReplacer resolves pseudo parameters and the current stack's references for policy files.
+// It is built once per set of references.
+func (e *env) fileReplacer() *strings.Replacer {
+	if e.replacer != nil {
+		return e.replacer
+	}
 	account := e.spec.Account
 	if account == "" {
 		account = "*"
 	}
+	pseudo := strings.NewReplacer(
+		"${AWS::Partition}", e.partition, "${AWS::Region}", e.spec.Region, "${AWS::AccountId}", account,
+	)
 	pairs := []string{
 		"${AWS::Partition}", e.partition,
 		"${AWS::Region}", e.spec.Region,
@@ -129,11 +147,10 @@ func (p pseudoString) resolve(e *env) string {
 		"${!", "${",
 	}
 	for _, ref := range sortedKeys(e.fileRefs) {
-		pairs = append(pairs, "${"+ref+"}", strings.NewReplacer(
-			"${AWS::Partition}", e.partition, "${AWS::Region}", e.spec.Region, "${AWS::AccountId}", account,
-		).Replace(e.fileRefs[ref]))
+		pairs = append(pairs, "${"+ref+"}", pseudo.Replace(e.fileRefs[ref]))
 	}
-	return strings.NewReplacer(pairs...).Replace(string(p))
+	e.replacer = strings.NewReplacer(pairs...)
+	return e.replacer
 }
 
 // userTemplate makes a pseudoString of a string the user wrote: the pseudo parameters

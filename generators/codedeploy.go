@@ -162,13 +162,13 @@ func (e *env) codeDeployRole(t *cloudformation.Template, name string, svc schema
 	s := e.spec
 	cluster, svcName := ClusterName(s), ServiceName(s, name)
 	listeners := []pseudoString{"${" + productionListenerID + "}"}
-	e.fileRefs[productionListenerID] = "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/*/" + LoadBalancerName(s, svc.LoadBalancer.Name) + "/*"
+	e.setFileRef(productionListenerID, "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/*/"+LoadBalancerName(s, svc.LoadBalancer.Name)+"/*")
 	if svc.LoadBalancer.TestListener != "" {
 		listeners = append(listeners, "${"+testListenerID+"}")
-		e.fileRefs[testListenerID] = e.fileRefs[productionListenerID]
+		e.setFileRef(testListenerID, e.fileRefs[productionListenerID])
 	}
-	e.fileRefs[taskRoleID+".Arn"] = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + Name(s, name+"-task")
-	e.fileRefs[executionRoleID+".Arn"] = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + Name(s, name+"-execution")
+	e.setFileRef(taskRoleID+".Arn", "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"+Name(s, name+"-task"))
+	e.setFileRef(executionRoleID+".Arn", "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"+Name(s, name+"-execution"))
 	statements := []statement{
 		{
 			Sid:       "ReadService",

@@ -73,12 +73,16 @@ type env struct {
 	// fileRefs say how policy files show ARNs of resources created in the stack being built,
 	// which only exist at deploy time: "${TargetGroup}" → an ARN pattern of its type.
 	fileRefs map[string]string
+	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
 	// priorities of the listener rules of all services, computed once (see rulePriorities).
 	priorities map[attachment]int
+	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
+	dedicated map[[2]string]string
 }
 
 func newEnv(s *schema.Spec) *env {
-	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{}}
+	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{},
+		dedicated: s.DedicatedListeners()}
 }
 
 // partitionOf gives the AWS partition of a region, for the ARNs written into files.

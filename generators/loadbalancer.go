@@ -108,7 +108,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 		t.Outputs[logicalID(name)+"LoadBalancerDNSName"] = cloudformation.Output{Description: ptr("DNS name of load balancer " + name), Value: GetAtt(lbID(name), "DNSName")}
 
 		for _, lname := range sortedKeys(lb.Listeners) {
-			if _, dedicated := s.DedicatedListener(name, lname); dedicated {
+			if _, dedicated := e.dedicated[[2]string{name, lname}]; dedicated {
 				continue
 			}
 			t.Resources[listenerID(name, lname)] = sharedListener(Ref(lbID(name)), lb, lb.Listeners[lname])

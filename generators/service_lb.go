@@ -53,7 +53,7 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	}
 
 	var dependsOn []string
-	if _, dedicated := s.DedicatedListener(slb.Name, slb.Listener); dedicated {
+	if _, dedicated := e.dedicated[[2]string{slb.Name, slb.Listener}]; dedicated {
 		// The service owns its listeners: they forward everything to its target group, and
 		// CodeDeploy swaps the target groups by rewriting them.
 		lbArn := ImportValue(exportName(s, ExportLoadBalancerArn(slb.Name)))
@@ -221,7 +221,7 @@ func (e *env) rulePriorities() map[attachment]int {
 			if l == "" {
 				continue
 			}
-			if _, dedicated := s.DedicatedListener(slb.Name, l); dedicated {
+			if _, dedicated := e.dedicated[[2]string{slb.Name, l}]; dedicated {
 				continue
 			}
 			key := [2]string{slb.Name, l}
@@ -282,10 +282,10 @@ func (e *env) loadBalancerRole(t *cloudformation.Template, name string, test boo
 	if test {
 		rules = append(rules, "${"+testListenerRuleID+"}")
 	}
-	e.fileRefs[targetGroupID] = "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/*"
-	e.fileRefs[alternateTargetGroupID] = e.fileRefs[targetGroupID]
-	e.fileRefs[listenerRuleID] = "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/*"
-	e.fileRefs[testListenerRuleID] = e.fileRefs[listenerRuleID]
+	e.setFileRef(targetGroupID, "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/*")
+	e.setFileRef(alternateTargetGroupID, e.fileRefs[targetGroupID])
+	e.setFileRef(listenerRuleID, "arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener-rule/app/*")
+	e.setFileRef(testListenerRuleID, e.fileRefs[listenerRuleID])
 	r := role{
 		Key:         name + "-load-balancer",
 		LogicalID:   loadBalancerRoleID,

@@ -128,24 +128,30 @@ func (d Deployment) NativeBlueGreen() bool {
 	return d.Strategy == BlueGreen || d.Strategy == CanaryDeployment || d.Strategy == LinearDeployment
 }
 
-// DedicatedListener reports whether a listener forwards all of its traffic to one service,
-// and which: every listener of a network load balancer, and the listeners of a service
-// deployed through CodeDeploy (CodeDeploy shifts traffic by rewriting the listener's default
-// action). Other listeners are shared: services attach to them with rules. A dedicated listener
-// is created in its service's stack.
-func (s *Spec) DedicatedListener(lbName, listener string) (service string, dedicated bool) {
-	lb := s.LoadBalancers[lbName]
+// DedicatedListeners maps each (load balancer, listener) that forwards all of its traffic to one
+// service to that service: every listener of a network load balancer, and the listeners of a
+// service deployed through CodeDeploy (CodeDeploy shifts traffic by rewriting the listener's
+// default action). Other listeners are shared: services attach to them with rules. A dedicated
+// listener is created in its service's stack. (When two services claim one listener, a rule
+// reports it; the first by name is kept here.)
+func (s *Spec) DedicatedListeners() map[[2]string]string {
+	out := map[[2]string]string{}
 	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
 		svc := s.Services[name]
-		if svc.LoadBalancer == nil || svc.LoadBalancer.Name != lbName {
+		slb := svc.LoadBalancer
+		if slb == nil {
 			continue
 		}
-		if svc.LoadBalancer.Listener != listener && svc.LoadBalancer.TestListener != listener {
+		lb, ok := s.LoadBalancers[slb.Name]
+		if !ok || (lb.Type != "network" && svc.Deployment.Strategy != CodeDeployBlueGreen) {
 			continue
 		}
-		if lb.Type == "network" || svc.Deployment.Strategy == CodeDeployBlueGreen {
-			return name, true
+		for _, l := range []string{slb.Listener, slb.TestListener} {
+			key := [2]string{slb.Name, l}
+			if _, taken := out[key]; l != "" && !taken {
+				out[key] = name
+			}
 		}
 	}
-	return "", false
+	return out
 }

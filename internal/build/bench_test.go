@@ -26,7 +26,8 @@ import (
 // growth shows as a flat column.
 //
 // In CI they run once each, as a smoke test (go test -run '^$' -bench . -benchtime 1x
-// -short): -short leaves out the 1000-service spec. scripts/bench runs them in full.
+// -short): -short leaves out the specs of 100 and 1000 services. scripts/bench runs them in
+// full.
 
 // benchCase is one spec to benchmark.
 type benchCase struct {
@@ -37,7 +38,7 @@ type benchCase struct {
 
 var sizes = []int{1, 10, 100, 1000}
 
-// benchCases are the examples, then the generated specs; under -short without the largest.
+// benchCases are the examples, then the generated specs; under -short only the small ones.
 func benchCases(b *testing.B) []benchCase {
 	b.Helper()
 	examples, err := filepath.Glob("../../examples/*/spec.cue")
@@ -49,7 +50,7 @@ func benchCases(b *testing.B) []benchCase {
 		out = append(out, benchCase{name: filepath.Base(filepath.Dir(e)), file: e})
 	}
 	for _, n := range sizes {
-		if testing.Short() && n > 100 {
+		if testing.Short() && n > 10 {
 			continue
 		}
 		out = append(out, benchCase{name: fmt.Sprintf("services=%d", n), services: n})
