@@ -31,7 +31,9 @@ const TemplateBucketVariable = "ECSGEN_TEMPLATE_BUCKET"
 type stack struct {
 	Name        string
 	Description string
-	Template    *cloudformation.Template
+	// SpecPath is the part of the spec the stack comes from, for findings about the stack.
+	SpecPath string
+	Template *cloudformation.Template
 	// Parameters are the values the deploy passes for the template's parameters that have no
 	// default, in the order they are written.
 	Parameters []parameter
@@ -82,6 +84,14 @@ type codeDeployRelease struct {
 	CreateDeployment string `json:"createDeployment"`
 }
 
+// LimitError is a spec whose stack would break a CloudFormation limit: a problem with the spec
+// (a finding at Path), not a failure of ecsgen.
+type LimitError struct {
+	Rule, Path, Message string
+}
+
+func (e *LimitError) Error() string { return "[" + e.Rule + "] " + e.Message }
+
 // addStack encodes a stack's template, checks it fits the inline limit, and adds it to the
 // output and the plan.
 func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
@@ -91,10 +101,10 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
 	if n := len(st.Template.Resources); n > MaxResources {
-		return fmt.Errorf("stack %s: %d resources, over the %d a CloudFormation template may hold (R59)", st.Name, n, MaxResources)
+		return &LimitError{Rule: "R59", Path: st.SpecPath, Message: fmt.Sprintf("stack %s has %d resources, over the %d a CloudFormation template may hold", st.Name, n, MaxResources)}
 	}
 	if len(body) > MaxTemplateBytes {
-		return fmt.Errorf("stack %s: the template is %d bytes, over the %d bytes CloudFormation accepts (R58)", st.Name, len(body), MaxTemplateBytes)
+		return &LimitError{Rule: "R58", Path: st.SpecPath, Message: fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes)}
 	}
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body

@@ -197,11 +197,40 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 				total++
 			}
 		}
+		removed := 0
+		for _, p := range st.Removed {
+			if strings.HasPrefix(p, env+"/") {
+				removed++
+			}
+		}
 		dir := filepath.Join(*c.out, env)
-		fmt.Fprintf(stdout, "ecsgen: %s: %d file%s written, %d unchanged\n", dir, written, plural(written), total-written)
+		fmt.Fprintf(stdout, "ecsgen: %s: %d file%s written, %d unchanged", dir, written, plural(written), total-written)
+		if removed > 0 {
+			fmt.Fprintf(stdout, ", %d removed (no longer generated)", removed)
+		}
+		fmt.Fprintln(stdout)
+		printChecklist(stdout, filepath.Join(dir, "checklist.md"), res.Files[env+"/checklist.md"])
 		fmt.Fprintf(stdout, "deploy with: %s\n", filepath.Join(dir, "deploy.sh"))
 	}
 	return exitOK
+}
+
+// printChecklist prints the items of an environment's pre-deploy checklist: what only the
+// account can answer. The file beside deploy.sh has the commands that answer them.
+func printChecklist(w io.Writer, file string, checklist []byte) {
+	var items []string
+	for _, line := range strings.Split(string(checklist), "\n") {
+		if item, ok := strings.CutPrefix(line, "- [ ] "); ok {
+			items = append(items, item)
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "before the first deploy, check (commands in %s):\n", file)
+	for _, it := range items {
+		fmt.Fprintf(w, "  - %s\n", it)
+	}
 }
 
 func runVet(args []string, stdout, stderr io.Writer) int {

@@ -3,6 +3,7 @@
 package build
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/ecsgen/ecsgen/generators"
@@ -51,6 +52,18 @@ func Files(files []string, opts load.Options) (*Result, error) {
 	res.Files = generators.Files{}
 	for _, env := range loaded.Envs {
 		out, err := generators.Generate(env.Spec)
+		var limit *generators.LimitError
+		if errors.As(err, &limit) {
+			// A stack the spec makes too large is a problem with the spec.
+			f := diag.Finding{Pos: env.Positions.Of(limit.Path), Path: limit.Path, Rule: limit.Rule, Message: limit.Message,
+				Hint: "split the service's containers or settings, or move the large values (environment) into environment files or secrets"}
+			if loaded.Multi {
+				f.Message = "in environment " + env.Name + ": " + f.Message
+			}
+			res.Findings = append(res.Findings, f)
+			res.Files = nil
+			return res, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
 		}

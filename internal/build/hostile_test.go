@@ -1,6 +1,7 @@
 package build_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,16 @@ network: {vpc: "vpc-0123456789abcdef0", subnets: ["subnet-0123456789abcdef0", "s
 cluster: capacity: ec2: general: {instanceType: "t3.small", size: {min: 0, max: 2}}
 `
 
+// bigEnvironment is about 10 MB of environment variables.
+func bigEnvironment() string {
+	var b strings.Builder
+	value := strings.Repeat("x", 1000)
+	for i := range 10000 {
+		fmt.Fprintf(&b, "V%d: %q\n", i, value)
+	}
+	return b.String()
+}
+
 // Input a compiler meets in the wild ends in findings, one short line each, never in a crash
 // or an internal error.
 func TestHostileInput(t *testing.T) {
@@ -27,6 +38,7 @@ func TestHostileInput(t *testing.T) {
 		"quotes in a label": hostileHead + `services: web: containers: web: {image: "nginx", memory: 256, environment: "A\"B": "x"}` + "\n",
 		"shell in a name":   hostileHead + `services: "$(id)": containers: web: {image: "nginx", memory: 256}` + "\n",
 		"binary":            "\x00\x01\x02\xff\xfe",
+		"10 MB spec":        hostileHead + `services: web: containers: web: {image: "nginx", memory: 256, environment: {` + bigEnvironment() + "}}\n",
 		"unterminated":      hostileHead + `services: web: containers: web: {image: "nginx`,
 	}
 	for name, spec := range cases {
