@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 )
@@ -181,7 +182,7 @@ func encodeTemplate(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalIndent(tree)
+	return encodeTree(tree)
 }
 
 // expandMarkers replaces every marker string in a decoded JSON tree with the intrinsic it holds.
@@ -234,4 +235,139 @@ func marshalIndent(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// encodeTree writes a decoded JSON tree (maps, slices, strings, json.Number, bools, nil) as
+// marshalIndent would — two-space indent, sorted keys, no HTML escaping, final newline — without
+// reflection and without encoding/json's separate indentation pass. Templates are most of what
+// ecsgen writes, so this is where the encoding time goes.
+func encodeTree(v any) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(4096)
+	if err := writeTree(&b, v, 0); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+func writeTree(b *bytes.Buffer, v any, depth int) error {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		if x {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case json.Number:
+		b.WriteString(string(x))
+	case string:
+		writeString(b, x)
+	case []any:
+		if len(x) == 0 {
+			b.WriteString("[]")
+			return nil
+		}
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			newline(b, depth+1)
+			if err := writeTree(b, e, depth+1); err != nil {
+				return err
+			}
+		}
+		newline(b, depth)
+		b.WriteByte(']')
+	case map[string]any:
+		if len(x) == 0 {
+			b.WriteString("{}")
+			return nil
+		}
+		b.WriteByte('{')
+		for i, k := range sortedKeys(x) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			newline(b, depth+1)
+			writeString(b, k)
+			b.WriteString(": ")
+			if err := writeTree(b, x[k], depth+1); err != nil {
+				return err
+			}
+		}
+		newline(b, depth)
+		b.WriteByte('}')
+	default:
+		return fmt.Errorf("internal error: cannot encode %T", v)
+	}
+	return nil
+}
+
+func newline(b *bytes.Buffer, depth int) {
+	b.WriteByte('\n')
+	for range depth {
+		b.WriteString("  ")
+	}
+}
+
+// writeString quotes s as encoding/json does with HTML escaping off: control characters,
+// quotes and backslashes escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced.
+func writeString(b *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			case '\b':
+				b.WriteString(`\b`)
+			case '\f':
+				b.WriteString(`\f`)
+			default:
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString(s[start:i])
+			b.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b.WriteString(s[start:i])
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
 }

@@ -375,3 +375,27 @@ func TestReadme(t *testing.T) {
 		t.Error("the README deploys the service before the cluster")
 	}
 }
+
+// encodeTree must write exactly what encoding/json would, for every string.
+func TestEncodeTreeMatchesEncodingJSON(t *testing.T) {
+	strs := []string{"", "plain", "quote\" back\\slash", "\x00\x01\x1f\x7f", "\n\r\t\b\f", "<>&", "日本語 ☃",
+		"\u2028\u2029", "bad \xff utf8 \xc3", "${AWS::Region} `x` $(y)", strings.Repeat("é", 300)}
+	tree := map[string]any{"b": []any{}, "a": map[string]any{}, "n": json.Number("1.50"), "t": true, "z": nil}
+	var list []any
+	for i, s := range strs {
+		tree[s] = s
+		list = append(list, s, json.Number(fmt.Sprint(i)), false)
+	}
+	tree["list"] = list
+	got, err := encodeTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := marshalIndent(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("encodeTree:\n%s\nencoding/json:\n%s", got, want)
+	}
+}

@@ -262,7 +262,7 @@ func cliTaskDefinition(td *taskDefinition, roleNames map[string]string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	return marshalIndent(tree)
+	return encodeTree(tree)
 }
 
 // userKeyedMaps are properties whose keys are the user's (log driver options, Docker labels),
