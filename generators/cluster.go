@@ -159,6 +159,14 @@ func (e *env) instanceRole(t *cloudformation.Template) {
 			Resources: []pseudoString{"*"},
 		},
 	}}
+	if s.Cluster.Agent.Settings["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] == "true" {
+		// The agent sets its own Spot instance to DRAINING when it is about to be reclaimed.
+		perms.Statements = append(perms.Statements, statement{
+			Sid:       "DrainSpotInstances",
+			Actions:   []string{"ecs:UpdateContainerInstancesState"},
+			Resources: []pseudoString{arn("ecs", "cluster/"+cluster), arn("ecs", "container-instance/"+cluster+"/*")},
+		})
+	}
 	ssm := false
 	for _, c := range s.Cluster.Capacity.EC2 {
 		ssm = ssm || c.SSMAccess
@@ -345,6 +353,9 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		// scale-in (R39): the capacity provider lifts the protection once an instance is empty.
 		NewInstancesProtectedFromScaleIn: ptr(c.ManagedTerminationProtection),
 	}
+	// The group starts after the cluster exists (its instances register with it) and is deleted
+	// before it: otherwise CloudFormation deletes the cluster while instances are registered.
+	asg.AWSCloudFormationDependsOn = []string{clusterID}
 	// No DesiredCapacity: under managed scaling the capacity provider owns it, and a value here
 	// would reset the group's size on every stack update (R43).
 	if len(c.GroupMetrics) > 0 {

@@ -57,7 +57,11 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 		}
 		for _, lname := range sortedKeys(lb.Listeners) {
 			l := lb.Listeners[lname]
-			for _, cidr := range lb.AllowFrom {
+			allow := lb.AllowFrom
+			if l.AllowFrom != nil {
+				allow = l.AllowFrom
+			}
+			for _, cidr := range allow {
 				for _, proto := range ipProtocols(l.Protocol) {
 					sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
 						IpProtocol: proto, FromPort: ptr(l.Port), ToPort: ptr(l.Port), CidrIp: ptr(cidr),

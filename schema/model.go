@@ -169,6 +169,7 @@ type Listener struct {
 	Protocol     string   `json:"protocol"`
 	Certificates []string `json:"certificates"`
 	SSLPolicy    string   `json:"sslPolicy"`
+	AllowFrom    []string `json:"allowFrom,omitempty"`
 }
 
 type ServiceLoadBalancer struct {

@@ -330,6 +330,13 @@ func TestRules(t *testing.T) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {Metric: schema.Metric{Predefined: "requestCount"}, Target: 500}}}
 			})
 		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric: [R55] requestCount counts requests per task through the service's load balancer, and the service has none — add a loadBalancer to the service, or scale on "cpu" or "memory"`},
+		{"R55 request count on a blue/green service", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Deployment.Strategy = "blueGreen"
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {Metric: schema.Metric{Predefined: "requestCount"}, Target: 500}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric: [R55] requestCount follows one target group, but a blueGreen deployment moves the traffic to the other after each release, and scaling would stop — scale on "cpu" or "memory", or deploy with the rolling strategy`},
 		{"group policies under managed scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.Scaling.TargetTracking = map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 70}}

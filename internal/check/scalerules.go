@@ -43,6 +43,9 @@ func checkServiceScaling(c *checker) {
 				c.errorf("R55", path, `add a loadBalancer to the service, or scale on "cpu" or "memory"`, "requestCount counts requests per task through the service's load balancer, and the service has none")
 			} else if lb, ok := s.LoadBalancers[svc.LoadBalancer.Name]; ok && lb.Type != "application" {
 				c.errorf("R55", path, `scale on "cpu" or "memory"`, "requestCount needs an application load balancer; %s is a %s load balancer", svc.LoadBalancer.Name, lb.Type)
+			} else if svc.Deployment.Strategy != schema.Rolling {
+				c.errorf("R55", path, `scale on "cpu" or "memory", or deploy with the rolling strategy`,
+					"requestCount follows one target group, but a %s deployment moves the traffic to the other after each release, and scaling would stop", svc.Deployment.Strategy)
 			}
 		}
 		for _, k := range sortedKeys(as.TargetTracking) {
