@@ -93,6 +93,14 @@ func Join(sep string, values ...string) string {
 	return intrinsic("Fn::Join", []any{sep, values})
 }
 
+// If is {"Fn::If": [condition, whenTrue, whenFalse]}.
+func If(condition, whenTrue, whenFalse string) string {
+	return intrinsic("Fn::If", []any{condition, whenTrue, whenFalse})
+}
+
+// Equals is {"Fn::Equals": [a, b]}, for the Conditions section.
+func Equals(a, b string) string { return intrinsic("Fn::Equals", []any{a, b}) }
+
 // JoinList is {"Fn::Join": [sep, list]} for a list-valued intrinsic (the Ref of a List
 // parameter).
 func JoinList(sep, list string) string { return intrinsic("Fn::Join", []any{sep, list}) }

@@ -42,6 +42,16 @@ type stack struct {
 	RegisterTaskDefinitions []string
 	// Release is how a new task definition reaches the stack's CodeDeploy service, if any.
 	Release *codeDeployRelease
+	// LiveTraffic says where deploy.sh reads which of a blue/green service's target groups is
+	// live, to pass it as LiveTargetGroup.
+	LiveTraffic *liveTraffic
+}
+
+// liveTraffic names the listener (CodeDeploy) or listener rule (ECS-native blue/green) whose
+// forward action shows the live target group.
+type liveTraffic struct {
+	Listener string `json:"listener,omitempty"`
+	Rule     string `json:"rule,omitempty"`
 }
 
 type parameter struct {
@@ -72,6 +82,8 @@ type stackInPlan struct {
 	// Release is run after the stack is deployed: a CodeDeploy deployment of the new task
 	// definition.
 	Release *codeDeployRelease `json:"release,omitempty"`
+	// LiveTraffic: deploy.sh passes LiveTargetGroup, read from this listener or rule.
+	LiveTraffic *liveTraffic `json:"liveTraffic,omitempty"`
 }
 
 // codeDeployRelease is how deploy.sh releases a CodeDeploy service.
@@ -116,6 +128,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		Capabilities:            capabilities(st.Template),
 		RegisterTaskDefinitions: st.RegisterTaskDefinitions,
 		Release:                 st.Release,
+		LiveTraffic:             st.LiveTraffic,
 		S3Bucket:                len(body) > MaxInlineTemplateBytes,
 	}
 	if len(st.Parameters) > 0 {
@@ -194,6 +207,7 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		S3Bucket                    bool
 		Register                    []string
 		Release                     *codeDeployRelease
+		LiveTraffic                 *liveTraffic
 	}
 	data := struct {
 		Title, Region, BucketVariable string
@@ -202,7 +216,7 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 	}{Title: Prefix(e.spec), Region: plan.Region, BucketVariable: TemplateBucketVariable, InlineLimit: MaxInlineTemplateBytes}
 	for _, s := range plan.Stacks {
 		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities,
-			Register: s.RegisterTaskDefinitions, Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket}
+			Register: s.RegisterTaskDefinitions, Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket, LiveTraffic: s.LiveTraffic}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
 		}

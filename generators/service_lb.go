@@ -27,6 +27,8 @@ const (
 	productionListenerID   = "ProductionListener"
 	testListenerID         = "TestListener"
 	loadBalancerRoleID     = "LoadBalancerRole"
+	liveTargetGroupParam   = "LiveTargetGroup"
+	alternateIsLive        = "AlternateTargetGroupIsLive"
 )
 
 // targetType is the target type a network mode needs (R32).
@@ -48,8 +50,23 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 
 	twoGroups := svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
 	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port)
+	// forward is the target group the traffic goes to. With two groups, a blue/green release
+	// moves the traffic to the other one; a later stack update that rewrites the listener or
+	// rule must not move it back, so deploy.sh passes the group that is live (LiveTargetGroup).
+	forward := Ref(targetGroupID)
 	if twoGroups {
 		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port)
+		t.Parameters[liveTargetGroupParam] = cloudformation.Parameter{
+			Type:          "String",
+			Default:       targetGroupID,
+			AllowedValues: []any{targetGroupID, alternateTargetGroupID},
+			Description:   ptr("Target group that takes production traffic now (deploy.sh reads it before each update)"),
+		}
+		if t.Conditions == nil {
+			t.Conditions = map[string]any{}
+		}
+		t.Conditions[alternateIsLive] = Equals(Ref(liveTargetGroupParam), alternateTargetGroupID)
+		forward = If(alternateIsLive, Ref(alternateTargetGroupID), Ref(targetGroupID))
 	}
 
 	var dependsOn []string
@@ -58,13 +75,14 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 		// CodeDeploy swaps the target groups by rewriting them.
 		lbArn := ImportValue(exportName(s, ExportLoadBalancerArn(slb.Name)))
 		l := listener(lbArn, lb.Listeners[slb.Listener])
-		l.DefaultActions = []elbv2.Listener_Action{{Type: "forward", TargetGroupArn: ptr(Ref(targetGroupID))}}
+		l.DefaultActions = []elbv2.Listener_Action{{Type: "forward", TargetGroupArn: ptr(forward)}}
 		t.Resources[productionListenerID] = l
+		st.LiveTraffic = &liveTraffic{Listener: productionListenerID}
 		extraCertificates(t, productionListenerID, Ref(productionListenerID), lb.Listeners[slb.Listener])
 		dependsOn = append(dependsOn, productionListenerID)
 		if slb.TestListener != "" {
 			tl := listener(lbArn, lb.Listeners[slb.TestListener])
-			tl.DefaultActions = []elbv2.Listener_Action{{Type: "forward", TargetGroupArn: ptr(Ref(targetGroupID))}}
+			tl.DefaultActions = []elbv2.Listener_Action{{Type: "forward", TargetGroupArn: ptr(forward)}}
 			t.Resources[testListenerID] = tl
 			extraCertificates(t, testListenerID, Ref(testListenerID), lb.Listeners[slb.TestListener])
 			dependsOn = append(dependsOn, testListenerID)
@@ -72,11 +90,14 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	} else {
 		prio := e.rulePriorities()
 		t.Resources[listenerRuleID] = listenerRule(
-			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), prio[attachment{slb.Name, slb.Listener, name}], slb.Rule)
+			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), prio[attachment{slb.Name, slb.Listener, name}], slb.Rule, forward)
+		if twoGroups {
+			st.LiveTraffic = &liveTraffic{Rule: listenerRuleID}
+		}
 		dependsOn = append(dependsOn, listenerRuleID)
 		if slb.TestListener != "" {
 			t.Resources[testListenerRuleID] = listenerRule(
-				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), prio[attachment{slb.Name, slb.TestListener, name}], slb.Rule)
+				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), prio[attachment{slb.Name, slb.TestListener, name}], slb.Rule, forward)
 			dependsOn = append(dependsOn, testListenerRuleID)
 		}
 	}
@@ -175,11 +196,11 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port int) 
 	return tg
 }
 
-func listenerRule(listenerArn string, priority int, r schema.ListenerRule) *elbv2.ListenerRule {
+func listenerRule(listenerArn string, priority int, r schema.ListenerRule, forward string) *elbv2.ListenerRule {
 	rule := &elbv2.ListenerRule{
 		ListenerArn: ptr(listenerArn),
 		Priority:    priority,
-		Actions:     []elbv2.ListenerRule_Action{{Type: "forward", TargetGroupArn: ptr(Ref(targetGroupID))}},
+		Actions:     []elbv2.ListenerRule_Action{{Type: "forward", TargetGroupArn: ptr(forward)}},
 	}
 	if len(r.Hosts) > 0 {
 		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{

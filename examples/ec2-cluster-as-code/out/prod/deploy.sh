@@ -19,12 +19,30 @@ aws cloudformation deploy \
   "$@"
 
 # ECS service shop-prod-api
+# Blue/green: a release moves production traffic to the other target group; keep it there.
+live=TargetGroup
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name shop-prod-svc-api "$@" >/dev/null 2>&1; then
+  alternate=$(aws cloudformation describe-stack-resource \
+    --region ap-northeast-1 --stack-name shop-prod-svc-api \
+    --logical-resource-id AlternateTargetGroup \
+    --query StackResourceDetail.PhysicalResourceId --output text "$@")
+  forwarder=$(aws cloudformation describe-stack-resource \
+    --region ap-northeast-1 --stack-name shop-prod-svc-api \
+    --logical-resource-id ProductionListener \
+    --query StackResourceDetail.PhysicalResourceId --output text "$@")
+  forwarding=$(aws elbv2 describe-listeners --region ap-northeast-1 --listener-arns "$forwarder" \
+    --query "Listeners[0].DefaultActions[0].ForwardConfig.TargetGroups[?Weight > to_number('0')].TargetGroupArn" \
+    --output text "$@")
+  if [ "$forwarding" = "$alternate" ]; then
+    live=AlternateTargetGroup
+  fi
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop-prod-svc-api \
   --template-file stacks/shop-prod-svc-api.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides ExtraSecurityGroups=sg-0a1b2c3d4e5f60718 Subnets=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788 VpcId=vpc-0a1b2c3d4e5f60718 \
+  --parameter-overrides ExtraSecurityGroups=sg-0a1b2c3d4e5f60718 Subnets=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788 VpcId=vpc-0a1b2c3d4e5f60718 "LiveTargetGroup=$live" \
   --no-fail-on-empty-changeset \
   "$@"
 

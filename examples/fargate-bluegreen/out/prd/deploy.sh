@@ -26,12 +26,30 @@ if ! aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sam
     --query taskDefinition.taskDefinitionArn --output text \
     "$@" >/dev/null
 fi
+# Blue/green: a release moves production traffic to the other target group; keep it there.
+live=TargetGroup
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-prd-svc-frontapp "$@" >/dev/null 2>&1; then
+  alternate=$(aws cloudformation describe-stack-resource \
+    --region ap-northeast-1 --stack-name sample-prd-svc-frontapp \
+    --logical-resource-id AlternateTargetGroup \
+    --query StackResourceDetail.PhysicalResourceId --output text "$@")
+  forwarder=$(aws cloudformation describe-stack-resource \
+    --region ap-northeast-1 --stack-name sample-prd-svc-frontapp \
+    --logical-resource-id ProductionListener \
+    --query StackResourceDetail.PhysicalResourceId --output text "$@")
+  forwarding=$(aws elbv2 describe-listeners --region ap-northeast-1 --listener-arns "$forwarder" \
+    --query "Listeners[0].DefaultActions[0].ForwardConfig.TargetGroups[?Weight > to_number('0')].TargetGroupArn" \
+    --output text "$@")
+  if [ "$forwarding" = "$alternate" ]; then
+    live=AlternateTargetGroup
+  fi
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name sample-prd-svc-frontapp \
   --template-file stacks/sample-prd-svc-frontapp.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 TaskDefinition=sample-prd-frontapp VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 TaskDefinition=sample-prd-frontapp VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" \
   --no-fail-on-empty-changeset \
   "$@"
 
