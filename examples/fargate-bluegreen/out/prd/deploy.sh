@@ -74,12 +74,11 @@ if [ "$current" != b69bd38beb022e75 ]; then
     --cli-input-json file://taskdefs/frontapp.json \
     --query taskDefinition.taskDefinitionArn --output text \
     "$@")
-  request=$(mktemp)
-  trap 'rm -f "$request"' EXIT
-  sed "s|<TASK_DEFINITION>|$revision|" codedeploy/frontapp/create-deployment.json >"$request"
+  # The request names the revision just registered; no temporary file to clean up.
+  request=$(sed "s|<TASK_DEFINITION>|$revision|" codedeploy/frontapp/create-deployment.json)
   deployment=$(aws deploy create-deployment \
     --region ap-northeast-1 \
-    --cli-input-json "file://$request" \
+    --cli-input-json "$request" \
     --query deploymentId --output text \
     "$@")
   echo "CodeDeploy deployment $deployment: $running -> $revision"
