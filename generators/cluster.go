@@ -2,6 +2,7 @@ package generators
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -202,6 +203,13 @@ func (e *env) instanceRole(t *cloudformation.Template) {
 	t.Resources[instanceRoleID] = e.roleResource(r, e.tags(nil))
 	t.Resources[instanceProfID] = &iam.InstanceProfile{Roles: []string{Ref(instanceRoleID)}}
 }
+
+// The host port range of dynamic port mappings (bridge mode): Linux's ephemeral range
+// (32768–60999) and Docker's fallback (49153–65535).
+const (
+	DynamicPortsFrom = 32768
+	DynamicPortsTo   = 65535
+)
 
 // graviton matches instance families with AWS Graviton (arm64) processors: a1 and every family
 // whose generation digit is followed by "g" (t4g, m7g, c7gn, r8gd, …).
@@ -411,6 +419,9 @@ func (e *env) userData(capacity string) ([]byte, error) {
 	config := []string{
 		"ECS_CLUSTER=" + ClusterName(s),
 		"ECS_AVAILABLE_LOGGING_DRIVERS=" + string(drivers),
+		// Dynamic host ports come from exactly the range the security groups open to load
+		// balancers (R13), even where userData changes net.ipv4.ip_local_port_range.
+		fmt.Sprintf("ECS_DYNAMIC_HOST_PORT_RANGE=%d-%d", DynamicPortsFrom, DynamicPortsTo),
 	}
 	add := func(key, value string) {
 		if value != "" {

@@ -208,7 +208,7 @@ func TestUserDataWritesValuesVerbatim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "ECS_CLUSTER=demo-dev\nECS_AVAILABLE_LOGGING_DRIVERS=[\"json-file\",\"awslogs\"]\nECS_RESERVED_MEMORY=" + hostile + "\n"
+	want := "ECS_CLUSTER=demo-dev\nECS_AVAILABLE_LOGGING_DRIVERS=[\"json-file\",\"awslogs\"]\nECS_DYNAMIC_HOST_PORT_RANGE=32768-65535\nECS_RESERVED_MEMORY=" + hostile + "\n"
 	if string(got) != want {
 		t.Errorf("ecs.config:\n%s\nwant:\n%s", got, want)
 	}

@@ -189,7 +189,7 @@ func (e *env) instanceIngressFromLoadBalancers(t *cloudformation.Template) {
 			continue
 		}
 		container, port := s.Target(svc)
-		from, to := 32768, 65535
+		from, to := DynamicPortsFrom, DynamicPortsTo
 		if s.NetworkMode(svc) == "host" {
 			from, to = port, port
 		} else if c, ok := svc.Containers[container]; ok {
