@@ -154,20 +154,24 @@ func TestFindings(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			names := write(t, map[string]string{"spec.cue": tc.spec})
-			res, findings, err := Files(names, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res != nil {
-				t.Fatal("a bad spec loaded")
-			}
-			got := strings.Split(strings.TrimSpace(findings.String()), "\n")
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantFindings(t, tc.spec, tc.want) })
+	}
+}
+
+// wantFindings loads spec as spec.cue and requires exactly the findings want, one per line.
+func wantFindings(t *testing.T, spec string, want []string) {
+	t.Helper()
+	names := write(t, map[string]string{"spec.cue": spec})
+	res, findings, err := Files(names, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != nil {
+		t.Fatal("a bad spec loaded")
+	}
+	got := strings.Split(strings.TrimSpace(findings.String()), "\n")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
