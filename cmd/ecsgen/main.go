@@ -179,7 +179,8 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	st, err := write.Dir(*c.out, res.Files)
+	notify := func(msg string) { fmt.Fprintln(stderr, "ecsgen:", msg) }
+	st, err := write.Options{Notify: notify}.Dir(*c.out, res.Files)
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
 		return exitUsage
@@ -250,7 +251,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	diffs, err := compare(*c.out, res, len(c.envs) == 0)
+	notify := func(msg string) { fmt.Fprintln(stderr, "ecsgen:", msg) }
+	diffs, err := compare(*c.out, res, len(c.envs) == 0, notify)
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
 		return exitUsage
