@@ -522,6 +522,10 @@ func linkOrCopy(src, dst string, info fs.FileInfo, sync bool) error {
 	if os.Link(src, dst) == nil {
 		return nil
 	}
+	return copyFile(src, dst, info, sync)
+}
+
+func copyFile(src, dst string, info fs.FileInfo, sync bool) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
