@@ -23,7 +23,7 @@ import (
 const (
 	exitOK      = 0
 	exitInvalid = 1 // the spec has errors (nothing was written), or `check` found a difference
-	exitUsage   = 2 // the command line is wrong, or ecsgen itself failed
+	exitUsage   = 2 // the command line is wrong, ecsgen itself failed, or the output could not be written
 )
 
 const usage = `ecsgen compiles an ECS deployment spec into artifacts you commit and deploy.
@@ -62,7 +62,8 @@ Usage:
   ecsgen help
       Print this help.
 
-Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal error.
+Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal
+error, or the output could not be written (the previous output is then kept as it was).
 `
 
 func main() {

@@ -352,7 +352,7 @@ func TestKillAtRandomOverLargeSpec(t *testing.T) {
 	t.Logf("one write by a child: %v", span)
 	past := time.Now().Add(-time.Hour).Truncate(time.Second)
 	deadline := time.Now().Add(90 * time.Second)
-	kills, olds, news := 0, 0, 0
+	kills, olds, news, midWrite := 0, 0, 0, 0
 	for i := 0; i < 60 && time.Now().Before(deadline); i++ {
 		cur := snapshot(t, env)
 		files := a
@@ -367,6 +367,9 @@ func TestKillAtRandomOverLargeSpec(t *testing.T) {
 			kills++
 		}
 		cmd.Wait()
+		if entries, _ := os.ReadDir(out); len(entries) > 1 {
+			midWrite++ // killed with a staging directory beside the output
+		}
 		now := snapshot(t, env)
 		switch {
 		case equalSnap(now, want[0]):
@@ -378,7 +381,10 @@ func TestKillAtRandomOverLargeSpec(t *testing.T) {
 		}
 		checkTimes(t, env, before, past)
 	}
-	t.Logf("%d kills: the directory held build a %d times, build b %d times", kills, olds, news)
+	t.Logf("%d kills (%d of them while a staging directory existed): the directory held build a %d times, build b %d times", kills, midWrite, olds, news)
+	if kills >= 20 && midWrite == 0 {
+		t.Error("no kill landed while a build was staging: the delays miss the write")
+	}
 	if _, err := Dir(out, a); err != nil {
 		t.Fatal(err)
 	}

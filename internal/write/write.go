@@ -11,8 +11,9 @@
 // path DIR/<env> names the old generation, untouched; after it, the new one, complete. There is
 // no instant in between, so a build killed at any point (SIGKILL from a CI timeout, a closed
 // terminal, the OOM killer) leaves the whole old or the whole new output, and at most a staging
-// directory beside it, which the next build removes. Before the swap the staged files are
-// flushed to disk (syncfs on Linux), so a power cut cannot publish empty files either.
+// directory beside it, which the next build removes. Before the swap the new files are flushed
+// to disk (each by itself when there are few, syncfs on Linux when there are many), so a power
+// cut cannot publish empty files either.
 //
 // The alternative, a generation number in the manifest that deploy.sh and `ecsgen check` verify
 // before they use a directory, holds only for the readers that verify: `git add`, an editor, an
@@ -64,6 +65,11 @@
 //
 // # What the swap costs
 //
+//   - A reader that runs while a build publishes: `ecsgen check` holds the shared lock, so it
+//     reads one generation. deploy.sh works in the directory it started in (it cd's there), so
+//     it reads its own generation until the build removes it, then fails, never mixing. A tool
+//     that opens every file by its full path (git add) at the very instant of a swap reads
+//     files of both; run it after the build, not beside it.
 //   - DIR/<env> is a new directory after every build that changes something. A shell whose
 //     current directory is DIR/<env> still sees the old one, now deleted (`cd .` again), and a
 //     deploy.sh that runs while a build publishes stops with "No such file or directory" rather
