@@ -62,8 +62,7 @@ Usage:
   ecsgen help
       Print this help.
 
-Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal
-error, or the output could not be written (the previous output is then kept as it was).
+Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal error.
 `
 
 func main() {
