@@ -170,3 +170,6 @@ func holder(f *os.File) (pid int, writer bool) {
 	}
 	return 0, false
 }
+
+// writable reports an error when the process may not write into dir.
+func writable(dir string) error { return unix.Access(dir, unix.W_OK) }

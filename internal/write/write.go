@@ -371,6 +371,11 @@ func (g *generation) stage(parent, name, target string) error {
 	if err := step("staging"); err != nil {
 		return err
 	}
+	// The directory is replaced, not written into; yet a directory the user made read-only
+	// stays as it is, as it would if the files were written into it.
+	if err := writable(target); err != nil {
+		return fmt.Errorf("writing into %s: %w", g.shown, err)
+	}
 	stage, err := os.MkdirTemp(parent, stagePrefix+name+".*")
 	if err != nil {
 		return fmt.Errorf("creating a staging directory in %s: %w", parent, cause(err))
@@ -381,16 +386,13 @@ func (g *generation) stage(parent, name, target string) error {
 		return fmt.Errorf("creating a staging directory in %s: %w", parent, cause(err))
 	}
 	defer stageLock.release()
-	if err := os.Chmod(stage, g.rootMode); err != nil {
-		return fmt.Errorf("creating a staging directory in %s: %w", parent, cause(err))
-	}
 
 	made := map[string]bool{".": true}
 	mkdirs := func(dir string) error {
 		if made[dir] {
 			return nil
 		}
-		if err := mkdirsOf(dir, made, stage, g.old); err != nil {
+		if err := mkdirsOf(dir, made, stage); err != nil {
 			return fmt.Errorf("creating %s: %w", g.path(dir), cause(err))
 		}
 		return nil
@@ -433,6 +435,20 @@ func (g *generation) stage(parent, name, target string) error {
 		}
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", g.path(rel), cause(err))
+		}
+	}
+	// The directories get their modes last: a read-only one is still filled first.
+	dirs := slices.Sorted(maps.Keys(made))
+	slices.Reverse(dirs)
+	for _, dir := range dirs {
+		perm := g.rootMode
+		if info, there := g.old[dir]; there && info.IsDir() {
+			perm = info.Mode().Perm()
+		} else if dir != "." {
+			continue
+		}
+		if err := os.Chmod(filepath.Join(stage, filepath.FromSlash(dir)), perm); err != nil {
+			return fmt.Errorf("creating %s: %w", g.path(dir), cause(err))
 		}
 	}
 	if !perFile {
@@ -478,23 +494,18 @@ func swap(stage, target, parent, name, shown string) error {
 	return nil
 }
 
-// mkdirsOf creates dir and its missing parents under stage, each with the mode it has in the
-// current generation (0755 less the umask for a new one).
-func mkdirsOf(dir string, made map[string]bool, stage string, old map[string]fs.FileInfo) error {
+// mkdirsOf creates dir and its missing parents under stage (0755 less the umask; the caller
+// gives those of the current generation their modes at the end).
+func mkdirsOf(dir string, made map[string]bool, stage string) error {
 	if made[dir] {
 		return nil
 	}
-	if err := mkdirsOf(path.Dir(dir), made, stage, old); err != nil {
+	if err := mkdirsOf(path.Dir(dir), made, stage); err != nil {
 		return err
 	}
 	p := filepath.Join(stage, filepath.FromSlash(dir))
 	if err := os.Mkdir(p, 0o755); err != nil {
 		return err
-	}
-	if info, there := old[dir]; there && info.IsDir() {
-		if err := os.Chmod(p, info.Mode().Perm()); err != nil {
-			return err
-		}
 	}
 	made[dir] = true
 	return nil

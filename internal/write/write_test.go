@@ -339,3 +339,22 @@ func TestCopyKeepsModeAndTime(t *testing.T) {
 		t.Errorf("copy: %v %v %v", got.Mode(), got.ModTime(), err)
 	}
 }
+
+// The directories of a new generation have the modes they had, read-only ones included.
+func TestDirectoryModesKept(t *testing.T) {
+	dir := t.TempDir()
+	env := filepath.Join(dir, "dev")
+	if _, err := Dir(dir, map[string][]byte{"dev/stacks/a.json": []byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Join(env, "stacks"), 0o750)
+	os.Chmod(env, 0o711)
+	if _, err := Dir(dir, map[string][]byte{"dev/stacks/a.json": []byte("b"), "dev/new/b.json": []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	for rel, want := range map[string]os.FileMode{".": 0o711, "stacks": 0o750} {
+		if info, err := os.Stat(filepath.Join(env, rel)); err != nil || info.Mode().Perm() != want {
+			t.Errorf("%s: %v %v, want %v", rel, info.Mode(), err, want)
+		}
+	}
+}
