@@ -179,8 +179,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	notify := func(msg string) { fmt.Fprintln(stderr, "ecsgen:", msg) }
-	st, err := write.Options{Notify: notify}.Dir(*c.out, res.Files)
+	st, err := write.Options{Notify: notifier(stderr)}.Dir(*c.out, res.Files)
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
 		return exitUsage
@@ -251,8 +250,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	notify := func(msg string) { fmt.Fprintln(stderr, "ecsgen:", msg) }
-	diffs, err := compare(*c.out, res, len(c.envs) == 0, notify)
+	diffs, err := compare(*c.out, res, len(c.envs) == 0, notifier(stderr))
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
 		return exitUsage
@@ -301,6 +299,11 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 	}
 	stdout.Write(out)
 	return exitOK
+}
+
+// notifier prints what holds a command up (another build of the same directory).
+func notifier(stderr io.Writer) func(string) {
+	return func(msg string) { fmt.Fprintln(stderr, "ecsgen:", msg) }
 }
 
 func plural(n int) string {

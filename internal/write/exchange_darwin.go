@@ -21,11 +21,4 @@ func exchange(a, b string) (swapped bool, err error) {
 }
 
 // syncFS: macOS has no syncfs; fsync of the directory is the closest the platform offers.
-func syncFS(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
+func syncFS(f *os.File) error { return f.Sync() }

@@ -21,14 +21,7 @@ func exchange(a, b string) (swapped bool, err error) {
 	return true, nil
 }
 
-// syncFS flushes the file system holding dir to stable storage (syncfs(2)): the staged files
+// syncFS flushes the file system holding f to stable storage (syncfs(2)): the staged files
 // reach the disk before the exchange makes them the output, so a power cut cannot publish
 // empty files either.
-func syncFS(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return unix.Syncfs(int(f.Fd()))
-}
+func syncFS(f *os.File) error { return unix.Syncfs(int(f.Fd())) }

@@ -2,8 +2,10 @@
 
 package write
 
+import "os"
+
 // exchange: this platform has no atomic exchange of two directories; the caller falls back to
 // two renames (see the package documentation for what a reader can see then).
 func exchange(a, b string) (bool, error) { return false, nil }
 
-func syncFS(dir string) error { return nil }
+func syncFS(f *os.File) error { return nil }

@@ -452,7 +452,7 @@ func (g *generation) stage(parent, name, target string) error {
 		}
 	}
 	if !perFile {
-		if err := syncFS(stage); err != nil {
+		if err := syncDir(stage); err != nil {
 			return fmt.Errorf("writing %s: %w", g.shown, cause(err))
 		}
 	}
@@ -509,6 +509,16 @@ func mkdirsOf(dir string, made map[string]bool, stage string) error {
 	}
 	made[dir] = true
 	return nil
+}
+
+// syncDir flushes the file system holding dir (syncFS).
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return syncFS(f)
 }
 
 // syncEachMax is how many new files a build flushes one by one; above it, it flushes the file
