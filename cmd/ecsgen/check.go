@@ -12,10 +12,54 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/textdiff"
 	"github.com/ecsgen/ecsgen/internal/write"
 )
+
+func newCheckCmd() *cobra.Command {
+	cmd, sf := newSpecCmd("check [flags] SPEC...",
+		"Compare what the spec produces with the committed output (for CI)",
+		`Build in memory and compare with what is committed in DIR/<env>/: exit 0 when they are
+equal, 1 with a unified diff when they differ (for CI: it catches a spec changed without
+committing the regenerated output, or output edited by hand).
+
+SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+		res, err := sf.load(args, stderr)
+		if err != nil {
+			return err
+		}
+		diffs, err := compare(sf.out, res, len(sf.envs) == 0)
+		if err != nil {
+			return &internalError{err}
+		}
+		if len(diffs) == 0 {
+			fmt.Fprintf(stdout, "ecsgen: %s: up to date (%d environment%s, %d files)\n", sf.out, len(res.Envs), plural(len(res.Envs)), len(res.Files))
+			return nil
+		}
+		out := newStyle(stdout)
+		var names []string
+		for _, d := range diffs {
+			for _, line := range strings.SplitAfter(d.text, "\n") {
+				if text, ok := strings.CutSuffix(line, "\n"); ok {
+					fmt.Fprintln(stdout, out.diffLine(text))
+				} else if line != "" {
+					fmt.Fprint(stdout, out.diffLine(line))
+				}
+			}
+			names = append(names, d.path)
+		}
+		errs := newStyle(stderr)
+		fmt.Fprintln(stderr, errs.failure(fmt.Sprintf("ecsgen: %d file%s in %s differ from what the spec produces: %s", len(diffs), plural(len(diffs)), sf.out, strings.Join(names, ", "))))
+		fmt.Fprintf(stderr, "ecsgen: run `ecsgen build -o %s %s` and commit the result\n", sf.out, strings.Join(args, " "))
+		return &failed{exitInvalid}
+	}
+	return cmd
+}
 
 // fileDiff is one file that differs between the committed output and the build.
 type fileDiff struct {
