@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"path"
 	"path/filepath"
 	"strings"
@@ -27,7 +25,7 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 	cmd.Example = `  ecsgen build spec.cue
   ecsgen build spec.cue -o out --env prod -t image_tag=1.4.3`
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		res, err := sf.load(args, cmd.ErrOrStderr())
+		res, r, err := sf.load(cmd, args)
 		if err != nil {
 			return err
 		}
@@ -35,58 +33,60 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		if err != nil {
 			return &internalError{err}
 		}
-		printBuild(cmd.OutOrStdout(), sf.out, res, st)
-		return nil
+		reportBuild(r, sf.out, res, st)
+		return r.done(true)
 	}
 	return cmd
 }
 
-// printBuild says, per environment, what the build wrote and what to do next.
-func printBuild(w io.Writer, out string, res *build.Result, st write.Stats) {
+// reportBuild says, per environment, what the build wrote and what to do next.
+func reportBuild(r *reporter, out string, res *build.Result, st write.Stats) {
 	for _, env := range res.Envs {
-		written := 0
+		var n fileCounts
 		for _, p := range st.Written {
 			if strings.HasPrefix(p, env+"/") && path.Base(p) != write.ManifestName {
-				written++
+				n.Written++
 			}
 		}
-		total := 0
 		for p := range res.Files {
 			if strings.HasPrefix(p, env+"/") {
-				total++
+				n.Unchanged++
 			}
 		}
-		removed := 0
+		n.Unchanged -= n.Written
 		for _, p := range st.Removed {
 			if strings.HasPrefix(p, env+"/") {
-				removed++
+				n.Removed++
 			}
 		}
 		dir := filepath.Join(out, env)
-		fmt.Fprintf(w, "ecsgen: %s: %d file%s written, %d unchanged", dir, written, plural(written), total-written)
-		if removed > 0 {
-			fmt.Fprintf(w, ", %d removed (no longer generated)", removed)
+		e := envReport{Name: env, Dir: dir, Files: &n, Checklist: checklist(res.Files[env+"/checklist.md"]), Deploy: filepath.Join(dir, "deploy.sh")}
+		r.json.Environments = append(r.json.Environments, e)
+
+		r.text("ecsgen: %s: %d file%s written, %d unchanged", dir, n.Written, plural(n.Written), n.Unchanged)
+		if n.Removed > 0 {
+			r.text(", %d removed (no longer generated)", n.Removed)
 		}
-		fmt.Fprintln(w)
-		printChecklist(w, filepath.Join(dir, "checklist.md"), res.Files[env+"/checklist.md"])
-		fmt.Fprintf(w, "deploy with: %s\n", filepath.Join(dir, "deploy.sh"))
+		r.text("\n")
+		if len(e.Checklist) > 0 {
+			// The file beside deploy.sh has the commands that answer them.
+			r.text("before the first deploy, check (commands in %s):\n", filepath.Join(dir, "checklist.md"))
+			for _, it := range e.Checklist {
+				r.text("  - %s\n", it)
+			}
+		}
+		r.text("deploy with: %s\n", e.Deploy)
 	}
 }
 
-// printChecklist prints the items of an environment's pre-deploy checklist: what only the
-// account can answer. The file beside deploy.sh has the commands that answer them.
-func printChecklist(w io.Writer, file string, checklist []byte) {
+// checklist returns the items of an environment's pre-deploy checklist: what only the
+// account can answer.
+func checklist(md []byte) []string {
 	var items []string
-	for _, line := range strings.Split(string(checklist), "\n") {
+	for _, line := range strings.Split(string(md), "\n") {
 		if item, ok := strings.CutPrefix(line, "- [ ] "); ok {
 			items = append(items, item)
 		}
 	}
-	if len(items) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "before the first deploy, check (commands in %s):\n", file)
-	for _, it := range items {
-		fmt.Fprintf(w, "  - %s\n", it)
-	}
+	return items
 }

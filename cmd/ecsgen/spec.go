@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -47,9 +46,10 @@ func (e *envFlags) Set(v string) error {
 
 // specFlags are the flags of every verb that reads a spec.
 type specFlags struct {
-	out  string // only for the verbs that have -o
-	tags tagFlags
-	envs envFlags
+	out    string // only for the verbs that have -o
+	tags   tagFlags
+	envs   envFlags
+	format formatFlag
 }
 
 // specFileExts are the spec files the shell completes.
@@ -79,6 +79,7 @@ func newSpecCmd(use, short, long string, withOut bool) (*cobra.Command, *specFla
 	}
 	cmd.Flags().Var(&sf.envs, "env", "only the environment `ENV` (repeatable, or comma-separated)")
 	cmd.Flags().VarP(&sf.tags, "tag", "t", "inject `KEY=VALUE` into a CUE @tag(KEY) attribute (repeatable)")
+	addFormatFlag(cmd, &sf.format)
 	cmd.RegisterFlagCompletionFunc("env", cobra.NoFileCompletions)
 	cmd.RegisterFlagCompletionFunc("tag", cobra.NoFileCompletions)
 	return cmd, sf
@@ -102,26 +103,24 @@ func specFilesExist(files []string) error {
 	return nil
 }
 
-// load builds the spec in files and prints its findings to stderr. It returns the result, or
-// the error that ends the command: a usage error, an internal one, or the spec's findings.
-func (sf *specFlags) load(files []string, stderr io.Writer) (*build.Result, error) {
+// load builds the spec in files and reports its findings. It returns the result and the
+// reporter that prints the rest, or the error that ends the command: a usage error, an
+// internal one, or the spec's findings.
+func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *reporter, error) {
 	if err := specFilesExist(files); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := build.Files(files, load.Options{Tags: sf.tags, Envs: sf.envs})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	st := newStyle(stderr)
-	for _, f := range res.Findings {
-		fmt.Fprintln(stderr, st.finding(f))
-	}
+	r := newReporter(sf.format, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	r.findings(res.Findings)
 	if res.Files == nil {
 		n := len(res.Findings)
-		fmt.Fprintln(stderr, st.failure(fmt.Sprintf("ecsgen: %d problem%s in the spec; nothing was written", n, plural(n))))
-		return nil, &failed{exitInvalid}
+		return nil, nil, r.failure(fmt.Sprintf("ecsgen: %d problem%s in the spec; nothing was written", n, plural(n)))
 	}
-	return res, nil
+	return res, r, nil
 }
 
 func plural(n int) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,13 +13,16 @@ func newVetCmd() *cobra.Command {
 
 SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		res, err := sf.load(args, cmd.ErrOrStderr())
+		res, r, err := sf.load(cmd, args)
 		if err != nil {
 			return err
 		}
+		for _, env := range res.Envs {
+			r.json.Environments = append(r.json.Environments, envReport{Name: env})
+		}
 		n := len(res.Envs)
-		fmt.Fprintf(cmd.OutOrStdout(), "ecsgen: %s: ok (%d environment%s: %s)\n", strings.Join(args, " "), n, plural(n), strings.Join(res.Envs, ", "))
-		return nil
+		r.text("ecsgen: %s: ok (%d environment%s: %s)\n", strings.Join(args, " "), n, plural(n), strings.Join(res.Envs, ", "))
+		return r.done(true)
 	}
 	return cmd
 }
