@@ -10,8 +10,9 @@
 // renameat2(RENAME_EXCHANGE) on Linux, renamex_np(RENAME_SWAP) on macOS. Before the swap the
 // path DIR/<env> names the old generation, untouched; after it, the new one, complete. There is
 // no instant in between, so a build killed at any point (SIGKILL from a CI timeout, a closed
-// terminal, the OOM killer) leaves the whole old or the whole new output, and at most a staging
-// directory beside it, which the next build removes. Before the swap the new files are flushed
+// terminal, the OOM killer) leaves the whole old or the whole new output (the old output of a
+// first build is an empty directory), and at most a staging directory beside it, which the next
+// build removes. Before the swap the new files are flushed
 // to disk (each by itself when there are few, syncfs on Linux when there are many), so a power
 // cut cannot publish empty files either.
 //
@@ -227,7 +228,10 @@ func (o Options) publish(shown string, files map[string][]byte) (st Stats, err e
 		}
 		return st, nil
 	}
-	return st, p.stage(parent, name, target)
+	if err := p.stage(parent, name, target); err != nil {
+		return Stats{}, err
+	}
+	return st, nil
 }
 
 // generation is what a build publishes into one environment's directory, and where each entry
