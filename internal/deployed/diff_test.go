@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/build"
+	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
 	"github.com/ecsgen/ecsgen/internal/load"
 	"github.com/ecsgen/ecsgen/internal/motoserver"
 	"github.com/ecsgen/ecsgen/schema"
-	"github.com/ecsgen/ecsgen/generators"
 )
 
 // account starts moto and connects to it, or skips the test where moto or the aws CLI is
