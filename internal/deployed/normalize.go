@@ -126,7 +126,16 @@ func normalize(td map[string]any) map[string]any {
 		}
 	}
 	if vs, ok := td["volumes"].([]any); ok {
+		for _, v := range vs {
+			if efs, ok := v.(map[string]any)["efsVolumeConfiguration"].(map[string]any); ok && efs["rootDirectory"] == "/" {
+				delete(efs, "rootDirectory") // the default, which ECS fills in
+			}
+		}
 		td["volumes"] = sortedBy(vs, "name")
+	}
+	// Linux on x86-64 is what a task runs on when it names no platform.
+	if rp, ok := td["runtimePlatform"].(map[string]any); ok && rp["cpuArchitecture"] == "X86_64" && rp["operatingSystemFamily"] == "LINUX" && len(rp) == 2 {
+		delete(td, "runtimePlatform")
 	}
 	if ts, ok := td["tags"].([]any); ok {
 		td["tags"] = sortedBy(ts, "key")
