@@ -122,10 +122,10 @@ func (a *Account) Import(ctx context.Context, o ImportOptions) (*Imported, error
 
 func (a *Account) describeService(ctx context.Context, cluster, name string) (*ecstypes.Service, error) {
 	out, err := a.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}})
-	if err != nil {
+	if err != nil && !notFound(err) {
 		return nil, wrap(err, "describe service %s in cluster %s", name, cluster)
 	}
-	if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
+	if err != nil || len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
 		return nil, &Error{Op: "import service " + name, Err: fmt.Errorf("no active service %s in cluster %s — check the names with `aws ecs list-services --cluster %s`", name, cluster, cluster)}
 	}
 	return &out.Services[0], nil
