@@ -20,7 +20,7 @@ import (
 const (
 	exitOK      = 0
 	exitInvalid = 1 // the spec has errors (nothing was written), or `check` found a difference
-	exitUsage   = 2 // the command line is wrong, or ecsgen itself failed
+	exitUsage   = 2 // the command line is wrong, ecsgen itself failed, or the output could not be written
 )
 
 // exitStatusHelp ends the help of the root command and of every verb that reads a spec.
