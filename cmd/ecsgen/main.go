@@ -63,6 +63,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &f) {
 		return f.code
 	}
+	var pe *parseError
+	if errors.As(err, &pe) {
+		fmt.Fprintln(stderr, pe.msg)
+		return exitUsage
+	}
 	var ie *internalError
 	if errors.As(err, &ie) {
 		fmt.Fprintf(stderr, "ecsgen: %v\n", ie.err)
@@ -103,6 +108,7 @@ Start with 'ecsgen init', edit the network ids it marks TODO, then 'ecsgen build
 		newBuildCmd(),
 		newCheckCmd(),
 		newVetCmd(),
+		newFmtCmd(),
 		newDiffCmd(),
 		newImportCmd(),
 		newSchemaCmd(),
