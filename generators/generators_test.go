@@ -208,7 +208,7 @@ func TestUserDataWritesValuesVerbatim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "ECS_CLUSTER=demo-dev\nECS_AVAILABLE_LOGGING_DRIVERS=[\"json-file\",\"awslogs\"]\nECS_DYNAMIC_HOST_PORT_RANGE=32768-65535\nECS_RESERVED_MEMORY=" + hostile + "\n"
+	want := "ECS_CLUSTER=demo-dev\nECS_DYNAMIC_HOST_PORT_RANGE=32768-65535\nECS_RESERVED_MEMORY=" + hostile + "\n"
 	if string(got) != want {
 		t.Errorf("ecs.config:\n%s\nwant:\n%s", got, want)
 	}
@@ -220,6 +220,33 @@ func TestUserDataWritesValuesVerbatim(t *testing.T) {
 	data := tpl["Resources"].(map[string]any)["GeneralLaunchTemplate"].(map[string]any)["Properties"].(map[string]any)["LaunchTemplateData"].(map[string]any)
 	if data["UserData"].(map[string]any)["Fn::Base64"] != string(files["dev/userdata/general.sh"]) {
 		t.Error("the launch template's userdata differs from userdata/general.sh")
+	}
+}
+
+// The instances keep every log driver the ECS-optimized AMI offers, so that task definitions
+// of other workloads on the cluster (syslog, fluentd, none) still place; drivers the spec adds
+// come after them.
+func TestUserDataKeepsTheAMILoggingDrivers(t *testing.T) {
+	for _, tc := range []struct {
+		spec []string
+		want string // the ECS_AVAILABLE_LOGGING_DRIVERS line, "" for none
+	}{
+		{nil, ""},
+		{[]string{"json-file", "awslogs"}, ""},
+		{[]string{"json-file", "syslog", "fluentd", "awslogs"}, ""},
+		{[]string{"splunk", "awslogs", "gelf"}, `ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","syslog","awslogs","fluentd","none","splunk","gelf"]`},
+	} {
+		s := spec()
+		s.Cluster.Agent.LoggingDrivers = tc.spec
+		files, err := Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := string(files["dev/userdata/general.sh"])
+		line := regexp.MustCompile(`(?m)^ECS_AVAILABLE_LOGGING_DRIVERS=.*$`).FindString(script)
+		if line != tc.want {
+			t.Errorf("loggingDrivers %q: ecs.config has %q, want %q", tc.spec, line, tc.want)
+		}
 	}
 }
 
@@ -397,5 +424,110 @@ func TestEncodeTreeMatchesEncodingJSON(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("encodeTree:\n%s\nencoding/json:\n%s", got, want)
+	}
+}
+
+// instancePolicy is the instance role's inline policy in the cluster stack.
+func instancePolicy(t *testing.T, s *schema.Spec) []map[string]any {
+	t.Helper()
+	files, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := decode(t, files["dev/stacks/demo-dev-cluster.json"])
+	role := tpl["Resources"].(map[string]any)["InstanceRole"].(map[string]any)["Properties"].(map[string]any)
+	doc := role["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)
+	var out []map[string]any
+	for _, st := range doc["Statement"].([]any) {
+		out = append(out, st.(map[string]any))
+	}
+	return out
+}
+
+// grants reports the statements of a policy that allow an action.
+func grants(policy []map[string]any, action string) []map[string]any {
+	var out []map[string]any
+	for _, st := range policy {
+		actions := st["Action"]
+		if a, ok := actions.(string); ok {
+			actions = []any{a}
+		}
+		for _, a := range actions.([]any) {
+			if a == action {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// The instance role is the least-privilege equivalent of the current managed policy
+// AmazonEC2ContainerServiceforEC2Role (v10, 2026-02-12, from the AWS managed policy reference):
+// every action of it is granted, scoped to the cluster, unless the role's doc comment says why
+// ecsgen's deployments never need it; and agent settings add what they need.
+func TestInstanceRoleMatchesTheManagedPolicy(t *testing.T) {
+	managed := []string{ // v10's actions, with ecs:Submit* spelled out
+		"ec2:DescribeTags", "ecs:CreateCluster", "ecs:DeregisterContainerInstance", "ecs:DiscoverPollEndpoint",
+		"ecs:Poll", "ecs:RegisterContainerInstance", "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState",
+		"ecs:SubmitAttachmentStateChanges", "ecs:SubmitContainerStateChange", "ecs:SubmitTaskStateChange",
+		"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+		"logs:CreateLogStream", "logs:PutLogEvents", "ecs:TagResource", "ecs:ListTagsForResource",
+	}
+	notNeeded := map[string]string{
+		"ecs:CreateCluster":                 "the stack creates the cluster",
+		"ecr:GetAuthorizationToken":         "execution roles pull images",
+		"ecr:BatchCheckLayerAvailability":   "execution roles pull images",
+		"ecr:GetDownloadUrlForLayer":        "execution roles pull images",
+		"ecr:BatchGetImage":                 "execution roles pull images",
+		"logs:CreateLogStream":              "execution roles write logs",
+		"logs:PutLogEvents":                 "execution roles write logs",
+		"ec2:DescribeTags":                  "only with ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance",
+		"ecs:TagResource":                   "only when the instance registers with tags",
+		"ecs:UpdateContainerInstancesState": "only with ECS_ENABLE_SPOT_INSTANCE_DRAINING",
+	}
+	policy := instancePolicy(t, spec())
+	for _, a := range managed {
+		got := grants(policy, a)
+		if _, skip := notNeeded[a]; skip {
+			if len(got) > 0 {
+				t.Errorf("%s is granted by default: %s", a, notNeeded[a])
+			}
+			continue
+		}
+		if len(got) == 0 {
+			t.Errorf("the instance role lacks %s, which AmazonEC2ContainerServiceforEC2Role grants", a)
+		}
+		for _, st := range got {
+			if r := fmt.Sprint(st["Resource"]); r == "*" && a != "ecs:DiscoverPollEndpoint" {
+				t.Errorf("%s is granted on every resource, not on the cluster's", a)
+			}
+		}
+	}
+
+	// Instance tags propagated to the container instance: the agent reads them from EC2 and
+	// registers with them.
+	s := spec()
+	s.Cluster.Agent.Settings = map[string]string{"ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance"}
+	policy = instancePolicy(t, s)
+	if len(grants(policy, "ec2:DescribeTags")) != 1 {
+		t.Error("tag propagation needs ec2:DescribeTags")
+	}
+	tag := grants(policy, "ecs:TagResource")
+	if len(tag) != 1 {
+		t.Fatal("tag propagation needs ecs:TagResource")
+	}
+	cond, _ := json.Marshal(tag[0]["Condition"])
+	if string(cond) != `{"StringEquals":{"ecs:CreateAction":["RegisterContainerInstance"]}}` {
+		t.Errorf("ecs:TagResource condition = %s, want tagging at registration only", cond)
+	}
+	res, _ := json.Marshal(tag[0]["Resource"])
+	if !strings.Contains(string(res), ":container-instance/demo-dev/*") {
+		t.Errorf("ecs:TagResource on %s, want the cluster's container instances", res)
+	}
+	// Tags given to the agent directly need the same permission, and no EC2 access.
+	s.Cluster.Agent.Settings = map[string]string{"ECS_CONTAINER_INSTANCE_TAGS": `{"team":"platform"}`}
+	policy = instancePolicy(t, s)
+	if len(grants(policy, "ecs:TagResource")) != 1 || len(grants(policy, "ec2:DescribeTags")) != 0 {
+		t.Error("ECS_CONTAINER_INSTANCE_TAGS needs ecs:TagResource at registration, and no ec2:DescribeTags")
 	}
 }

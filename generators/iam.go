@@ -22,6 +22,8 @@ type statement struct {
 	Principal map[string]string
 	Actions   []string
 	Resources []pseudoString
+	// Condition is the statement's condition block: operator → key → values.
+	Condition map[string]map[string][]string
 }
 
 // render gives the document as JSON-ready maps, with each ARN made by arn.
@@ -46,6 +48,9 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 				}
 			}
 			m["Resource"] = stringOrList(res)
+		}
+		if len(s.Condition) > 0 {
+			m["Condition"] = s.Condition
 		}
 		stmts = append(stmts, m)
 	}
