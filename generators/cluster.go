@@ -154,6 +154,16 @@ var nvidiaGPU = regexp.MustCompile(`^(g4dn|g5|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e
 // HasGPU reports whether an instance type has NVIDIA GPUs for ECS tasks.
 func HasGPU(instanceType string) bool { return nvidiaGPU.MatchString(instanceType) }
 
+// ECSOptimizedRootDevice is the root device of every ECS-optimized AMI (Amazon Linux 2023 and 2,
+// x86_64, arm64 and GPU variants): /dev/xvda.
+const ECSOptimizedRootDevice = "/dev/xvda"
+
+// ECSOptimizedAMI reports whether a capacity boots an ECS-optimized AMI whose root device ecsgen
+// knows: the default, or an SSM parameter of the ECS-optimized AMIs.
+func ECSOptimizedAMI(ami string) bool {
+	return ami == "" || strings.HasPrefix(ami, "/aws/service/ecs/optimized-ami/")
+}
+
 // DefaultAMIParameter is the SSM public parameter of the recommended ECS-optimized Amazon Linux
 // 2023 AMI for an instance type: the GPU variant for NVIDIA GPU types, arm64 for Graviton.
 func DefaultAMIParameter(instanceType string) string {
@@ -238,6 +248,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 				VolumeSize:          ptr(c.RootVolume.Size),
 				VolumeType:          ptr(c.RootVolume.Type),
 				Encrypted:           ptr(true),
+				KmsKeyId:            optional(c.RootVolume.KMSKey),
 				DeleteOnTermination: ptr(true),
 			},
 		}},

@@ -173,3 +173,11 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// optional is a pointer to s, or nil for the empty string (a property left out).
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -255,6 +255,7 @@ type EC2Capacity struct {
 type RootVolume struct {
 	Size       int    `json:"size"`
 	Type       string `json:"type"`
+	KMSKey     string `json:"kmsKey,omitempty"`
 	DeviceName string `json:"deviceName"`
 }
 

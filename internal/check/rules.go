@@ -67,6 +67,7 @@ func checkCapacities(c *checker) {
 				c.errorf("", fmt.Sprintf("%s.ingress[%d].fromPort", p, i), "", "fromPort %d is above toPort %d", r.FromPort, r.ToPort)
 			}
 		}
+		c.rootDevice(p, cap)
 		if cap.AMI != "" && strings.HasPrefix(cap.AMI, "/") {
 			arch := generators.Architecture(cap.InstanceType)
 			amiArm := strings.Contains(cap.AMI, "arm64")
@@ -80,6 +81,24 @@ func checkCapacities(c *checker) {
 			}
 		}
 	}
+}
+
+// rootDevice: a block device mapping that names a device other than the AMI's root device
+// attaches an extra volume that nothing uses, and leaves the root volume unmanaged: the AMI's
+// size, and encrypted only if the account encrypts EBS by default (R45).
+func (c *checker) rootDevice(p string, cap schema.EC2Capacity) {
+	dev := cap.RootVolume.DeviceName
+	legacy := dev == "/dev/xvdcz"
+	if dev == "" || dev == generators.ECSOptimizedRootDevice || (!legacy && !generators.ECSOptimizedAMI(cap.AMI)) {
+		return
+	}
+	why := fmt.Sprintf("%s is not the root device of the ECS-optimized AMI (%s)", dev, generators.ECSOptimizedRootDevice)
+	if legacy {
+		why = dev + " was the Docker volume of the old Amazon Linux 1 ECS-optimized AMI; current ECS-optimized AMIs keep images and containers on the root device " + generators.ECSOptimizedRootDevice
+	}
+	c.warnf("R45", p+".rootVolume.deviceName",
+		fmt.Sprintf("leave deviceName out, and set rootVolume.size (e.g. %d) for the root volume", max(cap.RootVolume.Size, 30)),
+		"%s: instances would get an extra, unused %d GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default", why, cap.RootVolume.Size)
 }
 
 // checkStrategies: every capacity provider strategy must name providers of this cluster (R29),

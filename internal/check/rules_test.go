@@ -402,6 +402,12 @@ func TestRules(t *testing.T) {
 				c.AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
 			})
 		}, "spec: cluster.capacity.ec2.general.ami: [R45] the AMI parameter is for arm64, but t3.small is x86_64: instances would not boot the right image — leave ami out to get the AMI that matches the instance type"},
+		{"R45 old ECS AMI Docker volume", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.RootVolume = schema.RootVolume{Size: 30, Type: "gp2", DeviceName: "/dev/xvdcz"} })
+		}, "spec: warning: cluster.capacity.ec2.general.rootVolume.deviceName: [R45] /dev/xvdcz was the Docker volume of the old Amazon Linux 1 ECS-optimized AMI; current ECS-optimized AMIs keep images and containers on the root device /dev/xvda: instances would get an extra, unused 30 GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default — leave deviceName out, and set rootVolume.size (e.g. 30) for the root volume"},
+		{"R45 not the root device", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.RootVolume = schema.RootVolume{Size: 100, Type: "gp3", DeviceName: "/dev/sdb"} })
+		}, "spec: warning: cluster.capacity.ec2.general.rootVolume.deviceName: [R45] /dev/sdb is not the root device of the ECS-optimized AMI (/dev/xvda): instances would get an extra, unused 100 GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default — leave deviceName out, and set rootVolume.size (e.g. 100) for the root volume"},
 		{"R45 Amazon Linux 2 end of life", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id"
