@@ -531,3 +531,42 @@ func TestInstanceRoleMatchesTheManagedPolicy(t *testing.T) {
 		t.Error("ECS_CONTAINER_INSTANCE_TAGS needs ecs:TagResource at registration, and no ec2:DescribeTags")
 	}
 }
+
+// An alarm on a metric of the whole load balancer (seed 001's RequestCount) gets the
+// LoadBalancer dimension of the generated load balancer: imported in a service stack, read
+// with GetAtt in the cluster stack.
+func TestLoadBalancerMetricDimension(t *testing.T) {
+	s := spec()
+	s.LoadBalancers = map[string]schema.LoadBalancer{"web": {Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"},
+		Listeners: map[string]schema.Listener{"http": {Port: 80, Protocol: "HTTP"}}}}
+	requests := schema.StepScaling{
+		Alarm: schema.ScalingAlarm{Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/ApplicationELB", Name: "RequestCount", Statistic: "Sum", LoadBalancer: "web"}},
+			Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Comparison: ">=", Threshold: 100},
+		AdjustmentType: "ChangeInCapacity", Steps: []schema.Step{{Adjustment: 1}},
+	}
+	svc := s.Services["web"]
+	svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, StepScaling: map[string]schema.StepScaling{"requests": requests}}
+	s.Services["web"] = svc
+	general := s.Cluster.Capacity.EC2["general"]
+	general.ManagedScaling.Enabled = false
+	general.Scaling.StepScaling = map[string]schema.StepScaling{"requests": requests}
+	s.Cluster.Capacity.EC2["general"] = general
+	files, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ stack, alarm, want string }{
+		{"dev/stacks/demo-dev-svc-web.json", "RequestsAlarm", `[{"Name":"LoadBalancer","Value":{"Fn::ImportValue":"demo-dev-cluster:web:LoadBalancerFullName"}}]`},
+		{"dev/stacks/demo-dev-cluster.json", "GeneralRequestsAlarm", `[{"Name":"LoadBalancer","Value":{"Fn::GetAtt":["WebLoadBalancer","LoadBalancerFullName"]}}]`},
+	} {
+		tpl := decode(t, files[tc.stack])
+		alarm, ok := tpl["Resources"].(map[string]any)[tc.alarm].(map[string]any)
+		if !ok {
+			t.Fatalf("%s has no %s", tc.stack, tc.alarm)
+		}
+		dims, _ := json.Marshal(alarm["Properties"].(map[string]any)["Dimensions"])
+		if string(dims) != tc.want {
+			t.Errorf("%s %s dimensions = %s, want %s", tc.stack, tc.alarm, dims, tc.want)
+		}
+	}
+}

@@ -65,6 +65,9 @@ type CustomMetric struct {
 	Dimensions map[string]string `json:"dimensions"`
 	Statistic  string            `json:"statistic"`
 	Unit       string            `json:"unit,omitempty"`
+	// LoadBalancer is a key of Spec.LoadBalancers whose full name becomes the LoadBalancer
+	// dimension.
+	LoadBalancer string `json:"loadBalancer,omitempty"`
 }
 
 func (m *Metric) UnmarshalJSON(b []byte) error {

@@ -337,6 +337,22 @@ func TestRules(t *testing.T) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {Metric: schema.Metric{Predefined: "requestCount"}, Target: 500}}}
 			})
 		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric: [R55] requestCount follows one target group, but a blueGreen deployment moves the traffic to the other after each release, and scaling would stop — scale on "cpu" or "memory", or deploy with the rolling strategy`},
+		{"load balancer metric of an unknown load balancer", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, StepScaling: map[string]schema.StepScaling{"requests": {
+					Alarm: schema.ScalingAlarm{Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/ApplicationELB", Name: "RequestCount", Statistic: "Sum", LoadBalancer: "private"}},
+						Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Comparison: ">=", Threshold: 100},
+					AdjustmentType: "ChangeInCapacity", Steps: []schema.Step{{Adjustment: 1}}}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.stepScaling.requests.alarm.metric.loadBalancer: "private" is not a load balancer of this spec — use one of: public`},
+		{"load balancer metric in the wrong namespace", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {
+					Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/NetworkELB", Name: "ActiveFlowCount", Statistic: "Average", LoadBalancer: "public"}}, Target: 100}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric.namespace: the metrics of application load balancer public are in AWS/ApplicationELB; AWS/NetworkELB has no LoadBalancer dimension for it — use namespace: "AWS/ApplicationELB"`},
 		{"group policies under managed scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.Scaling.TargetTracking = map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 70}}
