@@ -354,7 +354,7 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 			})
 		}
 		t.Resources[policyID] = pol
-		t.Resources[id+logicalID(k)+"Alarm"] = e.alarm(Fit(conventional(s, name)+"-"+k, MaxName), describeAlarm(sp, "Auto Scaling group "+Name(s, name)),
+		t.Resources[id+logicalID(k)+"Alarm"] = e.alarm(Fit(conventional(s, name)+"-"+k, MaxName), describeAlarm(sp, "Auto Scaling group "+AutoScalingGroupName(s, name)),
 			sp.Alarm, e.clusterMetric(sp.Alarm.Metric), policyID, sp.Notify, e.notificationsTopicRef())
 	}
 	for _, k := range sortedKeys(c.Scaling.Scheduled) {

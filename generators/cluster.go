@@ -236,7 +236,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	data := &ec2.LaunchTemplate_LaunchTemplateData{
 		ImageId:            ptr(Ref(amiParam)),
 		InstanceType:       ptr(c.InstanceType),
-		IamInstanceProfile: &ec2.LaunchTemplate_IamInstanceProfile{Arn: ptr(GetAtt(instanceProfID, "Arn"))},
+		IamInstanceProfile: &ec2.LaunchTemplate_IamInstanceProfile{Arn: ptr(instanceProfileARN(c))},
 		MetadataOptions: &ec2.LaunchTemplate_MetadataOptions{
 			HttpEndpoint:            ptr("enabled"),
 			HttpTokens:              ptr("required"), // IMDSv2 only
@@ -282,7 +282,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	}
 
 	asg := &autoscaling.AutoScalingGroup{
-		AutoScalingGroupName: ptr(Name(s, name)),
+		AutoScalingGroupName: ptr(AutoScalingGroupName(s, name)),
 		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
 			LaunchTemplateId: ptr(Ref(ltID)),
 			Version:          GetAtt(ltID, "LatestVersionNumber"),

@@ -117,6 +117,15 @@ func ClusterName(s *schema.Spec) string {
 	return Fit(Prefix(s), MaxName)
 }
 
+// AutoScalingGroupName is the name of an EC2 capacity's Auto Scaling group: the spec's, or the
+// conventional name.
+func AutoScalingGroupName(s *schema.Spec, capacity string) string {
+	if n := s.Cluster.Capacity.EC2[capacity].AutoScalingGroupName; n != "" {
+		return n
+	}
+	return Name(s, capacity)
+}
+
 // CapacityProviderName is the name of the capacity provider of an EC2 capacity. ECS reserves
 // the prefixes "aws", "ecs" and "fargate" (R41): such a name gets "cp-" in front.
 func CapacityProviderName(s *schema.Spec, capacity string) string {

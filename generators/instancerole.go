@@ -1,6 +1,8 @@
 package generators
 
 import (
+	"slices"
+
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 
@@ -10,19 +12,53 @@ import (
 // The container instance role: what the ECS agent (and the SSM agent, when asked for) needs on
 // the instances of this cluster.
 
-// instanceRole adds the role of every container instance and its instance profile.
+// instanceRole adds the role of the container instances and its instance profile, when some
+// capacity names no instance profile of its own; otherwise it writes what the existing
+// profiles' roles must allow.
 func (e *env) instanceRole(t *cloudformation.Template) {
 	s := e.spec
-	r := role{
+	r := instanceRoleSpec(s)
+	if !s.CreatesInstanceRole() {
+		e.requiredPolicyFiles(r, existingInstanceProfiles(s)[0])
+		return
+	}
+	t.Resources[instanceRoleID] = e.roleResource(r, e.tags(nil))
+	t.Resources[instanceProfID] = &iam.InstanceProfile{Roles: []string{Ref(instanceRoleID)}}
+}
+
+// instanceProfileARN is the instance profile of a capacity's instances: the spec's, or the one
+// of the cluster stack.
+func instanceProfileARN(c schema.EC2Capacity) string {
+	if c.InstanceProfile != "" {
+		return c.InstanceProfile
+	}
+	return GetAtt(instanceProfID, "Arn")
+}
+
+// existingInstanceProfiles are the distinct instance profiles the spec names, sorted.
+func existingInstanceProfiles(s *schema.Spec) []string {
+	var out []string
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		if p := s.Cluster.Capacity.EC2[name].InstanceProfile; p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// instanceRoleSpec is the instance role ecsgen creates, or that an existing profile's role
+// must match.
+func instanceRoleSpec(s *schema.Spec) role {
+	return role{
 		Key:         "instance",
 		LogicalID:   instanceRoleID,
 		Name:        RoleName(s, "instance"),
 		Description: "ECS container instances of cluster " + ClusterName(s),
+		Trusted:     "ec2.amazonaws.com",
 		Trust:       trustedBy("ec2.amazonaws.com"),
 		Permissions: instancePermissions(s),
 	}
-	t.Resources[instanceRoleID] = e.roleResource(r, e.tags(nil))
-	t.Resources[instanceProfID] = &iam.InstanceProfile{Roles: []string{Ref(instanceRoleID)}}
 }
 
 // instancePermissions are the least-privilege, cluster-scoped equivalent of the managed policy

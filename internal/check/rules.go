@@ -42,6 +42,23 @@ func checkNames(c *checker) {
 		}
 		seen[id] = name
 	}
+	// Explicit names may collide with each other or with generated ones.
+	lbs := map[string]string{}
+	for _, name := range sortedKeys(s.LoadBalancers) {
+		n := strings.ToLower(generators.LoadBalancerName(s, name))
+		if other, ok := lbs[n]; ok {
+			c.errorf("R30", "loadBalancers."+name+".name", "give each load balancer its own name", "load balancers %s and %s would both be named %q", other, name, generators.LoadBalancerName(s, name))
+		}
+		lbs[n] = name
+	}
+	groups := map[string]string{}
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		n := generators.AutoScalingGroupName(s, name)
+		if other, ok := groups[n]; ok {
+			c.errorf("", "cluster.capacity.ec2."+name+".autoScalingGroupName", "give each capacity its own group name", "capacities %s and %s would both have Auto Scaling group %q", other, name, n)
+		}
+		groups[n] = name
+	}
 }
 
 // checkCapacities: Auto Scaling group and capacity provider settings that deploy but misbehave.

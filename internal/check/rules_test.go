@@ -353,6 +353,32 @@ func TestRules(t *testing.T) {
 					Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/NetworkELB", Name: "ActiveFlowCount", Statistic: "Average", LoadBalancer: "public"}}, Target: 100}}}
 			})
 		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric.namespace: the metrics of application load balancer public are in AWS/ApplicationELB; AWS/NetworkELB has no LoadBalancer dimension for it — use namespace: "AWS/ApplicationELB"`},
+		{"R30 explicit load balancer name too long", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.Name = "handson-production-public-alb-tokyo"
+			s.LoadBalancers["public"] = lb
+		}, `spec: loadBalancers.public.name: [R30] the load balancer name "handson-production-public-alb-tokyo" has 35 characters; AWS allows 32 — use at most 32 characters`},
+		{"R30 explicit load balancer name reserved", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.Name = "internal-web"
+			s.LoadBalancers["public"] = lb
+		}, `spec: loadBalancers.public.name: [R30] the load balancer name "internal-web" starts with "internal-", which Elastic Load Balancing reserves — choose a name that does not start with "internal-"`},
+		{"R31 target group names of a rolling service", func(s *schema.Spec) {
+			withALB(s)
+			s.Waivers = []schema.Waiver{{Rule: "R38", Reason: "the port never changes"}}
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01", "demo-dev-web-tg02"} })
+		}, "spec.cue:20:2: services.web.loadBalancer.targetGroupNames: [R31] a rolling deployment uses 1 target group(s), and 2 name(s) are given — give 1 name(s)"},
+		{"R31 target group name with a trailing hyphen", func(s *schema.Spec) {
+			withALB(s)
+			s.Waivers = []schema.Waiver{{Rule: "R38", Reason: "the port never changes"}}
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-"} })
+		}, `spec.cue:20:2: services.web.loadBalancer.targetGroupNames[0]: [R31] a target group name cannot start or end with a hyphen: "demo-dev-web-" — remove the hyphen`},
+		{"R38 custom target group names", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01"} })
+		}, "spec.cue:20:2: warning: services.web.loadBalancer.targetGroupNames: [R38] a target group is replaced when its port, protocol or target type changes, and CloudFormation refuses to replace a resource with a custom name: such a change fails until the names change in the same update — keep the names and waive R38 if you accept this, or leave targetGroupNames out to let CloudFormation name the groups"},
 		{"group policies under managed scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.Scaling.TargetTracking = map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 70}}
