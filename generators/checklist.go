@@ -42,6 +42,9 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 	}
 	add("R48", "The ECS service-linked role exists (new accounts may lack it; creating it again is harmless)",
 		"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com")
+	for _, it := range existingRoleChecks(s) {
+		add(it.Rule, it.What, it.Command)
+	}
 	if len(s.Cluster.Capacity.EC2) > 0 {
 		add("R44", "Nothing to do: ecsgen uses launch templates, so the account's launch-configuration restrictions do not apply", "")
 	}

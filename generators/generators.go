@@ -85,6 +85,9 @@ func newEnv(s *schema.Spec) *env {
 		dedicated: s.DedicatedListeners()}
 }
 
+// Partition is the AWS partition of a region: aws, aws-cn, aws-us-gov, …
+func Partition(region string) string { return partitionOf(region) }
+
 // partitionOf gives the AWS partition of a region, for the ARNs written into files.
 func partitionOf(region string) string {
 	switch {

@@ -570,3 +570,72 @@ func TestLoadBalancerMetricDimension(t *testing.T) {
 		}
 	}
 }
+
+// Existing roles named by ARN: the stacks create no role for them and use the ARNs as they
+// are; policies/ says what each must allow, and checklist.md how to check it in the account.
+func TestExistingRoles(t *testing.T) {
+	const (
+		profile = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
+		exec    = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+		task    = "arn:aws:iam::123456789012:role/app/ecsTaskRole"
+	)
+	s := spec()
+	general := s.Cluster.Capacity.EC2["general"]
+	general.InstanceProfile = profile
+	s.Cluster.Capacity.EC2["general"] = general
+	s.ExecutionRole.ARN = exec
+	svc := s.Services["web"]
+	svc.TaskRole = schema.TaskRole{ARN: task}
+	svc.EnableExecuteCommand = true
+	s.Services["web"] = svc
+	files, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := decode(t, files["dev/stacks/demo-dev-cluster.json"])["Resources"].(map[string]any)
+	for _, id := range []string{"InstanceRole", "InstanceProfile"} {
+		if _, ok := cluster[id]; ok {
+			t.Errorf("the cluster stack creates %s although every capacity names an instance profile", id)
+		}
+	}
+	lt, _ := json.Marshal(cluster["GeneralLaunchTemplate"].(map[string]any)["Properties"].(map[string]any)["LaunchTemplateData"].(map[string]any)["IamInstanceProfile"])
+	if string(lt) != `{"Arn":"`+profile+`"}` {
+		t.Errorf("IamInstanceProfile = %s", lt)
+	}
+	svcStack := decode(t, files["dev/stacks/demo-dev-svc-web.json"])["Resources"].(map[string]any)
+	for id, r := range svcStack {
+		if r.(map[string]any)["Type"] == "AWS::IAM::Role" {
+			t.Errorf("the service stack creates role %s", id)
+		}
+	}
+	td := svcStack["TaskDefinition"].(map[string]any)["Properties"].(map[string]any)
+	if td["TaskRoleArn"] != task || td["ExecutionRoleArn"] != exec {
+		t.Errorf("task definition roles = %v, %v", td["TaskRoleArn"], td["ExecutionRoleArn"])
+	}
+	cli := decode(t, files["dev/taskdefs/web.json"])
+	if cli["taskRoleArn"] != task || cli["executionRoleArn"] != exec {
+		t.Errorf("CLI task definition roles = %v, %v", cli["taskRoleArn"], cli["executionRoleArn"])
+	}
+	// What the roles must allow, in the roles' account.
+	for _, f := range []string{"instance", "instance-trust", "web-execution", "web-execution-trust", "web-task", "web-task-trust"} {
+		if _, ok := files["dev/policies/"+f+".json"]; !ok {
+			t.Errorf("policies/%s.json is missing", f)
+		}
+	}
+	if !strings.Contains(string(files["dev/policies/web-execution.json"]), "arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/demo-dev/web:*") {
+		t.Errorf("policies/web-execution.json does not name the log group in the role's account:\n%s", files["dev/policies/web-execution.json"])
+	}
+	checklist := string(files["dev/checklist.md"])
+	for _, want := range []string{
+		"aws iam get-instance-profile --instance-profile-name ecsInstanceRole --query 'InstanceProfile.Roles[].AssumeRolePolicyDocument.Statement[].Principal.Service'",
+		"aws iam get-role --role-name ecsTaskExecutionRole --query",
+		"aws iam get-role --role-name ecsTaskRole --query",
+		"aws iam simulate-principal-policy --policy-source-arn " + exec + " --action-names logs:CreateLogStream logs:PutLogEvents --resource-arns 'arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/demo-dev/web:*'",
+		"aws iam simulate-principal-policy --policy-source-arn " + task + " --action-names ssmmessages:CreateControlChannel",
+		`--policy-source-arn "$(aws iam get-instance-profile --instance-profile-name ecsInstanceRole --query 'InstanceProfile.Roles[0].Arn' --output text)" --action-names ecs:DeregisterContainerInstance`,
+	} {
+		if !strings.Contains(checklist, want) {
+			t.Errorf("checklist.md lacks %q:\n%s", want, checklist)
+		}
+	}
+}

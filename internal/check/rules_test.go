@@ -379,6 +379,24 @@ func TestRules(t *testing.T) {
 			withALB(s)
 			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01"} })
 		}, "spec.cue:20:2: warning: services.web.loadBalancer.targetGroupNames: [R38] a target group is replaced when its port, protocol or target type changes, and CloudFormation refuses to replace a resource with a custom name: such a change fails until the names change in the same update — keep the names and waive R38 if you accept this, or leave targetGroupNames out to let CloudFormation name the groups"},
+		{"R46 a role where an instance profile belongs", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceProfile = "arn:aws:iam::123456789012:role/ecsInstanceRole" })
+		}, `spec: cluster.capacity.ec2.general.instanceProfile: [R46] arn:aws:iam::123456789012:role/ecsInstanceRole is a role; a launch template takes the role's instance profile, and EC2 refuses a role ARN as "Invalid IAM Instance Profile ARN" — use arn:aws:iam::123456789012:instance-profile/ecsInstanceRole (a role created in the IAM console has an instance profile of the same name)`},
+		{"R22 an instance profile where a role belongs", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.TaskRole.ARN = "arn:aws:iam::123456789012:instance-profile/ecsTaskRole" })
+		}, "spec.cue:20:2: services.web.taskRole.arn: [R22] arn:aws:iam::123456789012:instance-profile/ecsTaskRole is an instance profile; a task role is an IAM role that trusts ecs-tasks.amazonaws.com — use the ARN of the role itself: arn:aws:iam::123456789012:role/ecsTaskRole if the profile holds a role of its name"},
+		{"existing role of another account", func(s *schema.Spec) {
+			s.Account = "210987654321"
+			s.ExecutionRole.ARN = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+		}, "spec: executionRole.arn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole belongs to account 123456789012, but the spec deploys to account 210987654321: a role of another account cannot be passed to ECS or EC2 — name a role of account 210987654321, or correct account"},
+		{"existing role of another partition", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.ExecutionRole.ARN = "arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole" })
+		}, "spec.cue:20:2: services.web.executionRole.arn: arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole is in partition aws-cn, but region ap-northeast-1 is in aws — use an ARN of partition aws"},
+		{"statements for an existing task role", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.TaskRole = schema.TaskRole{ARN: "arn:aws:iam::123456789012:role/ecsTaskRole", Statements: []schema.Statement{{Effect: "Allow", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::b/*"}}}}
+			})
+		}, "spec.cue:20:2: services.web.taskRole.statements: ecsgen adds statements only to a task role it creates; arn:aws:iam::123456789012:role/ecsTaskRole exists already — grant them to the existing role yourself, or leave taskRole.arn out so that ecsgen creates the role with them"},
 		{"group policies under managed scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.Scaling.TargetTracking = map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 70}}
