@@ -11,7 +11,7 @@ import (
 
 // Load balancer and deployment rules: names and listeners (R30, R35, R36), how services attach
 // (R33, R34, R37) and the deployment strategies (R49). Others hold by construction: R31 (target
-// groups are named by CloudFormation), R32 (their type follows the network mode), R50 (the stack
+// groups are named by CloudFormation, unless targetGroupNames names them: then checked), R32 (their type follows the network mode), R50 (the stack
 // never changes a CodeDeploy service's task definition; deploy.sh releases through CodeDeploy),
 // R52 (no circuit breaker or alarms on a CODE_DEPLOY service: alarms go to its deployment group).
 

@@ -13,7 +13,8 @@ import (
 // construction are noted where they are satisfied, not here: R17 (log group declared and
 // depended on), R25 (network configuration iff awsvpc), R26 (never a launch type beside a
 // strategy), R39 (scale-in protection follows managed termination protection), R43 (no
-// DesiredCapacity), R44 (no launch configurations), R46 (instance profile by ARN), R47
+// DesiredCapacity), R44 (no launch configurations), R46 (instance profile by ARN; an existing
+// one is checked in iamrules.go), R47
 // (userdata shebang and ECS_CLUSTER), R57 (capabilities in the deploy script).
 
 func init() {
