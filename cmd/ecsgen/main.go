@@ -103,6 +103,8 @@ Start with 'ecsgen init', edit the network ids it marks TODO, then 'ecsgen build
 		newBuildCmd(),
 		newCheckCmd(),
 		newVetCmd(),
+		newDiffCmd(),
+		newImportCmd(),
 		newSchemaCmd(),
 		newInitCmd(),
 		newVersionCmd(),
