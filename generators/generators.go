@@ -85,6 +85,9 @@ func newEnv(s *schema.Spec) *env {
 		dedicated: s.DedicatedListeners()}
 }
 
+// Partition is the AWS partition of a region: aws, aws-cn, aws-us-gov, …
+func Partition(region string) string { return partitionOf(region) }
+
 // partitionOf gives the AWS partition of a region, for the ARNs written into files.
 func partitionOf(region string) string {
 	switch {
@@ -115,6 +118,15 @@ func ClusterName(s *schema.Spec) string {
 		return s.Cluster.Name
 	}
 	return Fit(Prefix(s), MaxName)
+}
+
+// AutoScalingGroupName is the name of an EC2 capacity's Auto Scaling group: the spec's, or the
+// conventional name.
+func AutoScalingGroupName(s *schema.Spec, capacity string) string {
+	if n := s.Cluster.Capacity.EC2[capacity].AutoScalingGroupName; n != "" {
+		return n
+	}
+	return Name(s, capacity)
 }
 
 // CapacityProviderName is the name of the capacity provider of an EC2 capacity. ECS reserves
@@ -173,3 +185,11 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// optional is a pointer to s, or nil for the empty string (a property left out).
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

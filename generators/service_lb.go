@@ -49,13 +49,13 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	e.serviceVPC(t, st)
 
 	twoGroups := svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
-	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port)
+	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port, 0)
 	// forward is the target group the traffic goes to. With two groups, a blue/green release
 	// moves the traffic to the other one; a later stack update that rewrites the listener or
 	// rule must not move it back, so deploy.sh passes the group that is live (LiveTargetGroup).
 	forward := Ref(targetGroupID)
 	if twoGroups {
-		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port)
+		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port, 1)
 		t.Parameters[liveTargetGroupParam] = cloudformation.Parameter{
 			Type:          "String",
 			Default:       targetGroupID,
@@ -151,10 +151,11 @@ func (e *env) serviceVPC(t *cloudformation.Template, st *stack) {
 	st.Parameters = append(st.Parameters, parameter{serviceVPCParam, e.spec.Network.VPC})
 }
 
-// targetGroup is the target group of a service. Its name is left to CloudFormation: generated
-// names always fit the 32-character limit (R31), and a change that replaces the group (port,
-// protocol, target type) cannot fail on a name already taken (R38).
-func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port int) *elbv2.TargetGroup {
+// targetGroup is the index-th target group of a service (the second is a blue/green
+// deployment's alternate). Its name is the spec's targetGroupNames[index], or left to
+// CloudFormation: generated names always fit the 32-character limit (R31), and a change that
+// replaces the group (port, protocol, target type) cannot fail on a name already taken (R38).
+func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port, index int) *elbv2.TargetGroup {
 	slb := svc.LoadBalancer
 	hc := slb.HealthCheck
 	tg := &elbv2.TargetGroup{
@@ -167,6 +168,9 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port int) 
 		HealthyThresholdCount:      ptr(hc.HealthyThreshold),
 		UnhealthyThresholdCount:    ptr(hc.UnhealthyThreshold),
 		Tags:                       e.tags(nil),
+	}
+	if index < len(slb.TargetGroupNames) {
+		tg.Name = ptr(slb.TargetGroupNames[index])
 	}
 	attrs := map[string]string{"deregistration_delay.timeout_seconds": strconv.Itoa(slb.DeregistrationDelay)}
 	if lb.Type == "application" {
