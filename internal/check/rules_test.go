@@ -368,7 +368,9 @@ func TestRules(t *testing.T) {
 		{"R31 target group names of a rolling service", func(s *schema.Spec) {
 			withALB(s)
 			s.Waivers = []schema.Waiver{{Rule: "R38", Reason: "the port never changes"}}
-			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01", "demo-dev-web-tg02"} })
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01", "demo-dev-web-tg02"}
+			})
 		}, "spec.cue:20:2: services.web.loadBalancer.targetGroupNames: [R31] a rolling deployment uses 1 target group(s), and 2 name(s) are given — give 1 name(s)"},
 		{"R31 target group name with a trailing hyphen", func(s *schema.Spec) {
 			withALB(s)
@@ -390,7 +392,9 @@ func TestRules(t *testing.T) {
 			s.ExecutionRole.ARN = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
 		}, "spec: executionRole.arn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole belongs to account 123456789012, but the spec deploys to account 210987654321: a role of another account cannot be passed to ECS or EC2 — name a role of account 210987654321, or correct account"},
 		{"existing role of another partition", func(s *schema.Spec) {
-			web(s, func(svc *schema.Service) { svc.ExecutionRole.ARN = "arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole" })
+			web(s, func(svc *schema.Service) {
+				svc.ExecutionRole.ARN = "arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole"
+			})
 		}, "spec.cue:20:2: services.web.executionRole.arn: arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole is in partition aws-cn, but region ap-northeast-1 is in aws — use an ARN of partition aws"},
 		{"statements for an existing task role", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
@@ -463,10 +467,14 @@ func TestRules(t *testing.T) {
 			})
 		}, "spec: cluster.capacity.ec2.general.ami: [R45] the AMI parameter is for arm64, but t3.small is x86_64: instances would not boot the right image — leave ami out to get the AMI that matches the instance type"},
 		{"R45 old ECS AMI Docker volume", func(s *schema.Spec) {
-			general(s, func(c *schema.EC2Capacity) { c.RootVolume = schema.RootVolume{Size: 30, Type: "gp2", DeviceName: "/dev/xvdcz"} })
+			general(s, func(c *schema.EC2Capacity) {
+				c.RootVolume = schema.RootVolume{Size: 30, Type: "gp2", DeviceName: "/dev/xvdcz"}
+			})
 		}, "spec: warning: cluster.capacity.ec2.general.rootVolume.deviceName: [R45] /dev/xvdcz was the Docker volume of the old Amazon Linux 1 ECS-optimized AMI; current ECS-optimized AMIs keep images and containers on the root device /dev/xvda: instances would get an extra, unused 30 GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default — leave deviceName out, and set rootVolume.size (e.g. 30) for the root volume"},
 		{"R45 not the root device", func(s *schema.Spec) {
-			general(s, func(c *schema.EC2Capacity) { c.RootVolume = schema.RootVolume{Size: 100, Type: "gp3", DeviceName: "/dev/sdb"} })
+			general(s, func(c *schema.EC2Capacity) {
+				c.RootVolume = schema.RootVolume{Size: 100, Type: "gp3", DeviceName: "/dev/sdb"}
+			})
 		}, "spec: warning: cluster.capacity.ec2.general.rootVolume.deviceName: [R45] /dev/sdb is not the root device of the ECS-optimized AMI (/dev/xvda): instances would get an extra, unused 100 GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default — leave deviceName out, and set rootVolume.size (e.g. 100) for the root volume"},
 		{"R45 Amazon Linux 2 end of life", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
