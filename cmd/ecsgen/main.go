@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/load"
+	"github.com/ecsgen/ecsgen/internal/plan"
 	"github.com/ecsgen/ecsgen/internal/write"
 )
 
@@ -45,6 +46,13 @@ Usage:
       Build in memory and compare with what is committed in DIR/<env>/: exit 0 when
       they are equal, 1 with a unified diff when they differ (for CI).
 
+  ecsgen plan [-o DIR] [--env ENV]... [-t KEY=VALUE]... [--format text|json] SPEC...
+      Build in memory and print, per stack, what deploying it changes compared with
+      the previous output in DIR/<env>/: each resource to add, modify, replace or
+      remove, and the changes CloudFormation or ECS would refuse (blocked), with the
+      reason and what to do. Writes nothing. Exit 0 when nothing is replaced, removed
+      or blocked, 1 otherwise (for CI). build prints the same plan as it writes.
+
   ecsgen vet [--env ENV]... [-t KEY=VALUE]... SPEC...
       Validate the spec and run the rules; write nothing.
 
@@ -62,7 +70,8 @@ Usage:
   ecsgen help
       Print this help.
 
-Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal error.
+Exit status: 0 success, 1 the spec is invalid, check found a difference, or plan found a
+replacement, a removal or a blocked change, 2 usage or internal error.
 `
 
 func main() {
@@ -79,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBuild(args[1:], stdout, stderr)
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "plan":
+		return runPlan(args[1:], stdout, stderr)
 	case "vet":
 		return runVet(args[1:], stdout, stderr)
 	case "schema":
@@ -179,12 +190,18 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	// The plan compares with the previous output, so it is worked out before writing.
+	plans, err := plan.Environments(*c.out, res.Envs, res.Files)
+	if err != nil {
+		fmt.Fprintln(stderr, "ecsgen:", err)
+		return exitUsage
+	}
 	st, err := write.Dir(*c.out, res.Files)
 	if err != nil {
 		fmt.Fprintln(stderr, "ecsgen:", err)
 		return exitUsage
 	}
-	for _, env := range res.Envs {
+	for i, env := range res.Envs {
 		written := 0
 		for _, p := range st.Written {
 			if strings.HasPrefix(p, env+"/") && path.Base(p) != write.ManifestName {
@@ -209,6 +226,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, ", %d removed (no longer generated)", removed)
 		}
 		fmt.Fprintln(stdout)
+		printPlans(stdout, *c.out, plans[i:i+1])
 		printChecklist(stdout, filepath.Join(dir, "checklist.md"), res.Files[env+"/checklist.md"])
 		fmt.Fprintf(stdout, "deploy with: %s\n", filepath.Join(dir, "deploy.sh"))
 	}
