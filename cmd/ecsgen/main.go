@@ -70,8 +70,7 @@ Usage:
   ecsgen help
       Print this help.
 
-Exit status: 0 success, 1 the spec is invalid, check found a difference, or plan found a
-replacement, a removal or a blocked change, 2 usage or internal error.
+Exit status: 0 success, 1 the spec is invalid, check found a difference or plan a risky change, 2 usage or internal error.
 `
 
 func main() {
