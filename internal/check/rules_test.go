@@ -321,6 +321,14 @@ func TestRules(t *testing.T) {
 			api.LoadBalancer = &lb
 			s.Services["api"] = api
 		}, "spec.cue:20:2: services.web.loadBalancer.rule: the priority derived for this rule on listener http (44125) is the one service api sets — set rule.priority on web (e.g. 44126), or choose another one for api"},
+		{"two services create one log group", func(s *schema.Spec) {
+			web := s.Services["web"]
+			c := web.Containers["web"]
+			c.Log.Group = "/shared/logs"
+			web.Containers = map[string]schema.Container{"web": c}
+			s.Services["web"] = web
+			s.Services["api"] = web
+		}, "spec.cue:20:2: services.web.containers.web.log.group: the log group /shared/logs is also created by service api; a log group can belong to one stack only — give each service log groups of its own"},
 		{"two catch-all rules", func(s *schema.Spec) {
 			withALB(s)
 			other := s.Services["web"]
