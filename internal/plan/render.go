@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -49,31 +48,6 @@ func notes(w io.Writer, indent string, reasons, hints []string) {
 	for _, h := range hints {
 		fmt.Fprintf(w, "%swhat to do: %s\n", indent, h)
 	}
-}
-
-// JSON is the plan for tools: the environment, its stacks with changes, and the counts.
-func JSON(plans []*Plan) ([]byte, error) {
-	type envPlan struct {
-		*Plan
-		Risky  bool            `json:"risky"`
-		Counts map[Outcome]int `json:"counts"`
-	}
-	out := struct {
-		Risky        bool      `json:"risky"`
-		Environments []envPlan `json:"environments"`
-	}{Environments: []envPlan{}}
-	for _, p := range plans {
-		if p.Stacks == nil {
-			p.Stacks = []Stack{}
-		}
-		out.Environments = append(out.Environments, envPlan{p, p.Risky(), p.Count()})
-		out.Risky = out.Risky || p.Risky()
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
 }
 
 func plural(n int) string {
