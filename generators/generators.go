@@ -74,8 +74,6 @@ type env struct {
 	// which only exist at deploy time: "${TargetGroup}" → an ARN pattern of its type.
 	fileRefs map[string]string
 	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
-	// priorities of the listener rules of all services, computed once (see rulePriorities).
-	priorities map[attachment]int
 	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
 	dedicated map[[2]string]string
 }

@@ -169,14 +169,23 @@ func checkServiceLoadBalancers(c *checker) {
 				}
 				continue
 			}
-			if prio := slb.Rule.Priority; prio > 0 {
-				if priorities[key] == nil {
-					priorities[key] = map[int]string{}
-				}
-				if other, dup := priorities[key][prio]; dup {
-					c.errorf("", lp+".rule.priority", "choose another priority", "priority %d on listener %s is already taken by service %s", prio, l.name, other)
-				}
+			// Priorities are never renumbered to make room (that would change another
+			// service's rule, see generators/priority.go): a collision is the spec's to resolve.
+			prio := generators.RulePriority(slb.Name, l.name, name, slb.Rule)
+			if priorities[key] == nil {
+				priorities[key] = map[int]string{}
+			}
+			switch other, dup := priorities[key][prio]; {
+			case !dup:
 				priorities[key][prio] = name
+			case slb.Rule.Priority > 0:
+				c.errorf("", lp+".rule.priority", "choose another priority", "priority %d on listener %s is already taken by service %s", prio, l.name, other)
+			case s.Services[other].LoadBalancer.Rule.Priority > 0:
+				c.errorf("", lp+".rule", fmt.Sprintf("set rule.priority on %s (e.g. %d), or choose another one for %s", name, freePriority(priorities[key], prio), other),
+					"the priority derived for this rule on listener %s (%d) is the one service %s sets", l.name, prio, other)
+			case prio != generators.CatchAllPriority:
+				c.errorf("", lp+".rule", fmt.Sprintf("set rule.priority on %s or %s (e.g. %d, any number no other rule of the listener uses)", other, name, freePriority(priorities[key], prio)),
+					"the priority derived for this rule on listener %s (%d) is also derived for service %s", l.name, prio, other)
 			}
 			if len(slb.Rule.Hosts) == 0 && len(slb.Rule.Paths) == 0 {
 				if other, dup := catchAll[key]; dup {
@@ -237,6 +246,15 @@ func checkDeployments(c *checker) {
 			if d.BakeTime != nil {
 				c.errorf("", p+".bakeTime", `use strategy "blueGreen", "canary" or "linear"`, "a bake time belongs to ECS-native blue/green deployments")
 			}
+		}
+	}
+}
+
+// freePriority is the first priority after prio that no rule of the listener uses.
+func freePriority(used map[int]string, prio int) int {
+	for p := prio + 1; ; p++ {
+		if _, taken := used[p]; !taken && p != generators.CatchAllPriority {
+			return p
 		}
 	}
 }

@@ -299,6 +299,36 @@ func TestRules(t *testing.T) {
 		{"R49 blue/green without load balancer", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) { svc.Deployment.Strategy = "codeDeploy" })
 		}, "spec.cue:20:2: services.web.deployment.strategy: [R49] a codeDeploy deployment shifts traffic between two target groups, so the service needs a load balancer — add a loadBalancer to the service, or use the rolling strategy"},
+		{"derived priorities collide", func(s *schema.Spec) {
+			// generators.RulePriority derives 44125 for both (pinned in TestRulePriority).
+			withALB(s)
+			web := s.Services["web"]
+			web.LoadBalancer.Rule.Paths = []string{"/api/*"}
+			s.Services["web"] = web
+			api := web
+			lb := *web.LoadBalancer
+			api.LoadBalancer = &lb
+			s.Services["api4"] = api
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: the priority derived for this rule on listener http (44125) is also derived for service api4 — set rule.priority on api4 or web (e.g. 44126, any number no other rule of the listener uses)"},
+		{"explicit priority taken by a derived one", func(s *schema.Spec) {
+			withALB(s)
+			web := s.Services["web"]
+			web.LoadBalancer.Rule.Paths = []string{"/api/*"}
+			s.Services["web"] = web
+			api := web
+			lb := *web.LoadBalancer
+			lb.Rule.Priority = 44125
+			api.LoadBalancer = &lb
+			s.Services["api"] = api
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: the priority derived for this rule on listener http (44125) is the one service api sets — set rule.priority on web (e.g. 44126), or choose another one for api"},
+		{"two services create one log group", func(s *schema.Spec) {
+			web := s.Services["web"]
+			c := web.Containers["web"]
+			c.Log.Group = "/shared/logs"
+			web.Containers = map[string]schema.Container{"web": c}
+			s.Services["web"] = web
+			s.Services["api"] = web
+		}, "spec.cue:20:2: services.web.containers.web.log.group: the log group /shared/logs is also created by service api; a log group can belong to one stack only — give each service log groups of its own"},
 		{"two catch-all rules", func(s *schema.Spec) {
 			withALB(s)
 			other := s.Services["web"]
