@@ -42,7 +42,11 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 		}
 		m["Effect"] = cmpOr(s.Effect, "Allow")
 		if len(s.Principal) > 0 {
-			m["Principal"] = s.Principal
+			pr := map[string]any{}
+			for k, v := range s.Principal {
+				pr[k] = arn(pseudoString(v)) // an account principal may name ${AWS::AccountId}
+			}
+			m["Principal"] = pr
 		}
 		m["Action"] = stringOrList(s.Actions)
 		if len(s.Resources) > 0 {
