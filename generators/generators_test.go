@@ -362,7 +362,9 @@ func TestReadme(t *testing.T) {
 	for _, want := range []string{
 		"```mermaid\nflowchart LR\n",
 		`cp_xgeneral -->|"launches instances"| asg_xgeneral`,
-		"subgraph svc_xweb[\"service demo-dev-web<br>2 tasks, awsvpc<br>rolling, 100–200 %\"]\n      ctr_xweb_xapp[",
+		// Containers are drawn inside their service, the service inside the cluster.
+		"  subgraph cluster[\"ECS cluster demo-dev\"]\n    subgraph svc_xweb[",
+		"\n      ctr_xweb_xapp[\"container app<br>",
 		`svc_xweb -->|"base 0, weight 1"| cp_xgeneral`,
 		"| `demo-dev-web` | `app`: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1`<br>`sidecar`: `busybox` | 256 / 512 MiB | app 8080/tcp | 2 tasks |",
 		"| `demo-dev-general` | `t4g.small` (arm64) | 0–2 | target 100 % | `demo-dev-general` |",
