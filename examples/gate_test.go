@@ -824,10 +824,13 @@ func writeSubstituted(t *testing.T, dir, name string, raw []byte, subst map[stri
 	return path
 }
 
-// motoShim works around one gap of moto in the copy it deploys (cfn-lint judges the real
+// motoShim works around gaps of moto in the copy it deploys (cfn-lint judges the real
 // template): moto's CloudFormation handler ignores a load balancer's Type and makes every one
 // an application load balancer, which then refuses network listener protocols (TCP, TLS, UDP,
-// TCP_UDP). Those listeners are deployed into moto as HTTP.
+// TCP_UDP). Those listeners are deployed into moto as HTTP. And moto 5.2's AWS::KMS::Key
+// handler passes the CloudFormation tags ({Key, Value}, as the resource's schema has them) to
+// KMS's tagger, which wants {TagKey, TagValue}, and fails with KeyError 'TagKey' (HTTP 500):
+// keys are deployed into moto without their tags.
 func motoShim(raw []byte) ([]byte, error) {
 	var tpl map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -839,10 +842,16 @@ func motoShim(raw []byte) ([]byte, error) {
 	changed := false
 	for _, r := range resources {
 		res, _ := r.(map[string]any)
+		props, _ := res["Properties"].(map[string]any)
+		if res["Type"] == "AWS::KMS::Key" {
+			if _, ok := props["Tags"]; ok {
+				delete(props, "Tags")
+				changed = true
+			}
+		}
 		if res["Type"] != "AWS::ElasticLoadBalancingV2::Listener" {
 			continue
 		}
-		props, _ := res["Properties"].(map[string]any)
 		switch props["Protocol"] {
 		case "TCP", "TLS", "UDP", "TCP_UDP":
 			props["Protocol"] = "HTTP"
