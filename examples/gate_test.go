@@ -89,6 +89,9 @@ func registerFirst(t *testing.T, m *motoServer, region, dir string, s planStack)
 }
 
 func TestArtifactsGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the artifacts gate runs cfn-lint, shellcheck, the AWS CLI and moto (go test ./... runs it)")
+	}
 	required := os.Getenv("ECSGEN_REQUIRE_GATE") == "1"
 	unavailable := func(format string, args ...any) {
 		t.Helper()
