@@ -134,7 +134,7 @@ func TestArtifactsGate(t *testing.T) {
 	start := time.Now()
 	progress := newGateProgress(len(dirs))
 	defer progress.close()
-	progress.printf("artifacts gate: judging %d outputs with cfn-lint, shellcheck, the AWS CLI and moto, %d at a time (go test -short skips this)", len(dirs), gateParallel())
+	progress.printf("artifacts gate: judging %s with cfn-lint, shellcheck, the AWS CLI and moto, %d at a time (go test -short skips this)", outputs(len(dirs)), gateParallel())
 	m := startMoto(t)
 	lint := startCfnLint(t, dirs)
 	t.Run("outputs", func(t *testing.T) {
@@ -147,7 +147,7 @@ func TestArtifactsGate(t *testing.T) {
 			})
 		}
 	})
-	progress.printf("artifacts gate: %d outputs judged in %s", len(dirs), time.Since(start).Round(time.Second))
+	progress.printf("artifacts gate: %s judged in %s", outputs(len(dirs)), time.Since(start).Round(time.Second))
 }
 
 // gateParallel is how many outputs the gate judges at once: go test's -parallel.

@@ -57,3 +57,11 @@ func (p *gateProgress) close() {
 		p.tty.Close()
 	}
 }
+
+// outputs counts output directories in words.
+func outputs(n int) string {
+	if n == 1 {
+		return "1 output"
+	}
+	return fmt.Sprintf("%d outputs", n)
+}
