@@ -12,7 +12,7 @@ import (
 	"github.com/ecsgen/ecsgen/schema"
 )
 
-// Blue/green through AWS CodeDeploy (seed 004): a CodeDeploy application and deployment group
+// Blue/green through AWS CodeDeploy: a CodeDeploy application and deployment group
 // that swap the service's two target groups behind its production and test listeners.
 //
 // CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50), so the

@@ -494,6 +494,14 @@ func TestRules(t *testing.T) {
 			lb.RestrictEgress = false
 			s.LoadBalancers["public"] = lb
 		}, "spec: warning: loadBalancers.public.restrictEgress: [S09] the load balancer may open connections to any address, not only to its targets — leave it on, or waive S09 with the reason"},
+		{"P01 the starter's account", func(s *schema.Spec) { s.Account = PlaceholderAccount },
+			`spec: warning: account: [P01] "000000000000" is a placeholder from ecsgen init, not your account — aws sts get-caller-identity --query Account prints yours`},
+		{"P01 the starter's VPC", func(s *schema.Spec) { s.Network.VPC = PlaceholderVPCs[2] },
+			`spec: warning: network.vpc: [P01] "vpc-00000000000000003" is a placeholder from ecsgen init: a deploy fails until it is your VPC — aws ec2 describe-vpcs --query 'Vpcs[].[VpcId,CidrBlock]' lists yours`},
+		{"P01 a starter's subnet on a service", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.Subnets = []string{"subnet-0123456789abcdef0", PlaceholderSubnets[1]} })
+		}, `spec.cue:20:2: warning: services.web.subnets[1]: [P01] "subnet-00000000000000012" is a placeholder from ecsgen init: a deploy fails until it is a subnet of your VPC — aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpc> --query 'Subnets[].[SubnetId,AvailabilityZone]' lists your VPC's, with their zones`},
 		{"a waiver that accepts nothing", func(s *schema.Spec) {
 			s.Waivers = []schema.Waiver{{Rule: "S02", Reason: "public subnets only in this lab"}}
 		}, "spec: warning: waivers[0]: the waiver of S02 accepts no finding — remove the waiver"},
