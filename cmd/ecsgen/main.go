@@ -17,6 +17,7 @@ import (
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/load"
 	"github.com/ecsgen/ecsgen/internal/write"
+	"github.com/ecsgen/ecsgen/schema/jsonschema"
 )
 
 // Exit statuses.
@@ -286,9 +287,9 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch *format {
 	case "json":
-		out, err = load.JSONSchema()
+		out, err = jsonschema.JSONSchema()
 	case "markdown", "md":
-		out, err = load.Reference()
+		out, err = jsonschema.Reference()
 	default:
 		fmt.Fprintf(stderr, "ecsgen schema: unknown format %q: want json or markdown\n", *format)
 		return exitUsage

@@ -1,4 +1,4 @@
-package load
+package jsonschema
 
 import (
 	"encoding/json"

@@ -1,0 +1,160 @@
+// Suggestions: "did you mean" hints for unknown fields, and what the keys of named maps must
+// look like.
+
+package load
+
+import (
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+
+	"github.com/ecsgen/ecsgen/internal/diag"
+)
+
+// suggestFields adds "did you mean" hints to unknown-field findings, from the fields the schema
+// allows where the typo stands.
+func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
+	w := walker{ctx: ctx}
+	for i, f := range findings {
+		if !strings.HasPrefix(f.Message, "unknown field ") {
+			continue
+		}
+		parent, ok := w.schemaAt(spec, diag.Parent(f.Path))
+		if !ok {
+			continue
+		}
+		typo := f.Path[strings.LastIndexAny(f.Path, ".]")+1:]
+		if hint, ok := mapKeyHints[mapName(f.Path)]; ok {
+			// A map keyed by name (services, containers, …): the key is a bad name, not a typo.
+			findings[i].Message = "invalid name " + strconv.Quote(typo)
+			findings[i].Hint = hint
+			continue
+		}
+		var allowed []string
+		it, err := parent.Fields(cue.Optional(true))
+		if err != nil {
+			continue
+		}
+		for it.Next() {
+			allowed = append(allowed, selectorLabel(it.Selector()))
+		}
+		if best := closest(typo, allowed); best != "" {
+			findings[i].Hint = "did you mean " + strconv.Quote(best) + "?"
+		} else if len(allowed) > 0 {
+			findings[i].Hint = "allowed fields: " + strings.Join(allowed, ", ")
+		}
+	}
+}
+
+// mapKeyHints say what the keys of each user-keyed map must look like, by the map's field name.
+var mapKeyHints = map[string]string{
+	"services":     "service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters",
+	"ec2":          "capacity names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters",
+	"environments": "environment names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters",
+	"containers":   "container names are letters, digits, '_' and '-', starting with a letter or digit",
+	"environment":  "environment variable names are letters, digits and '_', not starting with a digit",
+	"settings":     "agent settings are ECS_* variables, other than ECS_CLUSTER and those with a typed field in agent",
+	"tags":         "tag keys are up to 128 letters, digits, spaces and _.:/=+-@, not starting with aws:",
+}
+
+// mapName is the name of the field that holds the last element of path.
+func mapName(path string) string {
+	parent := diag.Parent(path)
+	return parent[strings.LastIndexAny(parent, ".]")+1:]
+}
+
+// schemaAt finds the schema of a spec path, taking map entries from their pattern.
+func (w *walker) schemaAt(spec cue.Value, path string) (cue.Value, bool) {
+	v := spec
+	if path == "" {
+		return v, true
+	}
+	for _, part := range splitPath(path) {
+		var sel cue.Selector
+		if strings.HasPrefix(part, "[") {
+			n, err := strconv.Atoi(strings.Trim(part, "[]"))
+			if err != nil {
+				return cue.Value{}, false
+			}
+			sel = cue.Index(n)
+			next := v.LookupPath(cue.MakePath(sel))
+			if !next.Exists() {
+				next = v.LookupPath(cue.MakePath(cue.AnyIndex))
+			}
+			v = next
+		} else {
+			sel = cue.Str(part)
+			next := v.LookupPath(cue.MakePath(sel))
+			if !next.Exists() {
+				var ok bool
+				if next, ok = w.patternSchema(v, sel); !ok {
+					return cue.Value{}, false
+				}
+			}
+			v = next
+		}
+		if !v.Exists() {
+			return cue.Value{}, false
+		}
+	}
+	return v, true
+}
+
+// splitPath splits a spec path into labels and [i] indexes.
+func splitPath(path string) []string {
+	var out []string
+	for _, dotted := range strings.Split(path, ".") {
+		for {
+			i := strings.IndexByte(dotted, '[')
+			if i < 0 {
+				break
+			}
+			if i > 0 {
+				out = append(out, dotted[:i])
+			}
+			j := strings.IndexByte(dotted, ']')
+			if j < i {
+				break
+			}
+			out = append(out, dotted[i:j+1])
+			dotted = dotted[j+1:]
+		}
+		if dotted != "" {
+			out = append(out, dotted)
+		}
+	}
+	return out
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is near enough to be
+// a likely typo.
+func closest(s string, candidates []string) string {
+	best, bestD := "", len(s)/3+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
