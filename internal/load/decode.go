@@ -36,22 +36,82 @@ func unchosen(s *schema.Spec, positions diag.Positions) diag.List {
 	return out
 }
 
+// decoder decodes a CUE value into the Go model.
+type decoder struct {
+	// lenient skips the values that cannot be decoded instead of failing.
+	lenient bool
+	// outOfRange are the integers too large for the model, each a finding.
+	outOfRange []*outOfRange
+}
+
+// outOfRange is an integer the model cannot hold (beyond int64: 99999999999999999999999).
+type outOfRange struct {
+	path  string
+	value string
+	bits  int
+}
+
+func (e *outOfRange) Error() string { return e.path + ": " + e.value + " is out of range" }
+
+// valuePath is the spec path of a value of the unified spec.
+func valuePath(v cue.Value) string {
+	var parts []string
+	for _, sel := range v.Path().Selectors() {
+		parts = append(parts, sel.String())
+	}
+	return specPath(parts)
+}
+
+// leaf handles the failure to decode one value: a lenient decoder skips it.
+func (d *decoder) leaf(v cue.Value, err error) error {
+	if err == nil {
+		return nil
+	}
+	if r, ok := err.(*outOfRange); ok {
+		d.outOfRange = append(d.outOfRange, r)
+		return nil // reported as a finding; the field stays zero
+	}
+	if d.lenient {
+		return nil
+	}
+	return err
+}
+
+// findings are the problems decoding found in the spec itself.
+func (d *decoder) findings(positions diag.Positions) diag.List {
+	var out diag.List
+	for _, r := range d.outOfRange {
+		msg, hint := "too large", "use a number of at most 9223372036854775807"
+		if strings.HasPrefix(r.value, "-") {
+			msg, hint = "too small", "use a number of at least -9223372036854775808"
+		}
+		if r.bits == 32 {
+			hint = strings.NewReplacer("9223372036854775807", "2147483647", "9223372036854775808", "2147483648").Replace(hint)
+		}
+		out = append(out, diag.Finding{Pos: positions.Of(r.path), Path: r.path, Message: "the number " + clip(r.value) + " is " + msg, Hint: hint})
+	}
+	return out
+}
+
 // decode fills x from a valid, concrete value, as Value.Decode does, and faster: Value.Decode
 // walks every struct through Value.Fields, which sorts the fields of each struct it meets
 // (the bulk of its cost on a large spec), while decode looks each Go field up by its JSON name
 // and enumerates only maps, whose order does not matter. It handles the kinds of the model —
 // structs with JSON tags, maps with string keys, slices, pointers, strings, integers and
 // booleans — and hands any other type to Value.Decode. TestDecodeAgrees compares the two.
-func decode(v cue.Value, x reflect.Value) error {
+//
+// A lenient decoder skips what it cannot decode (leaving Go's zero value), so that the rules can
+// still judge the parts of a spec that are valid when another part has a schema error.
+func (d *decoder) decode(v cue.Value, x reflect.Value) error {
 	t := x.Type()
 	if reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(jsonUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		return v.Decode(x.Addr().Interface())
+		return d.leaf(v, v.Decode(x.Addr().Interface()))
 	}
 	switch x.Kind() {
 	case reflect.Struct:
 		fields, ok := jsonFields(t)
 		if !ok {
-			return v.Decode(x.Addr().Interface())
+			return d.leaf(v, v.Decode(x.Addr().Interface()))
 		}
 		// Fields, List and the scalar accessors take the default of a disjunction themselves;
 		// LookupPath does not.
@@ -63,22 +123,22 @@ func decode(v cue.Value, x reflect.Value) error {
 			if !fv.Exists() {
 				continue
 			}
-			if err := decode(fv, x.Field(f.index)); err != nil {
+			if err := d.decode(fv, x.Field(f.index)); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
-			return v.Decode(x.Addr().Interface())
+			return d.leaf(v, v.Decode(x.Addr().Interface()))
 		}
 		m := reflect.MakeMap(t)
 		it, err := v.Fields()
 		if err != nil {
-			return err
+			return d.leaf(v, err)
 		}
 		for it.Next() {
 			elem := reflect.New(t.Elem()).Elem()
-			if err := decode(it.Value(), elem); err != nil {
+			if err := d.decode(it.Value(), elem); err != nil {
 				return err
 			}
 			m.SetMapIndex(reflect.ValueOf(it.Selector().Unquoted()).Convert(t.Key()), elem)
@@ -86,11 +146,11 @@ func decode(v cue.Value, x reflect.Value) error {
 		x.Set(m)
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
-			return v.Decode(x.Addr().Interface())
+			return d.leaf(v, v.Decode(x.Addr().Interface()))
 		}
 		it, err := v.List()
 		if err != nil {
-			return err
+			return d.leaf(v, err)
 		}
 		var elems []cue.Value
 		for it.Next() {
@@ -98,40 +158,44 @@ func decode(v cue.Value, x reflect.Value) error {
 		}
 		list := reflect.MakeSlice(t, len(elems), len(elems))
 		for i, e := range elems {
-			if err := decode(e, list.Index(i)); err != nil {
+			if err := d.decode(e, list.Index(i)); err != nil {
 				return err
 			}
 		}
 		x.Set(list)
 	case reflect.Pointer:
 		p := reflect.New(t.Elem())
-		if err := decode(v, p.Elem()); err != nil {
+		if err := d.decode(v, p.Elem()); err != nil {
 			return err
 		}
 		x.Set(p)
 	case reflect.String:
 		str, err := v.String()
 		if err != nil {
-			return err
+			return d.leaf(v, err)
 		}
 		x.SetString(str)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		i, err := v.Int64()
-		if err != nil {
-			return err
+		if err == nil && x.OverflowInt(i) {
+			err = fmt.Errorf("integer %d overflows %s", i, t)
 		}
-		if x.OverflowInt(i) {
-			return fmt.Errorf("%v: integer %d overflows %s", v.Path(), i, t)
+		if err != nil {
+			if v.Kind() == cue.IntKind {
+				// A concrete integer that int64 (or the field) cannot hold: a spec problem.
+				err = &outOfRange{path: valuePath(v), value: fmt.Sprint(v), bits: t.Bits()}
+			}
+			return d.leaf(v, err)
 		}
 		x.SetInt(i)
 	case reflect.Bool:
 		b, err := v.Bool()
 		if err != nil {
-			return err
+			return d.leaf(v, err)
 		}
 		x.SetBool(b)
 	default:
-		return v.Decode(x.Addr().Interface())
+		return d.leaf(v, v.Decode(x.Addr().Interface()))
 	}
 	return nil
 }

@@ -60,11 +60,13 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 		if res == nil {
 			return nil, findings, err
 		}
-		if err := selectEnvs(opts.Envs, []string{res.Spec.Env}); err != nil {
-			return nil, nil, err
+		if len(findings) == 0 {
+			if err := selectEnvs(opts.Envs, []string{res.Spec.Env}); err != nil {
+				return nil, nil, err
+			}
 		}
 		res.Envs = []Env{{Name: res.Spec.Env, Spec: res.Spec, Positions: res.Positions}}
-		return res, nil, nil
+		return res, findings, nil
 	}
 
 	positions := diag.Positions{}
@@ -143,11 +145,8 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 		env.Spec = s
 		res.Envs = append(res.Envs, env)
 	}
-	if all := diag.Combine(perEnv); len(all) > 0 {
-		return nil, all, nil
-	}
 	res.Spec, res.Positions = res.Envs[0].Spec, res.Envs[0].Positions
-	return res, nil, nil
+	return res, diag.Combine(perEnv), nil
 }
 
 // selectEnvs checks that every environment the command line names exists.

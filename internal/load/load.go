@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -52,6 +53,9 @@ type Options struct {
 	Dir string
 	// Envs selects the environments to load (the --env flag); empty: every environment.
 	Envs []string
+	// Partial asks for a Result beside the findings of a spec with schema errors: what could be
+	// decoded of its valid parts, so that the rules can report their problems in the same run.
+	Partial bool
 }
 
 // Result is a loaded spec with where the user wrote each of its fields: one Env per
@@ -63,6 +67,9 @@ type Result struct {
 	Envs      []Env
 	// Multi is set when the spec declares environments.
 	Multi bool
+	// Partial is set when the spec has schema errors (Options.Partial): each Env's Spec then
+	// holds only the values that decoded, and Go's zero value where a value is wrong or missing.
+	Partial bool
 }
 
 // A compiled schema is immutable and safe to share; compile it once per process.
@@ -87,8 +94,23 @@ func compiledSchema() (*cue.Context, cue.Value, error) {
 }
 
 // Files loads and validates the user's spec files (unified into one spec). It returns either a
-// Result or a non-empty list of findings, never both.
+// Result or a non-empty list of findings, never both, unless opts.Partial asks for the valid
+// parts of a spec with findings too.
 func Files(files []string, opts Options) (*Result, diag.List, error) {
+	res, findings, err := loadFiles(files, opts)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case len(findings) == 0:
+		return res, nil, nil
+	case !opts.Partial || res == nil:
+		return nil, findings, nil
+	}
+	res.Partial = true
+	return res, findings, nil
+}
+
+func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 	ctx, spec, err := compiledSchema()
 	if err != nil {
 		return nil, nil, err
@@ -177,42 +199,47 @@ func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File) (*Result,
 	}
 	s, more, err := validate(ctx, spec, user, positions)
 	findings = append(findings, more...).Dedup()
-	if err != nil || len(findings) > 0 {
-		return nil, findings, err
+	if err != nil {
+		return nil, nil, err
 	}
-	return &Result{Spec: s, Positions: positions}, nil, nil
+	return &Result{Spec: s, Positions: positions}, findings, nil
 }
 
 // validate unifies one environment's value with #Spec and decodes it, or explains why it
-// cannot, with the user's positions of its fields.
+// cannot, with the user's positions of its fields. With findings, the spec it returns is what
+// could be decoded of the valid parts (see Result.Partial).
 func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions) (*schema.Spec, diag.List, error) {
 	var findings diag.List
 	unified := spec.Unify(user)
 	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
 		findings = append(findings, translate(err, positions)...)
-		suggestFields(ctx, spec, findings)
-		// CUE stops reporting missing fields once anything else is wrong, so find them
-		// ourselves. When validation passes, every field is concrete, so none is missing: the
-		// walk, which costs more than the validation on large specs, is for failed builds only
+		// CUE stops reporting missing and unknown fields once anything else is wrong, so find
+		// them ourselves. When validation passes, every field is concrete and known: the walk,
+		// which costs more than the validation on large specs, is for failed builds only
 		// (TestNothingMissingWhenValid guards the shortcut).
 		w := walker{ctx: ctx, positions: positions}
 		w.missing(spec, user, "")
-		findings = append(findings, w.findings...)
+		for _, f := range w.findings {
+			if !slices.ContainsFunc(findings, func(g diag.Finding) bool { return g.Path == f.Path }) {
+				findings = append(findings, f)
+			}
+		}
+		suggestFields(ctx, spec, findings)
 	}
 	findings = findings.Dedup()
-	if len(findings) > 0 {
-		return nil, findings, nil
-	}
+	valid := len(findings) == 0
 	var s schema.Spec
-	if err := decode(unified, reflect.ValueOf(&s).Elem()); err != nil {
+	d := &decoder{lenient: !valid}
+	if err := d.decode(unified, reflect.ValueOf(&s).Elem()); err != nil {
 		// A value that fits two alternatives of the schema validates but cannot be decoded.
 		if f := ambiguous(err, positions); len(f) > 0 {
 			return nil, f, nil
 		}
 		return nil, nil, fmt.Errorf("internal error: a valid spec did not decode: %v", err)
 	}
-	if f := unchosen(&s, positions); len(f) > 0 {
-		return nil, f, nil
+	findings = append(findings, d.findings(positions)...)
+	if valid {
+		findings = append(findings, unchosen(&s, positions)...)
 	}
-	return &s, nil, nil
+	return &s, findings.Dedup(), nil
 }

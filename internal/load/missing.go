@@ -1,5 +1,5 @@
-// Missing required fields, found by walking the schema beside the user's value: CUE stops
-// reporting them once anything else is wrong.
+// Missing required fields and unknown fields, found by walking the schema beside the user's
+// value: CUE stops reporting them once anything else is wrong.
 
 package load
 
@@ -54,6 +54,10 @@ func (w *walker) missing(schemaV, user cue.Value, path string) {
 				}
 				if elem, ok := w.patternSchema(schemaV, sel); ok {
 					w.missing(elem, uit.Value(), join(path, selectorLabel(sel)))
+				} else if !schemaV.Allows(sel) {
+					// CUE leaves a field out of its errors when the same struct has a type
+					// error: report it here.
+					w.unknown(join(path, selectorLabel(sel)))
 				}
 			}
 		}
@@ -101,6 +105,12 @@ func complete(v cue.Value) bool {
 func (w *walker) patternSchema(schemaV cue.Value, sel cue.Selector) (cue.Value, bool) {
 	v := schemaV.LookupPath(cue.MakePath(sel.Optional()))
 	return v, v.Exists() && v.Err() == nil
+}
+
+// unknown reports a field the schema does not allow.
+func (w *walker) unknown(path string) {
+	field := path[strings.LastIndexAny(path, ".]")+1:]
+	w.findings = append(w.findings, diag.Finding{Pos: w.positions.Of(path), Path: path, Message: "unknown field " + strconv.Quote(field)})
 }
 
 func (w *walker) report(path string) {
