@@ -143,7 +143,14 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 	}
 	user := ctx.BuildInstance(inst)
 	if err := user.Err(); err != nil {
-		return nil, translate(err, nil), nil
+		// An error in the user's own CUE (a conflict within their definitions): validating
+		// against the schema reports it beside every other problem, and it is the answer
+		// whatever else happens.
+		res, findings, vErr := checkEnvs(ctx, spec, user, opts, inst.Files)
+		if vErr != nil || len(findings) == 0 {
+			return nil, translate(err, nil), nil
+		}
+		return res, findings, nil
 	}
 	return checkEnvs(ctx, spec, user, opts, inst.Files)
 }
@@ -225,6 +232,7 @@ func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions) 
 			}
 		}
 		suggestFields(ctx, spec, findings)
+		findings = closedDefinitions(findings)
 	}
 	findings = findings.Dedup()
 	valid := len(findings) == 0

@@ -25,7 +25,7 @@ type walker struct {
 func (w *walker) missing(schemaV, user cue.Value, path string) {
 	switch schemaV.IncompleteKind() {
 	case cue.StructKind:
-		if user.Exists() && user.IncompleteKind() != cue.StructKind {
+		if k := user.IncompleteKind(); user.Exists() && k != cue.StructKind && k != cue.BottomKind {
 			return // a type error, reported by validation
 		}
 		it, err := schemaV.Fields(cue.Optional(false))

@@ -4,6 +4,8 @@
 package load
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,12 +41,67 @@ func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
 		for it.Next() {
 			allowed = append(allowed, selectorLabel(it.Selector()))
 		}
+		if slices.Contains(allowed, typo) {
+			// The schema has the field: the user's own closed definition rejects it (the
+			// schema's defaults fill it in). Said once per definition by closedDefinitions.
+			findings[i].Message = closedMessage
+			findings[i].Hint = typo
+			continue
+		}
 		if best := closest(typo, allowed); best != "" {
 			findings[i].Hint = "did you mean " + strconv.Quote(best) + "?"
 		} else if len(allowed) > 0 {
 			findings[i].Hint = "allowed fields: " + strings.Join(allowed, ", ")
 		}
 	}
+}
+
+const closedMessage = "a closed definition of the user's rejects fields the schema defines"
+
+// closedDefinitions turns the findings of fields that a user's closed definition rejects (one
+// for each field the schema gives a default) into one finding per definition.
+func closedDefinitions(findings diag.List) diag.List {
+	var out diag.List
+	fields := map[diag.Pos][]string{}
+	first := map[diag.Pos]int{}
+	for _, f := range findings {
+		if f.Message != closedMessage {
+			out = append(out, f)
+			continue
+		}
+		if i, ok := first[f.Pos]; !ok {
+			first[f.Pos] = len(out)
+			out = append(out, diag.Finding{Pos: f.Pos, Path: diag.Parent(f.Path)})
+		} else {
+			out[i].Path = commonPath(out[i].Path, diag.Parent(f.Path))
+		}
+		if !slices.Contains(fields[f.Pos], f.Hint) {
+			fields[f.Pos] = append(fields[f.Pos], f.Hint)
+		}
+	}
+	for pos, i := range first {
+		names := fields[pos]
+		slices.Sort(names)
+		shown := names
+		if len(shown) > 5 {
+			shown = append(slices.Clone(shown[:5]), "…")
+		}
+		out[i].Message = fmt.Sprintf("the closed definition here rejects %d fields that the schema fills in with defaults (%s)", len(names), strings.Join(shown, ", "))
+		out[i].Hint = "remove close() from the definition: the schema adds its defaults to the structs it is used for"
+	}
+	return out
+}
+
+// commonPath is the longest spec path that a and b both lie under.
+func commonPath(a, b string) string {
+	for a != "" && !isUnder(b, a) {
+		a = diag.Parent(a)
+	}
+	return a
+}
+
+func isUnder(path, ancestor string) bool {
+	return path == ancestor || strings.HasPrefix(path, ancestor+".") || strings.HasPrefix(path, ancestor+"[")
 }
 
 // mapKeyHints say what the keys of each user-keyed map must look like, by the map's field name.

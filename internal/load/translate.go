@@ -3,12 +3,14 @@
 package load
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 
@@ -92,13 +94,22 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 	var other []string
 	for _, r := range reasons {
 		format, args := r.Msg()
+		format = strings.ReplaceAll(format, "%s", "%v")
 		switch {
 		case format == "field not allowed":
 			field := path[strings.LastIndexAny(path, ".]")+1:]
 			return "unknown field " + strconv.Quote(field), ""
 		case strings.HasSuffix(format, "errors in empty disjunction:"):
 			continue
-		case strings.HasPrefix(format, "conflicting values %s and %s") && len(args) >= 2:
+		case strings.HasPrefix(format, "conflicting values %v and %v") && len(args) >= 2 && len(userPositions(r)) >= 2 &&
+			isConcrete(fmt.Sprint(args[0])) && isConcrete(fmt.Sprint(args[1])):
+			// Both values are the user's: the field is written twice.
+			where := userPositions(r)
+			return fmt.Sprintf("conflicting values %s and %s: the field is set twice (%s and %s)", clip(fmt.Sprint(args[0])), clip(fmt.Sprint(args[1])), where[0], where[1]),
+				"keep one of them"
+		case strings.HasPrefix(format, "incompatible list lengths") && len(args) >= 2:
+			return fmt.Sprintf("the list is set twice, with %v and %v entries", args[0], args[1]), "keep one of them"
+		case strings.HasPrefix(format, "conflicting values %v and %v") && len(args) >= 2:
 			a, b := fmt.Sprint(args[0]), fmt.Sprint(args[1])
 			if strings.Contains(format, "mismatched types") && len(args) >= 4 {
 				// args[2] and args[3] are the kinds of a and b; the user's value is the concrete one.
@@ -111,23 +122,29 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 				}
 				continue
 			}
-			// Which side is the user's value? The one that recurs across the reasons; with a
-			// single reason, CUE puts the schema's value first.
-			if got == "" || got == b {
+			// Which side is the user's value? The one whose position is in the user's file;
+			// failing that, the one that recurs across the reasons; with a single reason, CUE
+			// puts the schema's value first.
+			switch {
+			case isUserValue(r, 0):
+				got, want = a, appendUnique(want, b)
+			case isUserValue(r, 1):
 				got, want = b, appendUnique(want, a)
-			} else {
+			case got == "" || got == b:
+				got, want = b, appendUnique(want, a)
+			default:
 				got, want = a, appendUnique(want, b)
 			}
-		case strings.HasPrefix(format, "invalid value %v (out of bound %s)") && len(args) >= 2:
+		case strings.HasPrefix(format, "invalid value %v (out of bound %v)") && len(args) >= 2:
 			got, want = fmt.Sprint(args[0]), appendUnique(want, fmt.Sprint(args[1]))
-		case strings.HasPrefix(format, "invalid value %v (does not satisfy %s)") && len(args) >= 2:
+		case strings.HasPrefix(format, "invalid value %v (does not satisfy %v)") && len(args) >= 2:
 			got, want = fmt.Sprint(args[0]), appendUnique(want, fmt.Sprint(args[1]))
 		default:
 			clipped := make([]any, len(args))
 			for i, a := range args {
 				clipped[i] = clip(fmt.Sprint(a))
 			}
-			other = append(other, strings.TrimPrefix(fmt.Sprintf(format, clipped...), "#Spec."))
+			other = append(other, strings.TrimPrefix(fmt.Sprintf(strings.NewReplacer("%d", "%v", "%q", "%v").Replace(format), clipped...), "#Spec."))
 		}
 	}
 	if got != "" && len(want) > 0 {
@@ -136,12 +153,94 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 		if constraints := slices.DeleteFunc(slices.Clone(want), isLiteral); len(constraints) > 0 {
 			want = constraints
 		}
-		return fmt.Sprintf("got %s, want %s", clip(got), clip(strings.Join(want, " | "))), hintFor(want)
+		hint = hintFor(want)
+		if !slices.ContainsFunc(want, func(w string) bool { return !isLiteral(w) }) {
+			want = schemaOrder(path, want)
+			if len(want) > 8 {
+				return fmt.Sprintf("got %s, which is not one of the %d allowed values", clip(got), len(want)), "use one of " + strings.Join(want, ", ")
+			}
+		}
+		words := make([]string, len(want))
+		for i, w := range want {
+			words[i] = wantWords(w)
+		}
+		return fmt.Sprintf("got %s, want %s", clip(got), clip(strings.Join(words, " | "))), hint
 	}
 	if len(other) > 0 {
 		return strings.Join(slices.Compact(other), "; "), ""
 	}
 	return "invalid value", ""
+}
+
+// isConcrete reports whether a value printed by an error is data (a literal, or a list or
+// struct of literals) rather than a type or constraint.
+func isConcrete(s string) bool {
+	if isLiteral(s) {
+		return true
+	}
+	if !strings.HasPrefix(s, "[") && !strings.HasPrefix(s, "{") {
+		return false
+	}
+	for _, c := range []string{"int", "string", "bool", "number", "float", "#", "=~", "!~", ">", "<", "...", "|", "&"} {
+		if strings.Contains(s, c) && !strings.Contains(s, `"`) {
+			return false
+		}
+	}
+	return true
+}
+
+// userPositions are the distinct positions in the user's files that an error names.
+func userPositions(e cueerrors.Error) []diag.Pos {
+	var out []diag.Pos
+	for _, p := range e.InputPositions() {
+		if p.IsValid() && p.Filename() != schemaFile {
+			if pos := toPos(p); !slices.Contains(out, pos) {
+				out = append(out, pos)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b diag.Pos) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return out
+}
+
+// isUserValue reports whether the i-th value of a conflict is the one written in the user's
+// file, from the positions CUE gives in the order of the values.
+func isUserValue(e cueerrors.Error, i int) bool {
+	ps := e.InputPositions()
+	return i < len(ps) && ps[i].IsValid() && ps[i].Filename() != schemaFile
+}
+
+// schemaOrder puts the literal alternatives of an enum in the order the schema lists them
+// (CUE reports them sorted as strings: 1 | 1096 | 120 | …).
+func schemaOrder(path string, want []string) []string {
+	_, spec, err := compiledSchema()
+	if err != nil {
+		return want
+	}
+	v, ok := (&walker{}).schemaAt(spec, path)
+	if !ok {
+		return want
+	}
+	op, alts := v.Expr()
+	if op != cue.OrOp {
+		return want
+	}
+	var ordered []string
+	for _, a := range alts {
+		if s := fmt.Sprint(a); slices.Contains(want, s) && !slices.Contains(ordered, s) {
+			ordered = append(ordered, s)
+		}
+	}
+	if len(ordered) != len(want) {
+		return want
+	}
+	numbers := slices.IndexFunc(ordered, func(s string) bool { _, err := strconv.Atoi(s); return err != nil }) < 0
+	if numbers {
+		slices.SortFunc(ordered, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return cmp.Compare(x, y) })
+	}
+	return ordered
 }
 
 // clip shortens a value quoted in a message: a finding is one line, whatever the input.
@@ -184,7 +283,7 @@ func hintFor(want []string) string {
 		switch {
 		case strings.Contains(w, `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`):
 			return "use lower-case letters, digits and inner hyphens, starting with a letter"
-		case strings.Contains(w, "MaxRunes"):
+		case strings.Contains(w, "MaxRunes") && !strings.HasPrefix(w, "strings.MaxRunes"):
 			return "shorten it: generated AWS names must fit AWS length limits"
 		case strings.Contains(w, "UniqueItems"):
 			return "remove the duplicate entries"
