@@ -1,6 +1,11 @@
 package check
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ecsgen/ecsgen/internal/diag"
@@ -494,6 +499,55 @@ func TestLookupInstance(t *testing.T) {
 	for _, typ := range []string{"p4d.24xlarge", "t2.micro", "m7i-flex.large", "x2gd.medium"} {
 		if _, ok := lookupInstance(typ); ok {
 			t.Errorf("%s: unknown types must not be guessed", typ)
+		}
+	}
+}
+
+// TestRuleLists keeps the list of waivable rules equal to the ids the rules warn with.
+func TestRuleLists(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	warn := regexp.MustCompile(`warnf\("([RS][0-9]{2})"`)
+	var ids []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range warn.FindAllStringSubmatch(string(src), -1) {
+			ids = append(ids, m[1])
+		}
+	}
+	slices.Sort(ids)
+	if ids = slices.Compact(ids); !slices.Equal(ids, waivable) {
+		t.Errorf("the rules warn with %v, waivable lists %v", ids, waivable)
+	}
+}
+
+// A waiver of a rule without warnings, or of a path not in the spec, is an error with the
+// nearest id or path as hint.
+func TestWaiverTypos(t *testing.T) {
+	for _, tc := range []struct {
+		waiver schema.Waiver
+		want   string
+	}{
+		{schema.Waiver{Rule: "S99", Reason: "a typo of S03"},
+			"spec: waivers[0].rule: S99 has no warnings to waive: errors must be fixed, and other ids do not exist — did you mean S01? (only warnings can be waived: R43, R45, S01, S02, S03, S04, S05, S06)"},
+		{schema.Waiver{Rule: "R12", Reason: "an error rule"},
+			"spec: waivers[0].rule: R12 has no warnings to waive: errors must be fixed, and other ids do not exist — did you mean R43? (only warnings can be waived: R43, R45, S01, S02, S03, S04, S05, S06)"},
+		{schema.Waiver{Rule: "S03", Path: "services.wbe.assignPublicIp", Reason: "a typo of the service"},
+			`spec: waivers[0].path: the path "services.wbe.assignPublicIp" matches nothing in the spec — did you mean "services.web.assignPublicIp"?`},
+	} {
+		s := base()
+		s.Waivers = []schema.Waiver{tc.waiver}
+		got := run(s)
+		if len(got) != 1 || got[0].String() != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
 		}
 	}
 }

@@ -48,7 +48,7 @@ func suggestFields(ctx *cue.Context, spec cue.Value, findings diag.List) {
 			findings[i].Hint = typo
 			continue
 		}
-		if best := closest(typo, allowed); best != "" {
+		if best := diag.Closest(typo, allowed); best != "" {
 			findings[i].Hint = "did you mean " + strconv.Quote(best) + "?"
 		} else if len(allowed) > 0 {
 			findings[i].Hint = "allowed fields: " + strings.Join(allowed, ", ")
@@ -184,34 +184,3 @@ func splitPath(path string) []string {
 	return out
 }
 
-// closest returns the candidate nearest to s by edit distance, if it is near enough to be
-// a likely typo.
-func closest(s string, candidates []string) string {
-	best, bestD := "", len(s)/3+2
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

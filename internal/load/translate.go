@@ -160,11 +160,15 @@ func explain(path string, reasons []cueerrors.Error) (msg, hint string) {
 				return fmt.Sprintf("got %s, which is not one of the %d allowed values", clip(got), len(want)), "use one of " + strings.Join(want, ", ")
 			}
 		}
+		if !slices.ContainsFunc(want, func(w string) bool { return !isLiteral(w) }) {
+			return fmt.Sprintf("got %s, want %s", clip(got), clip(strings.Join(want, " | "))), hint
+		}
+		// Constraints that all failed: each is required.
 		words := make([]string, len(want))
 		for i, w := range want {
 			words[i] = wantWords(w)
 		}
-		return fmt.Sprintf("got %s, want %s", clip(got), clip(strings.Join(words, " | "))), hint
+		return fmt.Sprintf("got %s, want %s", clip(got), strings.Join(words, ", and ")), hint
 	}
 	if len(other) > 0 {
 		return strings.Join(slices.Compact(other), "; "), ""

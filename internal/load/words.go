@@ -16,6 +16,8 @@ var patternWords = map[string]string{
 	`!~"-$"`:                          "a value that does not end in a hyphen",
 	`!~"^(?i:aws):"`:                  `a key that does not start with "aws:" (reserved by AWS)`,
 	`=~"\\{name\\}"`:                  "a pattern that contains {name}",
+	`=~"\\{env\\}"`:                   "a pattern that contains {env}",
+	`!~"\\}\\{"`:                      "placeholders separated by a character, such as {env}-{name}",
 	`=~"^([0-9]+(ns|us|ms|s|m|h))+$"`: `a duration such as "30s", "5m" or "1h30m"`,
 	`=~"^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$"`:                                   `an IPv4 CIDR block such as "10.0.0.0/16"`,
 	`=~"^([a-z]|\\{(system|env|name)\\})([a-z0-9-]|\\{(system|env|name)\\})*$"`:     "lower-case letters, digits, hyphens and the placeholders {system}, {env} and {name}",

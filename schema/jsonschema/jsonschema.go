@@ -446,7 +446,12 @@ func (c *converter) constrain(js *jsonschema.Schema, e ast.Expr) {
 		case token.MAT:
 			addPattern(js, literalString(x.X))
 		case token.NMAT:
-			js.Not = &jsonschema.Schema{Pattern: ecmaRegexp(literalString(x.X))}
+			not := &jsonschema.Schema{Pattern: ecmaRegexp(literalString(x.X))}
+			if js.Not == nil {
+				js.Not = not
+			} else {
+				js.AllOf = append(js.AllOf, &jsonschema.Schema{Not: not})
+			}
 		case token.GEQ:
 			js.Minimum = json.Number(literalNumber(x.X))
 		case token.GTR:

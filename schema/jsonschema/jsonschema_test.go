@@ -82,19 +82,21 @@ func TestJSONSchemaAgreesWithCUE(t *testing.T) {
 	}
 	spec := minimal + "services: web: containers: web: {image: \"nginx\", memory: 256}\n"
 	cases := map[string]string{
-		"valid":                    spec,
-		"valid environments":       strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: {dev: {}, prod: cluster: capacity: ec2: general: instanceType: \"m7i.large\"}\n",
-		"enum":                     spec + "cluster: containerInsights: \"on\"\n",
-		"unknown field":            spec + "services: web: desiredCont: 2\n",
-		"bad name":                 spec + "services: Web: containers: web: {image: \"nginx\", memory: 256}\n",
-		"bound":                    spec + "services: web: desiredCount: -1\n",
-		"pattern":                  strings.Replace(spec, "vpc-0123456789abcdef0", "vpc-1", 1),
-		"missing field":            strings.Replace(spec, "region: \"ap-northeast-1\"\n", "", 1),
-		"env with environments":    spec + "environments: dev: {}\n",
-		"override of env":          strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: env: \"qa\"\n",
-		"bad override":             strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: cluster: containerInsights: \"on\"\n",
-		"tag key":                  spec + "tags: \"aws:x\": \"y\"\n",
-		"ingress needs one source": spec + "cluster: capacity: ec2: general: ingress: [{description: \"x\", fromPort: 80}]\n",
+		"valid":                     spec,
+		"valid environments":        strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: {dev: {}, prod: cluster: capacity: ec2: general: instanceType: \"m7i.large\"}\n",
+		"enum":                      spec + "cluster: containerInsights: \"on\"\n",
+		"unknown field":             spec + "services: web: desiredCont: 2\n",
+		"bad name":                  spec + "services: Web: containers: web: {image: \"nginx\", memory: 256}\n",
+		"bound":                     spec + "services: web: desiredCount: -1\n",
+		"pattern":                   strings.Replace(spec, "vpc-0123456789abcdef0", "vpc-1", 1),
+		"missing field":             strings.Replace(spec, "region: \"ap-northeast-1\"\n", "", 1),
+		"env with environments":     spec + "environments: dev: {}\n",
+		"override of env":           strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: env: \"qa\"\n",
+		"bad override":              strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: cluster: containerInsights: \"on\"\n",
+		"tag key":                   spec + "tags: \"aws:x\": \"y\"\n",
+		"naming without env":        spec + "naming: \"{system}-{name}\"\n",
+		"naming placeholders touch": spec + "naming: \"{system}-{env}{name}\"\n",
+		"ingress needs one source":  spec + "cluster: capacity: ec2: general: ingress: [{description: \"x\", fromPort: 80}]\n",
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) {

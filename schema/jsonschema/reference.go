@@ -137,6 +137,9 @@ func constraints(s *jsonschema.Schema) []string {
 		if a.Pattern != "" {
 			out = append(out, "matches "+codeText(a.Pattern))
 		}
+		if a.Not != nil && a.Not.Pattern != "" {
+			out = append(out, "does not match "+codeText(a.Not.Pattern))
+		}
 	}
 	if s.Not != nil {
 		if s.Not.Pattern != "" {
