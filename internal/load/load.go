@@ -127,11 +127,12 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		if len(opts.Tags) > 0 {
 			return nil, nil, errors.New("-t fills CUE @tag() attributes: it needs a CUE spec, not YAML or JSON")
 		}
-		user, syntax, findings := buildData(ctx, files, opts.Dir)
-		if len(findings) > 0 {
+		user, syntax, findings, fatal := buildData(ctx, files, opts.Dir)
+		if fatal {
 			return nil, findings, nil
 		}
-		return checkEnvs(ctx, spec, user, opts, syntax)
+		res, more, err := checkEnvs(ctx, spec, user, opts, syntax)
+		return res, append(findings, more...).Dedup(), err
 	}
 	insts := load.Instances(files, &load.Config{Dir: opts.Dir, Tags: opts.Tags})
 	if len(insts) != 1 {
