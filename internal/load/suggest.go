@@ -183,4 +183,3 @@ func splitPath(path string) []string {
 	}
 	return out
 }
-
