@@ -154,13 +154,18 @@ func withAdded(t *testing.T, spec *schema.Spec) *schema.Spec {
 		}
 	}
 	// Log groups the spec names belong to one service (the check says so): the new service
-	// names its own.
+	// names its own. A fixed host port is one service's on an instance (R12): the new service
+	// takes dynamic ones.
 	svc.Containers = maps.Clone(svc.Containers)
 	for name, c := range svc.Containers {
 		if c.Log.Group != "" {
 			c.Log.Group += "-added"
-			svc.Containers[name] = c
 		}
+		c.Ports = slices.Clone(c.Ports)
+		for i := range c.Ports {
+			c.Ports[i].Host = nil
+		}
+		svc.Containers[name] = c
 	}
 	s.Services["added"] = svc
 	return s

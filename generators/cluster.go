@@ -423,3 +423,25 @@ func (e *env) tags(extra map[string]string) []tags.Tag {
 	}
 	return out
 }
+
+// UserData renders the boot script of a capacity's instances, as the stacks embed it and
+// userdata/<capacity>.sh holds it: the rules measure it against EC2's user data limit.
+func UserData(s *schema.Spec, capacity string) ([]byte, error) {
+	return newEnv(s).userData(capacity)
+}
+
+// ResourceTags are the tag keys a resource of the capacity carries at most (the spec's, ecsgen's
+// own and Name; the Auto Scaling group adds the capacity's tags), for the rules that count them.
+func ResourceTags(s *schema.Spec, capacity string) []string {
+	extra := map[string]string{"Name": ""}
+	if c, ok := s.Cluster.Capacity.EC2[capacity]; ok {
+		for k, v := range c.Tags {
+			extra[k] = v
+		}
+	}
+	var keys []string
+	for _, t := range newEnv(s).tags(extra) {
+		keys = append(keys, t.Key)
+	}
+	return keys
+}

@@ -2,8 +2,8 @@
 // embedded in the binary) and the Go types a validated spec decodes into.
 //
 // The Go types are the model every later stage works on. This package must not import CUE, so
-// that checks and generators stay plain Go; the loader (internal/load) is the only place where
-// CUE values exist. A test keeps the two definitions from drifting apart.
+// that checks and generators stay plain Go; the loader (internal/load) and the JSON Schema
+// generator (schema/jsonschema) are the only places where CUE values exist. A test keeps the two definitions from drifting apart.
 package schema
 
 import (

@@ -23,7 +23,7 @@ import (
 	"github.com/ecsgen/ecsgen/internal/load"
 	"github.com/ecsgen/ecsgen/internal/write"
 
-	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
+	"github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
 )
 
 func TestMain(m *testing.M) {
@@ -36,6 +36,8 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// -update rewrites the files that cmp compares with (want-stderr, …) in the scripts.
+		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
 			// The bundled example, so scripts can build it without copying it into each txtar.
 			spec, err := os.ReadFile("../../examples/cluster-autoscaling/spec.cue")

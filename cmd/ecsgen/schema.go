@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/ecsgen/ecsgen/schema/jsonschema"
 	"github.com/spf13/cobra"
-
-	"github.com/ecsgen/ecsgen/internal/load"
 )
 
 func newSchemaCmd() *cobra.Command {
@@ -21,9 +20,9 @@ completion and checking), or the spec reference in Markdown.`,
 			var err error
 			switch format {
 			case "json":
-				out, err = load.JSONSchema()
+				out, err = jsonschema.JSONSchema()
 			case "markdown", "md":
-				out, err = load.Reference()
+				out, err = jsonschema.Reference()
 			default:
 				return fmt.Errorf("unknown format %q: want json or markdown", format)
 			}

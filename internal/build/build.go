@@ -5,6 +5,7 @@ package build
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/check"
@@ -30,12 +31,27 @@ type Result struct {
 // problem), or an environment that the options name and the spec lacks; problems with the
 // spec are Findings.
 func Files(files []string, opts load.Options) (*Result, error) {
+	opts.Partial = true
 	loaded, findings, err := load.Files(files, opts)
 	if err != nil {
 		return nil, err
 	}
 	if loaded == nil {
 		return &Result{Findings: findings}, nil
+	}
+	if loaded.Partial {
+		// Schema errors stop the build, but not the rules: they judge the parts that are valid,
+		// so that every problem is reported in one run.
+		var perEnv []diag.EnvFindings
+		for _, env := range loaded.Envs {
+			perEnv = append(perEnv, diag.EnvFindings{Env: env.Name, Findings: check.Spec(env.Spec, env.Positions), InOverride: env.InOverride})
+		}
+		rules := perEnv[0].Findings
+		if loaded.Multi {
+			rules = diag.Combine(perEnv)
+		}
+		all := append(findings, independent(rules, findings)...)
+		return &Result{Findings: all.Dedup()}, nil
 	}
 	res := &Result{Spec: loaded.Spec, Specs: map[string]*schema.Spec{}}
 	var perEnv []diag.EnvFindings
@@ -75,4 +91,58 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// independent keeps the rule findings about parts of the spec that have no schema error: a
+// service, capacity or load balancer with a wrong value is decoded with zero values in its
+// place, which the rules must not judge. Waivers are judged only on a valid spec, since the
+// findings they accept may be among those left out.
+func independent(rules, schemaErrors diag.List) diag.List {
+	var out diag.List
+	for _, f := range rules {
+		if strings.HasPrefix(f.Path, "waivers") && !strings.HasSuffix(f.Path, ".rule") {
+			continue // the path may name a part that did not decode; the finding may be left out
+		}
+		unit := unitOf(f.Path)
+		broken := false
+		for _, e := range schemaErrors {
+			if e.Path == "" || unitOf(e.Path) == unit || isWithin(unit, e.Path) {
+				broken = true
+				break
+			}
+		}
+		if !broken {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unitOf is the part of the spec a path belongs to: one service, capacity, load balancer or
+// top-level field, without the environments.<env> prefix of an override.
+func unitOf(path string) string {
+	if rest, ok := strings.CutPrefix(path, "environments."); ok {
+		if _, after, ok := strings.Cut(rest, "."); ok {
+			path = after
+		}
+	}
+	labels := strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' })
+	n := 1
+	switch {
+	case len(labels) >= 4 && labels[0] == "cluster" && labels[1] == "capacity":
+		n = 4
+	case len(labels) >= 2 && (labels[0] == "services" || labels[0] == "loadBalancers"):
+		n = 2
+	}
+	return strings.Join(labels[:min(n, len(labels))], ".")
+}
+
+// isWithin reports whether path lies at or under ancestor.
+func isWithin(path, ancestor string) bool {
+	if rest, ok := strings.CutPrefix(ancestor, "environments."); ok {
+		if _, after, ok := strings.Cut(rest, "."); ok {
+			ancestor = after
+		}
+	}
+	return path == ancestor || strings.HasPrefix(path, ancestor+".") || strings.HasPrefix(path, ancestor+"[")
 }

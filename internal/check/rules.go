@@ -236,7 +236,7 @@ func (c *checker) fits(path, service string, svc schema.Service, mem, cpu int) {
 		if !known {
 			continue
 		}
-		if reg := registeredMemory(size); mem > reg {
+		if reg := registeredMemory(size, c.spec.Cluster.Agent.Settings); mem > reg {
 			c.errorf("R42", path+".memory", "use a larger instance type or less memory",
 				"the task needs %d MiB, but a %s registers only about %d MiB with ECS (capacity %s): it would stay PROVISIONING",
 				mem, cap.InstanceType, reg, capName)

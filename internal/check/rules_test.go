@@ -1,10 +1,13 @@
 package check
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/ecsgen/ecsgen/internal/diag"
-	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
+	"github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
 	"github.com/ecsgen/ecsgen/schema"
 )
 
@@ -325,6 +328,7 @@ func TestRules(t *testing.T) {
 			web := s.Services["web"]
 			c := web.Containers["web"]
 			c.Log.Group = "/shared/logs"
+			c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}} // dynamic: both fit (R12)
 			web.Containers = map[string]schema.Container{"web": c}
 			s.Services["web"] = web
 			s.Services["api"] = web
@@ -607,11 +611,12 @@ func TestLoadBalancedBaseIsClean(t *testing.T) {
 }
 
 // The dynamic-port setup of seed 002 (host port left out, maximumPercent 200) is fine even
-// with more tasks than instances.
+// with more tasks than instances: 5 tasks of 512 MiB on two t3.small (3 each), with room for a
+// deployment's extra task.
 func TestDynamicPortsNeedNoRoom(t *testing.T) {
 	s := base()
 	svc := s.Services["web"]
-	svc.DesiredCount = 6
+	svc.DesiredCount = 5
 	c := svc.Containers["web"]
 	c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}}
 	svc.Containers = map[string]schema.Container{"web": c}
@@ -625,16 +630,87 @@ func TestLookupInstance(t *testing.T) {
 	for typ, want := range map[string]instanceSize{
 		"t3.small": {2, 2048}, "t4g.medium": {2, 4096}, "m7i.large": {2, 8192}, "m7g.medium": {1, 4096},
 		"c6i.2xlarge": {8, 16384}, "r6g.xlarge": {4, 32768}, "m5.24xlarge": {96, 393216},
+		"p4d.24xlarge": {96, 1179648}, "t2.micro": {1, 1024}, "x2gd.medium": {1, 16384},
 	} {
 		got, ok := lookupInstance(typ)
 		if !ok || got != want {
 			t.Errorf("%s: got %v %v, want %v", typ, got, ok, want)
 		}
 	}
-	for _, typ := range []string{"p4d.24xlarge", "t2.micro", "m7i-flex.large", "x2gd.medium"} {
-		if _, ok := lookupInstance(typ); ok {
-			t.Errorf("%s: unknown types must not be guessed", typ)
-		}
+	if _, ok := lookupInstance("m99z.large"); ok {
+		t.Error("m99z.large: unknown types must not be guessed")
+	}
+}
+
+// TestInstanceTypesAreCurrent keeps instancetypes.go equal to what geninstancetypes makes of
+// the installed moto's instance-type data (go generate ./internal/check rewrites it).
+func TestInstanceTypesAreCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the generator")
+	}
+	out := filepath.Join(t.TempDir(), "instancetypes.go")
+	if msg, err := exec.Command("go", "run", "./geninstancetypes", out).CombinedOutput(); err != nil {
+		t.Skipf("cannot generate (moto missing?): %v\n%s", err, msg)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := golden.File("instancetypes.go", got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+}
+
+// Placement: more tasks than the capacity holds, no room for a deployment, and a fixed host
+// port that two services on one capacity both need.
+func TestPlacement(t *testing.T) {
+	dynamic := func(s *schema.Spec) {
+		svc := s.Services["web"]
+		c := svc.Containers["web"]
+		c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}}
+		svc.Containers = map[string]schema.Container{"web": c}
+		s.Services["web"] = svc
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*schema.Spec)
+		want string
+	}{
+		{"more tasks than fit", func(s *schema.Spec) {
+			dynamic(s)
+			svc := s.Services["web"]
+			svc.DesiredCount = 7
+			s.Services["web"] = svc
+		}, "spec.cue:20:2: services.web.desiredCount: [R42] 7 tasks do not fit: capacity general holds at most 6 of this task at its maximum size — raise size.max of the capacity, use a larger instance type, or run fewer or smaller tasks"},
+		{"no room to deploy", func(s *schema.Spec) {
+			dynamic(s)
+			svc := s.Services["web"]
+			svc.DesiredCount = 6
+			s.Services["web"] = svc
+		}, "spec.cue:20:2: services.web.deployment: [R12] a deployment starts new tasks beside the 6 running ones, but capacity general holds at most 6 of this task: the deployment would never finish — raise size.max of the capacity, or set minimumHealthyPercent below 100 so that old tasks stop first"},
+		{"reserved memory counts", func(s *schema.Spec) {
+			dynamic(s)
+			s.Cluster.Agent.Settings = map[string]string{"ECS_RESERVED_MEMORY": "512"}
+			svc := s.Services["web"]
+			svc.DesiredCount = 4
+			s.Services["web"] = svc
+		}, "spec.cue:20:2: services.web.deployment: [R12] a deployment starts new tasks beside the 4 running ones, but capacity general holds at most 4 of this task: the deployment would never finish — raise size.max of the capacity, or set minimumHealthyPercent below 100 so that old tasks stop first"},
+		{"host port shared across services", func(s *schema.Spec) {
+			s.Services["api"] = s.Services["web"]
+		}, "spec.cue:20:2: services.web.containers.web.ports[0]: [R12] host port 80/tcp is mapped by services api and web on capacity general: an instance holds one task of them, and 2 tasks plus one for a deployment need more than its 2 instances — use dynamic host ports (leave host out) behind a load balancer, another host port, or raise size.max"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base()
+			tc.edit(s)
+			got := run(s)
+			if len(got) != 1 || got[0].String() != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -1,10 +1,14 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ecsgen/ecsgen/internal/diag"
+	"github.com/ecsgen/ecsgen/schema"
 )
 
 // Security defaults (S rules). ecsgen's output is secure by default; a spec that turns a default
@@ -78,8 +82,14 @@ func checkSecurityDefaults(c *checker) {
 	}
 }
 
-// applyWaivers drops the findings the spec's waivers accept, and warns about waivers that
-// accept nothing (a stale waiver hides the next real finding of its rule).
+// waivable are the rules whose findings are warnings, which a waiver may accept
+// (TestRuleLists keeps the lists equal to the ids the rules use).
+var waivable = []string{"R38", "R43", "R45", "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09"}
+
+// applyWaivers drops the findings the spec's waivers accept. A waiver of a rule that has no
+// warnings, or of a path that is not in the spec, is an error: it is almost always a typo that
+// silently accepts nothing. A waiver that accepts nothing is a warning (a stale waiver hides
+// the next real finding of its rule).
 func (c *checker) applyWaivers() {
 	used := make([]bool, len(c.spec.Waivers))
 	var kept diag.List
@@ -96,10 +106,71 @@ func (c *checker) applyWaivers() {
 			kept = append(kept, f)
 		}
 	}
-	c.findings = kept
-	for i, w := range c.spec.Waivers {
-		if !used[i] {
-			c.warnf("", fmt.Sprintf("waivers[%d]", i), "remove the waiver", "the waiver of %s accepts no finding", w.Rule)
+	var paths []string
+	if len(c.spec.Waivers) > 0 {
+		paths = specPaths(c.spec)
+		for _, f := range c.findings {
+			paths = append(paths, f.Path)
 		}
 	}
+	c.findings = kept
+	for i, w := range c.spec.Waivers {
+		p := fmt.Sprintf("waivers[%d]", i)
+		switch {
+		case !slices.Contains(waivable, w.Rule):
+			hint := "only warnings can be waived: " + strings.Join(waivable, ", ")
+			if best := diag.Closest(w.Rule, waivable); best != "" {
+				hint = "did you mean " + best + "? (" + hint + ")"
+			}
+			c.errorf("", p+".rule", hint, "%s has no warnings to waive: errors must be fixed, and other ids do not exist", w.Rule)
+		case w.Path != "" && !slices.ContainsFunc(paths, func(q string) bool { return within(q, w.Path) }):
+			hint := "give the path of the finding, as printed before its message"
+			if best := diag.Closest(w.Path, paths); best != "" {
+				hint = "did you mean " + strconv.Quote(best) + "?"
+			}
+			c.errorf("", p+".path", hint, "the path %q matches nothing in the spec", w.Path)
+		case !used[i]:
+			c.warnf("", p, "remove the waiver", "the waiver of %s accepts no finding", w.Rule)
+		}
+	}
+}
+
+// within reports whether path lies at or under ancestor.
+func within(path, ancestor string) bool {
+	return path == ancestor || strings.HasPrefix(path, ancestor+".") || strings.HasPrefix(path, ancestor+"[")
+}
+
+// specPaths lists the path of every field of the spec, defaults included.
+func specPaths(s *schema.Spec) []string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		if path != "" {
+			out = append(out, path)
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(v) {
+				if path == "" {
+					walk(v[k], k)
+				} else {
+					walk(v[k], path+"."+k)
+				}
+			}
+		case []any:
+			for i, e := range v {
+				walk(e, fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	}
+	walk(v, "")
+	return out
 }

@@ -80,7 +80,7 @@ func TestDecodeAgrees(t *testing.T) {
 			if err := v.Decode(&want); err != nil {
 				t.Fatal(err)
 			}
-			if err := decode(v, reflect.ValueOf(&got).Elem()); err != nil {
+			if err := new(decoder).decode(v, reflect.ValueOf(&got).Elem()); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(want, got) {

@@ -1,11 +1,14 @@
-package load
+package jsonschema
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
-	"cuelang.org/go/cue/load"
+	cueload "cuelang.org/go/cue/load"
+	"github.com/ecsgen/ecsgen/internal/load"
 	jsonschemav6 "github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ecsgen/ecsgen/internal/golden"
@@ -19,7 +22,7 @@ func TestJSONSchemaIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := golden.File("../../schema/spec.schema.json", got)
+	diffs, err := golden.File("../spec.schema.json", got)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,13 +51,13 @@ func TestJSONSchemaAgreesWithCUE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, _, err := compiledSchema()
+	ctx, _, err := specSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	userJSON := func(t *testing.T, files []string) any {
 		t.Helper()
-		inst := load.Instances(files, nil)[0]
+		inst := cueload.Instances(files, nil)[0]
 		if inst.Err != nil {
 			t.Fatal(inst.Err)
 		}
@@ -68,31 +71,37 @@ func TestJSONSchemaAgreesWithCUE(t *testing.T) {
 		}
 		return v
 	}
-	for _, file := range examples(t) {
+	examples, err := filepath.Glob("../../examples/*/spec.cue")
+	if err != nil || len(examples) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, file := range examples {
 		if err := sch.Validate(userJSON(t, []string{file})); err != nil {
 			t.Errorf("%s: valid for CUE, invalid for the JSON Schema: %v", file, err)
 		}
 	}
 	spec := minimal + "services: web: containers: web: {image: \"nginx\", memory: 256}\n"
 	cases := map[string]string{
-		"valid":                    spec,
-		"valid environments":       strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: {dev: {}, prod: cluster: capacity: ec2: general: instanceType: \"m7i.large\"}\n",
-		"enum":                     spec + "cluster: containerInsights: \"on\"\n",
-		"unknown field":            spec + "services: web: desiredCont: 2\n",
-		"bad name":                 spec + "services: Web: containers: web: {image: \"nginx\", memory: 256}\n",
-		"bound":                    spec + "services: web: desiredCount: -1\n",
-		"pattern":                  strings.Replace(spec, "vpc-0123456789abcdef0", "vpc-1", 1),
-		"missing field":            strings.Replace(spec, "region: \"ap-northeast-1\"\n", "", 1),
-		"env with environments":    spec + "environments: dev: {}\n",
-		"override of env":          strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: env: \"qa\"\n",
-		"bad override":             strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: cluster: containerInsights: \"on\"\n",
-		"tag key":                  spec + "tags: \"aws:x\": \"y\"\n",
-		"ingress needs one source": spec + "cluster: capacity: ec2: general: ingress: [{description: \"x\", fromPort: 80}]\n",
+		"valid":                     spec,
+		"valid environments":        strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: {dev: {}, prod: cluster: capacity: ec2: general: instanceType: \"m7i.large\"}\n",
+		"enum":                      spec + "cluster: containerInsights: \"on\"\n",
+		"unknown field":             spec + "services: web: desiredCont: 2\n",
+		"bad name":                  spec + "services: Web: containers: web: {image: \"nginx\", memory: 256}\n",
+		"bound":                     spec + "services: web: desiredCount: -1\n",
+		"pattern":                   strings.Replace(spec, "vpc-0123456789abcdef0", "vpc-1", 1),
+		"missing field":             strings.Replace(spec, "region: \"ap-northeast-1\"\n", "", 1),
+		"env with environments":     spec + "environments: dev: {}\n",
+		"override of env":           strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: env: \"qa\"\n",
+		"bad override":              strings.Replace(spec, "env: \"dev\"\n", "", 1) + "environments: dev: cluster: containerInsights: \"on\"\n",
+		"tag key":                   spec + "tags: \"aws:x\": \"y\"\n",
+		"naming without env":        spec + "naming: \"{system}-{name}\"\n",
+		"naming placeholders touch": spec + "naming: \"{system}-{env}{name}\"\n",
+		"ingress needs one source":  spec + "cluster: capacity: ec2: general: ingress: [{description: \"x\", fromPort: 80}]\n",
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) {
-			files := write(t, map[string]string{"spec.cue": src})
-			_, findings, err := Files(files, Options{})
+			files := specFile(t, src)
+			_, findings, err := load.Files(files, load.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,4 +127,21 @@ func TestReferenceIsCurrent(t *testing.T) {
 	for _, d := range diffs {
 		t.Error(d)
 	}
+}
+
+const minimal = `system: "demo"
+env: "dev"
+region: "ap-northeast-1"
+network: {vpc: "vpc-0123456789abcdef0", subnets: ["subnet-0123456789abcdef0"]}
+cluster: capacity: ec2: general: {instanceType: "t3.small", size: {min: 0, max: 2}}
+`
+
+// specFile writes src as spec.cue in a temporary directory made the working directory.
+func specFile(t *testing.T, src string) []string {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("spec.cue", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"spec.cue"}
 }

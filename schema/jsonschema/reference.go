@@ -1,4 +1,4 @@
-package load
+package jsonschema
 
 import (
 	"encoding/json"
@@ -136,6 +136,9 @@ func constraints(s *jsonschema.Schema) []string {
 	for _, a := range s.AllOf {
 		if a.Pattern != "" {
 			out = append(out, "matches "+codeText(a.Pattern))
+		}
+		if a.Not != nil && a.Not.Pattern != "" {
+			out = append(out, "does not match "+codeText(a.Not.Pattern))
 		}
 	}
 	if s.Not != nil {

@@ -1,4 +1,7 @@
-package load
+// Package jsonschema generates, from the CUE schema and the Go model of the spec, the JSON Schema
+// editors complete YAML and JSON specs from (schema/spec.schema.json) and the spec reference
+// (docs/spec.md).
+package jsonschema
 
 import (
 	"bytes"
@@ -12,6 +15,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
 	literalpkg "cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/token"
 	"github.com/invopop/jsonschema"
@@ -48,7 +52,7 @@ func JSONSchema() ([]byte, error) {
 }
 
 func specJSONSchema() (*jsonschema.Schema, error) {
-	ctx, spec, err := compiledSchema()
+	ctx, spec, err := specSchema()
 	if err != nil {
 		return nil, err
 	}
@@ -263,9 +267,8 @@ var probeKeys = []string{"x", "ECS_X", "nofile", "X"}
 
 // mapOf fills a map's key constraint (propertyNames) and the schema of its entries.
 func (g *schemaGen) mapOf(js *jsonschema.Schema, v cue.Value, path string) {
-	w := walker{ctx: g.ctx}
 	for _, k := range probeKeys {
-		if elem, ok := w.patternSchema(v, cue.Str(k)); ok && elem.Exists() {
+		if elem := v.LookupPath(cue.MakePath(cue.Str(k).Optional())); elem.Exists() && elem.Err() == nil {
 			if js.AdditionalProperties == jsonschema.TrueSchema {
 				break
 			}
@@ -443,7 +446,12 @@ func (c *converter) constrain(js *jsonschema.Schema, e ast.Expr) {
 		case token.MAT:
 			addPattern(js, literalString(x.X))
 		case token.NMAT:
-			js.Not = &jsonschema.Schema{Pattern: ecmaRegexp(literalString(x.X))}
+			not := &jsonschema.Schema{Pattern: ecmaRegexp(literalString(x.X))}
+			if js.Not == nil {
+				js.Not = not
+			} else {
+				js.AllOf = append(js.AllOf, &jsonschema.Schema{Not: not})
+			}
 		case token.GEQ:
 			js.Minimum = json.Number(literalNumber(x.X))
 		case token.GTR:
@@ -740,4 +748,37 @@ func hasDefault(v cue.Value) bool {
 	}
 	visit(c.root)
 	return found
+}
+
+// specSchema compiles the embedded CUE schema and returns its #Spec.
+func specSchema() (*cue.Context, cue.Value, error) {
+	ctx := cuecontext.New()
+	v := ctx.CompileBytes(schema.CUE, cue.Filename("ecsgen/schema.cue"))
+	if err := v.Err(); err != nil {
+		return nil, cue.Value{}, fmt.Errorf("internal error: embedded schema does not compile: %v", err)
+	}
+	return ctx, v.LookupPath(cue.ParsePath("#Spec")), nil
+}
+
+// complete reports whether a schema value, with its default, needs nothing from the user: a
+// list like [...T] is complete (empty), [T, ...T] is not (it needs an element).
+func complete(v cue.Value) bool {
+	if d, ok := v.Default(); ok {
+		v = d
+	}
+	return v.Validate(cue.Concrete(true)) == nil
+}
+
+func join(path, label string) string {
+	if path == "" {
+		return label
+	}
+	return path + "." + label
+}
+
+func selectorLabel(s cue.Selector) string {
+	if s.LabelType() == cue.StringLabel {
+		return s.Unquoted()
+	}
+	return s.String()
 }
