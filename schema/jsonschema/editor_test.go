@@ -182,6 +182,21 @@ func TestYAMLLanguageServer(t *testing.T) {
 		}
 	})
 
+	t.Run("missing field", func(t *testing.T) {
+		uri := open("missing.yaml", modeline+strings.Replace(editorSpec, "      web: {image: nginx, memory: 256}\n", "      web: {memory: 256}\n", 1))
+		diags, err := lsp.waitDiagnostics(ctx, uri, func(d []lspDiagnostic) bool { return len(d) > 0 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := lineOf(modeline+editorSpec, "web: {image")
+		if len(diags) != 1 || diags[0].Range.Start.Line != line || !strings.Contains(diags[0].Message, "image") {
+			t.Errorf("want one diagnostic about the missing image at line %d, got:", line+1)
+			for _, d := range diags {
+				t.Errorf("  line %d: %s", d.Range.Start.Line+1, d.Message)
+			}
+		}
+	})
+
 	// complete opens text, with | marking the cursor, and asks for completions there.
 	complete := func(t *testing.T, name, text string) []lspCompletionItem {
 		t.Helper()
@@ -214,6 +229,10 @@ func TestYAMLLanguageServer(t *testing.T) {
 		{"top level", modeline + editorSpec + "|\n", root,
 			[]string{"system", "env", "region", "network", "cluster", "services"}},
 	}
+	t.Run("values of deployment.strategy", func(t *testing.T) {
+		items := complete(t, "strategy.yaml", modeline+editorSpec+"    deployment:\n      strategy: |\n")
+		enumValueDocs(t, items, schemaAt(t, service, "properties", "deployment", "properties", "strategy"))
+	})
 	for _, tc := range cases {
 		t.Run("completion in "+tc.name, func(t *testing.T) {
 			items := complete(t, strings.ReplaceAll(tc.name, " ", "-")+".yaml", tc.text)
@@ -245,6 +264,34 @@ func TestYAMLLanguageServer(t *testing.T) {
 			}
 			t.Logf("%d completions", len(items))
 		})
+	}
+}
+
+// TestYAMLLanguageServerValues is in TestYAMLLanguageServer; enumValueDocs checks the values
+// offered for an enum against its markdownEnumDescriptions.
+func enumValueDocs(t *testing.T, items []lspCompletionItem, field map[string]any) {
+	t.Helper()
+	enum, _ := field["enum"].([]any)
+	docs, _ := field["markdownEnumDescriptions"].([]any)
+	if len(enum) == 0 || len(docs) != len(enum) {
+		t.Fatalf("the field has %d values and %d value descriptions", len(enum), len(docs))
+	}
+	want := map[string]string{}
+	for i, v := range enum {
+		want[fmt.Sprint(v)] = docs[i].(string)
+	}
+	for _, it := range items {
+		doc, ok := want[it.Label]
+		switch {
+		case !ok:
+			t.Errorf("offered %q, not a value of the field", it.Label)
+		case it.documentation() != doc:
+			t.Errorf("%s: documentation %q, want %q", it.Label, it.documentation(), doc)
+		}
+		delete(want, it.Label)
+	}
+	for v := range want {
+		t.Errorf("%s: not offered", v)
 	}
 }
 
