@@ -142,6 +142,9 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 			return nil, nil, fmt.Errorf("environment %s: %w", name, err)
 		}
 		perEnv = append(perEnv, diag.EnvFindings{Env: name, Findings: fs, InOverride: env.InOverride})
+		if s == nil {
+			return nil, diag.Combine(perEnv), nil // nothing decoded (a value that fits two alternatives)
+		}
 		env.Spec = s
 		res.Envs = append(res.Envs, env)
 	}

@@ -210,6 +210,9 @@ func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File) (*Result,
 	if err != nil {
 		return nil, nil, err
 	}
+	if s == nil {
+		return nil, findings, nil // nothing decoded (a value that fits two alternatives)
+	}
 	return &Result{Spec: s, Positions: positions}, findings, nil
 }
 

@@ -285,9 +285,7 @@ func appendUnique(list []string, s string) []string {
 func hintFor(want []string) string {
 	for _, w := range want {
 		switch {
-		case strings.Contains(w, `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`):
-			return "use lower-case letters, digits and inner hyphens, starting with a letter"
-		case strings.Contains(w, "MaxRunes") && !strings.HasPrefix(w, "strings.MaxRunes"):
+		case w == "strings.MaxRunes(63)": // #Label: service, capacity and environment names
 			return "shorten it: generated AWS names must fit AWS length limits"
 		case strings.Contains(w, "UniqueItems"):
 			return "remove the duplicate entries"

@@ -303,6 +303,17 @@ func (g *schemaGen) object(js *jsonschema.Schema, v cue.Value, path string) {
 		if pair.Value.Description == "" {
 			pair.Value.Description = g.definitionDoc(f.v, name)
 		}
+		if only := pair.Value.Properties; pair.Value.Description == "" && only != nil && only.Len() == 1 && only.Oldest().Value.Description != "" {
+			// CUE gives the doc comment of a: b?: v to b: it documents a, and b takes the doc
+			// comment of its definition.
+			child := only.Oldest()
+			pair.Value.Description = child.Value.Description
+			cv := f.v.LookupPath(cue.MakePath(cue.Str(child.Key)))
+			if !cv.Exists() {
+				cv = f.v.LookupPath(cue.MakePath(cue.Str(child.Key).Optional()))
+			}
+			child.Value.Description = g.definitionDoc(cv, child.Key)
+		}
 		if pair.Value.Description != "" && pair.Value.Description == js.Description {
 			// CUE gives the doc comment of a: b: v to b.
 			g.errs = append(g.errs, fmt.Sprintf("%s: has the doc comment of %s: write %s: {%s: …} with a comment on each", join(path, name), path, path, name))
