@@ -328,6 +328,7 @@ func TestRules(t *testing.T) {
 			web := s.Services["web"]
 			c := web.Containers["web"]
 			c.Log.Group = "/shared/logs"
+			c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}} // dynamic: both fit (R12)
 			web.Containers = map[string]schema.Container{"web": c}
 			s.Services["web"] = web
 			s.Services["api"] = web
