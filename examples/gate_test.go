@@ -12,18 +12,23 @@ package examples_test
 //	                        instead of examples/*/out/* and testdata/golden/*/out/*; relative
 //	                        paths are relative to examples/
 //
-// Flow per output directory (one moto server for the whole test, reset between phases):
+// Flow per output directory (one moto server for the whole test; outputs are judged in
+// parallel, each in moto accounts of its own, so nothing needs a reset):
 //
-//  1. cfn-lint on all stacks/*.json in one run: exit 0 and no output.
+//  1. cfn-lint on all stacks/*.json: one run per region for every output (cfnlint_test.go),
+//     exit 0 and no output.
 //  2. bash -n and shellcheck on userdata/*.sh and deploy.sh.
 //  3. every taskdefs/*.json through `aws ecs register-task-definition --cli-input-json`, then
 //     `describe-task-definition` must give back everything that was sent.
 //  4. every policies/*.json through `aws iam create-policy` (`*-trust.json`: `create-role`).
 //  5. phase 1: every stack without Fn::ImportValue through `aws cloudformation deploy`
 //     (change sets) in deployCheckRegion.
-//  6. moto reset; phase 2: every stack in plan order through `create-stack` +
+//  6. phase 2, in a fresh account: every stack in plan order through `create-stack` +
 //     `wait stack-create-complete` in the plan's region (moto computes exports only there).
 //  7. read back through the ECS API: clusters, services (desired count, task family).
+//
+// The AWS CLI calls run in long-lived driver processes (awscli_test.go): the real CLI, without
+// a Python start per call.
 //
 // External network IDs in the plan's parameters or the templates (vpc-…, subnet-…, sg-…, ACM
 // certificate ARNs) cannot exist in moto, and moto checks them (an Auto Scaling group fails
@@ -35,6 +40,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/big"
 	"net"
@@ -43,6 +49,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -61,6 +68,8 @@ const (
 	// maxTemplateBody is the largest template `aws cloudformation deploy` sends without --s3-bucket.
 	maxTemplateBody = 51200
 	awsCallTimeout  = 2 * time.Minute
+	// motoStartTimeout bounds the wait for a moto server to answer.
+	motoStartTimeout = 2 * time.Minute
 )
 
 type deployPlan struct {
@@ -89,6 +98,9 @@ func registerFirst(t *testing.T, m *motoServer, region, dir string, s planStack)
 }
 
 func TestArtifactsGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the artifacts gate runs cfn-lint, shellcheck, the AWS CLI and moto (go test ./... runs it)")
+	}
 	required := os.Getenv("ECSGEN_REQUIRE_GATE") == "1"
 	unavailable := func(format string, args ...any) {
 		t.Helper()
@@ -116,12 +128,36 @@ func TestArtifactsGate(t *testing.T) {
 		unavailable("artifacts gate: python moto server not importable: %v\n%s", err, out)
 	}
 
+	// The outputs are judged in parallel (as many at once as -parallel, by default the number
+	// of CPUs), on one moto server where each output uses moto accounts of its own. cfn-lint
+	// runs once per region for all of them, beside the rest.
+	start := time.Now()
+	progress := newGateProgress(len(dirs))
+	defer progress.close()
+	progress.printf("artifacts gate: judging %s with cfn-lint, shellcheck, the AWS CLI and moto, %d at a time (go test -short skips this)", outputs(len(dirs)), gateParallel())
 	m := startMoto(t)
-	for _, dir := range dirs {
-		t.Run(subtestName(dir), func(t *testing.T) {
-			judgeOutput(t, m, dir)
-		})
+	lint := startCfnLint(t, dirs)
+	t.Run("outputs", func(t *testing.T) {
+		for i, dir := range dirs {
+			t.Run(subtestName(dir), func(t *testing.T) {
+				t.Parallel()
+				began := time.Now()
+				judgeOutput(t, m, lint, dir, i)
+				progress.done(subtestName(dir), t.Failed(), time.Since(began))
+			})
+		}
+	})
+	progress.printf("artifacts gate: %s judged in %s", outputs(len(dirs)), time.Since(start).Round(time.Second))
+}
+
+// gateParallel is how many outputs the gate judges at once: go test's -parallel.
+func gateParallel() int {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 0 {
+			return n
+		}
 	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // gateDirs lists the output directories to judge.
@@ -173,7 +209,10 @@ func relName(dir string) string {
 	return filepath.ToSlash(dir)
 }
 
-func judgeOutput(t *testing.T, m *motoServer, dir string) {
+// judgeOutput judges one output directory; i numbers it among the outputs judged, which gives
+// it moto accounts of its own.
+func judgeOutput(t *testing.T, m *motoServer, lint *cfnLint, dir string, i int) {
+	account := func(phase int) string { return fmt.Sprintf("%012d", 100000000000+i*10+phase) }
 	raw, err := os.ReadFile(filepath.Join(dir, "deploy-plan.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -231,12 +270,12 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 		if len(relStacks) == 0 {
 			t.Fatal("no stacks/*.json")
 		}
-		args := append([]string{"--regions=" + plan.Region, "--"}, relStacks...)
-		cmd := exec.CommandContext(ctxTimeout(t, awsCallTimeout), "cfn-lint", args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil || len(bytes.TrimSpace(out)) > 0 {
-			t.Errorf("cfn-lint %s: %v (exit codes: 2 error, 4 warning, 8 info)\n%s", strings.Join(relStacks, " "), err, out)
+		var files []string
+		for _, rel := range relStacks {
+			files = append(files, filepath.Join(dir, rel))
+		}
+		if problems := lint.result(t, plan.Region, files); problems != "" {
+			t.Errorf("cfn-lint --regions=%s %s:\n%s", plan.Region, strings.Join(relStacks, " "), problems)
 		}
 	})
 
@@ -256,7 +295,7 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 		})
 	}
 
-	m.reset(t)
+	m = m.inAccount(account(1)) // instead of a reset: outputs judged at the same time share moto
 	region := plan.Region
 
 	taskdefs, _ := filepath.Glob(filepath.Join(dir, "taskdefs", "*.json"))
@@ -275,6 +314,7 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 
 	// Phase 1: the real `aws cloudformation deploy` for every stack that imports nothing.
 	t.Run("deploy", func(t *testing.T) {
+		m := m.inAccount(account(2))
 		subst := m.externalIDs(t, deployCheckRegion, plan, templates)
 		tmp := t.TempDir()
 		for _, s := range plan.Stacks {
@@ -304,8 +344,8 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 	})
 
 	// Phase 2: create-stack in plan order in the plan's region, then read back.
-	m.reset(t)
 	t.Run("create-stack", func(t *testing.T) {
+		m := m.inAccount(account(3))
 		subst := m.externalIDs(t, region, plan, templates)
 		tmp := t.TempDir()
 		for _, s := range plan.Stacks {
@@ -824,10 +864,13 @@ func writeSubstituted(t *testing.T, dir, name string, raw []byte, subst map[stri
 	return path
 }
 
-// motoShim works around one gap of moto in the copy it deploys (cfn-lint judges the real
+// motoShim works around gaps of moto in the copy it deploys (cfn-lint judges the real
 // template): moto's CloudFormation handler ignores a load balancer's Type and makes every one
 // an application load balancer, which then refuses network listener protocols (TCP, TLS, UDP,
-// TCP_UDP). Those listeners are deployed into moto as HTTP.
+// TCP_UDP). Those listeners are deployed into moto as HTTP. And moto 5.2's AWS::KMS::Key
+// handler passes the CloudFormation tags ({Key, Value}, as the resource's schema has them) to
+// KMS's tagger, which wants {TagKey, TagValue}, and fails with KeyError 'TagKey' (HTTP 500):
+// keys are deployed into moto without their tags.
 func motoShim(raw []byte) ([]byte, error) {
 	var tpl map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -839,10 +882,16 @@ func motoShim(raw []byte) ([]byte, error) {
 	changed := false
 	for _, r := range resources {
 		res, _ := r.(map[string]any)
+		props, _ := res["Properties"].(map[string]any)
+		if res["Type"] == "AWS::KMS::Key" {
+			if _, ok := props["Tags"]; ok {
+				delete(props, "Tags")
+				changed = true
+			}
+		}
 		if res["Type"] != "AWS::ElasticLoadBalancingV2::Listener" {
 			continue
 		}
-		props, _ := res["Properties"].(map[string]any)
 		switch props["Protocol"] {
 		case "TCP", "TLS", "UDP", "TCP_UDP":
 			props["Protocol"] = "HTTP"
@@ -866,6 +915,16 @@ type motoServer struct {
 	output   *lockedBuffer
 	home     string // empty AWS config lives here
 	exited   chan struct{}
+	drivers  *awsDrivers // the AWS CLI processes that aws calls run in
+	account  string      // the moto account aws calls use; "" for moto's default
+}
+
+// inAccount returns the same server, seen from another moto account (12 digits): what the
+// calls through it create, only calls in that account see.
+func (m *motoServer) inAccount(account string) *motoServer {
+	c := *m
+	c.account = account
+	return &c
 }
 
 type lockedBuffer struct {
@@ -925,26 +984,14 @@ func tryStartMoto(t *testing.T, home string) (*motoServer, error) {
 		return nil, err
 	}
 	go func() { _ = m.cmd.Wait(); close(m.exited) }()
-	stop := func() {
-		select {
-		case <-m.exited:
-			return
-		default:
-		}
-		_ = m.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-m.exited:
-		case <-time.After(5 * time.Second):
-			_ = m.cmd.Process.Kill()
-			<-m.exited
-		}
-	}
+	stop := func() { terminate(m.cmd, m.exited) }
 
 	// Ready when our process says it is listening (werkzeug prints this after binding, so the
 	// port is ours) and the moto API answers.
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil}}
 	running := fmt.Sprintf("Running on %s", m.endpoint)
-	deadline := time.Now().Add(30 * time.Second)
+	// Usually a few seconds; minutes on a machine that other work keeps busy.
+	deadline := time.Now().Add(motoStartTimeout)
 	for {
 		select {
 		case <-m.exited:
@@ -961,11 +1008,13 @@ func tryStartMoto(t *testing.T, home string) (*motoServer, error) {
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, fmt.Errorf("moto on port %d did not answer within 30s: %s", port, m.output.String())
+			return nil, fmt.Errorf("moto on port %d did not answer within %s: %s", port, motoStartTimeout, m.output.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	m.drivers = newAWSDrivers(m.env("us-east-1"), home, gateParallel())
 	t.Cleanup(func() {
+		m.drivers.close()
 		stop()
 		if t.Failed() {
 			t.Logf("moto server log without its request lines (tail):\n%s", tail(withoutAccessLog(m.output.String()), 4000))
@@ -1018,21 +1067,20 @@ func (m *motoServer) env(region string) []string {
 	)
 }
 
-// aws runs the AWS CLI against moto and returns its stdout; the error carries the command
-// and its stderr.
+// aws runs the AWS CLI against moto, in m's account, and returns its stdout; the error
+// carries the command and its stderr. The CLI runs in a driver process (awscli_test.go).
 func (m *motoServer) aws(t *testing.T, region string, args ...string) ([]byte, error) {
 	t.Helper()
 	full := append([]string{"--endpoint-url", m.endpoint, "--region", region, "--output", "json"}, args...)
-	cmd := exec.CommandContext(ctxTimeout(t, awsCallTimeout), "aws", full...)
-	cmd.Env = m.env(region)
-	cmd.Dir = m.home
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), fmt.Errorf("aws %s: %v\n%s%s", strings.Join(args, " "), err,
-			strings.TrimSpace(stderr.String()), indentIfAny(strings.TrimSpace(stdout.String())))
+	r, err := m.drivers.call(m.account, full, awsCallTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("aws %s: %v", strings.Join(args, " "), err)
 	}
-	return stdout.Bytes(), nil
+	if r.RC != 0 {
+		return []byte(r.Stdout), fmt.Errorf("aws %s: exit status %d\n%s%s", strings.Join(args, " "), r.RC,
+			strings.TrimSpace(r.Stderr), indentIfAny(strings.TrimSpace(r.Stdout)))
+	}
+	return []byte(r.Stdout), nil
 }
 
 // stackFailures gives the reasons of a stack's failed events, for an error message.
@@ -1088,6 +1136,23 @@ func (m *motoServer) physicalID(t *testing.T, region, stack, logical string) str
 }
 
 // ---- small helpers ----
+
+// terminate stops the process cmd started (exactly that one): SIGTERM, then SIGKILL after
+// five seconds. exited is closed when cmd.Wait returns.
+func terminate(cmd *exec.Cmd, exited <-chan struct{}) {
+	select {
+	case <-exited:
+		return
+	default:
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+}
 
 func ctxTimeout(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), d)

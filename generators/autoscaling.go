@@ -37,29 +37,7 @@ var comparisons = map[string]string{
 }
 
 // usesNotifications reports whether anything in the spec sends to the notifications topic.
-func usesNotifications(s *schema.Spec) bool {
-	for _, c := range s.Cluster.Capacity.EC2 {
-		if c.Notifications {
-			return true
-		}
-		for _, p := range c.Scaling.StepScaling {
-			if p.Notify {
-				return true
-			}
-		}
-	}
-	for _, svc := range s.Services {
-		if svc.Autoscaling == nil {
-			continue
-		}
-		for _, p := range svc.Autoscaling.StepScaling {
-			if p.Notify {
-				return true
-			}
-		}
-	}
-	return false
-}
+func usesNotifications(s *schema.Spec) bool { return s.UsesNotificationsTopic() }
 
 // notificationsTopicRef is the topic ARN as the cluster stack sees it.
 func (e *env) notificationsTopicRef() string {
@@ -77,9 +55,8 @@ func (e *env) notificationsTopicImport() string {
 	return ImportValue(exportName(e.spec, ExportNotificationsTopic))
 }
 
-// notifications adds the environment's SNS topic to the cluster stack when the spec needs one.
-// It is not encrypted with the AWS managed SNS key on purpose: CloudWatch alarms cannot publish
-// to a topic encrypted with it.
+// notifications adds the environment's SNS topic to the cluster stack when the spec needs one,
+// with its policy and encryption (notifications.go).
 func (e *env) notifications(t *cloudformation.Template) {
 	s := e.spec
 	if !usesNotifications(s) || s.Notifications.Topic != "" {
@@ -89,6 +66,7 @@ func (e *env) notifications(t *cloudformation.Template) {
 	for _, mail := range s.Notifications.Emails {
 		topic.Subscription = append(topic.Subscription, sns.Topic_Subscription{Protocol: "email", Endpoint: mail})
 	}
+	e.secureTopic(t, topic)
 	t.Resources[notificationsTopic] = topic
 	e.export(t, notificationsTopic+"Arn", "SNS topic of alarms and Auto Scaling notifications", Ref(notificationsTopic), ExportNotificationsTopic)
 }

@@ -63,6 +63,24 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 			}
 		}
 	}
+	for _, lbName := range sortedKeys(s.LoadBalancers) {
+		lb := s.LoadBalancers[lbName]
+		if b := lb.AccessLogs.Bucket; b != "" && s.AccessLogsOn(lb) {
+			who := "logdelivery.elasticloadbalancing.amazonaws.com"
+			if p := ELBLogDeliveryPrincipal(s.Region); p["AWS"] != "" {
+				who = p["AWS"]
+			}
+			if lb.Type == "network" {
+				who = "delivery.logs.amazonaws.com"
+			}
+			add("", fmt.Sprintf("Bucket %s (access logs of load balancer %s) is in %s, encrypted with SSE-S3, and its policy lets %s write (s3:PutObject)", b, lbName, s.Region, who),
+				r("s3api", "get-bucket-policy", "--bucket", b))
+		}
+	}
+	if k := s.Notifications.KMSKey; k != "" && s.Notifications.Topic == "" && usesNotifications(s) {
+		add("", "The key policy of "+k+" lets cloudwatch.amazonaws.com (and, for Auto Scaling notifications, the AWSServiceRoleForAutoScaling role) use kms:Decrypt and kms:GenerateDataKey*",
+			r("kms", "get-key-policy", "--key-id", k, "--policy-name", "default"))
+	}
 	if s.Notifications.Topic == "" && len(s.Notifications.Emails) > 0 && usesNotifications(s) {
 		add("", "Each address confirmed its subscription to the alarms topic "+Name(s, "alarms")+" (AWS sends a confirmation mail after the first deploy)", "")
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/ecsgen/ecsgen/schema"
 )
 
-// Blue/green through AWS CodeDeploy (seed 004): a CodeDeploy application and deployment group
+// Blue/green through AWS CodeDeploy: a CodeDeploy application and deployment group
 // that swap the service's two target groups behind its production and test listeners.
 //
 // CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50), so the
@@ -48,7 +48,7 @@ func (e *env) codeDeploy(t *cloudformation.Template, st *stack, name string, svc
 		Tags:            e.tags(nil),
 	}
 
-	e.codeDeployRole(t, name, svc)
+	e.codeDeployRole(t, name, svc, appName)
 
 	route := func(id string) *codedeploy.DeploymentGroup_TrafficRoute {
 		return &codedeploy.DeploymentGroup_TrafficRoute{ListenerArns: []string{Ref(id)}}
@@ -158,7 +158,7 @@ func withImagePlaceholder(cliTD []byte, container string) ([]byte, error) {
 
 // codeDeployRole is what CodeDeploy needs to run the service's blue/green deployments: the
 // scoped, inline equivalent of AWSCodeDeployRoleForECS.
-func (e *env) codeDeployRole(t *cloudformation.Template, name string, svc schema.Service) {
+func (e *env) codeDeployRole(t *cloudformation.Template, name string, svc schema.Service, appName string) {
 	s := e.spec
 	cluster, svcName := ClusterName(s), ServiceName(s, name)
 	listeners := []pseudoString{"${" + productionListenerID + "}"}
@@ -209,7 +209,10 @@ func (e *env) codeDeployRole(t *cloudformation.Template, name string, svc schema
 		LogicalID:   codeDeployRoleID,
 		Name:        Name(s, name+"-codedeploy"),
 		Description: "Lets CodeDeploy run the blue/green deployments of " + svcName,
-		Trust:       trustedBy("codedeploy.amazonaws.com"),
+		// CodeDeploy assumes the role for one deployment group (CodeDeploy user guide,
+		// cross-service confused deputy prevention).
+		Trust: trustedOnBehalfOf("codedeploy.amazonaws.com",
+			pseudoString("arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:"+subLiteral(appName)+"/"+subLiteral(appName))),
 		Permissions: policyDocument{Statements: statements},
 	}
 	t.Resources[codeDeployRoleID] = e.roleResource(r, e.tags(nil))

@@ -164,11 +164,20 @@ func (e *env) waiverMetadata(st *stack) {
 		}
 		list = append(list, m)
 	}
+	meta := map[string]any{}
 	if len(list) > 0 {
+		meta["waivers"] = list
+	}
+	if e.spec.Ephemeral && st.Name == ClusterStackName(e.spec) {
+		// The defaults an ephemeral environment leaves off (load balancer access logs) are
+		// no waiver, but a reviewer and the security gate need to know why they are off.
+		meta["ephemeral"] = true
+	}
+	if len(meta) > 0 {
 		if st.Template.Metadata == nil {
 			st.Template.Metadata = map[string]any{}
 		}
-		st.Template.Metadata["ecsgen"] = map[string]any{"waivers": list}
+		st.Template.Metadata["ecsgen"] = meta
 	}
 }
 

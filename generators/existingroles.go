@@ -96,10 +96,8 @@ func existingRoleChecks(s *schema.Spec) []ChecklistItem {
 			if len(res) > 0 {
 				cmd += " --resource-arns " + strings.Join(res, " ")
 			}
-			for _, op := range sortedKeys(st.Condition) {
-				for _, key := range sortedKeys(st.Condition[op]) {
-					cmd += " --context-entries " + q(fmt.Sprintf("ContextKeyName=%s,ContextKeyValues=%s,ContextKeyType=string", key, strings.Join(st.Condition[op][key], ",")))
-				}
+			for _, c := range st.Conditions {
+				cmd += " --context-entries " + q(fmt.Sprintf("ContextKeyName=%s,ContextKeyValues=%s,ContextKeyType=string", c.Key, c.Value.resolve(e)))
 			}
 			cmd += " --query 'EvaluationResults[?EvalDecision!=`allowed`].[EvalActionName,EvalResourceName,EvalDecision]' --output text"
 			out = append(out, ChecklistItem{Rule: "R21",

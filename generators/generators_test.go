@@ -519,7 +519,7 @@ func TestInstanceRoleMatchesTheManagedPolicy(t *testing.T) {
 		t.Fatal("tag propagation needs ecs:TagResource")
 	}
 	cond, _ := json.Marshal(tag[0]["Condition"])
-	if string(cond) != `{"StringEquals":{"ecs:CreateAction":["RegisterContainerInstance"]}}` {
+	if string(cond) != `{"StringEquals":{"ecs:CreateAction":"RegisterContainerInstance"}}` {
 		t.Errorf("ecs:TagResource condition = %s, want tagging at registration only", cond)
 	}
 	res, _ := json.Marshal(tag[0]["Resource"])

@@ -24,8 +24,14 @@ type statement struct {
 	Principal map[string]string
 	Actions   []string
 	Resources []pseudoString
-	// Condition is the statement's condition block: operator → key → values.
-	Condition map[string]map[string][]string
+	// Conditions, e.g. {"StringEquals", "aws:SourceAccount", "${AWS::AccountId}"}.
+	Conditions []condition
+}
+
+// condition is one key of a statement's Condition block.
+type condition struct {
+	Operator, Key string
+	Value         pseudoString
 }
 
 // render gives the document as JSON-ready maps, with each ARN made by arn.
@@ -38,7 +44,11 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 		}
 		m["Effect"] = cmpOr(s.Effect, "Allow")
 		if len(s.Principal) > 0 {
-			m["Principal"] = s.Principal
+			pr := map[string]any{}
+			for k, v := range s.Principal {
+				pr[k] = arn(pseudoString(v)) // an account principal may name ${AWS::AccountId}
+			}
+			m["Principal"] = pr
 		}
 		m["Action"] = stringOrList(s.Actions)
 		if len(s.Resources) > 0 {
@@ -51,8 +61,17 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 			}
 			m["Resource"] = stringOrList(res)
 		}
-		if len(s.Condition) > 0 {
-			m["Condition"] = s.Condition
+		if len(s.Conditions) > 0 {
+			cond := map[string]any{}
+			for _, c := range s.Conditions {
+				op, _ := cond[c.Operator].(map[string]any)
+				if op == nil {
+					op = map[string]any{}
+					cond[c.Operator] = op
+				}
+				op[c.Key] = arn(c.Value)
+			}
+			m["Condition"] = cond
 		}
 		stmts = append(stmts, m)
 	}
@@ -90,6 +109,19 @@ func trustedBy(service string) policyDocument {
 		Principal: map[string]string{"Service": service},
 		Actions:   []string{"sts:AssumeRole"},
 	}}}
+}
+
+// trustedOnBehalfOf is a trust policy with confused-deputy protection: the service may assume
+// the role only for a resource of this account (aws:SourceAccount) whose ARN matches
+// sourceArn (aws:SourceArn). Only for services that AWS documents to send both keys when they
+// assume a role: a condition on a key the service does not send denies every assumption.
+func trustedOnBehalfOf(service string, sourceArn pseudoString) policyDocument {
+	d := trustedBy(service)
+	d.Statements[0].Conditions = []condition{
+		{"StringEquals", "aws:SourceAccount", "${AWS::AccountId}"},
+		{"ArnLike", "aws:SourceArn", sourceArn},
+	}
+	return d
 }
 
 // resource builds the CloudFormation role and records its policy files.

@@ -118,7 +118,7 @@ func instancePermissions(s *schema.Spec) policyDocument {
 			Sid:       "TagAtRegistration",
 			Actions:   []string{"ecs:TagResource"},
 			Resources: []pseudoString{instances},
-			Condition: map[string]map[string][]string{"StringEquals": {"ecs:CreateAction": {"RegisterContainerInstance"}}},
+			Conditions: []condition{{"StringEquals", "ecs:CreateAction", "RegisterContainerInstance"}},
 		})
 	}
 	if settings["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] == "true" {

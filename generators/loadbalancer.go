@@ -53,6 +53,7 @@ func ipProtocols(listenerProtocol string) []string {
 // loadBalancers adds every load balancer of the spec to the cluster stack.
 func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets func()) {
 	s := e.spec
+	var logToCreatedBucket []string
 	for _, name := range sortedKeys(s.LoadBalancers) {
 		lb := s.LoadBalancers[name]
 		sg := &ec2.SecurityGroup{
@@ -75,6 +76,15 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 				}
 			}
 		}
+		if lb.RestrictEgress {
+			// Replaces the default allow-all egress rule with one that matches nothing; the
+			// rules toward the targets are separate SecurityGroupEgress resources, next to
+			// the targets' ingress (see targetEgress).
+			sg.SecurityGroupEgress = []ec2.SecurityGroup_Egress{{
+				IpProtocol: "icmp", FromPort: ptr(252), ToPort: ptr(86), CidrIp: ptr("255.255.255.255/32"),
+				Description: ptr("No traffic: egress only toward the targets, by the rules beside them"),
+			}}
+		}
 		t.Resources[lbSecurityGroupID(name)] = sg
 
 		subnets := Ref(subnetsParam)
@@ -91,12 +101,9 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 			attrs["idle_timeout.timeout_seconds"] = strconv.Itoa(lb.IdleTimeout)
 			attrs["routing.http.drop_invalid_header_fields.enabled"] = strconv.FormatBool(lb.DropInvalidHeaderFields)
 		}
-		if lb.AccessLogs != nil {
-			attrs["access_logs.s3.enabled"] = "true"
-			attrs["access_logs.s3.bucket"] = lb.AccessLogs.Bucket
-			if lb.AccessLogs.Prefix != "" {
-				attrs["access_logs.s3.prefix"] = lb.AccessLogs.Prefix
-			}
+		createdBucket := e.accessLogAttributes(name, lb, attrs)
+		if createdBucket {
+			logToCreatedBucket = append(logToCreatedBucket, name)
 		}
 		res := &elbv2.LoadBalancer{
 			Name:           ptr(LoadBalancerName(s, name)),
@@ -108,6 +115,10 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 		}
 		for _, k := range sortedKeys(attrs) {
 			res.LoadBalancerAttributes = append(res.LoadBalancerAttributes, elbv2.LoadBalancer_LoadBalancerAttribute{Key: ptr(k), Value: ptr(attrs[k])})
+		}
+		if createdBucket {
+			// Elastic Load Balancing checks that it may write when access logs are turned on.
+			res.AWSCloudFormationDependsOn = []string{accessLogsPolicyID}
 		}
 		t.Resources[lbID(name)] = res
 
@@ -125,6 +136,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 				Ref(listenerID(name, lname)), ExportListenerArn(name, lname))
 		}
 	}
+	e.accessLogsBucket(t, logToCreatedBucket)
 	e.instanceIngressFromLoadBalancers(t)
 }
 
@@ -227,6 +239,9 @@ func (e *env) instanceIngressFromLoadBalancers(t *cloudformation.Template) {
 			ToPort:                ptr(r.to),
 			Description:           ptr(desc),
 		}
+		t.Resources[fmt.Sprintf("%sEgressTo%s%d", logicalID(r.lb), logicalID(r.capacity), i+1)] = targetEgress(
+			Ref(lbSecurityGroupID(r.lb)), Ref(logicalID(r.capacity)+"SecurityGroup"), "tcp", r.from, r.to,
+			fmt.Sprintf("Instances of %s behind this load balancer", r.capacity))
 	}
 }
 
@@ -236,5 +251,18 @@ func (e *env) export(t *cloudformation.Template, id, description, value, key str
 		Description: ptr(description),
 		Value:       value,
 		Export:      &cloudformation.Export{Name: exportName(e.spec, key)},
+	}
+}
+
+// targetEgress lets a load balancer's security group reach its targets' security group on
+// their ports: the counterpart of the targets' ingress rule, which restrictEgress needs.
+func targetEgress(lbGroup, targetGroup, proto string, from, to int, description string) *ec2.SecurityGroupEgress {
+	return &ec2.SecurityGroupEgress{
+		GroupId:                    lbGroup,
+		DestinationSecurityGroupId: ptr(targetGroup),
+		IpProtocol:                 proto,
+		FromPort:                   ptr(from),
+		ToPort:                     ptr(to),
+		Description:                ptr(description),
 	}
 }

@@ -70,7 +70,11 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		LogicalID:   taskRoleID,
 		Name:        RoleName(s, name+"-task"),
 		Description: "Task role of " + ServiceName(s, name) + ": what the application may do",
-		Trust:       trustedBy("ecs-tasks.amazonaws.com"),
+		// ECS sends aws:SourceAccount and aws:SourceArn (a task ARN) when it assumes a task
+		// role; the ARN cannot be narrowed to one cluster (ECS developer guide, task IAM role).
+		// The execution role keeps AWS's documented trust policy: the keys are documented for
+		// task roles only, and a key the service does not send would stop every task launch.
+		Trust:       trustedOnBehalfOf("ecs-tasks.amazonaws.com", "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
 		Permissions: policyDocument{Statements: e.taskStatements(svc)},
 	}
 	taskARN := e.useRole(t, task, svc.TaskRole.ARN)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
@@ -26,6 +27,7 @@ const (
 	productionListenerID   = "ProductionListener"
 	testListenerID         = "TestListener"
 	loadBalancerRoleID     = "LoadBalancerRole"
+	loadBalancerEgressID   = "LoadBalancerEgress"
 	liveTargetGroupParam   = "LiveTargetGroup"
 	alternateIsLive        = "AlternateTargetGroupIsLive"
 )
@@ -101,15 +103,25 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	}
 
 	if sg, ok := t.Resources[taskSGID].(*ec2.SecurityGroup); ok {
-		// awsvpc tasks admit their traffic port from the load balancer only.
-		for _, proto := range ipProtocols(lb.Listeners[slb.Listener].Protocol) {
+		// awsvpc tasks admit their traffic port from the load balancer only, and the load
+		// balancer may reach them there: its egress rule lives here, with the task security
+		// group it names, so the cluster stack never depends on a service stack. The service
+		// starts after it, so no task is registered before the load balancer can reach it.
+		lbGroup := ImportValue(exportName(s, ExportLoadBalancerSG(slb.Name)))
+		for i, proto := range ipProtocols(lb.Listeners[slb.Listener].Protocol) {
 			sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
 				IpProtocol:            proto,
 				FromPort:              ptr(port),
 				ToPort:                ptr(port),
-				SourceSecurityGroupId: ptr(ImportValue(exportName(s, ExportLoadBalancerSG(slb.Name)))),
+				SourceSecurityGroupId: ptr(lbGroup),
 				Description:           ptr("Traffic from load balancer " + slb.Name),
 			})
+			id := loadBalancerEgressID
+			if i > 0 {
+				id += strings.ToUpper(proto)
+			}
+			t.Resources[id] = targetEgress(lbGroup, Ref(taskSGID), proto, port, port, "Tasks of ECS service "+ServiceName(s, name))
+			res.AWSCloudFormationDependsOn = append(res.AWSCloudFormationDependsOn, id)
 		}
 	}
 

@@ -175,3 +175,48 @@ func (s *Spec) DedicatedListeners() map[[2]string]string {
 	}
 	return out
 }
+
+// AccessLogsOn reports whether a load balancer writes access logs: as the spec says, or by
+// default unless the environment is ephemeral.
+func (s *Spec) AccessLogsOn(lb LoadBalancer) bool {
+	if lb.AccessLogs.Enabled != nil {
+		return *lb.AccessLogs.Enabled
+	}
+	return !s.Ephemeral
+}
+
+// UsesAutoScalingNotifications reports whether an Auto Scaling group sends its events to the
+// notifications topic (they publish through Auto Scaling's service-linked role).
+func (s *Spec) UsesAutoScalingNotifications() bool {
+	for _, c := range s.Cluster.Capacity.EC2 {
+		if c.Notifications {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesNotificationsTopic reports whether anything in the spec sends to the notifications topic.
+func (s *Spec) UsesNotificationsTopic() bool {
+	for _, c := range s.Cluster.Capacity.EC2 {
+		if c.Notifications {
+			return true
+		}
+		for _, p := range c.Scaling.StepScaling {
+			if p.Notify {
+				return true
+			}
+		}
+	}
+	for _, svc := range s.Services {
+		if svc.Autoscaling == nil {
+			continue
+		}
+		for _, p := range svc.Autoscaling.StepScaling {
+			if p.Notify {
+				return true
+			}
+		}
+	}
+	return false
+}

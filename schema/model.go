@@ -19,15 +19,17 @@ var CUE []byte
 
 // Spec is a whole, validated deployment spec with every default applied.
 type Spec struct {
-	System   string             `json:"system"`
-	Env      string             `json:"env"`
-	Region   string             `json:"region"`
-	Account  string             `json:"account,omitempty"`
-	Naming   string             `json:"naming"`
-	Tags     map[string]string  `json:"tags"`
-	Network  Network            `json:"network"`
-	Cluster  Cluster            `json:"cluster"`
-	Services map[string]Service `json:"services"`
+	System  string            `json:"system"`
+	Env     string            `json:"env"`
+	Region  string            `json:"region"`
+	Account string            `json:"account,omitempty"`
+	Naming  string            `json:"naming"`
+	Tags    map[string]string `json:"tags"`
+	// Ephemeral: see schema/spec.cue.
+	Ephemeral bool               `json:"ephemeral"`
+	Network   Network            `json:"network"`
+	Cluster   Cluster            `json:"cluster"`
+	Services  map[string]Service `json:"services"`
 
 	LoadBalancers map[string]LoadBalancer `json:"loadBalancers"`
 	ExecutionRole RoleRef                 `json:"executionRole"`
@@ -50,8 +52,10 @@ func (w Waiver) Covers(rule, path string) bool {
 }
 
 type Notifications struct {
-	Topic  string   `json:"topic,omitempty"`
-	Emails []string `json:"emails"`
+	Topic   string   `json:"topic,omitempty"`
+	Emails  []string `json:"emails"`
+	Encrypt bool     `json:"encrypt"`
+	KMSKey  string   `json:"kmsKey,omitempty"`
 }
 
 // Metric is "cpu", "memory", "requestCount" or a custom CloudWatch metric.
@@ -160,13 +164,16 @@ type LoadBalancer struct {
 	IdleTimeout             int                 `json:"idleTimeout"`
 	DeletionProtection      bool                `json:"deletionProtection"`
 	DropInvalidHeaderFields bool                `json:"dropInvalidHeaderFields"`
-	AccessLogs              *AccessLogs         `json:"accessLogs,omitempty"`
+	AccessLogs              AccessLogs          `json:"accessLogs"`
+	RestrictEgress          bool                `json:"restrictEgress"`
 	Listeners               map[string]Listener `json:"listeners"`
 }
 
 type AccessLogs struct {
-	Bucket string `json:"bucket"`
-	Prefix string `json:"prefix,omitempty"`
+	Enabled         *bool  `json:"enabled,omitempty"`
+	Bucket          string `json:"bucket,omitempty"`
+	Prefix          string `json:"prefix,omitempty"`
+	ExpireAfterDays int    `json:"expireAfterDays"`
 }
 
 type Listener struct {

@@ -31,6 +31,7 @@ TYPES = [
     "AWS::CodeDeploy::DeploymentGroup",
     "AWS::EC2::LaunchTemplate",
     "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress",
     "AWS::EC2::SecurityGroupIngress",
     "AWS::ECS::CapacityProvider",
     "AWS::ECS::Cluster",
@@ -44,8 +45,12 @@ TYPES = [
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::IAM::InstanceProfile",
     "AWS::IAM::Role",
+    "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
     "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
 ]
 
 

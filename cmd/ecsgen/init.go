@@ -41,7 +41,8 @@ func newInitCmd() *cobra.Command {
 		Use:   "init [flags]",
 		Short: "Write a starter spec",
 		Long: `Write a starter spec (default FILE: spec.cue; an existing file is kept). It builds as it is,
-but names example network ids: edit the ones marked TODO before the first deploy.
+but holds placeholder ids where your network (and, for fargate, your account) goes: edit the
+ones marked TODO before the first deploy. Until you do, build and vet warn about each (P01).
 
 Scenarios:` + list.String(),
 		Example: `  ecsgen init --scenario fargate -o spec.cue`,
@@ -79,7 +80,8 @@ Scenarios:` + list.String(),
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "ecsgen: wrote %s: %s\n", out, about)
-			fmt.Fprintf(w, "edit the ids marked TODO, then: ecsgen build %s -o out\n", out)
+			fmt.Fprintf(w, "next: put your VPC and subnet ids where %s says TODO (build warns about each placeholder until then),\n", out)
+			fmt.Fprintf(w, "then: ecsgen build %s -o out && out/<env>/deploy.sh\n", out)
 			return nil
 		},
 	}

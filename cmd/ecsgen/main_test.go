@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/diag"
 	"github.com/ecsgen/ecsgen/internal/load"
 	"github.com/ecsgen/ecsgen/internal/write"
 
@@ -85,16 +88,40 @@ func TestRebuildKeepsFiles(t *testing.T) {
 	}
 }
 
-// TestStartersBuild: every starter of `ecsgen init` builds as it is, without a finding.
+// TestStartersBuild: every starter of `ecsgen init` builds as it is, and its only findings are
+// P01 warnings, one for each field that holds one of the starter's placeholder ids.
 func TestStartersBuild(t *testing.T) {
+	ids := regexp.MustCompile(`"((vpc|subnet|sg)-[0-9a-f]+|[0-9]{12})"`)
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			res, err := build.Files([]string{"starters/" + s.name + ".cue"}, load.Options{})
+			file := "starters/" + s.name + ".cue"
+			res, err := build.Files([]string{file}, load.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Files == nil || len(res.Findings) > 0 {
-				t.Fatalf("the starter does not build cleanly:\n%s", res.Findings)
+			if res.Files == nil {
+				t.Fatalf("the starter does not build:\n%s", res.Findings)
+			}
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			placeholders := ids.FindAllStringSubmatch(string(src), -1)
+			if len(placeholders) == 0 {
+				t.Fatal("the starter holds no network id")
+			}
+			for _, f := range res.Findings {
+				if f.Rule != "P01" || f.Severity != diag.Warning {
+					t.Errorf("a finding other than P01: %s", f)
+				}
+			}
+			if len(res.Findings) != len(placeholders) {
+				t.Errorf("%d P01 warnings for %d placeholder ids:\n%s", len(res.Findings), len(placeholders), res.Findings)
+			}
+			for _, p := range placeholders {
+				if !slices.ContainsFunc(res.Findings, func(f diag.Finding) bool { return strings.Contains(f.Message, p[0]+" is a placeholder") }) {
+					t.Errorf("no warning about %s", p[0])
+				}
 			}
 		})
 	}

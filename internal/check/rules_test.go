@@ -50,7 +50,7 @@ func base() *schema.Spec {
 func withALB(s *schema.Spec) {
 	s.Network.Subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
 	s.LoadBalancers = map[string]schema.LoadBalancer{"public": {
-		Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"}, DropInvalidHeaderFields: true,
+		Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"}, DropInvalidHeaderFields: true, RestrictEgress: true,
 		Listeners: map[string]schema.Listener{
 			"http":      {Port: 80, Protocol: "HTTP"},
 			"http-test": {Port: 8080, Protocol: "HTTP"},
@@ -470,6 +470,42 @@ func TestRules(t *testing.T) {
 			lb.Scheme = "internet-facing"
 			s.LoadBalancers["public"] = lb
 		}, "spec: warning: loadBalancers.public.listeners: [S06] the internet-facing load balancer serves plain HTTP only — add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason"},
+		{"S07 access logs off", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.AccessLogs.Enabled = boolp(false)
+			s.LoadBalancers["public"] = lb
+		}, "spec: warning: loadBalancers.public.accessLogs: [S07] the load balancer keeps no access logs — leave access logs on, mark a throwaway environment with ephemeral: true, or waive S07 with the reason"},
+		{"S07 access logs off in an ephemeral environment is no finding, S06 remains", func(s *schema.Spec) {
+			withALB(s)
+			s.Ephemeral = true
+			lb := s.LoadBalancers["public"]
+			lb.Scheme = "internet-facing"
+			lb.AccessLogs.Enabled = boolp(false)
+			s.LoadBalancers["public"] = lb
+		}, "spec: warning: loadBalancers.public.listeners: [S06] the internet-facing load balancer serves plain HTTP only — add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason"},
+		{"S08 topic not encrypted", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.Notifications = true })
+			s.Notifications.Encrypt = false
+		}, "spec: warning: notifications.encrypt: [S08] the notifications topic is not encrypted at rest — leave it on, or waive S08 with the reason"},
+		{"S08 Auto Scaling notifications without a key", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.Notifications = true })
+			s.Notifications.Encrypt = true
+		}, "spec: warning: notifications.kmsKey: [S08] the notifications topic is not encrypted at rest: Auto Scaling notifications publish through a service-linked role that a key created by the stack cannot name — name a customer-managed key whose policy lets cloudwatch.amazonaws.com and the AWSServiceRoleForAutoScaling role use it, or waive S08 with the reason"},
+		{"S09 open egress", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.RestrictEgress = false
+			s.LoadBalancers["public"] = lb
+		}, "spec: warning: loadBalancers.public.restrictEgress: [S09] the load balancer may open connections to any address, not only to its targets — leave it on, or waive S09 with the reason"},
+		{"P01 the starter's account", func(s *schema.Spec) { s.Account = PlaceholderAccount },
+			`spec: warning: account: [P01] "000000000000" is a placeholder from ecsgen init, not your account — aws sts get-caller-identity --query Account prints yours`},
+		{"P01 the starter's VPC", func(s *schema.Spec) { s.Network.VPC = PlaceholderVPCs[2] },
+			`spec: warning: network.vpc: [P01] "vpc-00000000000000003" is a placeholder from ecsgen init: a deploy fails until it is your VPC — aws ec2 describe-vpcs --query 'Vpcs[].[VpcId,CidrBlock]' lists yours`},
+		{"P01 a starter's subnet on a service", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.Subnets = []string{"subnet-0123456789abcdef0", PlaceholderSubnets[1]} })
+		}, `spec.cue:20:2: warning: services.web.subnets[1]: [P01] "subnet-00000000000000012" is a placeholder from ecsgen init: a deploy fails until it is a subnet of your VPC — aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpc> --query 'Subnets[].[SubnetId,AvailabilityZone]' lists your VPC's, with their zones`},
 		{"a waiver that accepts nothing", func(s *schema.Spec) {
 			s.Waivers = []schema.Waiver{{Rule: "S02", Reason: "public subnets only in this lab"}}
 		}, "spec: warning: waivers[0]: the waiver of S02 accepts no finding — remove the waiver"},
@@ -677,3 +713,5 @@ func TestPlacement(t *testing.T) {
 		})
 	}
 }
+
+func boolp(b bool) *bool { return &b }

@@ -61,6 +61,24 @@ func checkSecurityDefaults(c *checker) {
 			c.warnf("S06", p+".listeners", "add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason",
 				"the internet-facing load balancer serves plain HTTP only")
 		}
+		if !s.Ephemeral && !s.AccessLogsOn(lb) {
+			c.warnf("S07", p+".accessLogs", "leave access logs on, mark a throwaway environment with ephemeral: true, or waive S07 with the reason",
+				"the load balancer keeps no access logs")
+		}
+		if !lb.RestrictEgress {
+			c.warnf("S09", p+".restrictEgress", "leave it on, or waive S09 with the reason",
+				"the load balancer may open connections to any address, not only to its targets")
+		}
+	}
+	n := s.Notifications
+	if n.Topic == "" && s.UsesNotificationsTopic() {
+		switch {
+		case !n.Encrypt:
+			c.warnf("S08", "notifications.encrypt", "leave it on, or waive S08 with the reason", "the notifications topic is not encrypted at rest")
+		case n.KMSKey == "" && s.UsesAutoScalingNotifications():
+			c.warnf("S08", "notifications.kmsKey", "name a customer-managed key whose policy lets cloudwatch.amazonaws.com and the AWSServiceRoleForAutoScaling role use it, or waive S08 with the reason",
+				"the notifications topic is not encrypted at rest: Auto Scaling notifications publish through a service-linked role that a key created by the stack cannot name")
+		}
 	}
 }
 

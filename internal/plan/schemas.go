@@ -54,6 +54,7 @@ var customNames = map[string][]string{
 	"AWS::CodeDeploy::DeploymentGroup":                 {"DeploymentGroupName"},
 	"AWS::EC2::LaunchTemplate":                         {"LaunchTemplateName"},
 	"AWS::EC2::SecurityGroup":                          {"GroupName"},
+	"AWS::EC2::SecurityGroupEgress":                    nil,
 	"AWS::EC2::SecurityGroupIngress":                   nil,
 	"AWS::ECS::CapacityProvider":                       {"Name"},
 	"AWS::ECS::Cluster":                                {"ClusterName"},
@@ -67,6 +68,10 @@ var customNames = map[string][]string{
 	"AWS::ElasticLoadBalancingV2::TargetGroup":         {"Name"},
 	"AWS::IAM::InstanceProfile":                        {"InstanceProfileName"},
 	"AWS::IAM::Role":                                   {"RoleName"},
+	"AWS::KMS::Key":                                    nil,
 	"AWS::Logs::LogGroup":                              {"LogGroupName"},
+	"AWS::S3::Bucket":                                  {"BucketName"},
+	"AWS::S3::BucketPolicy":                            nil,
 	"AWS::SNS::Topic":                                  {"TopicName"},
+	"AWS::SNS::TopicPolicy":                            nil,
 }
