@@ -51,63 +51,149 @@ func JSONSchema() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func specJSONSchema() (*jsonschema.Schema, error) {
+// specTrees returns the schema of the complete spec, as validated without environments (every
+// required field required, alternatives as oneOf), and the schema of its fields with nothing
+// required (the defaults of a spec with environments, and each environment's overrides, may
+// each leave out what the other gives); fields also has environments.
+func specTrees() (complete, fields *jsonschema.Schema, err error) {
 	ctx, spec, err := specSchema()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: unionTypes}
 	js := r.Reflect(&schema.Spec{})
-	g := &schemaGen{ctx: ctx}
+	g := &schemaGen{ctx: ctx, file: ctx.CompileBytes(schema.CUE, cue.Filename("ecsgen/schema.cue"))}
 	g.enrich(js, spec, "")
 	if len(g.errs) > 0 {
-		return nil, fmt.Errorf("the CUE schema and the Go model disagree:\n  %s", strings.Join(g.errs, "\n  "))
+		return nil, nil, fmt.Errorf("the CUE schema and the Go model disagree:\n  %s", strings.Join(g.errs, "\n  "))
 	}
-
-	// The complete spec, as validated without environments: every required field required.
-	complete, err := deepCopy(js)
+	complete, err = deepCopy(js)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	complete.ID, complete.Version, complete.Title, complete.Description = "", "", "", ""
 	complete.Properties.Set("$schema", schemaProperty())
 
-	// The fields of a spec, none required: the defaults of a spec with environments, and each
-	// environment's overrides, may each leave out what the other gives. Editors complete from it.
-	fields, err := deepCopy(complete)
+	fields, err = deepCopy(complete)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dropRequired(fields)
 	label := &jsonschema.Schema{Type: "string"}
 	g.constrain(label, spec.LookupPath(cue.ParsePath("#Label")))
+	override, err := deepCopy(fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	override.Properties.Delete("env")
+	override.Properties.Delete("$schema")
+	override.Description = "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required."
 	// environments: the CUE schema has it, the per-environment model does not.
 	fields.Properties.Set("environments", &jsonschema.Schema{
-		Type:          "object",
-		Description:   docOf(spec.LookupPath(cue.MakePath(cue.Str("environments").Optional()))),
-		PropertyNames: label,
-		AdditionalProperties: &jsonschema.Schema{
-			Description: "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required.",
-			AllOf:       []*jsonschema.Schema{{Ref: "#/$defs/fields"}},
-			Not:         &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Required: []string{"env"}}, {Required: []string{"environments"}}}},
-		},
+		Type:                 "object",
+		Description:          docOf(spec.LookupPath(cue.MakePath(cue.Str("environments").Optional()))),
+		PropertyNames:        label,
+		AdditionalProperties: override,
 	})
 	fields.Properties.Set("$schema", schemaProperty())
+	return complete, fields, nil
+}
 
+// specJSONSchema is the JSON Schema editors read. Editors (yaml-language-server, VS Code's JSON
+// support) complete from every schema that applies at the cursor, and offer each required
+// field of each again as a skeleton entry named after the schema: so every field is declared
+// once, in one tree with nothing required and every description, and what a spec without
+// environments must have is a second tree that declares no field an editor offers. It names
+// its required fields with the schema true and reaches nested objects through
+// patternProperties ("^cluster$"), which editors do not complete from.
+func specJSONSchema() (*jsonschema.Schema, error) {
+	complete, fields, err := specTrees()
+	if err != nil {
+		return nil, err
+	}
+	root := fields
+	root.Version = "https://json-schema.org/draft/2020-12/schema"
+	root.ID = SchemaID
+	root.Description = "An ECS deployment described for ecsgen. The reference is docs/spec.md in the ecsgen repository."
+	root.Type = "object"
 	// A spec without environments must be complete; one with environments names each by its
 	// key, so it has no env.
-	root := &jsonschema.Schema{
-		Version:     js.Version,
-		ID:          SchemaID,
-		Title:       "ecsgen spec",
-		Description: "An ECS deployment described for ecsgen. The reference is docs/spec.md in the ecsgen repository.",
-		AllOf:       []*jsonschema.Schema{{Ref: "#/$defs/fields"}},
-		If:          &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"environments"}}},
-		Then:        &jsonschema.Schema{Ref: "#/$defs/complete"},
-		Else:        &jsonschema.Schema{Not: &jsonschema.Schema{Required: []string{"env"}}},
-		Definitions: jsonschema.Definitions{"fields": fields, "complete": complete},
+	root.If = withFields(&jsonschema.Schema{Required: []string{"environments"}}, jsonschema.TrueSchema, "environments")
+	root.Then = withFields(&jsonschema.Schema{}, jsonschema.FalseSchema, "env")
+	root.Else = requiredOnly(complete)
+	var errs []string
+	forEditors(root, "", &errs)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("doc comments of the CUE schema:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return root, nil
+}
+
+// withFields declares the named fields of s, each with the schema value.
+func withFields(s, value *jsonschema.Schema, names ...string) *jsonschema.Schema {
+	s.Properties = jsonschema.NewProperties()
+	for _, name := range names {
+		s.Properties.Set(name, value)
+	}
+	return s
+}
+
+// requiredOnly is the part of a complete schema that says what must be present: required
+// fields, exactly-one-of alternatives, and the same below; nil when nothing is.
+func requiredOnly(s *jsonschema.Schema) *jsonschema.Schema {
+	if s == nil || !isSchema(s) {
+		return nil
+	}
+	out := &jsonschema.Schema{}
+	if s.Properties != nil {
+		// ajv's strict mode wants a name in properties or in patternProperties of one schema,
+		// not both: the nested requirements of a required field go to allOf.
+		nested := map[bool]map[string]*jsonschema.Schema{}
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			if sub := requiredOnly(p.Value); sub != nil {
+				req := slices.Contains(s.Required, p.Key)
+				if nested[req] == nil {
+					nested[req] = map[string]*jsonschema.Schema{}
+				}
+				nested[req]["^"+regexp.QuoteMeta(p.Key)+"$"] = sub
+			}
+		}
+		out.PatternProperties = nested[false]
+		if nested[true] != nil {
+			out.AllOf = []*jsonschema.Schema{{PatternProperties: nested[true]}}
+		}
+	}
+	if len(s.Required) > 0 {
+		// ajv's strict mode wants each required field declared beside required.
+		withFields(out, jsonschema.TrueSchema, s.Required...)
+		out.Required = s.Required
+	}
+	for _, alt := range s.OneOf {
+		if len(alt.Required) > 0 {
+			out.OneOf = append(out.OneOf, withFields(&jsonschema.Schema{Required: alt.Required}, jsonschema.TrueSchema, alt.Required...))
+		}
+	}
+	if isSchema(s.AdditionalProperties) {
+		out.AdditionalProperties = requiredOnly(s.AdditionalProperties)
+	}
+	if out.Properties != nil || out.PatternProperties != nil || out.AllOf != nil || out.AdditionalProperties != nil || out.OneOf != nil {
+		out.Type = "object"
+	}
+	if items := requiredOnly(s.Items); items != nil {
+		out.Type, out.Items = "array", items
+	}
+	for _, a := range s.AnyOf {
+		// A union (a metric is a name or a custom metric): what its object shape needs.
+		if a.Type == "object" {
+			if sub := requiredOnly(a); sub != nil {
+				out.If, out.Then = &jsonschema.Schema{Type: "object"}, sub
+			}
+		}
+	}
+	if out.Type == "" && out.If == nil {
+		return nil
+	}
+	return out
 }
 
 func schemaProperty() *jsonschema.Schema {
@@ -116,6 +202,7 @@ func schemaProperty() *jsonschema.Schema {
 
 type schemaGen struct {
 	ctx  *cue.Context
+	file cue.Value // the schema file, with its definitions
 	errs []string
 }
 
@@ -213,6 +300,24 @@ func (g *schemaGen) object(js *jsonschema.Schema, v cue.Value, path string) {
 			required = append(required, name)
 		}
 		g.enrich(pair.Value, f.v, join(path, name))
+		if pair.Value.Description == "" {
+			pair.Value.Description = g.definitionDoc(f.v, name)
+		}
+		if only := pair.Value.Properties; pair.Value.Description == "" && only != nil && only.Len() == 1 && only.Oldest().Value.Description != "" {
+			// CUE gives the doc comment of a: b?: v to b: it documents a, and b takes the doc
+			// comment of its definition.
+			child := only.Oldest()
+			pair.Value.Description = child.Value.Description
+			cv := f.v.LookupPath(cue.MakePath(cue.Str(child.Key)))
+			if !cv.Exists() {
+				cv = f.v.LookupPath(cue.MakePath(cue.Str(child.Key).Optional()))
+			}
+			child.Value.Description = g.definitionDoc(cv, child.Key)
+		}
+		if pair.Value.Description != "" && pair.Value.Description == js.Description {
+			// CUE gives the doc comment of a: b: v to b.
+			g.errs = append(g.errs, fmt.Sprintf("%s: has the doc comment of %s: write %s: {%s: …} with a comment on each", join(path, name), path, path, name))
+		}
 	}
 	for name := range cueFields {
 		if path == "" && name == "environments" {
@@ -674,17 +779,46 @@ func literalNumber(e ast.Expr) string {
 	return ""
 }
 
-// docOf is a field's doc comment as prose: lines of a paragraph joined, paragraphs kept.
+// docOf is a field's doc comment as prose: lines of a paragraph joined, paragraphs kept, and
+// lines that start with "- " kept as the items of a list.
 func docOf(v cue.Value) string {
 	var paras []string
 	for _, cg := range v.Doc() {
 		for _, p := range strings.Split(strings.TrimSpace(cg.Text()), "\n\n") {
-			if p = strings.Join(strings.Fields(p), " "); p != "" {
-				paras = append(paras, p)
+			var lines []string
+			for _, line := range strings.Split(p, "\n") {
+				line = strings.Join(strings.Fields(line), " ")
+				switch {
+				case line == "":
+				case strings.HasPrefix(line, "- ") || len(lines) == 0:
+					lines = append(lines, line)
+				default:
+					lines[len(lines)-1] += " " + line
+				}
+			}
+			if len(lines) > 0 {
+				paras = append(paras, strings.Join(lines, "\n"))
 			}
 		}
 	}
 	return strings.Join(paras, "\n\n")
+}
+
+// definitionDoc is, for a field without a doc comment of its own whose value is a definition
+// (alarm: metric: #Metric), the definition's doc comment, which starts with the definition's
+// name as Go doc comments do: the field's name takes its place.
+func (g *schemaGen) definitionDoc(v cue.Value, label string) string {
+	_, path := v.ReferencePath()
+	sels := path.Selectors()
+	if len(sels) != 1 || !sels[0].IsDefinition() {
+		return ""
+	}
+	doc := docOf(g.file.LookupPath(path))
+	name := sels[0].String()
+	if !strings.HasPrefix(doc, name+" ") || label == "" {
+		return ""
+	}
+	return label + strings.TrimPrefix(doc, name)
 }
 
 func isEmptyValue(v any) bool {
@@ -713,6 +847,9 @@ func dropRequired(js *jsonschema.Schema) {
 		dropRequired(js.AdditionalProperties)
 	}
 	dropRequired(js.Items)
+	for _, a := range js.AnyOf {
+		dropRequired(a)
+	}
 }
 
 func deepCopy(js *jsonschema.Schema) (*jsonschema.Schema, error) {
@@ -781,4 +918,75 @@ func selectorLabel(s cue.Selector) string {
 		return s.Unquoted()
 	}
 	return s.String()
+}
+
+// valueItem is a line of a doc comment that describes one value of an enum:
+// `- "rolling": replaces tasks in place`.
+var valueItem = regexp.MustCompile(`^- ("(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?|true|false): (.+)$`)
+
+// forEditors adds what editors show beyond JSON Schema's own keywords: each description also as
+// markdownDescription (VS Code and yaml-language-server render it), and for an enum whose doc
+// comment lists its values ("- "value": what it does"), the description of each value
+// (enumDescriptions, markdownEnumDescriptions), in the enum's order. A list that misses a value,
+// or names one the enum does not have, is an error.
+func forEditors(s *jsonschema.Schema, path string, errs *[]string) {
+	if s == nil || !isSchema(s) {
+		return
+	}
+	if s.Description != "" {
+		setExtra(s, "markdownDescription", markdownText(s.Description))
+		values := map[string]string{}
+		for _, line := range strings.Split(s.Description, "\n") {
+			if m := valueItem.FindStringSubmatch(line); m != nil {
+				values[m[1]] = m[2]
+			}
+		}
+		if len(values) > 0 {
+			enum := s
+			switch {
+			case len(s.Enum) > 0:
+			case s.Items != nil && len(s.Items.Enum) > 0:
+				enum = s.Items
+			case isSchema(s.AdditionalProperties) && len(s.AdditionalProperties.Enum) > 0:
+				enum = s.AdditionalProperties
+			default:
+				*errs = append(*errs, fmt.Sprintf("%s: the doc comment describes values, but the field has no enum", path))
+			}
+			var plain, markdown []string
+			for _, v := range enum.Enum {
+				b, _ := json.Marshal(v)
+				text, ok := values[string(b)]
+				if !ok {
+					*errs = append(*errs, fmt.Sprintf("%s: the doc comment describes values, but not %s", path, b))
+				}
+				delete(values, string(b))
+				plain = append(plain, text)
+				markdown = append(markdown, markdownText(text))
+			}
+			for v := range values {
+				*errs = append(*errs, fmt.Sprintf("%s: the doc comment describes %s, which is not a value of the field", path, v))
+			}
+			if len(enum.Enum) > 0 {
+				setExtra(enum, "enumDescriptions", plain)
+				setExtra(enum, "markdownEnumDescriptions", markdown)
+			}
+		}
+	}
+	if s.Properties != nil {
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			forEditors(p.Value, join(path, p.Key), errs)
+		}
+	}
+	forEditors(s.AdditionalProperties, path+".<name>", errs)
+	forEditors(s.Items, path+"[]", errs)
+	for _, a := range s.AnyOf {
+		forEditors(a, path, errs)
+	}
+}
+
+func setExtra(s *jsonschema.Schema, key string, v any) {
+	if s.Extras == nil {
+		s.Extras = map[string]any{}
+	}
+	s.Extras[key] = v
 }

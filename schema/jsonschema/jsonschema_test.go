@@ -2,6 +2,7 @@ package jsonschema
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,4 +145,51 @@ func specFile(t *testing.T, src string) []string {
 		t.Fatal(err)
 	}
 	return []string{"spec.cue"}
+}
+
+// TestEveryFieldDescribed: every field editors offer has a description (from its doc comment in
+// schema/spec.cue, or from the definition it refers to), also as markdownDescription.
+func TestEveryFieldDescribed(t *testing.T) {
+	raw, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root map[string]any
+	if err := json.Unmarshal(raw, &root); err != nil {
+		t.Fatal(err)
+	}
+	fields, described := 0, 0
+	var walk func(s map[string]any, path string)
+	walk = func(s map[string]any, path string) {
+		if props, ok := s["properties"].(map[string]any); ok {
+			for name, p := range props {
+				p, ok := p.(map[string]any)
+				if !ok {
+					continue // true or false: the fields a complete spec requires
+				}
+				fields++
+				if p["description"] != nil && p["markdownDescription"] != nil {
+					described++
+				} else {
+					t.Errorf("%s: no description", path+"."+name)
+				}
+				walk(p, path+"."+name)
+			}
+		}
+		for _, k := range []string{"additionalProperties", "items"} {
+			if sub, ok := s[k].(map[string]any); ok {
+				walk(sub, path+"."+k)
+			}
+		}
+		for _, k := range []string{"anyOf"} {
+			list, _ := s[k].([]any)
+			for _, sub := range list {
+				if sub, ok := sub.(map[string]any); ok {
+					walk(sub, path)
+				}
+			}
+		}
+	}
+	walk(root, "")
+	t.Logf("%d of %d fields described", described, fields)
 }

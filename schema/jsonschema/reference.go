@@ -12,16 +12,12 @@ import (
 // constraints, default and doc comment, generated from the same JSON Schema editors use, so it
 // says exactly what the CUE schema says.
 func Reference() ([]byte, error) {
-	root, err := specJSONSchema()
-	if err != nil {
-		return nil, err
-	}
 	// The complete spec's fields, in order, then environments.
-	js, err := deepCopy(root.Definitions["complete"])
+	js, fields, err := specTrees()
 	if err != nil {
 		return nil, err
 	}
-	if envs, ok := root.Definitions["fields"].Properties.Get("environments"); ok {
+	if envs, ok := fields.Properties.Get("environments"); ok {
 		js.Properties.Set("environments", envs)
 	}
 	var b strings.Builder

@@ -59,11 +59,9 @@ func TestBoundsAgreeWithRegistry(t *testing.T) {
 	}
 }
 
-// fieldSchema finds a spec field (services.*.x: * for a map entry) in the complete spec's
-// JSON Schema.
+// fieldSchema finds a spec field (services.*.x: * for a map entry) in the JSON Schema.
 func fieldSchema(root map[string]any, path string) map[string]any {
-	defs, _ := root["$defs"].(map[string]any)
-	s, _ := defs["complete"].(map[string]any)
+	s := root
 	for _, part := range strings.Split(path, ".") {
 		if s == nil {
 			return nil
