@@ -1,8 +1,6 @@
 package generators
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,7 +10,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
-	"github.com/awslabs/goformation/v7/cloudformation/tags"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
 
 	"github.com/ecsgen/ecsgen/schema"
 )
@@ -30,7 +28,6 @@ const (
 	serviceVPCParam  = "VpcId"
 	serviceSubParam  = "Subnets"
 	serviceXSGsParam = "ExtraSecurityGroups"
-	taskDefParam     = "TaskDefinition"
 )
 
 func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
@@ -81,17 +78,6 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	revision := ""
-	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
-		// Tag the task definition with a hash of its content, so that deploy.sh can tell
-		// whether the service already runs it.
-		sum := sha256.Sum256(cli)
-		revision = hex.EncodeToString(sum[:])[:16]
-		td.Tags = append(td.Tags, tags.Tag{Key: "ecsgen:revision", Value: revision})
-		if cli, err = cliTaskDefinition(td, roleNames); err != nil {
-			return nil, err
-		}
-	}
 	e.extraFiles["taskdefs/"+name+".json"] = cli
 
 	res := &service{Service: &ecs.Service{
@@ -104,22 +90,30 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		Tags:                 e.tags(nil),
 	}}
 	service := res.Service
+	// The stack registers every revision of the task definition, after the roles and log
+	// groups it names exist: the roles through GetAtt, the log groups (R17) through DependsOn.
+	td.AWSCloudFormationDependsOn = groupIDs
+	t.Resources[taskDefID] = td
 	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
-		// CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50):
-		// releases go through CodeDeploy (see deploy.sh). The stack names the task definition
-		// family, registered by deploy.sh before the stack is created, and never changes it.
-		t.Parameters[taskDefParam] = cloudformation.Parameter{
-			Type:        "String",
-			Description: ptr("Task definition family (or ARN) the service is created with; releases go through CodeDeploy"),
-		}
-		st.Parameters = append(st.Parameters, parameter{taskDefParam, *td.Family})
-		st.RegisterTaskDefinitions = append(st.RegisterTaskDefinitions, "taskdefs/"+name+".json")
-		service.TaskDefinition = ptr(Ref(taskDefParam))
+		// CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50). The
+		// service names the family only, a value that never changes, so it is created from the
+		// revision the stack has just registered (the latest) and no update ever touches it;
+		// deploy.sh releases each later revision of the stack through CodeDeploy. Nothing in
+		// the service refers to the task definition, so it depends on it, and on what the task
+		// definition needs, explicitly.
+		service.TaskDefinition = td.Family
+		service.AWSCloudFormationDependsOn = append(service.AWSCloudFormationDependsOn, taskDefID, taskRoleID, executionRoleID)
 		service.AWSCloudFormationDependsOn = append(service.AWSCloudFormationDependsOn, groupIDs...)
+		service.AWSCloudFormationMetadata = map[string]any{"ecsgen": map[string]any{
+			"taskDefinition": "Named by family, never by revision: the service is created from the revision the stack registers, " +
+				"and later revisions reach it through CodeDeploy (deploy.sh), because CloudFormation cannot change the task definition " +
+				"of a CODE_DEPLOY service.",
+		}}
+		// Replacing the task definition keeps the old revision registered: the service still
+		// runs it until the CodeDeploy deployment moves it, and a rollback returns to it.
+		td.AWSCloudFormationUpdateReplacePolicy = policies.UpdateReplacePolicy("Retain")
+		td.AWSCloudFormationDeletionPolicy = policies.DeletionPolicy("Delete")
 	} else {
-		// The log groups must exist before a task starts writing to them (R17).
-		td.AWSCloudFormationDependsOn = groupIDs
-		t.Resources[taskDefID] = td
 		service.TaskDefinition = ptr(Ref(taskDefID))
 	}
 	e.deploymentConfiguration(t, name, svc, res)
@@ -172,15 +166,17 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		e.serviceAutoscaling(t, name, svc)
 	}
 	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
-		if err := e.codeDeploy(t, st, name, svc, cli, revision); err != nil {
+		if err := e.codeDeploy(t, st, name, svc, cli); err != nil {
 			return nil, err
 		}
 	}
 
 	t.Outputs["ServiceName"] = cloudformation.Output{Description: ptr("Name of the ECS service"), Value: GetAtt(serviceID, "Name")}
-	if _, ok := t.Resources[taskDefID]; ok {
-		t.Outputs["TaskDefinitionArn"] = cloudformation.Output{Description: ptr("ARN of the task definition revision in use"), Value: Ref(taskDefID)}
+	tdDescription := "ARN of the task definition revision in use"
+	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
+		tdDescription = "ARN of the task definition revision the stack registered (deploy.sh releases it through CodeDeploy)"
 	}
+	t.Outputs["TaskDefinitionArn"] = cloudformation.Output{Description: ptr(tdDescription), Value: Ref(taskDefID)}
 	return st, nil
 }
 

@@ -18,14 +18,6 @@ aws cloudformation deploy \
   "$@"
 
 # ECS service sample-prd-frontapp
-if ! aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-prd-svc-frontapp "$@" >/dev/null 2>&1; then
-  # First deploy: the service is created from its task definition family, so register it.
-  aws ecs register-task-definition \
-    --region ap-northeast-1 \
-    --cli-input-json file://taskdefs/frontapp.json \
-    --query taskDefinition.taskDefinitionArn --output text \
-    "$@" >/dev/null
-fi
 # Blue/green: a release moves production traffic to the other target group; keep it there.
 live=TargetGroup
 if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-prd-svc-frontapp "$@" >/dev/null 2>&1; then
@@ -49,32 +41,25 @@ aws cloudformation deploy \
   --stack-name sample-prd-svc-frontapp \
   --template-file stacks/sample-prd-svc-frontapp.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 TaskDefinition=sample-prd-frontapp VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" \
+  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" \
   --no-fail-on-empty-changeset \
   "$@"
 
 # Release: CloudFormation never changes the task definition of a CodeDeploy service (it
-# cannot), so a new task definition goes out as a CodeDeploy blue/green deployment. The
-# ecsgen:revision tag tells whether the service already runs this one.
+# cannot), so the revision the stack registered goes out as a CodeDeploy blue/green
+# deployment, unless the service already runs it (always so right after the first deploy).
+revision=$(aws cloudformation describe-stack-resource \
+  --region ap-northeast-1 --stack-name sample-prd-svc-frontapp \
+  --logical-resource-id TaskDefinition \
+  --query StackResourceDetail.PhysicalResourceId --output text "$@")
 running=$(aws ecs describe-services \
   --region ap-northeast-1 \
   --cluster sample-prd-cluster \
   --services sample-prd-frontapp \
   --query 'services[0].taskDefinition' --output text \
   "$@")
-current=$(aws ecs describe-task-definition \
-  --region ap-northeast-1 \
-  --task-definition "$running" \
-  --include TAGS \
-  --query "tags[?key=='ecsgen:revision'].value | [0]" --output text \
-  "$@")
-if [ "$current" != b69bd38beb022e75 ]; then
-  revision=$(aws ecs register-task-definition \
-    --region ap-northeast-1 \
-    --cli-input-json file://taskdefs/frontapp.json \
-    --query taskDefinition.taskDefinitionArn --output text \
-    "$@")
-  # The request names the revision just registered; no temporary file to clean up.
+if [ "$running" != "$revision" ]; then
+  # The request names the revision; no temporary file to clean up.
   request=$(sed "s|<TASK_DEFINITION>|$revision|" codedeploy/frontapp/create-deployment.json)
   deployment=$(aws deploy create-deployment \
     --region ap-northeast-1 \
