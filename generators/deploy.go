@@ -42,6 +42,16 @@ type stack struct {
 	// LiveTraffic says where deploy.sh reads which of a blue/green service's target groups is
 	// live, to pass it as LiveTargetGroup.
 	LiveTraffic *liveTraffic
+	// DesiredCount says which service's running count deploy.sh passes as DesiredCount.
+	DesiredCount *liveDesiredCount
+}
+
+// liveDesiredCount is an autoscaled service whose task count deploy.sh reads before each
+// update: Initial on the first deploy, the service's desired count after.
+type liveDesiredCount struct {
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+	Initial int    `json:"initial"`
 }
 
 // liveTraffic names the listener (CodeDeploy) or listener rule (ECS-native blue/green) whose
@@ -78,6 +88,8 @@ type stackInPlan struct {
 	Release *codeDeployRelease `json:"release,omitempty"`
 	// LiveTraffic: deploy.sh passes LiveTargetGroup, read from this listener or rule.
 	LiveTraffic *liveTraffic `json:"liveTraffic,omitempty"`
+	// DesiredCount: deploy.sh passes DesiredCount, the service's running count.
+	DesiredCount *liveDesiredCount `json:"desiredCount,omitempty"`
 }
 
 // codeDeployRelease is how deploy.sh releases a CodeDeploy service: when the service does not
@@ -123,6 +135,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		Capabilities: capabilities(st.Template),
 		Release:      st.Release,
 		LiveTraffic:  st.LiveTraffic,
+		DesiredCount: st.DesiredCount,
 		S3Bucket:     len(body) > MaxInlineTemplateBytes,
 	}
 	if len(st.Parameters) > 0 {
@@ -201,6 +214,7 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		S3Bucket                    bool
 		Release                     *codeDeployRelease
 		LiveTraffic                 *liveTraffic
+		DesiredCount                *liveDesiredCount
 	}
 	data := struct {
 		Title, Region, BucketVariable string
@@ -209,7 +223,7 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 	}{Title: Prefix(e.spec), Region: plan.Region, BucketVariable: TemplateBucketVariable, InlineLimit: MaxInlineTemplateBytes}
 	for _, s := range plan.Stacks {
 		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities,
-			Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket, LiveTraffic: s.LiveTraffic}
+			Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket, LiveTraffic: s.LiveTraffic, DesiredCount: s.DesiredCount}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
 		}

@@ -261,10 +261,10 @@ func tasks(svc schema.Service) string {
 	if a := svc.Autoscaling; a != nil {
 		return fmt.Sprintf("%d–%d tasks (autoscaling)", a.Min, a.Max)
 	}
-	if svc.DesiredCount == 1 {
-		return "1 task"
+	if n := svc.InitialDesiredCount(); n != 1 {
+		return fmt.Sprintf("%d tasks", n)
 	}
-	return fmt.Sprintf("%d tasks", svc.DesiredCount)
+	return "1 task"
 }
 
 func strategyLabel(s *schema.Spec, svc schema.Service) string {

@@ -155,3 +155,16 @@ func (s *Spec) DedicatedListeners() map[[2]string]string {
 	}
 	return out
 }
+
+// InitialDesiredCount is the number of tasks the service starts with: desiredCount as the spec
+// writes it; without it 1, or with autoscaling 1 brought into the scaling's range (the count
+// Application Auto Scaling would move it to at once).
+func (svc Service) InitialDesiredCount() int {
+	if svc.DesiredCount != nil {
+		return *svc.DesiredCount
+	}
+	if a := svc.Autoscaling; a != nil && a.Min <= a.Max {
+		return max(a.Min, min(1, a.Max))
+	}
+	return 1
+}
