@@ -272,10 +272,7 @@ func logGroups(s *schema.Spec, service string, svc schema.Service) []logGroup {
 // public IP unless the spec asks for one.
 func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc schema.Service, service *ecs.Service) {
 	s := e.spec
-	subnets := svc.Subnets
-	if len(subnets) == 0 {
-		subnets = s.Network.Subnets
-	}
+	subnets := s.TaskPlacement(svc).Subnets
 	e.serviceVPC(t, st)
 	t.Parameters[serviceSubParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the tasks")}
 	st.Parameters = append(st.Parameters, parameter{serviceSubParam, strings.Join(subnets, ",")})

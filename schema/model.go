@@ -214,6 +214,8 @@ type Stickiness struct {
 type Network struct {
 	VPC            string   `json:"vpc"`
 	Subnets        []string `json:"subnets"`
+	PublicSubnets  []string `json:"publicSubnets"`
+	PrivateSubnets []string `json:"privateSubnets"`
 	SecurityGroups []string `json:"securityGroups"`
 }
 

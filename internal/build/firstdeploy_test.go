@@ -232,3 +232,37 @@ func buildSource(t *testing.T, src string) map[string][]byte {
 	}
 	return res.Files
 }
+
+// The production Fargate example says which subnets are public: the internet-facing load
+// balancer goes there, the tasks without a public IP go to the private ones.
+func TestLoadBalancerInPublicTasksInPrivateSubnets(t *testing.T) {
+	res, err := build.Files([]string{"../../examples/fargate-bluegreen/spec.cue"}, load.Options{})
+	if err != nil || res.Files == nil {
+		t.Fatalf("%v %s", err, res.Findings)
+	}
+	var plan struct {
+		Stacks []struct {
+			Name       string            `json:"name"`
+			Parameters map[string]string `json:"parameters"`
+		} `json:"stacks"`
+	}
+	if err := json.Unmarshal(res.Files["prd/deploy-plan.json"], &plan); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]map[string]string{}
+	for _, st := range plan.Stacks {
+		params[st.Name] = st.Parameters
+	}
+	const public, private = "subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002", "subnet-0123456789abcdef0,subnet-0fedcba9876543210"
+	if got := params["sample-prd-cluster"]["PublicSubnets"]; got != public {
+		t.Errorf("cluster stack PublicSubnets = %q", got)
+	}
+	if got := params["sample-prd-svc-frontapp"]["Subnets"]; got != private {
+		t.Errorf("tasks' subnets = %q, want the private ones", got)
+	}
+	cluster := decodeTemplate(t, res.Files["prd/stacks/sample-prd-cluster.json"])
+	subnets, _ := json.Marshal(cluster.Resources["FrontappLoadBalancer"]["Properties"].(map[string]any)["Subnets"])
+	if string(subnets) != `{"Ref":"PublicSubnets"}` {
+		t.Errorf("load balancer subnets = %s", subnets)
+	}
+}

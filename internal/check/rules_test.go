@@ -370,6 +370,7 @@ func TestRules(t *testing.T) {
 			withALB(s)
 			lb := s.LoadBalancers["public"]
 			lb.Scheme = "internet-facing"
+			lb.AllowFrom = []string{"0.0.0.0/0"}
 			s.LoadBalancers["public"] = lb
 		}, "spec: warning: loadBalancers.public.listeners: [S06] the internet-facing load balancer serves plain HTTP only — add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason"},
 		{"a waiver that accepts nothing", func(s *schema.Spec) {

@@ -13,7 +13,7 @@ aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name sample-stg-cluster \
   --template-file stacks/sample-stg-cluster.json \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides PublicSubnets=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002 VpcId=vpc-0123456789abcdef0 \
   --no-fail-on-empty-changeset \
   "$@"
 
