@@ -161,6 +161,10 @@ func withAdded(t *testing.T, spec *schema.Spec) *schema.Spec {
 		if c.Log.Group != "" {
 			c.Log.Group += "-added"
 		}
+		if g, ok := c.Log.Options["log_group_name"]; ok { // a FireLens route to CloudWatch Logs
+			c.Log.Options = maps.Clone(c.Log.Options)
+			c.Log.Options["log_group_name"] = g + "-added"
+		}
 		c.Ports = slices.Clone(c.Ports)
 		for i := range c.Ports {
 			c.Ports[i].Host = nil

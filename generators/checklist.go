@@ -126,6 +126,11 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 		if s.NetworkMode(svc) == "awsvpc" && !svc.AssignPublicIP {
 			add("R21", fmt.Sprintf("The subnets of %s route to ECR, CloudWatch Logs and Secrets Manager/SSM (NAT gateway or VPC endpoints)", name), "")
 		}
+		for _, cname := range sortedKeys(svc.Containers) {
+			if f := svc.Containers[cname].Firelens; f != nil && f.ConfigFile != nil {
+				add("R17", fmt.Sprintf("The FireLens configuration file of %s/%s (%s) writes to no CloudWatch log group the stack lacks, and sets no auto_create_group: ecsgen creates only the groups named in log.options", name, cname, f.ConfigFile.Value), "")
+			}
+		}
 		for _, v := range sortedKeys(svc.Volumes) {
 			if efs := svc.Volumes[v].EFS; efs != nil {
 				add("", fmt.Sprintf("File system %s has mount targets in the subnets of %s, and their security group admits NFS (2049) from its tasks", efs.FileSystemID, name),

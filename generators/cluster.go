@@ -68,30 +68,17 @@ func (e *env) clusterStack() (*stack, error) {
 	if len(caps) > 0 {
 		e.instanceRole(t)
 	}
-	usesNetworkSubnets := false
 	var providers []string
 	for _, name := range caps {
 		c := s.Cluster.Capacity.EC2[name]
-		subnets := Ref(subnetsParam)
-		if len(c.Subnets) > 0 {
-			p := logicalID(name) + "Subnets"
-			t.Parameters[p] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the " + name + " Auto Scaling group")}
-			st.Parameters = append(st.Parameters, parameter{p, strings.Join(c.Subnets, ",")})
-			subnets = Ref(p)
-		} else {
-			usesNetworkSubnets = true
-		}
+		subnets := e.subnetsRef(t, st, s.InstancePlacement(c), logicalID(name)+"Subnets", "Subnets of the "+name+" Auto Scaling group")
 		if err := e.ec2Capacity(t, name, c, subnets); err != nil {
 			return nil, err
 		}
 		providers = append(providers, Ref(logicalID(name)+"CapacityProvider"))
 	}
-	e.loadBalancers(t, st, func() { usesNetworkSubnets = true })
+	e.loadBalancers(t, st)
 	e.notifications(t)
-	if usesNetworkSubnets {
-		t.Parameters[subnetsParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the cluster's instances")}
-		st.Parameters = append(st.Parameters, parameter{subnetsParam, strings.Join(s.Network.Subnets, ",")})
-	}
 
 	// Fargate providers exist in every account; they only need associating with the cluster.
 	providers = append(providers, s.FargateProvidersUsed()...)
@@ -444,4 +431,24 @@ func ResourceTags(s *schema.Spec, capacity string) []string {
 		keys = append(keys, t.Key)
 	}
 	return keys
+}
+
+// subnetsRef declares, once, the cluster stack's parameter for where a resource is placed, and
+// returns a Ref to it: the resource's own parameter for subnets of its own, or the parameter of
+// the network list it is placed in (Subnets, PublicSubnets, PrivateSubnets), shared.
+func (e *env) subnetsRef(t *cloudformation.Template, st *stack, pl schema.SubnetPlacement, ownParam, ownDescription string) string {
+	param, description := ownParam, ownDescription
+	switch pl.From {
+	case schema.NetworkSubnets:
+		param, description = subnetsParam, "Subnets of the cluster's instances"
+	case schema.PublicSubnets:
+		param, description = "PublicSubnets", "Public subnets (routed to an internet gateway): internet-facing load balancers"
+	case schema.PrivateSubnets:
+		param, description = "PrivateSubnets", "Private subnets (NAT gateway or VPC endpoints): instances and internal load balancers"
+	}
+	if _, ok := t.Parameters[param]; !ok {
+		t.Parameters[param] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr(description)}
+		st.Parameters = append(st.Parameters, parameter{param, strings.Join(pl.Subnets, ",")})
+	}
+	return Ref(param)
 }

@@ -16,9 +16,10 @@ import (
 // that swap the service's two target groups behind its production and test listeners.
 //
 // CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50), so the
-// service stack never does: the service is created from the task definition family, and every
-// release is a CodeDeploy deployment that deploy.sh starts with the revision it has just
-// registered. The files under codedeploy/<service>/ are what that takes: create-deployment.json
+// service stack never does: the stack registers each revision of the task definition, the
+// service names only its family (created from the first revision, never changed after), and
+// every later release is a CodeDeploy deployment that deploy.sh starts with the revision the
+// stack has registered. The files under codedeploy/<service>/ are what that takes: create-deployment.json
 // for deploy.sh, and appspec.yaml with taskdef.json for a CodePipeline "Amazon ECS (Blue/Green)"
 // action.
 
@@ -35,7 +36,7 @@ const (
 	imagePlaceholder = "<IMAGE1_NAME>"
 )
 
-func (e *env) codeDeploy(t *cloudformation.Template, st *stack, name string, svc schema.Service, cliTD []byte, revision string) error {
+func (e *env) codeDeploy(t *cloudformation.Template, st *stack, name string, svc schema.Service, cliTD []byte) error {
 	s := e.spec
 	slb := svc.LoadBalancer
 	container, port := s.Target(svc)
@@ -120,8 +121,7 @@ func (e *env) codeDeploy(t *cloudformation.Template, st *stack, name string, svc
 	st.Release = &codeDeployRelease{
 		Cluster:          ClusterName(s),
 		Service:          ServiceName(s, name),
-		TaskDefinition:   "taskdefs/" + name + ".json",
-		Revision:         revision,
+		TaskDefinition:   taskDefID,
 		CreateDeployment: "codedeploy/" + name + "/create-deployment.json",
 	}
 	return nil

@@ -37,14 +37,21 @@ type stack struct {
 	// Parameters are the values the deploy passes for the template's parameters that have no
 	// default, in the order they are written.
 	Parameters []parameter
-	// RegisterTaskDefinitions are task definitions (files) the deploy registers before the
-	// stack, because the stack names them by family (CodeDeploy services).
-	RegisterTaskDefinitions []string
 	// Release is how a new task definition reaches the stack's CodeDeploy service, if any.
 	Release *codeDeployRelease
 	// LiveTraffic says where deploy.sh reads which of a blue/green service's target groups is
 	// live, to pass it as LiveTargetGroup.
 	LiveTraffic *liveTraffic
+	// DesiredCount says which service's running count deploy.sh passes as DesiredCount.
+	DesiredCount *liveDesiredCount
+}
+
+// liveDesiredCount is an autoscaled service whose task count deploy.sh reads before each
+// update: Initial on the first deploy, the service's desired count after.
+type liveDesiredCount struct {
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+	Initial int    `json:"initial"`
 }
 
 // liveTraffic names the listener (CodeDeploy) or listener rule (ECS-native blue/green) whose
@@ -76,23 +83,23 @@ type stackInPlan struct {
 	// S3Bucket is set when the template is over MaxInlineTemplateBytes: the deploy must upload
 	// it to an S3 bucket (--s3-bucket).
 	S3Bucket bool `json:"s3Bucket,omitempty"`
-	// RegisterTaskDefinitions are registered with `aws ecs register-task-definition` before
-	// the stack is deployed.
-	RegisterTaskDefinitions []string `json:"registerTaskDefinitions,omitempty"`
 	// Release is run after the stack is deployed: a CodeDeploy deployment of the new task
 	// definition.
 	Release *codeDeployRelease `json:"release,omitempty"`
 	// LiveTraffic: deploy.sh passes LiveTargetGroup, read from this listener or rule.
 	LiveTraffic *liveTraffic `json:"liveTraffic,omitempty"`
+	// DesiredCount: deploy.sh passes DesiredCount, the service's running count.
+	DesiredCount *liveDesiredCount `json:"desiredCount,omitempty"`
 }
 
-// codeDeployRelease is how deploy.sh releases a CodeDeploy service.
+// codeDeployRelease is how deploy.sh releases a CodeDeploy service: when the service does not
+// run the revision the stack registered last, a CodeDeploy deployment moves it there.
 type codeDeployRelease struct {
-	Cluster        string `json:"cluster"`
-	Service        string `json:"service"`
-	TaskDefinition string `json:"taskDefinition"`
-	// Revision is the ecsgen:revision tag of the task definition: a hash of its content.
-	Revision         string `json:"revision"`
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+	// TaskDefinition is the logical id of the stack's task definition: its physical id is the
+	// ARN of the revision to release.
+	TaskDefinition   string `json:"taskDefinition"`
 	CreateDeployment string `json:"createDeployment"`
 }
 
@@ -121,15 +128,15 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
 	sp := stackInPlan{
-		Name:                    st.Name,
-		Description:             st.Description,
-		Template:                rel,
-		Bytes:                   len(body),
-		Capabilities:            capabilities(st.Template),
-		RegisterTaskDefinitions: st.RegisterTaskDefinitions,
-		Release:                 st.Release,
-		LiveTraffic:             st.LiveTraffic,
-		S3Bucket:                len(body) > MaxInlineTemplateBytes,
+		Name:         st.Name,
+		Description:  st.Description,
+		Template:     rel,
+		Bytes:        len(body),
+		Capabilities: capabilities(st.Template),
+		Release:      st.Release,
+		LiveTraffic:  st.LiveTraffic,
+		DesiredCount: st.DesiredCount,
+		S3Bucket:     len(body) > MaxInlineTemplateBytes,
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -214,9 +221,9 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 		ParameterOverrides          []string
 		Bytes                       int
 		S3Bucket                    bool
-		Register                    []string
 		Release                     *codeDeployRelease
 		LiveTraffic                 *liveTraffic
+		DesiredCount                *liveDesiredCount
 	}
 	data := struct {
 		Title, Region, BucketVariable string
@@ -225,7 +232,7 @@ func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
 	}{Title: Prefix(e.spec), Region: plan.Region, BucketVariable: TemplateBucketVariable, InlineLimit: MaxInlineTemplateBytes}
 	for _, s := range plan.Stacks {
 		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities,
-			Register: s.RegisterTaskDefinitions, Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket, LiveTraffic: s.LiveTraffic}
+			Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket, LiveTraffic: s.LiveTraffic, DesiredCount: s.DesiredCount}
 		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
 		}

@@ -64,6 +64,9 @@ type service struct {
 	// loadBalancerExtras holds, for each entry of LoadBalancers (same index), its advanced
 	// configuration, or nil.
 	loadBalancerExtras []*loadBalancerAdvanced
+	// desiredCount is an intrinsic (a Ref) for DesiredCount, which goformation types as a
+	// number; it replaces DesiredCount when set.
+	desiredCount string
 }
 
 // serviceDeploymentExtras are DeploymentConfiguration properties goformation lacks.
@@ -107,6 +110,12 @@ func (s *service) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	return withProperties(base, func(props map[string]any) error {
+		if s.desiredCount != "" {
+			if s.Service.DesiredCount != nil {
+				return fmt.Errorf("internal error: DesiredCount set twice")
+			}
+			props["DesiredCount"] = s.desiredCount
+		}
 		if s.deployment != nil {
 			dc, _ := props["DeploymentConfiguration"].(map[string]any)
 			if dc == nil {

@@ -45,7 +45,7 @@ func existingRoles(s *schema.Spec) []existingRole {
 		if a := svc.TaskRole.ARN; a != "" {
 			out = append(out, existingRole{Use: "the task role of service " + name, ARN: a, Role: role{
 				Key: name + "-task", Trusted: "ecs-tasks.amazonaws.com",
-				Permissions: policyDocument{Statements: e.taskStatements(svc)},
+				Permissions: policyDocument{Statements: e.taskStatements(svc, logGroups(s, name, svc))},
 			}})
 		}
 	}

@@ -38,7 +38,7 @@ func spec() *schema.Spec {
 		},
 		Services: map[string]schema.Service{
 			"web": {
-				DesiredCount: 2, NetworkMode: "awsvpc", CPU: 256, Memory: 512,
+				DesiredCount: intp(2), NetworkMode: "awsvpc", CPU: 256, Memory: 512,
 				RuntimePlatform: schema.RuntimePlatform{OperatingSystemFamily: "LINUX", CPUArchitecture: "X86_64"},
 				Containers: map[string]schema.Container{
 					"app": {

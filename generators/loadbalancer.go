@@ -51,7 +51,7 @@ func ipProtocols(listenerProtocol string) []string {
 }
 
 // loadBalancers adds every load balancer of the spec to the cluster stack.
-func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets func()) {
+func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 	s := e.spec
 	var logToCreatedBucket []string
 	for _, name := range sortedKeys(s.LoadBalancers) {
@@ -67,12 +67,18 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 			if l.AllowFrom != nil {
 				allow = l.AllowFrom
 			}
-			for _, cidr := range allow {
+			for _, source := range allow {
 				for _, proto := range ipProtocols(l.Protocol) {
-					sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
-						IpProtocol: proto, FromPort: ptr(l.Port), ToPort: ptr(l.Port), CidrIp: ptr(cidr),
+					in := ec2.SecurityGroup_Ingress{
+						IpProtocol: proto, FromPort: ptr(l.Port), ToPort: ptr(l.Port),
 						Description: ptr(fmt.Sprintf("Listener %s (%s %d)", lname, l.Protocol, l.Port)),
-					})
+					}
+					if strings.HasPrefix(source, "sg-") {
+						in.SourceSecurityGroupId = ptr(source)
+					} else {
+						in.CidrIp = ptr(source)
+					}
+					sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, in)
 				}
 			}
 		}
@@ -87,15 +93,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack, needSubnets f
 		}
 		t.Resources[lbSecurityGroupID(name)] = sg
 
-		subnets := Ref(subnetsParam)
-		if len(lb.Subnets) > 0 {
-			p := logicalID(name) + "LoadBalancerSubnets"
-			t.Parameters[p] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of load balancer " + name)}
-			st.Parameters = append(st.Parameters, parameter{p, strings.Join(lb.Subnets, ",")})
-			subnets = Ref(p)
-		} else {
-			needSubnets()
-		}
+		subnets := e.subnetsRef(t, st, s.LoadBalancerPlacement(lb), logicalID(name)+"LoadBalancerSubnets", "Subnets of load balancer "+name)
 		attrs := map[string]string{"deletion_protection.enabled": strconv.FormatBool(lb.DeletionProtection)}
 		if lb.Type == "application" {
 			attrs["idle_timeout.timeout_seconds"] = strconv.Itoa(lb.IdleTimeout)

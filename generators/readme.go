@@ -88,10 +88,6 @@ func renderReadme(e *env, plan deployPlan) []byte {
 		if i > 0 {
 			w("\n")
 		}
-		for _, td := range st.RegisterTaskDefinitions {
-			w("# first deploy only: the service starts from this task definition\n")
-			w("aws ecs register-task-definition --region %s --cli-input-json file://%s\n", s.Region, td)
-		}
 		w("aws cloudformation deploy --region %s --stack-name %s \\\n  --template-file %s", s.Region, st.Name, st.Template)
 		if st.S3Bucket {
 			w(" --s3-bucket \"$%s\"", TemplateBucketVariable)
@@ -107,9 +103,9 @@ func renderReadme(e *env, plan deployPlan) []byte {
 		}
 		w(" \\\n  --no-fail-on-empty-changeset\n")
 		if r := st.Release; r != nil {
-			w("# then, when the task definition changed: register it and release it through CodeDeploy\n")
-			w("aws ecs register-task-definition --region %s --cli-input-json file://%s\n", s.Region, r.TaskDefinition)
-			w("aws deploy create-deployment --region %s --cli-input-json file://%s  # with the new task definition ARN\n", s.Region, r.CreateDeployment)
+			w("# then, when the service does not run the revision the stack registered (the physical id of %s):\n", r.TaskDefinition)
+			w("aws cloudformation describe-stack-resource --region %s --stack-name %s --logical-resource-id %s\n", s.Region, st.Name, r.TaskDefinition)
+			w("aws deploy create-deployment --region %s --cli-input-json file://%s  # with that task definition ARN\n", s.Region, r.CreateDeployment)
 		}
 	}
 	w("```\n")
@@ -340,10 +336,10 @@ func tasks(svc schema.Service) string {
 	if a := svc.Autoscaling; a != nil {
 		return fmt.Sprintf("%d–%d tasks (autoscaling)", a.Min, a.Max)
 	}
-	if svc.DesiredCount == 1 {
-		return "1 task"
+	if n := svc.InitialDesiredCount(); n != 1 {
+		return fmt.Sprintf("%d tasks", n)
 	}
-	return fmt.Sprintf("%d tasks", svc.DesiredCount)
+	return "1 task"
 }
 
 func strategyLabel(s *schema.Spec, svc schema.Service) string {

@@ -1,9 +1,8 @@
 package generators
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"strconv"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
-	"github.com/awslabs/goformation/v7/cloudformation/tags"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
 
 	"github.com/ecsgen/ecsgen/schema"
 )
@@ -30,7 +29,6 @@ const (
 	serviceVPCParam  = "VpcId"
 	serviceSubParam  = "Subnets"
 	serviceXSGsParam = "ExtraSecurityGroups"
-	taskDefParam     = "TaskDefinition"
 )
 
 func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
@@ -51,6 +49,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		if svc.LogKMSKey != "" {
 			lg.KmsKeyId = ptr(svc.LogKMSKey)
 		}
+		lg.AWSCloudFormationDeletionPolicy, lg.AWSCloudFormationUpdateReplacePolicy = logGroupPolicies(s.Logs.DeletionPolicy)
 		t.Resources[g.LogicalID] = lg
 		groupIDs = append(groupIDs, g.LogicalID)
 	}
@@ -75,7 +74,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		// The execution role keeps AWS's documented trust policy: the keys are documented for
 		// task roles only, and a key the service does not send would stop every task launch.
 		Trust:       trustedOnBehalfOf("ecs-tasks.amazonaws.com", "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
-		Permissions: policyDocument{Statements: e.taskStatements(svc)},
+		Permissions: policyDocument{Statements: e.taskStatements(svc, groups)},
 	}
 	taskARN := e.useRole(t, task, svc.TaskRole.ARN)
 
@@ -85,45 +84,42 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	revision := ""
-	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
-		// Tag the task definition with a hash of its content, so that deploy.sh can tell
-		// whether the service already runs it.
-		sum := sha256.Sum256(cli)
-		revision = hex.EncodeToString(sum[:])[:16]
-		td.Tags = append(td.Tags, tags.Tag{Key: "ecsgen:revision", Value: revision})
-		if cli, err = cliTaskDefinition(td, roleNames); err != nil {
-			return nil, err
-		}
-	}
 	e.extraFiles["taskdefs/"+name+".json"] = cli
 
 	res := &service{Service: &ecs.Service{
 		ServiceName:          ptr(ServiceName(s, name)),
 		Cluster:              ptr(ImportValue(exportName(s, ExportClusterName))),
-		DesiredCount:         ptr(svc.DesiredCount),
+		DesiredCount:         ptr(svc.InitialDesiredCount()),
 		SchedulingStrategy:   ptr("REPLICA"),
 		EnableECSManagedTags: ptr(true),
 		PropagateTags:        ptr("SERVICE"),
 		Tags:                 e.tags(nil),
 	}}
 	service := res.Service
+	// The stack registers every revision of the task definition, after the roles and log
+	// groups it names exist: the roles through GetAtt, the log groups (R17) through DependsOn.
+	td.AWSCloudFormationDependsOn = groupIDs
+	t.Resources[taskDefID] = td
 	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
-		// CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50):
-		// releases go through CodeDeploy (see deploy.sh). The stack names the task definition
-		// family, registered by deploy.sh before the stack is created, and never changes it.
-		t.Parameters[taskDefParam] = cloudformation.Parameter{
-			Type:        "String",
-			Description: ptr("Task definition family (or ARN) the service is created with; releases go through CodeDeploy"),
-		}
-		st.Parameters = append(st.Parameters, parameter{taskDefParam, *td.Family})
-		st.RegisterTaskDefinitions = append(st.RegisterTaskDefinitions, "taskdefs/"+name+".json")
-		service.TaskDefinition = ptr(Ref(taskDefParam))
+		// CloudFormation cannot change the task definition of a CODE_DEPLOY service (R50). The
+		// service names the family only, a value that never changes, so it is created from the
+		// revision the stack has just registered (the latest) and no update ever touches it;
+		// deploy.sh releases each later revision of the stack through CodeDeploy. Nothing in
+		// the service refers to the task definition, so it depends on it, and on what the task
+		// definition needs, explicitly.
+		service.TaskDefinition = td.Family
+		service.AWSCloudFormationDependsOn = append(service.AWSCloudFormationDependsOn, taskDefID, taskRoleID, executionRoleID)
 		service.AWSCloudFormationDependsOn = append(service.AWSCloudFormationDependsOn, groupIDs...)
+		service.AWSCloudFormationMetadata = map[string]any{"ecsgen": map[string]any{
+			"taskDefinition": "Named by family, never by revision: the service is created from the revision the stack registers, " +
+				"and later revisions reach it through CodeDeploy (deploy.sh), because CloudFormation cannot change the task definition " +
+				"of a CODE_DEPLOY service.",
+		}}
+		// Replacing the task definition keeps the old revision registered: the service still
+		// runs it until the CodeDeploy deployment moves it, and a rollback returns to it.
+		td.AWSCloudFormationUpdateReplacePolicy = policies.UpdateReplacePolicy("Retain")
+		td.AWSCloudFormationDeletionPolicy = policies.DeletionPolicy("Delete")
 	} else {
-		// The log groups must exist before a task starts writing to them (R17).
-		td.AWSCloudFormationDependsOn = groupIDs
-		t.Resources[taskDefID] = td
 		service.TaskDefinition = ptr(Ref(taskDefID))
 	}
 	e.deploymentConfiguration(t, name, svc, res)
@@ -169,56 +165,98 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 	}
 	t.Resources[serviceID] = res
 	if svc.Autoscaling != nil {
-		// The scaling owns the task count: without DesiredCount, a stack update never resets
-		// it (R53). desiredCount only applies when the service is created, through the
-		// scalable target's minimum.
-		service.DesiredCount = nil
+		e.scaledDesiredCount(t, st, name, svc, res)
 		e.serviceAutoscaling(t, name, svc)
 	}
 	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
-		if err := e.codeDeploy(t, st, name, svc, cli, revision); err != nil {
+		if err := e.codeDeploy(t, st, name, svc, cli); err != nil {
 			return nil, err
 		}
 	}
 
 	t.Outputs["ServiceName"] = cloudformation.Output{Description: ptr("Name of the ECS service"), Value: GetAtt(serviceID, "Name")}
-	if _, ok := t.Resources[taskDefID]; ok {
-		t.Outputs["TaskDefinitionArn"] = cloudformation.Output{Description: ptr("ARN of the task definition revision in use"), Value: Ref(taskDefID)}
+	tdDescription := "ARN of the task definition revision in use"
+	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
+		tdDescription = "ARN of the task definition revision the stack registered (deploy.sh releases it through CodeDeploy)"
 	}
+	t.Outputs["TaskDefinitionArn"] = cloudformation.Output{Description: ptr(tdDescription), Value: Ref(taskDefID)}
 	return st, nil
 }
 
 // logGroup is a CloudWatch log group a service's containers write to.
 type logGroup struct {
 	Name, LogicalID string
+	// AWSLogs: containers write to it with the awslogs driver, which uses the execution role.
+	// FireLens: the task's FireLens log router writes to it (cloudwatch_logs output), with the
+	// task role.
+	AWSLogs, FireLens bool
+	// DescribeStreams: the older Go plugin of aws-for-fluent-bit ("cloudwatch") also lists the
+	// group's streams.
+	DescribeStreams bool
 }
 
-// logGroups are the distinct awslogs groups of a service, the default one first. A group
-// other than the default is named after the first container (by name) that uses it.
+// logGroupPolicies are the DeletionPolicy and UpdateReplacePolicy of the log groups: the
+// spec's logs.deletionPolicy. A retained group is still deleted when the stack operation that
+// created it rolls back (RetainExceptOnCreate), so a failed first deploy can simply be rerun:
+// a leftover group of the same name would make the next create fail.
+func logGroupPolicies(spec string) (policies.DeletionPolicy, policies.UpdateReplacePolicy) {
+	if spec == "Delete" {
+		return "Delete", "Delete"
+	}
+	return "RetainExceptOnCreate", "Retain"
+}
+
+// fireLensCloudWatchOutputs are the FireLens output plugins that write to CloudWatch Logs: the
+// C plugin of Fluent Bit and the older Go plugin of aws-for-fluent-bit.
+var fireLensCloudWatchOutputs = []string{"cloudwatch_logs", "cloudwatch"}
+
+// FireLensLogGroup is the CloudWatch log group a container's FireLens output writes to, if
+// its options name one.
+func FireLensLogGroup(c schema.Container) (string, bool) {
+	if c.Log.Driver != "awsfirelens" || !slices.Contains(fireLensCloudWatchOutputs, c.Log.Options["Name"]) {
+		return "", false
+	}
+	g, ok := c.Log.Options["log_group_name"]
+	return g, ok && g != ""
+}
+
+// logGroups are the distinct log groups a service's tasks write to, the default one first: the
+// awslogs groups and the groups of FireLens cloudwatch outputs. A group other than the default
+// is named after the first container (by name) that uses it.
 func logGroups(s *schema.Spec, service string, svc schema.Service) []logGroup {
 	def := LogGroupName(s, service)
 	var out []logGroup
-	seen := map[string]bool{}
+	index := map[string]int{}
 	ids := map[string]bool{}
 	for _, cname := range sortedKeys(svc.Containers) {
 		c := svc.Containers[cname]
-		if c.Log.Driver != "awslogs" {
-			continue
+		g, fireLens := FireLensLogGroup(c)
+		if !fireLens {
+			if c.Log.Driver != "awslogs" {
+				continue
+			}
+			g = LogGroupOf(s, service, c)
 		}
-		g := LogGroupOf(s, service, c)
-		if seen[g] {
-			continue
+		i, seen := index[g]
+		if !seen {
+			id := logGroupID
+			if g != def {
+				id = logGroupID + logicalID(cname)
+			}
+			for n := 2; ids[id]; n++ {
+				id = fmt.Sprintf("%s%s%d", logGroupID, logicalID(cname), n)
+			}
+			ids[id] = true
+			i = len(out)
+			index[g] = i
+			out = append(out, logGroup{Name: g, LogicalID: id})
 		}
-		seen[g] = true
-		id := logGroupID
-		if g != def {
-			id = logGroupID + logicalID(cname)
+		if fireLens {
+			out[i].FireLens = true
+			out[i].DescribeStreams = out[i].DescribeStreams || c.Log.Options["Name"] == "cloudwatch"
+		} else {
+			out[i].AWSLogs = true
 		}
-		for n := 2; ids[id]; n++ {
-			id = fmt.Sprintf("%s%s%d", logGroupID, logicalID(cname), n)
-		}
-		ids[id] = true
-		out = append(out, logGroup{Name: g, LogicalID: id})
 	}
 	// The default group first, so that its logical id does not depend on container names.
 	slices.SortStableFunc(out, func(a, b logGroup) int {
@@ -238,10 +276,7 @@ func logGroups(s *schema.Spec, service string, svc schema.Service) []logGroup {
 // public IP unless the spec asks for one.
 func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc schema.Service, service *ecs.Service) {
 	s := e.spec
-	subnets := svc.Subnets
-	if len(subnets) == 0 {
-		subnets = s.Network.Subnets
-	}
+	subnets := s.TaskPlacement(svc).Subnets
 	e.serviceVPC(t, st)
 	t.Parameters[serviceSubParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the tasks")}
 	st.Parameters = append(st.Parameters, parameter{serviceSubParam, strings.Join(subnets, ",")})
@@ -274,12 +309,8 @@ var ecrImage = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazona
 // spec names. Nothing else.
 func (e *env) executionStatements(svc schema.Service, groups []logGroup) []statement {
 	var out []statement
-	if len(groups) > 0 {
-		st := statement{Sid: "WriteLogs", Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}}
-		for _, g := range groups {
-			st.Resources = append(st.Resources, arn("logs", "log-group:"+g.Name+":*"))
-		}
-		out = append(out, st)
+	if st := writeLogs("WriteLogs", groups, func(g logGroup) bool { return g.AWSLogs }); st != nil {
+		out = append(out, *st)
 	}
 	var repos, secrets, params, objects, buckets []pseudoString
 	add := func(list *[]pseudoString, p pseudoString) {
@@ -358,9 +389,25 @@ func (e *env) executionStatements(svc schema.Service, groups []logGroup) []state
 	return out
 }
 
+// writeLogs lets a role write to the log groups chosen: create streams and put events, nothing
+// else (the groups are the stack's).
+func writeLogs(sid string, groups []logGroup, chosen func(logGroup) bool) *statement {
+	st := statement{Sid: sid, Actions: []string{"logs:CreateLogStream", "logs:PutLogEvents"}}
+	for _, g := range groups {
+		if chosen(g) {
+			st.Resources = append(st.Resources, arn("logs", "log-group:"+g.Name+":*"))
+		}
+	}
+	if len(st.Resources) == 0 {
+		return nil
+	}
+	return &st
+}
+
 // taskStatements are the task role's permissions: the statements the spec declares, and what
-// the features it turns on need (EFS IAM authorization, ECS Exec).
-func (e *env) taskStatements(svc schema.Service) []statement {
+// the features it turns on need (FireLens output to CloudWatch Logs, EFS IAM authorization, ECS
+// Exec).
+func (e *env) taskStatements(svc schema.Service, groups []logGroup) []statement {
 	var out []statement
 	for _, st := range svc.TaskRole.Statements {
 		res := make([]pseudoString, len(st.Resources))
@@ -368,6 +415,14 @@ func (e *env) taskStatements(svc schema.Service) []statement {
 			res[i] = userTemplate(r)
 		}
 		out = append(out, statement{Sid: st.Sid, Effect: st.Effect, Actions: st.Actions, Resources: res})
+	}
+	// The FireLens log router sends the task's logs with the task role.
+	if st := writeLogs("RouteLogs", groups, func(g logGroup) bool { return g.FireLens }); st != nil {
+		if slices.ContainsFunc(groups, func(g logGroup) bool { return g.DescribeStreams }) {
+			st.Actions = append(st.Actions, "logs:DescribeLogStreams")
+			slices.Sort(st.Actions)
+		}
+		out = append(out, *st)
 	}
 	// EFS volumes with IAM authorization: mount, and write unless every mount is read-only.
 	var mount, write []pseudoString
@@ -414,4 +469,26 @@ func readOnlyEverywhere(svc schema.Service, volume string) bool {
 		}
 	}
 	return true
+}
+
+const desiredCountParam = "DesiredCount"
+
+// scaledDesiredCount: with autoscaling, the service starts with the spec's count and the
+// scaling owns it afterwards. CloudFormation cannot say "at creation only", and a DesiredCount
+// that stays in the template resets the count at every update of the service (R53), while one
+// left out starts the service with 1 task whatever the spec says. So the count is a parameter:
+// its default is the spec's count, and deploy.sh passes the count the service runs now on every
+// update, which changes nothing the scaling chose.
+func (e *env) scaledDesiredCount(t *cloudformation.Template, st *stack, name string, svc schema.Service, res *service) {
+	a := svc.Autoscaling
+	initial := svc.InitialDesiredCount()
+	t.Parameters[desiredCountParam] = cloudformation.Parameter{
+		Type:        "Number",
+		Default:     strconv.Itoa(initial),
+		MinValue:    ptr(float64(0)),
+		Description: ptr(fmt.Sprintf("Tasks of the service: %d when it is created, then the count it runs, which deploy.sh reads before each update so that a deploy never resets what the scaling (%d to %d tasks) chose", initial, a.Min, a.Max)),
+	}
+	res.Service.DesiredCount = nil
+	res.desiredCount = Ref(desiredCountParam)
+	st.DesiredCount = &liveDesiredCount{Cluster: ClusterName(e.spec), Service: ServiceName(e.spec, name), Initial: initial}
 }

@@ -220,3 +220,65 @@ func (s *Spec) UsesNotificationsTopic() bool {
 	}
 	return false
 }
+
+// InitialDesiredCount is the number of tasks the service starts with: desiredCount as the spec
+// writes it; without it 1, or with autoscaling 1 brought into the scaling's range (the count
+// Application Auto Scaling would move it to at once).
+func (svc Service) InitialDesiredCount() int {
+	if svc.DesiredCount != nil {
+		return *svc.DesiredCount
+	}
+	if a := svc.Autoscaling; a != nil && a.Min <= a.Max {
+		return max(a.Min, min(1, a.Max))
+	}
+	return 1
+}
+
+// Where subnets come from (SubnetPlacement.From).
+const (
+	OwnSubnets     = "own"            // the resource's own subnets field
+	NetworkSubnets = "subnets"        // network.subnets
+	PublicSubnets  = "publicSubnets"  // network.publicSubnets
+	PrivateSubnets = "privateSubnets" // network.privateSubnets
+)
+
+// SubnetPlacement is the subnets a resource is placed in, and the spec field they come from.
+type SubnetPlacement struct {
+	Subnets []string
+	From    string
+}
+
+// place picks a resource's subnets: its own, or the network's of the kind it needs (public or
+// private), or network.subnets, or, last, the network's of the other kind (which the rules
+// report as a placement that cannot work).
+func (s *Spec) place(own []string, public bool) SubnetPlacement {
+	n := s.Network
+	want, other := SubnetPlacement{n.PrivateSubnets, PrivateSubnets}, SubnetPlacement{n.PublicSubnets, PublicSubnets}
+	if public {
+		want, other = other, want
+	}
+	for _, p := range []SubnetPlacement{{own, OwnSubnets}, want, {n.Subnets, NetworkSubnets}, other} {
+		if len(p.Subnets) > 0 {
+			return p
+		}
+	}
+	return SubnetPlacement{From: NetworkSubnets}
+}
+
+// LoadBalancerPlacement: internet-facing load balancers in public subnets, internal ones in
+// private subnets.
+func (s *Spec) LoadBalancerPlacement(lb LoadBalancer) SubnetPlacement {
+	return s.place(lb.Subnets, lb.Scheme == "internet-facing")
+}
+
+// TaskPlacement is where an awsvpc service's tasks run: private subnets unless they get a
+// public IP.
+func (s *Spec) TaskPlacement(svc Service) SubnetPlacement {
+	return s.place(svc.Subnets, svc.AssignPublicIP)
+}
+
+// InstancePlacement is where an Auto Scaling group launches instances: private subnets unless
+// they get a public IP.
+func (s *Spec) InstancePlacement(c EC2Capacity) SubnetPlacement {
+	return s.place(c.Subnets, c.AssociatePublicIP)
+}

@@ -34,7 +34,14 @@ type Spec struct {
 	LoadBalancers map[string]LoadBalancer `json:"loadBalancers"`
 	ExecutionRole RoleRef                 `json:"executionRole"`
 	Notifications Notifications           `json:"notifications"`
+	Logs          Logs                    `json:"logs"`
 	Waivers       []Waiver                `json:"waivers"`
+}
+
+// Logs configures the log groups ecsgen creates.
+type Logs struct {
+	// DeletionPolicy is "Retain" or "Delete".
+	DeletionPolicy string `json:"deletionPolicy"`
 }
 
 type Waiver struct {
@@ -220,6 +227,8 @@ type Stickiness struct {
 type Network struct {
 	VPC            string   `json:"vpc"`
 	Subnets        []string `json:"subnets"`
+	PublicSubnets  []string `json:"publicSubnets"`
+	PrivateSubnets []string `json:"privateSubnets"`
 	SecurityGroups []string `json:"securityGroups"`
 }
 
@@ -317,7 +326,8 @@ type ImageCleanup struct {
 }
 
 type Service struct {
-	DesiredCount int                     `json:"desiredCount"`
+	// DesiredCount is nil when the spec leaves it out: see Service.InitialDesiredCount.
+	DesiredCount *int                    `json:"desiredCount,omitempty"`
 	Capacity     map[string]StrategyItem `json:"capacity,omitempty"`
 	Family       string                  `json:"family,omitempty"`
 	// NetworkMode is empty when the spec leaves it to ecsgen: see Spec.NetworkMode.

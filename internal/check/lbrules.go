@@ -31,10 +31,7 @@ func checkLoadBalancers(c *checker) {
 		} else if n := generators.LoadBalancerName(s, name); strings.HasPrefix(n, "internal-") {
 			c.errorf("R30", p, "rename the load balancer or the system", "the load balancer name %q starts with \"internal-\", which Elastic Load Balancing reserves", n)
 		}
-		subnets := lb.Subnets
-		if len(subnets) == 0 {
-			subnets = s.Network.Subnets
-		}
+		subnets := s.LoadBalancerPlacement(lb).Subnets
 		if lb.Type == "application" && len(subnets) < 2 {
 			c.errorf("R36", p+".subnets", "give two subnets in different Availability Zones", "an application load balancer needs at least two subnets, got %d", len(subnets))
 		}

@@ -77,12 +77,12 @@ func checkRoom(c *checker) {
 		caps := strings.Join(c.capacitiesOf(svc), ", ")
 		d := svc.Deployment
 		switch {
-		case svc.DesiredCount > slots:
+		case svc.InitialDesiredCount() > slots:
 			c.errorf("R42", p+".desiredCount", "raise size.max of the capacity, use a larger instance type, or run fewer or smaller tasks",
-				"%d tasks do not fit: capacity %s holds at most %d of this task at its maximum size", svc.DesiredCount, caps, slots)
-		case svc.DesiredCount > 0 && d.MinimumHealthyPercent >= 100 && d.MaximumPercent > 100 && svc.DesiredCount+1 > slots && !c.fixedHostPort(svc):
+				"%d tasks do not fit: capacity %s holds at most %d of this task at its maximum size", svc.InitialDesiredCount(), caps, slots)
+		case svc.InitialDesiredCount() > 0 && d.MinimumHealthyPercent >= 100 && d.MaximumPercent > 100 && svc.InitialDesiredCount()+1 > slots && !c.fixedHostPort(svc):
 			c.errorf("R12", p+".deployment", "raise size.max of the capacity, or set minimumHealthyPercent below 100 so that old tasks stop first",
-				"a deployment starts new tasks beside the %d running ones, but capacity %s holds at most %d of this task: the deployment would never finish", svc.DesiredCount, caps, slots)
+				"a deployment starts new tasks beside the %d running ones, but capacity %s holds at most %d of this task: the deployment would never finish", svc.InitialDesiredCount(), caps, slots)
 		}
 	}
 }
@@ -138,7 +138,7 @@ func checkSharedHostPorts(c *checker) {
 				if byPort[key] == nil {
 					order = append(order, key)
 				}
-				byPort[key] = append(byPort[key], user{name, fmt.Sprintf("services.%s.containers.%s.ports[%d]", name, cname, i), svc.DesiredCount})
+				byPort[key] = append(byPort[key], user{name, fmt.Sprintf("services.%s.containers.%s.ports[%d]", name, cname, i), svc.InitialDesiredCount()})
 			}
 		}
 	}

@@ -313,7 +313,7 @@ func (c *checker) fixedPorts(path string, svc schema.Service) {
 	if d.MaximumPercent <= 100 && d.MinimumHealthyPercent < 100 {
 		return // old tasks stop before new ones start
 	}
-	needed := (svc.DesiredCount*d.MaximumPercent + 99) / 100
+	needed := (svc.InitialDesiredCount()*d.MaximumPercent + 99) / 100
 	maxInstances, known := 0, false
 	for _, capName := range c.capacitiesOf(svc) {
 		if cap, ok := c.spec.Cluster.Capacity.EC2[capName]; ok {

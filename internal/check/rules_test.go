@@ -31,7 +31,7 @@ func base() *schema.Spec {
 		},
 		Services: map[string]schema.Service{
 			"web": {
-				DesiredCount: 1,
+				DesiredCount: intp(1),
 				NetworkMode:  "bridge",
 				Capacity:     map[string]schema.StrategyItem{"general": {Base: 1, Weight: 1}},
 				Containers: map[string]schema.Container{
@@ -129,7 +129,7 @@ func TestRules(t *testing.T) {
 			webContainer(s, func(c *schema.Container) { c.Ports[0].Host = intp(8080) })
 		}, "spec.cue:20:2: services.web.containers.web.ports[0].host: [R11] in awsvpc network mode the host port must equal the container port 80 — leave host out: it is the container port"},
 		{"R12 fixed port without room", func(s *schema.Spec) {
-			web(s, func(svc *schema.Service) { svc.DesiredCount = 2 })
+			web(s, func(svc *schema.Service) { svc.DesiredCount = intp(2) })
 		}, "spec.cue:20:2: services.web.deployment: [R12] a fixed host port fits one task per instance: a deployment runs up to 4 tasks, but the capacity has at most 2 instances, so the deployment would never finish — leave host out for dynamic ports, raise the capacity's size.max, or set maximumPercent: 100 with minimumHealthyPercent below 100"},
 		{"R13 reserved host port", func(s *schema.Spec) {
 			webContainer(s, func(c *schema.Container) { c.Ports[0].Host = intp(51678) })
@@ -358,7 +358,7 @@ func TestRules(t *testing.T) {
 			web(s, func(svc *schema.Service) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 2, Max: 4, TargetTracking: map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 60}}}
 			})
-		}, "spec.cue:20:2: services.web.desiredCount: [R53] desiredCount 1 is outside the autoscaling range 2–4 — use a count from 2 to 4"},
+		}, "spec.cue:20:2: services.web.desiredCount: [R53] desiredCount 1 is outside the autoscaling range 2–4: the scaling would change the count as soon as the service starts — use a count from 2 to 4, or leave desiredCount out to start with 2"},
 		{"R55 request count without a load balancer", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {Metric: schema.Metric{Predefined: "requestCount"}, Target: 500}}}
@@ -468,6 +468,7 @@ func TestRules(t *testing.T) {
 			withALB(s)
 			lb := s.LoadBalancers["public"]
 			lb.Scheme = "internet-facing"
+			lb.AllowFrom = []string{"0.0.0.0/0"}
 			s.LoadBalancers["public"] = lb
 		}, "spec: warning: loadBalancers.public.listeners: [S06] the internet-facing load balancer serves plain HTTP only — add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason"},
 		{"S07 access logs off", func(s *schema.Spec) {
@@ -481,6 +482,7 @@ func TestRules(t *testing.T) {
 			s.Ephemeral = true
 			lb := s.LoadBalancers["public"]
 			lb.Scheme = "internet-facing"
+			lb.AllowFrom = []string{"0.0.0.0/0"}
 			lb.AccessLogs.Enabled = boolp(false)
 			s.LoadBalancers["public"] = lb
 		}, "spec: warning: loadBalancers.public.listeners: [S06] the internet-facing load balancer serves plain HTTP only — add an HTTPS listener with an ACM certificate (HTTP then redirects to it), or waive S06 with the reason"},
@@ -616,7 +618,7 @@ func TestLoadBalancedBaseIsClean(t *testing.T) {
 func TestDynamicPortsNeedNoRoom(t *testing.T) {
 	s := base()
 	svc := s.Services["web"]
-	svc.DesiredCount = 5
+	svc.DesiredCount = intp(5)
 	c := svc.Containers["web"]
 	c.Ports = []schema.PortMapping{{Container: 80, Protocol: "tcp"}}
 	svc.Containers = map[string]schema.Container{"web": c}
@@ -683,20 +685,20 @@ func TestPlacement(t *testing.T) {
 		{"more tasks than fit", func(s *schema.Spec) {
 			dynamic(s)
 			svc := s.Services["web"]
-			svc.DesiredCount = 7
+			svc.DesiredCount = intp(7)
 			s.Services["web"] = svc
 		}, "spec.cue:20:2: services.web.desiredCount: [R42] 7 tasks do not fit: capacity general holds at most 6 of this task at its maximum size — raise size.max of the capacity, use a larger instance type, or run fewer or smaller tasks"},
 		{"no room to deploy", func(s *schema.Spec) {
 			dynamic(s)
 			svc := s.Services["web"]
-			svc.DesiredCount = 6
+			svc.DesiredCount = intp(6)
 			s.Services["web"] = svc
 		}, "spec.cue:20:2: services.web.deployment: [R12] a deployment starts new tasks beside the 6 running ones, but capacity general holds at most 6 of this task: the deployment would never finish — raise size.max of the capacity, or set minimumHealthyPercent below 100 so that old tasks stop first"},
 		{"reserved memory counts", func(s *schema.Spec) {
 			dynamic(s)
 			s.Cluster.Agent.Settings = map[string]string{"ECS_RESERVED_MEMORY": "512"}
 			svc := s.Services["web"]
-			svc.DesiredCount = 4
+			svc.DesiredCount = intp(4)
 			s.Services["web"] = svc
 		}, "spec.cue:20:2: services.web.deployment: [R12] a deployment starts new tasks beside the 4 running ones, but capacity general holds at most 4 of this task: the deployment would never finish — raise size.max of the capacity, or set minimumHealthyPercent below 100 so that old tasks stop first"},
 		{"host port shared across services", func(s *schema.Spec) {

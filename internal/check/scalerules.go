@@ -28,9 +28,10 @@ func checkServiceScaling(c *checker) {
 		p := "services." + name + ".autoscaling"
 		if as.Min > as.Max {
 			c.errorf("R53", p+".min", "", "min %d is above max %d", as.Min, as.Max)
-		} else if svc.DesiredCount < as.Min || svc.DesiredCount > as.Max {
-			c.errorf("R53", "services."+name+".desiredCount", fmt.Sprintf("use a count from %d to %d", as.Min, as.Max),
-				"desiredCount %d is outside the autoscaling range %d–%d", svc.DesiredCount, as.Min, as.Max)
+		} else if n := svc.DesiredCount; n != nil && (*n < as.Min || *n > as.Max) {
+			// Only a count the spec writes: without one the service starts within the range.
+			c.errorf("R53", "services."+name+".desiredCount", fmt.Sprintf("use a count from %d to %d, or leave desiredCount out to start with %d", as.Min, as.Max, max(as.Min, min(1, as.Max))),
+				"desiredCount %d is outside the autoscaling range %d–%d: the scaling would change the count as soon as the service starts", *n, as.Min, as.Max)
 		}
 		if len(as.TargetTracking)+len(as.StepScaling)+len(as.Scheduled) == 0 {
 			c.warnf("", p, "add a targetTracking, stepScaling or scheduled policy", "the service has scaling bounds but no policy, so it never scales")

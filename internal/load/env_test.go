@@ -46,8 +46,8 @@ func TestEnvironmentsMerge(t *testing.T) {
 	if !reflect.DeepEqual(prod.Network.Subnets, []string{"subnet-0fedcba9876543210", "subnet-0123456789abcdef0"}) || len(dev.Network.Subnets) != 1 {
 		t.Errorf("lists replace: dev %v prod %v", dev.Network.Subnets, prod.Network.Subnets)
 	}
-	if dev.Services["web"].DesiredCount != 1 || prod.Services["web"].DesiredCount != 3 {
-		t.Errorf("desiredCount: dev %d prod %d", dev.Services["web"].DesiredCount, prod.Services["web"].DesiredCount)
+	if dev.Services["web"].InitialDesiredCount() != 1 || prod.Services["web"].InitialDesiredCount() != 3 {
+		t.Errorf("desiredCount: dev %d prod %d", dev.Services["web"].InitialDesiredCount(), prod.Services["web"].InitialDesiredCount())
 	}
 	for _, e := range res.Envs {
 		if img := e.Spec.Services["web"].Containers["web"].Image; img != "nginx:2.0" {
@@ -78,7 +78,7 @@ func TestEnvironmentFindings(t *testing.T) {
 	}{
 		{"an override's mistake names the environment's path",
 			strings.Replace(multi, `desiredCount: 3`, `desiredCount: "three"`, 1), []string{
-				`spec.cue:12:18: environments.prod.services.web.desiredCount: got "three", want int`,
+				`spec.cue:12:32: environments.prod.services.web.desiredCount: got "three", want int`,
 			}},
 		{"a mistake in the defaults is reported once",
 			strings.Replace(multi, `memory: 256}`, `memory: 256, cpuu: 1}`, 1), []string{
@@ -131,7 +131,7 @@ services:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(findings.String()); got != `spec.yaml:14:5: services.web.desiredCount: got "two", want int` {
+	if got := strings.TrimSpace(findings.String()); got != `spec.yaml:14:19: services.web.desiredCount: got "two", want int` {
 		t.Errorf("yaml: %s", got)
 	}
 	names = write(t, map[string]string{"spec.yaml": strings.Replace(yaml, "desiredCount: two", "desiredCount: 2", 1)})
@@ -139,8 +139,8 @@ services:
 	if err != nil || len(findings) > 0 {
 		t.Fatalf("%v %s", err, findings)
 	}
-	if res.Spec.Services["web"].DesiredCount != 2 {
-		t.Errorf("desiredCount %d", res.Spec.Services["web"].DesiredCount)
+	if res.Spec.Services["web"].InitialDesiredCount() != 2 {
+		t.Errorf("desiredCount %d", res.Spec.Services["web"].InitialDesiredCount())
 	}
 
 	json := `{

@@ -115,7 +115,7 @@ func TestMinimalSpecLoads(t *testing.T) {
 		t.Fatalf("%v\n%s", err, findings)
 	}
 	svc := res.Spec.Services["web"]
-	if svc.DesiredCount != 1 || svc.NetworkMode != "" || svc.Containers["web"].Log.Driver != "awslogs" || !svc.Containers["web"].Essential {
+	if svc.InitialDesiredCount() != 1 || svc.NetworkMode != "" || svc.Containers["web"].Log.Driver != "awslogs" || !svc.Containers["web"].Essential {
 		t.Errorf("defaults not applied: %+v", svc)
 	}
 	if p := res.Positions.Of("services.web.containers.web.memory"); p.String() != "spec.cue:6:50" {
@@ -135,7 +135,6 @@ func TestFindings(t *testing.T) {
 		{"not UTF-8", "system: \"d\xffmo\"\n", []string{"spec.cue:1:11: the spec is not valid UTF-8 — save the file as UTF-8"}},
 		{"nothing but required fields missing", "tags: {}\n", []string{
 			`spec.cue:1:1: env: missing required field "env"`,
-			`spec.cue:1:1: network.subnets: missing required field "subnets"`,
 			`spec.cue:1:1: network.vpc: missing required field "vpc"`,
 			`spec.cue:1:1: region: missing required field "region"`,
 			`spec.cue:1:1: system: missing required field "system"`,
@@ -144,7 +143,7 @@ func TestFindings(t *testing.T) {
 			`spec.cue:6:11: services.Web: invalid name "Web" — service names are lower-case letters, digits and inner hyphens, starting with a letter, at most 63 characters`,
 		}},
 		{"bound", minimal + "services: web: {desiredCount: -1, containers: web: {image: \"nginx\", memory: 256}}\n", []string{
-			`spec.cue:6:17: services.web.desiredCount: got -1, want >=0`,
+			`spec.cue:6:31: services.web.desiredCount: got -1, want >=0`,
 		}},
 		{"NUL in a string", minimal + "services: web: containers: web: {image: \"nginx\", memory: 256, environment: A: \"x\\u0000y\"}\n", []string{
 			`spec.cue:6:76: services.web.containers.web.environment.A: the value contains a NUL character — remove the \u0000`,

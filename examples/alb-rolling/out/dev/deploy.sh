@@ -19,11 +19,26 @@ aws cloudformation deploy \
   "$@"
 
 # ECS service handson-dev-nginx
+# Autoscaling owns the task count: the service starts with 2, and every update passes
+# the count it runs now, so a deploy never resets what the scaling chose.
+count=2
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name handson-dev-svc-nginx "$@" >/dev/null 2>&1; then
+  running_count=$(aws ecs describe-services \
+    --region ap-northeast-1 \
+    --cluster handson-dev \
+    --services handson-dev-nginx \
+    --query 'services[0].desiredCount' --output text \
+    "$@")
+  case $running_count in
+    '' | *[!0-9]*) ;; # no such service (any more): start again from the spec's count
+    *) count=$running_count ;;
+  esac
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name handson-dev-svc-nginx \
   --template-file stacks/handson-dev-svc-nginx.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides VpcId=vpc-0123456789abcdef0 "DesiredCount=$count" \
   --no-fail-on-empty-changeset \
   "$@"

@@ -13,19 +13,11 @@ aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name sample-prd-cluster \
   --template-file stacks/sample-prd-cluster.json \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides PublicSubnets=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002 VpcId=vpc-0123456789abcdef0 \
   --no-fail-on-empty-changeset \
   "$@"
 
 # ECS service sample-prd-frontapp
-if ! aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-prd-svc-frontapp "$@" >/dev/null 2>&1; then
-  # First deploy: the service is created from its task definition family, so register it.
-  aws ecs register-task-definition \
-    --region ap-northeast-1 \
-    --cli-input-json file://taskdefs/frontapp.json \
-    --query taskDefinition.taskDefinitionArn --output text \
-    "$@" >/dev/null
-fi
 # Blue/green: a release moves production traffic to the other target group; keep it there.
 live=TargetGroup
 if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-prd-svc-frontapp "$@" >/dev/null 2>&1; then
@@ -44,37 +36,45 @@ if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sampl
     live=AlternateTargetGroup
   fi
 fi
+# Autoscaling owns the task count: the service starts with 2, and every update passes
+# the count it runs now, so a deploy never resets what the scaling chose.
+count=2
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-prd-svc-frontapp "$@" >/dev/null 2>&1; then
+  running_count=$(aws ecs describe-services \
+    --region ap-northeast-1 \
+    --cluster sample-prd-cluster \
+    --services sample-prd-frontapp \
+    --query 'services[0].desiredCount' --output text \
+    "$@")
+  case $running_count in
+    '' | *[!0-9]*) ;; # no such service (any more): start again from the spec's count
+    *) count=$running_count ;;
+  esac
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name sample-prd-svc-frontapp \
   --template-file stacks/sample-prd-svc-frontapp.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 TaskDefinition=sample-prd-frontapp VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" \
+  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" "DesiredCount=$count" \
   --no-fail-on-empty-changeset \
   "$@"
 
 # Release: CloudFormation never changes the task definition of a CodeDeploy service (it
-# cannot), so a new task definition goes out as a CodeDeploy blue/green deployment. The
-# ecsgen:revision tag tells whether the service already runs this one.
+# cannot), so the revision the stack registered goes out as a CodeDeploy blue/green
+# deployment, unless the service already runs it (always so right after the first deploy).
+revision=$(aws cloudformation describe-stack-resource \
+  --region ap-northeast-1 --stack-name sample-prd-svc-frontapp \
+  --logical-resource-id TaskDefinition \
+  --query StackResourceDetail.PhysicalResourceId --output text "$@")
 running=$(aws ecs describe-services \
   --region ap-northeast-1 \
   --cluster sample-prd-cluster \
   --services sample-prd-frontapp \
   --query 'services[0].taskDefinition' --output text \
   "$@")
-current=$(aws ecs describe-task-definition \
-  --region ap-northeast-1 \
-  --task-definition "$running" \
-  --include TAGS \
-  --query "tags[?key=='ecsgen:revision'].value | [0]" --output text \
-  "$@")
-if [ "$current" != b69bd38beb022e75 ]; then
-  revision=$(aws ecs register-task-definition \
-    --region ap-northeast-1 \
-    --cli-input-json file://taskdefs/frontapp.json \
-    --query taskDefinition.taskDefinitionArn --output text \
-    "$@")
-  # The request names the revision just registered; no temporary file to clean up.
+if [ "$running" != "$revision" ]; then
+  # The request names the revision; no temporary file to clean up.
   request=$(sed "s|<TASK_DEFINITION>|$revision|" codedeploy/frontapp/create-deployment.json)
   deployment=$(aws deploy create-deployment \
     --region ap-northeast-1 \

@@ -13,7 +13,7 @@ aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name sample-stg-cluster \
   --template-file stacks/sample-stg-cluster.json \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides PublicSubnets=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002 VpcId=vpc-0123456789abcdef0 \
   --no-fail-on-empty-changeset \
   "$@"
 
@@ -36,11 +36,26 @@ if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sampl
     live=AlternateTargetGroup
   fi
 fi
+# Autoscaling owns the task count: the service starts with 2, and every update passes
+# the count it runs now, so a deploy never resets what the scaling chose.
+count=2
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name sample-stg-svc-frontapp "$@" >/dev/null 2>&1; then
+  running_count=$(aws ecs describe-services \
+    --region ap-northeast-1 \
+    --cluster sample-stg \
+    --services sample-stg-frontapp \
+    --query 'services[0].desiredCount' --output text \
+    "$@")
+  case $running_count in
+    '' | *[!0-9]*) ;; # no such service (any more): start again from the spec's count
+    *) count=$running_count ;;
+  esac
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name sample-stg-svc-frontapp \
   --template-file stacks/sample-stg-svc-frontapp.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" \
+  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" "DesiredCount=$count" \
   --no-fail-on-empty-changeset \
   "$@"

@@ -46,10 +46,25 @@ aws cloudformation deploy \
   "$@"
 
 # ECS service demo-dev-web
+# Autoscaling owns the task count: the service starts with 1, and every update passes
+# the count it runs now, so a deploy never resets what the scaling chose.
+count=1
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name demo-dev-svc-web "$@" >/dev/null 2>&1; then
+  running_count=$(aws ecs describe-services \
+    --region ap-northeast-1 \
+    --cluster demo-dev \
+    --services demo-dev-web \
+    --query 'services[0].desiredCount' --output text \
+    "$@")
+  case $running_count in
+    '' | *[!0-9]*) ;; # no such service (any more): start again from the spec's count
+    *) count=$running_count ;;
+  esac
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name demo-dev-svc-web \
   --template-file stacks/demo-dev-svc-web.json \
-  --parameter-overrides VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides VpcId=vpc-0123456789abcdef0 "DesiredCount=$count" \
   --no-fail-on-empty-changeset \
   "$@"

@@ -36,11 +36,26 @@ if aws cloudformation describe-stacks --region eu-central-2 --stack-name secure-
     live=AlternateTargetGroup
   fi
 fi
+# Autoscaling owns the task count: the service starts with 2, and every update passes
+# the count it runs now, so a deploy never resets what the scaling chose.
+count=2
+if aws cloudformation describe-stacks --region eu-central-2 --stack-name secure-prod-svc-api "$@" >/dev/null 2>&1; then
+  running_count=$(aws ecs describe-services \
+    --region eu-central-2 \
+    --cluster secure-prod \
+    --services secure-prod-api \
+    --query 'services[0].desiredCount' --output text \
+    "$@")
+  case $running_count in
+    '' | *[!0-9]*) ;; # no such service (any more): start again from the spec's count
+    *) count=$running_count ;;
+  esac
+fi
 aws cloudformation deploy \
   --region eu-central-2 \
   --stack-name secure-prod-svc-api \
   --template-file stacks/secure-prod-svc-api.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" \
+  --parameter-overrides Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" "DesiredCount=$count" \
   --no-fail-on-empty-changeset \
   "$@"
