@@ -115,9 +115,9 @@ func instancePermissions(s *schema.Spec) policyDocument {
 		// Tags on the container instance are set by RegisterContainerInstance, which then also
 		// needs ecs:TagResource; the condition allows tagging at registration only.
 		perms.Statements = append(perms.Statements, statement{
-			Sid:       "TagAtRegistration",
-			Actions:   []string{"ecs:TagResource"},
-			Resources: []pseudoString{instances},
+			Sid:        "TagAtRegistration",
+			Actions:    []string{"ecs:TagResource"},
+			Resources:  []pseudoString{instances},
 			Conditions: []condition{{"StringEquals", "ecs:CreateAction", "RegisterContainerInstance"}},
 		})
 	}

@@ -2,9 +2,9 @@ package generators
 
 import (
 	"fmt"
-	"strconv"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
