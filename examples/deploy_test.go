@@ -184,7 +184,8 @@ func (d *deployment) script(t *testing.T, name string, args ...string) (string, 
 	all := append([]string{filepath.Join(d.dir, name)}, args...)
 	all = append(all, "--endpoint-url", d.m.endpoint)
 	cmd := exec.CommandContext(ctxTimeout(t, 10*time.Minute), "bash", all...)
-	cmd.Env = d.m.env(d.region)
+	// Poll CodeDeploy deployments and Auto Scaling groups every second, not every 15.
+	cmd.Env = append(d.m.env(d.region), "ECSGEN_POLL_SECONDS=1")
 	cmd.Dir = d.m.home
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

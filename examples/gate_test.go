@@ -243,6 +243,9 @@ func judgeOutput(t *testing.T, m *motoServer, dir string) {
 	scripts, _ := filepath.Glob(filepath.Join(dir, "userdata", "*.sh"))
 	sort.Strings(scripts)
 	scripts = append(scripts, filepath.Join(dir, "deploy.sh"))
+	if _, err := os.Stat(filepath.Join(dir, "destroy.sh")); err == nil {
+		scripts = append(scripts, filepath.Join(dir, "destroy.sh"))
+	}
 	for _, script := range scripts {
 		rel, _ := filepath.Rel(dir, script)
 		t.Run("shell/"+rel, func(t *testing.T) {
