@@ -244,6 +244,23 @@ def codedeploy_stub():
             groups = codedeploy_backends[account_id][region_name].deployment_groups
             groups.get(props.get("ApplicationName"), {}).pop(resource_name, None)
 
+    # The deployment group names its target groups by Fn::GetAtt TargetGroup.TargetGroupName,
+    # a documented return value of AWS::ElasticLoadBalancingV2::TargetGroup that moto does not
+    # implement; moto never had to resolve it while it skipped the deployment group.
+    from moto.elbv2.models import FakeTargetGroup
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "TargetGroupName":
+            return self.name
+        if attribute_name == "TargetGroupArn":
+            return self.arn
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        raise UnformattedGetAttTemplateException()
+
+    FakeTargetGroup.get_cfn_attribute = get_cfn_attribute
+    FakeTargetGroup.has_cfn_attr = classmethod(lambda cls, attr: attr in ("TargetGroupName", "TargetGroupArn"))
+
     get_deployment = CodeDeployBackend.get_deployment
     progress = {"Created": "InProgress", "InProgress": "Succeeded"}
 
