@@ -361,9 +361,11 @@ func TestReadme(t *testing.T) {
 	readme := string(files["dev/README.md"])
 	for _, want := range []string{
 		"```mermaid\nflowchart LR\n",
-		`cp_xgeneral --> asg_xgeneral`,
-		`svc_xweb --> ctr_xweb_xapp`,
-		`svc_xweb -- "base 0, weight 1" --> cp_xgeneral`,
+		`cp_xgeneral -->|"launches instances"| asg_xgeneral`,
+		// Containers are drawn inside their service, the service inside the cluster.
+		"  subgraph cluster[\"ECS cluster demo-dev\"]\n    subgraph svc_xweb[",
+		"\n      ctr_xweb_xapp[\"container app<br>",
+		`svc_xweb -->|"base 0, weight 1"| cp_xgeneral`,
 		"| `demo-dev-web` | `app`: `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1`<br>`sidecar`: `busybox` | 256 / 512 MiB | app 8080/tcp | 2 tasks |",
 		"| `demo-dev-general` | `t4g.small` (arm64) | 0–2 | target 100 % | `demo-dev-general` |",
 	} {

@@ -119,9 +119,10 @@ func renderReadme(e *env, plan deployPlan) []byte {
 	return []byte(b.String())
 }
 
-// diagram is a Mermaid flowchart under construction: nodes by id, in the order added, and
-// edges. Each part of the deployment adds itself (the cluster's capacity, the services and
-// their containers); load balancers → listeners → target groups → services fit the same way.
+// diagram is a Mermaid flowchart under construction. Things that contain others are drawn as
+// subgraphs around them — listeners inside their load balancer, services inside the cluster,
+// containers inside their service — so that with many services and containers each box still
+// sits where it belongs and the edges only say who sends traffic to whom.
 type diagram struct {
 	lines []string
 }
@@ -130,47 +131,62 @@ func (d *diagram) node(indent, id, label string) {
 	d.lines = append(d.lines, fmt.Sprintf("%s%s[\"%s\"]", indent, id, mermaidText(label)))
 }
 
-func (d *diagram) edge(from, to, label string) {
-	if label == "" {
-		d.lines = append(d.lines, fmt.Sprintf("  %s --> %s", from, to))
-		return
-	}
-	d.lines = append(d.lines, fmt.Sprintf("  %s -- \"%s\" --> %s", from, mermaidText(label), to))
+func (d *diagram) open(indent, id, label string) {
+	d.lines = append(d.lines, fmt.Sprintf("%ssubgraph %s[\"%s\"]", indent, id, mermaidText(label)))
 }
 
+func (d *diagram) close(indent string) { d.lines = append(d.lines, indent+"end") }
+
+// edge is a solid arrow; dotted draws what happens only during a release (the other target
+// group of a blue/green service, test traffic).
+func (d *diagram) edge(from, to, label string) { d.arrow(from, to, label, "-->") }
+
+func (d *diagram) dotted(from, to, label string) { d.arrow(from, to, label, "-.->") }
+
+func (d *diagram) arrow(from, to, label, arrow string) {
+	if label == "" {
+		d.lines = append(d.lines, fmt.Sprintf("  %s %s %s", from, arrow, to))
+		return
+	}
+	d.lines = append(d.lines, fmt.Sprintf("  %s %s|\"%s\"| %s", from, arrow, mermaidText(label), to))
+}
+
+// deploymentDiagram draws the environment left to right, the way a request travels: load
+// balancers and their listeners, target groups, the cluster with its services and their
+// containers, then the capacity providers and the Auto Scaling groups behind them (Mermaid
+// lays the boxes out by the edges, not by the order they are declared in).
 func deploymentDiagram(s *schema.Spec) string {
 	d := &diagram{lines: []string{"flowchart LR"}}
-	d.lines = append(d.lines, fmt.Sprintf("  subgraph cluster[\"%s\"]", mermaidText("ECS cluster "+ClusterName(s))))
+	// Boxes are declared inside their subgraph before any edge names them: Mermaid places a
+	// node where it first appears.
+	d.open("  ", "cluster", "ECS cluster "+ClusterName(s))
 	for _, name := range sortedKeys(s.Services) {
 		svc := s.Services[name]
-		d.node("    ", mermaidID("svc", name), fmt.Sprintf("service %s<br>%s, %s", ServiceName(s, name), tasks(svc), s.NetworkMode(svc)))
-	}
-	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
-		d.node("    ", mermaidID("cp", name), "capacity provider "+CapacityProviderName(s, name))
-	}
-	for _, fp := range s.FargateProvidersUsed() {
-		d.node("    ", mermaidID("cp", fp), "capacity provider "+fp)
-	}
-	d.lines = append(d.lines, "  end")
-	loadBalancers(d, s)
-	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
-		c := s.Cluster.Capacity.EC2[name]
-		d.node("  ", mermaidID("asg", name), fmt.Sprintf("Auto Scaling group %s<br>%s, %d–%d instances", Name(s, name), c.InstanceType, c.Size.Min, c.Size.Max))
-		d.edge(mermaidID("cp", name), mermaidID("asg", name), "")
-	}
-	for _, name := range sortedKeys(s.Services) {
-		svc := s.Services[name]
+		d.open("    ", mermaidID("svc", name), fmt.Sprintf("service %s<br>%s, %s<br>%s", ServiceName(s, name), tasks(svc), s.NetworkMode(svc), deploymentLabel(svc)))
 		for _, cname := range sortedKeys(svc.Containers) {
 			c := svc.Containers[cname]
 			label := "container " + cname + "<br>" + c.Image
 			for _, p := range c.Ports {
 				label += "<br>" + portLabel(s, svc, p)
 			}
-			id := mermaidID("ctr", name, cname)
-			d.node("  ", id, label)
-			d.edge(mermaidID("svc", name), id, "")
+			d.node("      ", mermaidID("ctr", name, cname), label)
 		}
-		st := s.Strategy(svc)
+		d.close("    ")
+	}
+	d.close("  ")
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		c := s.Cluster.Capacity.EC2[name]
+		d.node("  ", mermaidID("cp", name), "capacity provider "+CapacityProviderName(s, name))
+		d.node("  ", mermaidID("asg", name), fmt.Sprintf("Auto Scaling group %s<br>%s, %d–%d instances", Name(s, name), c.InstanceType, c.Size.Min, c.Size.Max))
+		d.edge(mermaidID("cp", name), mermaidID("asg", name), "launches instances")
+	}
+	for _, fp := range s.FargateProvidersUsed() {
+		d.node("  ", mermaidID("cp", fp), "capacity provider "+fp)
+	}
+	loadBalancers(d, s)
+	targetGroups(d, s)
+	for _, name := range sortedKeys(s.Services) {
+		st := s.Strategy(s.Services[name])
 		for _, cp := range sortedKeys(st) {
 			d.edge(mermaidID("svc", name), mermaidID("cp", cp), fmt.Sprintf("base %d, weight %d", st[cp].Base, st[cp].Weight))
 		}
@@ -178,17 +194,60 @@ func deploymentDiagram(s *schema.Spec) string {
 	return strings.Join(d.lines, "\n") + "\n"
 }
 
-// loadBalancers draws load balancers → listeners → target groups → services.
+// loadBalancers draws each load balancer around its listeners, and the listener a plain HTTP
+// listener redirects to.
 func loadBalancers(d *diagram, s *schema.Spec) {
 	for _, name := range sortedKeys(s.LoadBalancers) {
 		lb := s.LoadBalancers[name]
-		d.node("  ", mermaidID("lb", name), fmt.Sprintf("load balancer %s<br>%s, %s", LoadBalancerName(s, name), lb.Type, lb.Scheme))
+		d.open("  ", mermaidID("lb", name), fmt.Sprintf("load balancer %s<br>%s, %s", LoadBalancerName(s, name), lb.Type, lb.Scheme))
 		for _, ln := range sortedKeys(lb.Listeners) {
 			l := lb.Listeners[ln]
-			d.node("  ", mermaidID("ls", name, ln), fmt.Sprintf("listener %s<br>%s :%d", ln, l.Protocol, l.Port))
-			d.edge(mermaidID("lb", name), mermaidID("ls", name, ln), "")
+			d.node("    ", mermaidID("ls", name, ln), fmt.Sprintf("listener %s<br>%s :%d", ln, l.Protocol, l.Port))
+		}
+		d.close("  ")
+		if from, to, ok := redirect(s, name); ok {
+			d.edge(mermaidID("ls", name, from), mermaidID("ls", name, to), "redirect to HTTPS")
 		}
 	}
+}
+
+// redirect names the plain HTTP listener of a load balancer that redirects to HTTPS, and the
+// HTTPS listener it redirects to (the one sharedListener sends it to), if there is one. A
+// listener a service owns (CodeDeploy) or forwards through never redirects.
+func redirect(s *schema.Spec, lb string) (from, to string, ok bool) {
+	dedicated := s.DedicatedListeners()
+	listeners := s.LoadBalancers[lb].Listeners
+	for _, ln := range sortedKeys(listeners) {
+		if listeners[ln].Protocol == "HTTPS" && to == "" {
+			to = ln
+		}
+	}
+	if to == "" {
+		return "", "", false
+	}
+	for _, ln := range sortedKeys(listeners) {
+		if _, owned := dedicated[[2]string{lb, ln}]; owned || listeners[ln].Protocol != "HTTP" || usedByService(s, lb, ln) {
+			continue
+		}
+		return ln, to, true
+	}
+	return "", "", false
+}
+
+// usedByService reports whether a service forwards traffic from a listener.
+func usedByService(s *schema.Spec, lb, listener string) bool {
+	for _, svc := range s.Services {
+		if slb := svc.LoadBalancer; slb != nil && slb.Name == lb && (slb.Listener == listener || slb.TestListener == listener) {
+			return true
+		}
+	}
+	return false
+}
+
+// targetGroups draws each service's target groups between its listeners and the container they
+// send traffic to. A blue/green service has two: production traffic goes to one, a release
+// starts the new tasks behind the other (where test traffic reaches them) and then swaps.
+func targetGroups(d *diagram, s *schema.Spec) {
 	for _, name := range sortedKeys(s.Services) {
 		svc := s.Services[name]
 		slb := svc.LoadBalancer
@@ -196,20 +255,36 @@ func loadBalancers(d *diagram, s *schema.Spec) {
 			continue
 		}
 		container, port := s.Target(svc)
-		tg := mermaidID("tg", name)
-		label := fmt.Sprintf("target group of %s<br>%s:%d", name, container, port)
+		health := ""
 		if slb.HealthCheck.Path != "" {
-			label += "<br>health " + slb.HealthCheck.Path
+			health = "<br>health " + slb.HealthCheck.Path
 		}
-		d.node("  ", tg, label)
 		var rule []string
 		rule = append(rule, slb.Rule.Hosts...)
 		rule = append(rule, slb.Rule.Paths...)
-		d.edge(mermaidID("ls", slb.Name, slb.Listener), tg, strings.Join(rule, " "))
-		if slb.TestListener != "" {
-			d.edge(mermaidID("ls", slb.Name, slb.TestListener), tg, "test traffic")
+		prod, test := mermaidID("ls", slb.Name, slb.Listener), mermaidID("ls", slb.Name, slb.TestListener)
+		ctr := mermaidID("ctr", name, container)
+		blue := mermaidID("tg", name)
+		twoGroups := svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
+		if !twoGroups {
+			d.node("  ", blue, fmt.Sprintf("target group of %s<br>%s:%d%s", name, container, port, health))
+			d.edge(prod, blue, strings.Join(rule, " "))
+			if slb.TestListener != "" {
+				d.dotted(test, blue, "test traffic")
+			}
+			d.edge(blue, ctr, "")
+			continue
 		}
-		d.edge(tg, mermaidID("svc", name), "")
+		green := mermaidID("tg", name, "alternate")
+		d.node("  ", blue, fmt.Sprintf("target group of %s (blue)<br>%s:%d%s", name, container, port, health))
+		d.node("  ", green, fmt.Sprintf("alternate target group of %s (green)<br>%s:%d%s", name, container, port, health))
+		d.edge(prod, blue, strings.Join(rule, " "))
+		d.dotted(prod, green, "after a release")
+		if slb.TestListener != "" {
+			d.dotted(test, green, "test traffic")
+		}
+		d.edge(blue, ctr, "")
+		d.edge(green, ctr, "")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -12,10 +13,70 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/diag"
 	"github.com/ecsgen/ecsgen/internal/textdiff"
 	"github.com/ecsgen/ecsgen/internal/write"
 )
+
+func newCheckCmd() *cobra.Command {
+	cmd, sf := newSpecCmd("check [flags] SPEC...",
+		"Compare what the spec produces with the committed output (for CI)",
+		`Build in memory and compare with what is committed in DIR/<env>/: exit 0 when they are
+equal, 1 with a unified diff when they differ (for CI: it catches a spec changed without
+committing the regenerated output, or output edited by hand).
+
+SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		res, r, err := sf.load(cmd, args)
+		if err != nil {
+			return err
+		}
+		diffs, err := compare(sf.out, res, len(sf.envs) == 0)
+		if err != nil {
+			return &internalError{err}
+		}
+		for _, env := range res.Envs {
+			r.json.Environments = append(r.json.Environments, envReport{Name: env, Dir: filepath.Join(sf.out, env)})
+		}
+		if len(diffs) == 0 {
+			r.text("ecsgen: %s: up to date (%d environment%s, %d files)\n", sf.out, len(res.Envs), plural(len(res.Envs)), len(res.Files))
+			return r.done(true)
+		}
+		rebuild := fmt.Sprintf("ecsgen build -o %s %s", sf.out, strings.Join(args, " "))
+		var names []string
+		for _, d := range diffs {
+			names = append(names, d.path)
+			file := filepath.Join(sf.out, filepath.FromSlash(d.path))
+			r.json.Differences = append(r.json.Differences, diffReport{File: file, Diff: d.text})
+			switch r.format {
+			case formatText:
+				printDiff(r.stdout, d.text)
+			case formatGitHub:
+				fmt.Fprintln(r.stdout, diag.WorkflowCommand("error", []diag.Property{{Key: "file", Value: file}, {Key: "title", Value: "ecsgen check"}},
+					"differs from what the spec produces; run `"+rebuild+"` and commit the result"))
+				printDiff(r.stdout, d.text)
+			}
+		}
+		return r.failure(fmt.Sprintf("ecsgen: %d file%s in %s differ from what the spec produces: %s", len(diffs), plural(len(diffs)), sf.out, strings.Join(names, ", ")),
+			"ecsgen: run `"+rebuild+"` and commit the result")
+	}
+	return cmd
+}
+
+// printDiff prints a unified diff, coloured on a terminal.
+func printDiff(w io.Writer, diff string) {
+	st := newStyle(w)
+	for _, line := range strings.SplitAfter(diff, "\n") {
+		if text, ok := strings.CutSuffix(line, "\n"); ok {
+			fmt.Fprintln(w, st.diffLine(text))
+		} else if line != "" {
+			fmt.Fprint(w, st.diffLine(line))
+		}
+	}
+}
 
 // fileDiff is one file that differs between the committed output and the build.
 type fileDiff struct {

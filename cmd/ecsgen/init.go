@@ -2,11 +2,12 @@ package main
 
 import (
 	"embed"
-	"flag"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // Starter specs for `ecsgen init`, one per scenario. Each must build without a finding
@@ -17,64 +18,74 @@ var starters embed.FS
 
 // scenarios are the starters, in the order the help lists them; the first is the default.
 var scenarios = []struct{ name, about string }{
-	{"ec2", "an EC2 cluster with one Auto Scaling group and a web service behind a load balancer (seed 000)"},
-	{"fargate", "a Fargate service in private subnets (seed 004)"},
-	{"multi-env", "dev, stg and prod from one spec, with per-environment instance types (seed 003)"},
+	{"ec2", "an EC2 cluster with one Auto Scaling group and a web service behind a load balancer"},
+	{"fargate", "a Fargate service in private subnets"},
+	{"multi-env", "dev, stg and prod from one spec, with per-environment instance types"},
 }
 
-const scenarioList = "ec2 (default), fargate, multi-env"
-
-func runInit(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	scenario := fs.String("scenario", scenarios[0].name, "the starter: "+scenarioList)
-	out := fs.String("o", "spec.cue", "the spec `FILE` to write")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "ecsgen init: takes no arguments; choose the starter with -scenario")
-		return exitUsage
-	}
-	var about string
+func scenarioNames() []string {
 	var names []string
 	for _, s := range scenarios {
 		names = append(names, s.name)
-		if s.name == *scenario {
-			about = s.about
-		}
 	}
-	if about == "" {
-		fmt.Fprintf(stderr, "ecsgen init: unknown scenario %q; choose one of: %s\n", *scenario, strings.Join(names, ", "))
-		return exitUsage
+	return names
+}
+
+func newInitCmd() *cobra.Command {
+	var scenario, out string
+	var list strings.Builder
+	for _, s := range scenarios {
+		fmt.Fprintf(&list, "\n  %-10s %s", s.name, s.about)
 	}
-	if !strings.HasSuffix(*out, ".cue") {
-		fmt.Fprintf(stderr, "ecsgen init: %s: the starter is CUE; name the file *.cue\n", *out)
-		return exitUsage
+	cmd := &cobra.Command{
+		Use:   "init [flags]",
+		Short: "Write a starter spec",
+		Long: `Write a starter spec (default FILE: spec.cue; an existing file is kept). It builds as it is,
+but names example network ids: edit the ones marked TODO before the first deploy.
+
+Scenarios:` + list.String(),
+		Example: `  ecsgen init --scenario fargate -o spec.cue`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var about string
+			for _, s := range scenarios {
+				if s.name == scenario {
+					about = s.about
+				}
+			}
+			if about == "" {
+				return fmt.Errorf("unknown scenario %q; choose one of: %s", scenario, strings.Join(scenarioNames(), ", "))
+			}
+			if !strings.HasSuffix(out, ".cue") {
+				return fmt.Errorf("%s: the starter is CUE; name the file *.cue", out)
+			}
+			data, err := starters.ReadFile("starters/" + scenario + ".cue")
+			if err != nil {
+				return &internalError{err}
+			}
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("%s already exists; not overwriting it (choose another file with -o)", out)
+			}
+			if err != nil {
+				return &internalError{err}
+			}
+			_, werr := f.Write(data)
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				return &internalError{werr}
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "ecsgen: wrote %s: %s\n", out, about)
+			fmt.Fprintf(w, "edit the ids marked TODO, then: ecsgen build %s -o out\n", out)
+			return nil
+		},
 	}
-	data, err := starters.ReadFile("starters/" + *scenario + ".cue")
-	if err != nil {
-		fmt.Fprintln(stderr, "ecsgen:", err)
-		return exitUsage
-	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		if os.IsExist(err) {
-			fmt.Fprintf(stderr, "ecsgen init: %s already exists; not overwriting it (choose another file with -o)\n", *out)
-		} else {
-			fmt.Fprintln(stderr, "ecsgen:", err)
-		}
-		return exitUsage
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		fmt.Fprintln(stderr, "ecsgen:", werr)
-		return exitUsage
-	}
-	fmt.Fprintf(stdout, "ecsgen: wrote %s: %s\n", *out, about)
-	fmt.Fprintf(stdout, "edit the ids marked TODO, then: ecsgen build -o out %s\n", *out)
-	return exitOK
+	cmd.Flags().StringVar(&scenario, "scenario", scenarios[0].name, "the starter `NAME`: "+strings.Join(scenarioNames(), ", "))
+	cmd.Flags().StringVarP(&out, "out", "o", "spec.cue", "the spec `FILE` to write")
+	cmd.RegisterFlagCompletionFunc("scenario", cobra.FixedCompletions(scenarioNames(), cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagFilename("out", "cue")
+	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,7 +40,7 @@ func TestScripts(t *testing.T) {
 func TestRebuildKeepsFiles(t *testing.T) {
 	out := t.TempDir()
 	spec := "../../examples/cluster-autoscaling/spec.cue"
-	if code := run([]string{"build", "-o", out, spec}, os.Stdout, os.Stderr); code != 0 {
+	if code := run([]string{"build", "-o", out, spec}, io.Discard, os.Stderr); code != 0 {
 		t.Fatalf("first build: exit %d", code)
 	}
 	old := time.Now().Add(-time.Hour)
@@ -57,7 +58,7 @@ func TestRebuildKeepsFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := run([]string{"build", "-o", out, spec}, os.Stdout, os.Stderr); code != 0 {
+	if code := run([]string{"build", "-o", out, spec}, io.Discard, os.Stderr); code != 0 {
 		t.Fatalf("second build: exit %d", code)
 	}
 	for p, mt := range before {

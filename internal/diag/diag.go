@@ -47,29 +47,7 @@ type Finding struct {
 // String renders the finding as the one line users see:
 //
 //	spec.cue:12:9: services.web.cpu: 300 is not … — hint
-func (f Finding) String() string {
-	var b strings.Builder
-	b.WriteString(f.Pos.String())
-	b.WriteString(": ")
-	if f.Severity == Warning {
-		b.WriteString("warning: ")
-	}
-	if f.Path != "" {
-		b.WriteString(f.Path)
-		b.WriteString(": ")
-	}
-	if f.Rule != "" {
-		b.WriteString("[")
-		b.WriteString(f.Rule)
-		b.WriteString("] ")
-	}
-	b.WriteString(f.Message)
-	if f.Hint != "" {
-		b.WriteString(" — ")
-		b.WriteString(f.Hint)
-	}
-	return b.String()
-}
+func (f Finding) String() string { return f.Format(Style{}) }
 
 // List is every finding of a run.
 type List []Finding

@@ -26,7 +26,7 @@ func Reference() ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# The ecsgen spec\n\n")
-	b.WriteString("<!-- Generated from schema/spec.cue by `ecsgen schema -format markdown`; edit the doc comments there, not this file. -->\n\n")
+	b.WriteString("<!-- Generated from schema/spec.cue by `ecsgen schema --format markdown`; edit the doc comments there, not this file. -->\n\n")
 	b.WriteString("A spec is a CUE file (or YAML or JSON, checked by the same schema) that `ecsgen build` turns into the artifacts of each environment. ")
 	b.WriteString("Every field is listed below with its type, constraints and default; a field not listed here is an error. ")
 	b.WriteString("`<name>` stands for a key you choose, `[]` for an element of a list. ")

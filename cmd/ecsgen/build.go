@@ -1,0 +1,92 @@
+package main
+
+import (
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/write"
+)
+
+func newBuildCmd() *cobra.Command {
+	cmd, sf := newSpecCmd("build [flags] SPEC...",
+		"Validate the spec and write the artifacts of each environment",
+		`Validate the spec and write the artifacts of each environment to DIR/<env>/ (default
+DIR: out): CloudFormation stacks, task definitions for the AWS CLI, userdata scripts, IAM
+policies, deploy.sh (deploys the stacks in order with 'aws cloudformation deploy') and
+README.md (a diagram, the services, the deploy commands). Files whose content is unchanged are
+not rewritten. If the spec has any error, every problem is printed, one per line as
+file:line:col: field.path: message, and nothing is written.
+
+SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
+	cmd.Example = `  ecsgen build spec.cue
+  ecsgen build spec.cue -o out --env prod -t image_tag=1.4.3`
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		res, r, err := sf.load(cmd, args)
+		if err != nil {
+			return err
+		}
+		st, err := write.Dir(sf.out, res.Files)
+		if err != nil {
+			return &internalError{err}
+		}
+		reportBuild(r, sf.out, res, st)
+		return r.done(true)
+	}
+	return cmd
+}
+
+// reportBuild says, per environment, what the build wrote and what to do next.
+func reportBuild(r *reporter, out string, res *build.Result, st write.Stats) {
+	for _, env := range res.Envs {
+		var n fileCounts
+		for _, p := range st.Written {
+			if strings.HasPrefix(p, env+"/") && path.Base(p) != write.ManifestName {
+				n.Written++
+			}
+		}
+		for p := range res.Files {
+			if strings.HasPrefix(p, env+"/") {
+				n.Unchanged++
+			}
+		}
+		n.Unchanged -= n.Written
+		for _, p := range st.Removed {
+			if strings.HasPrefix(p, env+"/") {
+				n.Removed++
+			}
+		}
+		dir := filepath.Join(out, env)
+		e := envReport{Name: env, Dir: dir, Files: &n, Checklist: checklist(res.Files[env+"/checklist.md"]), Deploy: filepath.Join(dir, "deploy.sh")}
+		r.json.Environments = append(r.json.Environments, e)
+
+		r.text("ecsgen: %s: %d file%s written, %d unchanged", dir, n.Written, plural(n.Written), n.Unchanged)
+		if n.Removed > 0 {
+			r.text(", %d removed (no longer generated)", n.Removed)
+		}
+		r.text("\n")
+		if len(e.Checklist) > 0 {
+			// The file beside deploy.sh has the commands that answer them.
+			r.text("before the first deploy, check (commands in %s):\n", filepath.Join(dir, "checklist.md"))
+			for _, it := range e.Checklist {
+				r.text("  - %s\n", it)
+			}
+		}
+		r.text("deploy with: %s\n", e.Deploy)
+	}
+}
+
+// checklist returns the items of an environment's pre-deploy checklist: what only the
+// account can answer.
+func checklist(md []byte) []string {
+	var items []string
+	for _, line := range strings.Split(string(md), "\n") {
+		if item, ok := strings.CutPrefix(line, "- [ ] "); ok {
+			items = append(items, item)
+		}
+	}
+	return items
+}

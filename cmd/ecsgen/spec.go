@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/load"
+)
+
+// tagFlags collects repeated -t KEY=VALUE flags.
+type tagFlags []string
+
+func (t *tagFlags) String() string { return strings.Join(*t, ",") }
+func (t *tagFlags) Type() string   { return "KEY=VALUE" }
+func (t *tagFlags) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	*t = append(*t, v)
+	return nil
+}
+
+// envFlags collects repeated --env flags, each one name or a comma-separated list.
+type envFlags []string
+
+func (e *envFlags) String() string { return strings.Join(*e, ",") }
+func (e *envFlags) Type() string   { return "ENV" }
+func (e *envFlags) Set(v string) error {
+	for _, name := range strings.Split(v, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			return fmt.Errorf("empty environment name in %q", v)
+		}
+		if !slices.Contains(*e, name) {
+			*e = append(*e, name)
+		}
+	}
+	return nil
+}
+
+// specFlags are the flags of every verb that reads a spec.
+type specFlags struct {
+	out    string // only for the verbs that have -o
+	tags   tagFlags
+	envs   envFlags
+	format formatFlag
+}
+
+// specFileExts are the spec files the shell completes.
+var specFileExts = []string{"cue", "yaml", "yml", "json"}
+
+// newSpecCmd is a verb that reads the spec files given as its arguments: the flags they
+// share, the completion of spec files, and the check that at least one is given.
+func newSpecCmd(use, short, long string, withOut bool) (*cobra.Command, *specFlags) {
+	sf := &specFlags{}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long + "\n\n" + exitStatusHelp,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return errors.New("no spec file given")
+			}
+			return nil
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return specFileExts, cobra.ShellCompDirectiveFilterFileExt
+		},
+	}
+	if withOut {
+		cmd.Flags().StringVarP(&sf.out, "out", "o", "out", "output `DIR`; artifacts go to DIR/<env>/")
+		cmd.MarkFlagDirname("out")
+	}
+	cmd.Flags().Var(&sf.envs, "env", "only the environment `ENV` (repeatable, or comma-separated)")
+	cmd.Flags().VarP(&sf.tags, "tag", "t", "inject `KEY=VALUE` into a CUE @tag(KEY) attribute (repeatable)")
+	addFormatFlag(cmd, &sf.format)
+	cmd.RegisterFlagCompletionFunc("env", cobra.NoFileCompletions)
+	cmd.RegisterFlagCompletionFunc("tag", cobra.NoFileCompletions)
+	return cmd, sf
+}
+
+// specFilesExist reports a spec file that is not there, or is a directory, as a usage error:
+// the command line names the wrong file. Unreadable or invalid files are findings.
+func specFilesExist(files []string) error {
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		info, err := os.Stat(f)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("%s: no such file", f)
+		case err == nil && info.IsDir():
+			return fmt.Errorf("%s is a directory; name the spec files in it", f)
+		}
+	}
+	return nil
+}
+
+// load builds the spec in files and reports its findings. It returns the result and the
+// reporter that prints the rest, or the error that ends the command: a usage error, an
+// internal one, or the spec's findings.
+func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *reporter, error) {
+	if err := specFilesExist(files); err != nil {
+		return nil, nil, err
+	}
+	res, err := build.Files(files, load.Options{Tags: sf.tags, Envs: sf.envs})
+	if err != nil {
+		return nil, nil, err
+	}
+	r := newReporter(sf.format, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	r.findings(res.Findings)
+	if res.Files == nil {
+		n := len(res.Findings)
+		return nil, nil, r.failure(fmt.Sprintf("ecsgen: %d problem%s in the spec; nothing was written", n, plural(n)))
+	}
+	return res, r, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
