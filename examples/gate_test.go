@@ -954,7 +954,7 @@ func tryStartMoto(t *testing.T, home string, launcher []string) (*motoServer, er
 	// port is ours) and the moto API answers.
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil}}
 	running := fmt.Sprintf("Running on %s", m.endpoint)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // a loaded CI machine imports moto slowly
 	for {
 		select {
 		case <-m.exited:
@@ -971,7 +971,7 @@ func tryStartMoto(t *testing.T, home string, launcher []string) (*motoServer, er
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, fmt.Errorf("moto on port %d did not answer within 30s: %s", port, m.output.String())
+			return nil, fmt.Errorf("moto on port %d did not answer within 90s: %s", port, m.output.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

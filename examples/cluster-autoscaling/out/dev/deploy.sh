@@ -16,7 +16,7 @@
 # Order: stacks in a state that cannot be updated stop the script before anything changes. The
 # cluster stack goes first, unless it removes a capacity provider that services still use:
 # then the service stacks go first (they leave it), and the cluster after them. Removed stacks
-# are pruned last. Every stack is tagged with the environment, which is how --prune and
+# are pruned after the service stacks. Every stack is tagged with the environment, which is how --prune and
 # destroy.sh find them. The end prints the load balancers' URLs and the services.
 set -euo pipefail
 cd "$(dirname "$0")"
