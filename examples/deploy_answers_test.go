@@ -175,3 +175,24 @@ func TestDeployCodeDeployInFlight(t *testing.T) {
 		t.Errorf("a changed task definition must be released, with progress: failed %v\n%s\ncalls:\n%s", failed, out, calls)
 	}
 }
+
+// A stack tagged with the environment that the spec no longer has is listed, and deleted only
+// under --prune.
+func TestDeployPrune(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v1.cue", t.TempDir())
+	stacks := `life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2\n` +
+		`life-ec2-svc-old\tUPDATE_COMPLETE\tlife\tec2\nother-ec2-svc-old\tUPDATE_COMPLETE\tother\tec2\nuntagged\tCREATE_COMPLETE\tNone\tNone`
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks})
+	if failed || !strings.Contains(out, "Stack life-ec2-svc-old belongs to life-ec2 but is no longer in the spec; deploy.sh --prune deletes it.") ||
+		strings.Contains(calls, "delete-stack") || strings.Contains(out, "other-ec2-svc-old") || strings.Contains(out, "awk:") {
+		t.Errorf("without --prune: failed %v, want the removed stack listed, nothing deleted:\n%s\ncalls:\n%s", failed, out, calls)
+	}
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks}, "--prune")
+	if failed || !strings.Contains(calls, "cloudformation delete-stack --stack-name life-ec2-svc-old") ||
+		strings.Count(calls, "delete-stack") != 1 {
+		t.Errorf("--prune: failed %v, want life-ec2-svc-old deleted and nothing else:\n%s\ncalls:\n%s", failed, out, calls)
+	}
+}

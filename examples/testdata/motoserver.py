@@ -84,6 +84,9 @@ def ssm_parameters_keep_their_path():
     UsePreviousValue for every parameter it is not given, such as the ECS-optimized AMI
     parameter with its default path. moto 5.2.1 substitutes the *resolved* value (an AMI id)
     and then looks it up in SSM as if it were a parameter name: AttributeError, HTTP 500.
+    The patch passes on each such parameter as it was given before (its path), or not at all
+    when the stack took its default; so an unchanged stack's change set is also empty, as on
+    AWS, instead of differing by the resolved values.
     """
     create = CloudFormationBackend.create_change_set
 
@@ -96,8 +99,12 @@ def ssm_parameters_keep_their_path():
             previous = stack.resource_map.input_parameters
             for key, value in list(parameters.items()):
                 slot = slots.get(key) or {}
-                if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::") and value == resolved.get(key):
-                    parameters[key] = previous.get(key, slot.get("Default"))
+                if value != resolved.get(key):
+                    continue  # a value given now
+                if key in previous:
+                    parameters[key] = previous[key]  # as given before: an SSM parameter's path
+                elif "Default" in slot:
+                    del parameters[key]  # the default, as before (resolved again if SSM)
         return create(self, stack_name, change_set_name, template, parameters, description,
                       change_set_type, *args, **kwargs)
 

@@ -100,7 +100,7 @@ empty_capacity() {
 
 cluster=handson-dev-cluster
 known=(handson-dev-cluster handson-dev-svc-nginx )
-tagged=$(awk -v system=handson -v env=dev '$3 == system && $4 == env { print $1 }' <<<"$stacks_now")
+tagged=$(awk -v want_system=handson -v want_env=dev '$3 == want_system && $4 == want_env { print $1 }' <<<"$stacks_now")
 # Service stacks: the spec's in reverse order, then any other stack tagged with the environment.
 services=()
 for ((i = ${#known[@]} - 1; i >= 0; i--)); do

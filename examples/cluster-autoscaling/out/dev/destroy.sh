@@ -100,7 +100,7 @@ empty_capacity() {
 
 cluster=demo-dev-cluster
 known=(demo-dev-cluster demo-dev-svc-web )
-tagged=$(awk -v system=demo -v env=dev '$3 == system && $4 == env { print $1 }' <<<"$stacks_now")
+tagged=$(awk -v want_system=demo -v want_env=dev '$3 == want_system && $4 == want_env { print $1 }' <<<"$stacks_now")
 # Service stacks: the spec's in reverse order, then any other stack tagged with the environment.
 services=()
 for ((i = ${#known[@]} - 1; i >= 0; i--)); do

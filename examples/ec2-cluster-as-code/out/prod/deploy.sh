@@ -16,7 +16,8 @@
 # Order: stacks in a state that cannot be updated stop the script before anything changes. The
 # cluster stack goes first, unless it removes a capacity provider that services still use:
 # then the service stacks go first (they leave it), and the cluster after them. Removed stacks
-# are pruned after the service stacks. Every stack is tagged with the environment, which is how --prune and
+# are pruned before both (a new service may need the listener rule priority or the capacity a
+# removed one holds). Every stack is tagged with the environment, which is how --prune and
 # destroy.sh find them. The end prints the load balancers' URLs and the services.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -210,14 +211,15 @@ if ((${#dropped[@]})); then
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
 
-# prune lists the stacks of this environment that the spec no longer has, and deletes them under
-# --prune (a service's log group is kept or deleted as its DeletionPolicy says).
+# prune_removed lists the stacks of this environment that the spec no longer has, and deletes
+# them under --prune (a service's log group is kept or deleted as its DeletionPolicy says).
 prune_removed() {
-  local stack removed=()
-  while read -r stack; do
-    [[ -z $stack || " ${stacks[*]} " == *" $stack "* ]] || removed+=("$stack")
-  done < <(awk -v system=shop -v env=prod \
-    '$3 == system && $4 == env { print $1 }' <<<"$stacks_now")
+  local stack tagged removed=()
+  tagged=$(awk -v want_system=shop -v want_env=prod \
+    '$3 == want_system && $4 == want_env { print $1 }' <<<"$stacks_now")
+  for stack in $tagged; do
+    [[ " ${stacks[*]} " == *" $stack "* ]] || removed+=("$stack")
+  done
   for stack in ${removed[@]+"${removed[@]}"}; do
     if ! $prune; then
       echo "Stack $stack belongs to shop-prod but is no longer in the spec; deploy.sh --prune deletes it."
@@ -229,16 +231,17 @@ prune_removed() {
   done
 }
 
+# Removed stacks go first: a new service may take the listener rule priority or the capacity
+# that a removed one still holds.
+prune_removed
 if $services_first; then
   deploy_service_api
   deploy_service_worker
-  prune_removed
   deploy_cluster
 else
   deploy_cluster
   deploy_service_api
   deploy_service_worker
-  prune_removed
 fi
 
 echo

@@ -100,7 +100,7 @@ empty_capacity() {
 
 cluster=sample-prd-cluster
 known=(sample-prd-cluster sample-prd-svc-frontapp )
-tagged=$(awk -v system=sample -v env=prd '$3 == system && $4 == env { print $1 }' <<<"$stacks_now")
+tagged=$(awk -v want_system=sample -v want_env=prd '$3 == want_system && $4 == want_env { print $1 }' <<<"$stacks_now")
 # Service stacks: the spec's in reverse order, then any other stack tagged with the environment.
 services=()
 for ((i = ${#known[@]} - 1; i >= 0; i--)); do

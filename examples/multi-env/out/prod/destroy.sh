@@ -100,7 +100,7 @@ empty_capacity() {
 
 cluster=shop-prod-cluster
 known=(shop-prod-cluster shop-prod-svc-api shop-prod-svc-worker )
-tagged=$(awk -v system=shop -v env=prod '$3 == system && $4 == env { print $1 }' <<<"$stacks_now")
+tagged=$(awk -v want_system=shop -v want_env=prod '$3 == want_system && $4 == want_env { print $1 }' <<<"$stacks_now")
 # Service stacks: the spec's in reverse order, then any other stack tagged with the environment.
 services=()
 for ((i = ${#known[@]} - 1; i >= 0; i--)); do

@@ -100,7 +100,7 @@ empty_capacity() {
 
 cluster=an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one-cluster
 known=(an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one-cluster an-extremely-long-system-name-for-testing-limits-production-56f2056-one-svc-customer-facing-web-frontend-service-number-one-aaaa an-extremely-long-system-name-for-testing-limits-production-e7af699-one-svc-customer-facing-web-frontend-service-number-one-bbbb )
-tagged=$(awk -v system=an-extremely-long-system-name-for-testing-limits -v env=production-environment-in-the-tokyo-region-one '$3 == system && $4 == env { print $1 }' <<<"$stacks_now")
+tagged=$(awk -v want_system=an-extremely-long-system-name-for-testing-limits -v want_env=production-environment-in-the-tokyo-region-one '$3 == want_system && $4 == want_env { print $1 }' <<<"$stacks_now")
 # Service stacks: the spec's in reverse order, then any other stack tagged with the environment.
 services=()
 for ((i = ${#known[@]} - 1; i >= 0; i--)); do
