@@ -29,7 +29,7 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		if err != nil {
 			return err
 		}
-		st, err := write.Dir(sf.out, res.Files)
+		st, err := write.Options{Notify: notifier(cmd.ErrOrStderr())}.Dir(sf.out, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}

@@ -34,7 +34,7 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		if err != nil {
 			return err
 		}
-		diffs, err := compare(sf.out, res, len(sf.envs) == 0)
+		diffs, err := compare(sf.out, res, len(sf.envs) == 0, notifier(cmd.ErrOrStderr()))
 		if err != nil {
 			return &internalError{err}
 		}
@@ -88,11 +88,19 @@ type fileDiff struct {
 // be there with the same bytes, and each environment's directory must hold nothing else. With
 // all set (no --env), an environment directory that the spec no longer declares is a
 // difference too.
-func compare(dir string, res *build.Result, all bool) ([]fileDiff, error) {
+//
+// Each environment's directory is read under a shared lock: a build into it waits, so the
+// comparison sees one generation of it (notify says when check waits for a build).
+func compare(dir string, res *build.Result, all bool, notify func(string)) ([]fileDiff, error) {
 	onDisk := map[string]bool{}
 	for _, env := range res.Envs {
 		root := filepath.Join(dir, env)
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		release, err := write.LockForReading(root, notify)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
@@ -136,6 +144,11 @@ func compare(dir string, res *build.Result, all bool) ([]fileDiff, error) {
 			return nil, err
 		}
 		for _, e := range entries {
+			if write.IsLeftover(e.Name()) {
+				rel := e.Name() + "/"
+				diffs = append(diffs, fileDiff{rel, fmt.Sprintf("--- %s\n+++ /dev/null\n(left by an interrupted ecsgen build; the next build removes it)\n", committed(rel))})
+				continue
+			}
 			if !e.IsDir() || slices.Contains(res.Envs, e.Name()) {
 				continue
 			}

@@ -20,7 +20,7 @@ import (
 const (
 	exitOK      = 0
 	exitInvalid = 1 // the spec has errors (nothing was written), or `check` found a difference
-	exitUsage   = 2 // the command line is wrong, or ecsgen itself failed
+	exitUsage   = 2 // the command line is wrong, ecsgen itself failed, or the output could not be written
 )
 
 // exitStatusHelp ends the help of the root command and of every verb that reads a spec.
@@ -63,6 +63,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &f) {
 		return f.code
 	}
+	var pe *parseError
+	if errors.As(err, &pe) {
+		fmt.Fprintln(stderr, pe.msg)
+		return exitUsage
+	}
 	var ie *internalError
 	if errors.As(err, &ie) {
 		fmt.Fprintf(stderr, "ecsgen: %v\n", ie.err)
@@ -103,6 +108,9 @@ Start with 'ecsgen init', edit the network ids it marks TODO, then 'ecsgen build
 		newBuildCmd(),
 		newCheckCmd(),
 		newVetCmd(),
+		newFmtCmd(),
+		newDiffCmd(),
+		newImportCmd(),
 		newSchemaCmd(),
 		newInitCmd(),
 		newVersionCmd(),

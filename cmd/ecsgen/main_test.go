@@ -1,9 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +18,7 @@ import (
 
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/load"
+	"github.com/ecsgen/ecsgen/internal/write"
 
 	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
 )
@@ -88,4 +96,136 @@ func TestStartersBuild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// syncBuffer is a bytes.Buffer that two goroutines can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A build waits while a check reads the same environment, says so, then writes.
+func TestBuildWaitsForCheck(t *testing.T) {
+	out := t.TempDir()
+	spec := "../../examples/cluster-autoscaling/spec.cue"
+	if code := run([]string{"build", "-o", out, spec}, io.Discard, os.Stderr); code != 0 {
+		t.Fatalf("first build: exit %d", code)
+	}
+	release, err := write.LockForReading(filepath.Join(out, "dev"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	done := make(chan int)
+	go func() { done <- run([]string{"build", "-o", out, spec}, io.Discard, &stderr) }()
+	want := fmt.Sprintf("ecsgen: waiting for an ecsgen check of %s (pid %d) to finish…\n", filepath.Join(out, "dev"), os.Getpid())
+	for deadline := time.Now().Add(30 * time.Second); stderr.String() == "" && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case code := <-done:
+		t.Fatalf("the build did not wait: exit %d", code)
+	default:
+	}
+	release()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if got := stderr.String(); got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+// A write that fails is one line and exit 2, and the previous output stays as it was: a
+// directory in the way, a read-only output directory.
+func TestWriteFailureExits2(t *testing.T) {
+	src, err := os.ReadFile("../../examples/cluster-autoscaling/spec.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "changed.cue")
+	if err := os.WriteFile(changed, bytes.Replace(src, []byte("nginx:latest"), []byte("nginx:1.27"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]func(t *testing.T, out string){
+		"a directory in the way": func(t *testing.T, out string) {
+			os.Remove(filepath.Join(out, "dev", "deploy.sh"))
+			os.Mkdir(filepath.Join(out, "dev", "deploy.sh"), 0o755)
+		},
+		"a read-only output directory": func(t *testing.T, out string) {
+			if os.Geteuid() != 0 {
+				os.Chmod(out, 0o555)
+				t.Cleanup(func() { os.Chmod(out, 0o755) })
+				return
+			}
+			// root writes through permissions: a read-only file system.
+			if err := syscall.Mount(out, out, "", syscall.MS_BIND, ""); err != nil {
+				t.Skipf("cannot bind-mount: %v", err)
+			}
+			t.Cleanup(func() { syscall.Unmount(out, syscall.MNT_DETACH) })
+			if err := syscall.Mount("", out, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+				t.Skipf("cannot remount read-only: %v", err)
+			}
+		},
+	}
+	for name, fault := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			if code := run([]string{"build", "-o", out, "../../examples/cluster-autoscaling/spec.cue"}, io.Discard, os.Stderr); code != 0 {
+				t.Fatalf("first build: exit %d", code)
+			}
+			fault(t, out)
+			before := tree(t, out)
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"build", "-o", out, changed}, &stdout, &stderr); code != 2 {
+				t.Fatalf("exit %d, want 2\n%s", code, stderr.String())
+			}
+			if n := strings.Count(stderr.String(), "\n"); n != 1 || !strings.HasSuffix(stderr.String(), "dev was left as it was\n") {
+				t.Errorf("stderr: %q", stderr.String())
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("stdout: %q", stdout.String())
+			}
+			if after := tree(t, out); after != before {
+				t.Errorf("the output changed:\n%s\n---\n%s", before, after)
+			}
+		})
+	}
+}
+
+// tree lists every entry under dir with its content, one per line.
+func tree(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %v", p, d.Type())
+		if d.Type().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, " %x", sha256.Sum256(data))
+		}
+		b.WriteString("\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

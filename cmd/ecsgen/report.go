@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ecsgen/ecsgen/internal/deployed"
 	"github.com/ecsgen/ecsgen/internal/diag"
 )
 
@@ -67,6 +68,8 @@ type envReport struct {
 	Checklist []string `json:"checklist,omitempty"`
 	// Deploy is the script that deploys the environment (build).
 	Deploy string `json:"deploy,omitempty"`
+	// Deployed is what a deploy would change in the account (diff).
+	Deployed *deployed.Report `json:"deployed,omitempty"`
 }
 
 type fileCounts struct {

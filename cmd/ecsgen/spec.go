@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -121,6 +122,11 @@ func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *r
 		return nil, nil, r.failure(fmt.Sprintf("ecsgen: %d problem%s in the spec; nothing was written", n, plural(n)))
 	}
 	return res, r, nil
+}
+
+// notifier prints, on stderr, what holds a command up (another build of the same directory).
+func notifier(stderr io.Writer) func(string) {
+	return func(msg string) { fmt.Fprintln(stderr, "ecsgen:", msg) }
 }
 
 func plural(n int) string {

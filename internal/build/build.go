@@ -19,6 +19,8 @@ type Result struct {
 	Spec *schema.Spec
 	// Envs are the environments built, in the order the spec declares them.
 	Envs []string
+	// Specs are the environments' specs, with their overrides applied.
+	Specs map[string]*schema.Spec
 	// Files of every environment, under "<env>/…".
 	Files    generators.Files
 	Findings diag.List
@@ -35,10 +37,11 @@ func Files(files []string, opts load.Options) (*Result, error) {
 	if loaded == nil {
 		return &Result{Findings: findings}, nil
 	}
-	res := &Result{Spec: loaded.Spec}
+	res := &Result{Spec: loaded.Spec, Specs: map[string]*schema.Spec{}}
 	var perEnv []diag.EnvFindings
 	for _, env := range loaded.Envs {
 		res.Envs = append(res.Envs, env.Name)
+		res.Specs[env.Name] = env.Spec
 		perEnv = append(perEnv, diag.EnvFindings{Env: env.Name, Findings: check.Spec(env.Spec, env.Positions), InOverride: env.InOverride})
 	}
 	if loaded.Multi {
