@@ -287,7 +287,25 @@ def codedeploy_stub():
     CodeDeployBackend.get_deployment = advancing_get_deployment
 
 
+def listener_rules_deleted_with_their_stack():
+    """Deleting a stack deletes its AWS::ElasticLoadBalancingV2::ListenerRule resources.
+
+    AWS: DeleteStack deletes every resource of the stack that has no DeletionPolicy Retain
+    (User Guide, "Delete a stack"). moto 5.2.1's listener rule has no CloudFormation delete,
+    so a deleted service stack's rule stays on the shared listener and holds its priority: the
+    next service given that priority fails with PriorityInUse. deploy.sh --prune deletes a
+    removed service's stack before deploying the others, which moto alone cannot follow.
+    """
+    from moto.elbv2.models import FakeListenerRule, elbv2_backends
+
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        elbv2_backends[account_id][region_name].delete_rule(resource_name)
+
+    FakeListenerRule.delete_from_cloudformation_json = classmethod(delete_from_cloudformation_json)
+
+
 PATCHES = [
+    listener_rules_deleted_with_their_stack,
     exports_under_change_sets,
     ssm_parameters_keep_their_path,
     describe_stack_resource_of_partial_stacks,
