@@ -9,8 +9,8 @@
 # their names and by the tags deploy.sh gives them (ecsgen:system=sample,
 # ecsgen:env=prd). Before the cluster stack, it lets the Auto Scaling groups empty: managed
 # termination protection and scale-in protection would otherwise keep the instances, and the
-# stack's deletion would hang and fail. It turns managed termination protection off, sets each
-# group's minimum and desired capacity to 0, removes the instances' scale-in protection and
+# stack's deletion would hang and fail. It turns managed termination protection off, removes the
+# instances' scale-in protection, sets each group's minimum and desired capacity to 0 and
 # waits until the groups are empty. Resources with DeletionPolicy Retain (retained log groups)
 # are kept. Safe to run again: what is already gone is skipped.
 set -euo pipefail
@@ -78,14 +78,15 @@ empty_capacity() {
     instances=$(in_region autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$group" \
       --query 'AutoScalingGroups[0].Instances[].InstanceId' --output text)
     [ "$instances" != None ] || continue
-    echo "Auto Scaling group $group: minimum and desired capacity 0, no scale-in protection."
-    in_region autoscaling update-auto-scaling-group --auto-scaling-group-name "$group" \
-      --min-size 0 --desired-capacity 0
+    echo "Auto Scaling group $group: no scale-in protection, minimum and desired capacity 0."
+    # Protection off first: a group scales in only instances that are not protected.
     if [ -n "$instances" ]; then
       # shellcheck disable=SC2086 # one word per instance id
       in_region autoscaling set-instance-protection --auto-scaling-group-name "$group" \
         --no-protected-from-scale-in --instance-ids $instances
     fi
+    in_region autoscaling update-auto-scaling-group --auto-scaling-group-name "$group" \
+      --min-size 0 --desired-capacity 0
     waited=0
     while :; do
       count=$(in_region autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$group" \
