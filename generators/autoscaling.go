@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -111,7 +112,7 @@ func (e *env) serviceMetric(name string, m schema.Metric) metricSpec {
 		return metricSpec{Namespace: "AWS/ApplicationELB", Name: "RequestCountPerTarget", Statistic: "Sum",
 			Dimensions: [][2]string{{"TargetGroup", GetAtt(targetGroupID, "TargetGroupFullName")}}}
 	}
-	return customMetric(m.Custom)
+	return customMetric(m.Custom, func(lb string) string { return ImportValue(exportName(s, ExportLoadBalancerFullName(lb))) })
 }
 
 // clusterMetric resolves an Auto Scaling group metric: the cluster's reservations.
@@ -123,13 +124,23 @@ func (e *env) clusterMetric(m schema.Metric) metricSpec {
 	case "memory":
 		return metricSpec{Namespace: "AWS/ECS", Name: "MemoryReservation", Statistic: "Average", Dimensions: dims}
 	}
-	return customMetric(m.Custom)
+	return customMetric(m.Custom, func(lb string) string { return GetAtt(lbID(lb), "LoadBalancerFullName") })
 }
 
-func customMetric(c *schema.CustomMetric) metricSpec {
+// customMetric resolves a custom metric. A metric of one of the spec's load balancers gets the
+// LoadBalancer dimension, its full name (app/<name>/<id>), which only exists once the load
+// balancer does: lbFullName gives it as the stack being built sees it.
+func customMetric(c *schema.CustomMetric, lbFullName func(lb string) string) metricSpec {
 	out := metricSpec{Namespace: c.Namespace, Name: c.Name, Statistic: c.Statistic, Unit: c.Unit}
-	for _, k := range sortedKeys(c.Dimensions) {
-		out.Dimensions = append(out.Dimensions, [2]string{k, c.Dimensions[k]})
+	dims := maps.Clone(c.Dimensions)
+	if dims == nil {
+		dims = map[string]string{}
+	}
+	if c.LoadBalancer != "" {
+		dims["LoadBalancer"] = lbFullName(c.LoadBalancer)
+	}
+	for _, k := range sortedKeys(dims) {
+		out.Dimensions = append(out.Dimensions, [2]string{k, dims[k]})
 	}
 	return out
 }
@@ -219,7 +230,7 @@ func (e *env) serviceAutoscaling(t *cloudformation.Template, name string, svc sc
 					GetAtt(targetGroupID, "TargetGroupFullName"))),
 			}
 		default:
-			m := customMetric(tt.Metric.Custom)
+			m := e.serviceMetric(name, tt.Metric)
 			cm := &aas.ScalingPolicy_CustomizedMetricSpecification{Namespace: ptr(m.Namespace), MetricName: ptr(m.Name), Statistic: ptr(m.Statistic)}
 			if m.Unit != "" {
 				cm.Unit = ptr(m.Unit)
@@ -343,7 +354,7 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 			})
 		}
 		t.Resources[policyID] = pol
-		t.Resources[id+logicalID(k)+"Alarm"] = e.alarm(Fit(conventional(s, name)+"-"+k, MaxName), describeAlarm(sp, "Auto Scaling group "+Name(s, name)),
+		t.Resources[id+logicalID(k)+"Alarm"] = e.alarm(Fit(conventional(s, name)+"-"+k, MaxName), describeAlarm(sp, "Auto Scaling group "+AutoScalingGroupName(s, name)),
 			sp.Alarm, e.clusterMetric(sp.Alarm.Metric), policyID, sp.Notify, e.notificationsTopicRef())
 	}
 	for _, k := range sortedKeys(c.Scaling.Scheduled) {

@@ -42,8 +42,17 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 	}
 	add("R48", "The ECS service-linked role exists (new accounts may lack it; creating it again is harmless)",
 		"aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com")
+	for _, it := range existingRoleChecks(s) {
+		add(it.Rule, it.What, it.Command)
+	}
 	if len(s.Cluster.Capacity.EC2) > 0 {
 		add("R44", "Nothing to do: ecsgen uses launch templates, so the account's launch-configuration restrictions do not apply", "")
+	}
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		if k := s.Cluster.Capacity.EC2[name].RootVolume.KMSKey; k != "" {
+			add("", fmt.Sprintf("The key policy of %s lets the Auto Scaling service-linked role (AWSServiceRoleForAutoScaling) use it for the root volumes of %s (kms:CreateGrant, kms:Decrypt, kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey*, kms:ReEncrypt*); otherwise instances terminate at launch", k, name),
+				r("kms", "get-key-policy", "--key-id", k, "--policy-name", "default", "--output", "text"))
+		}
 	}
 	for _, lbName := range sortedKeys(s.LoadBalancers) {
 		lb := s.LoadBalancers[lbName]

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/autoscaling"
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
-	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/tags"
 
 	"github.com/ecsgen/ecsgen/schema"
@@ -129,81 +129,6 @@ func (e *env) defaultStrategy() []ecs.ClusterCapacityProviderAssociations_Capaci
 	return out
 }
 
-// instanceRole is the role of every container instance: what the ECS agent needs to join
-// this cluster and run its tasks, scoped to the cluster — the inline, least-privilege
-// equivalent of AmazonEC2ContainerServiceforEC2Role. Image pulls and logs go through each
-// task's execution role, so the instance needs no ECR or CloudWatch Logs access.
-func (e *env) instanceRole(t *cloudformation.Template) {
-	s := e.spec
-	cluster := ClusterName(s)
-	perms := policyDocument{Statements: []statement{
-		{
-			Sid: "RegisterWithCluster",
-			Actions: []string{
-				"ecs:DeregisterContainerInstance",
-				"ecs:RegisterContainerInstance",
-				"ecs:SubmitAttachmentStateChanges",
-				"ecs:SubmitContainerStateChange",
-				"ecs:SubmitTaskStateChange",
-			},
-			Resources: []pseudoString{arn("ecs", "cluster/"+cluster)},
-		},
-		{
-			Sid:       "PollForWork",
-			Actions:   []string{"ecs:Poll", "ecs:StartTelemetrySession"},
-			Resources: []pseudoString{arn("ecs", "container-instance/"+cluster+"/*")},
-		},
-		{
-			// DiscoverPollEndpoint has no resource-level permissions.
-			Sid:       "DiscoverEndpoint",
-			Actions:   []string{"ecs:DiscoverPollEndpoint"},
-			Resources: []pseudoString{"*"},
-		},
-	}}
-	if s.Cluster.Agent.Settings["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] == "true" {
-		// The agent sets its own Spot instance to DRAINING when it is about to be reclaimed.
-		perms.Statements = append(perms.Statements, statement{
-			Sid:       "DrainSpotInstances",
-			Actions:   []string{"ecs:UpdateContainerInstancesState"},
-			Resources: []pseudoString{arn("ecs", "cluster/"+cluster), arn("ecs", "container-instance/"+cluster+"/*")},
-		})
-	}
-	ssm := false
-	for _, c := range s.Cluster.Capacity.EC2 {
-		ssm = ssm || c.SSMAccess
-	}
-	if ssm {
-		// The SSM agent's channel APIs have no resource-level permissions.
-		perms.Statements = append(perms.Statements, statement{
-			Sid: "SessionManager",
-			Actions: []string{
-				"ec2messages:AcknowledgeMessage",
-				"ec2messages:DeleteMessage",
-				"ec2messages:FailMessage",
-				"ec2messages:GetEndpoint",
-				"ec2messages:GetMessages",
-				"ec2messages:SendReply",
-				"ssm:UpdateInstanceInformation",
-				"ssmmessages:CreateControlChannel",
-				"ssmmessages:CreateDataChannel",
-				"ssmmessages:OpenControlChannel",
-				"ssmmessages:OpenDataChannel",
-			},
-			Resources: []pseudoString{"*"},
-		})
-	}
-	r := role{
-		Key:         "instance",
-		LogicalID:   instanceRoleID,
-		Name:        RoleName(s, "instance"),
-		Description: "ECS container instances of cluster " + cluster,
-		Trust:       trustedBy("ec2.amazonaws.com"),
-		Permissions: perms,
-	}
-	t.Resources[instanceRoleID] = e.roleResource(r, e.tags(nil))
-	t.Resources[instanceProfID] = &iam.InstanceProfile{Roles: []string{Ref(instanceRoleID)}}
-}
-
 // The host port range of dynamic port mappings (bridge mode): Linux's ephemeral range
 // (32768–60999) and Docker's fallback (49153–65535).
 const (
@@ -228,6 +153,16 @@ var nvidiaGPU = regexp.MustCompile(`^(g4dn|g5|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e
 
 // HasGPU reports whether an instance type has NVIDIA GPUs for ECS tasks.
 func HasGPU(instanceType string) bool { return nvidiaGPU.MatchString(instanceType) }
+
+// ECSOptimizedRootDevice is the root device of every ECS-optimized AMI (Amazon Linux 2023 and 2,
+// x86_64, arm64 and GPU variants): /dev/xvda.
+const ECSOptimizedRootDevice = "/dev/xvda"
+
+// ECSOptimizedAMI reports whether a capacity boots an ECS-optimized AMI whose root device ecsgen
+// knows: the default, or an SSM parameter of the ECS-optimized AMIs.
+func ECSOptimizedAMI(ami string) bool {
+	return ami == "" || strings.HasPrefix(ami, "/aws/service/ecs/optimized-ami/")
+}
 
 // DefaultAMIParameter is the SSM public parameter of the recommended ECS-optimized Amazon Linux
 // 2023 AMI for an instance type: the GPU variant for NVIDIA GPU types, arm64 for Graviton.
@@ -301,7 +236,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	data := &ec2.LaunchTemplate_LaunchTemplateData{
 		ImageId:            ptr(Ref(amiParam)),
 		InstanceType:       ptr(c.InstanceType),
-		IamInstanceProfile: &ec2.LaunchTemplate_IamInstanceProfile{Arn: ptr(GetAtt(instanceProfID, "Arn"))},
+		IamInstanceProfile: &ec2.LaunchTemplate_IamInstanceProfile{Arn: ptr(instanceProfileARN(c))},
 		MetadataOptions: &ec2.LaunchTemplate_MetadataOptions{
 			HttpEndpoint:            ptr("enabled"),
 			HttpTokens:              ptr("required"), // IMDSv2 only
@@ -313,6 +248,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 				VolumeSize:          ptr(c.RootVolume.Size),
 				VolumeType:          ptr(c.RootVolume.Type),
 				Encrypted:           ptr(true),
+				KmsKeyId:            optional(c.RootVolume.KMSKey),
 				DeleteOnTermination: ptr(true),
 			},
 		}},
@@ -346,7 +282,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	}
 
 	asg := &autoscaling.AutoScalingGroup{
-		AutoScalingGroupName: ptr(Name(s, name)),
+		AutoScalingGroupName: ptr(AutoScalingGroupName(s, name)),
 		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
 			LaunchTemplateId: ptr(Ref(ltID)),
 			Version:          GetAtt(ltID, "LatestVersionNumber"),
@@ -411,18 +347,42 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	return nil
 }
 
+// AMILoggingDrivers are the log drivers the ECS agent offers on the ECS-optimized AMIs when
+// ecs.config does not set ECS_AVAILABLE_LOGGING_DRIVERS: ecs-init starts the agent with this
+// list (amazon-ecs-agent, ecs-init/docker/docker_config.go). The agent's own default, without
+// ecs-init, is only json-file and none.
+var AMILoggingDrivers = []string{"json-file", "syslog", "awslogs", "fluentd", "none"}
+
+// LoggingDrivers is the ECS_AVAILABLE_LOGGING_DRIVERS the instances need: the AMI's defaults
+// followed by the drivers the spec adds, or nil when the spec adds none, so that ecs.config
+// leaves the AMI's list in place. A list shorter than the AMI's would stop every task of the
+// cluster that logs with a dropped driver from placing, whoever registered it.
+func LoggingDrivers(a schema.Agent) []string {
+	out := slices.Clone(AMILoggingDrivers)
+	for _, d := range a.LoggingDrivers {
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == len(AMILoggingDrivers) {
+		return nil
+	}
+	return out
+}
+
 // userData renders the boot script of a capacity's instances.
 func (e *env) userData(capacity string) ([]byte, error) {
 	s := e.spec
 	a := s.Cluster.Agent
-	drivers, _ := json.Marshal(a.LoggingDrivers)
-	config := []string{
-		"ECS_CLUSTER=" + ClusterName(s),
-		"ECS_AVAILABLE_LOGGING_DRIVERS=" + string(drivers),
+	config := []string{"ECS_CLUSTER=" + ClusterName(s)}
+	if drivers := LoggingDrivers(a); drivers != nil {
+		list, _ := json.Marshal(drivers)
+		config = append(config, "ECS_AVAILABLE_LOGGING_DRIVERS="+string(list))
+	}
+	config = append(config,
 		// Dynamic host ports come from exactly the range the security groups open to load
 		// balancers (R13), even where userData changes net.ipv4.ip_local_port_range.
-		fmt.Sprintf("ECS_DYNAMIC_HOST_PORT_RANGE=%d-%d", DynamicPortsFrom, DynamicPortsTo),
-	}
+		fmt.Sprintf("ECS_DYNAMIC_HOST_PORT_RANGE=%d-%d", DynamicPortsFrom, DynamicPortsTo))
 	add := func(key, value string) {
 		if value != "" {
 			config = append(config, key+"="+value)

@@ -196,7 +196,7 @@ func (e *env) codeDeployRole(t *cloudformation.Template, name string, svc schema
 		{
 			Sid:       "StartTasksWithTheirRoles",
 			Actions:   []string{"iam:PassRole"},
-			Resources: []pseudoString{"${" + taskRoleID + ".Arn}", "${" + executionRoleID + ".Arn}"},
+			Resources: []pseudoString{roleARNRef(taskRoleID, svc.TaskRole.ARN), roleARNRef(executionRoleID, s.ExecutionRoleARN(svc))},
 		},
 	}
 	if a := svc.Deployment.Alarms; a != nil {

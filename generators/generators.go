@@ -79,8 +79,6 @@ type env struct {
 	// which only exist at deploy time: "${TargetGroup}" → an ARN pattern of its type.
 	fileRefs map[string]string
 	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
-	// priorities of the listener rules of all services, computed once (see rulePriorities).
-	priorities map[attachment]int
 	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
 	dedicated map[[2]string]string
 	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain).
@@ -91,6 +89,9 @@ func newEnv(s *schema.Spec) *env {
 	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{},
 		dedicated: s.DedicatedListeners()}
 }
+
+// Partition is the AWS partition of a region: aws, aws-cn, aws-us-gov, …
+func Partition(region string) string { return partitionOf(region) }
 
 // partitionOf gives the AWS partition of a region, for the ARNs written into files.
 func partitionOf(region string) string {
@@ -122,6 +123,15 @@ func ClusterName(s *schema.Spec) string {
 		return s.Cluster.Name
 	}
 	return Fit(Prefix(s), MaxName)
+}
+
+// AutoScalingGroupName is the name of an EC2 capacity's Auto Scaling group: the spec's, or the
+// conventional name.
+func AutoScalingGroupName(s *schema.Spec, capacity string) string {
+	if n := s.Cluster.Capacity.EC2[capacity].AutoScalingGroupName; n != "" {
+		return n
+	}
+	return Name(s, capacity)
 }
 
 // CapacityProviderName is the name of the capacity provider of an EC2 capacity. ECS reserves
@@ -180,3 +190,11 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// optional is a pointer to s, or nil for the empty string (a property left out).
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -208,7 +208,7 @@ func TestUserDataWritesValuesVerbatim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "ECS_CLUSTER=demo-dev\nECS_AVAILABLE_LOGGING_DRIVERS=[\"json-file\",\"awslogs\"]\nECS_DYNAMIC_HOST_PORT_RANGE=32768-65535\nECS_RESERVED_MEMORY=" + hostile + "\n"
+	want := "ECS_CLUSTER=demo-dev\nECS_DYNAMIC_HOST_PORT_RANGE=32768-65535\nECS_RESERVED_MEMORY=" + hostile + "\n"
 	if string(got) != want {
 		t.Errorf("ecs.config:\n%s\nwant:\n%s", got, want)
 	}
@@ -220,6 +220,33 @@ func TestUserDataWritesValuesVerbatim(t *testing.T) {
 	data := tpl["Resources"].(map[string]any)["GeneralLaunchTemplate"].(map[string]any)["Properties"].(map[string]any)["LaunchTemplateData"].(map[string]any)
 	if data["UserData"].(map[string]any)["Fn::Base64"] != string(files["dev/userdata/general.sh"]) {
 		t.Error("the launch template's userdata differs from userdata/general.sh")
+	}
+}
+
+// The instances keep every log driver the ECS-optimized AMI offers, so that task definitions
+// of other workloads on the cluster (syslog, fluentd, none) still place; drivers the spec adds
+// come after them.
+func TestUserDataKeepsTheAMILoggingDrivers(t *testing.T) {
+	for _, tc := range []struct {
+		spec []string
+		want string // the ECS_AVAILABLE_LOGGING_DRIVERS line, "" for none
+	}{
+		{nil, ""},
+		{[]string{"json-file", "awslogs"}, ""},
+		{[]string{"json-file", "syslog", "fluentd", "awslogs"}, ""},
+		{[]string{"splunk", "awslogs", "gelf"}, `ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","syslog","awslogs","fluentd","none","splunk","gelf"]`},
+	} {
+		s := spec()
+		s.Cluster.Agent.LoggingDrivers = tc.spec
+		files, err := Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := string(files["dev/userdata/general.sh"])
+		line := regexp.MustCompile(`(?m)^ECS_AVAILABLE_LOGGING_DRIVERS=.*$`).FindString(script)
+		if line != tc.want {
+			t.Errorf("loggingDrivers %q: ecs.config has %q, want %q", tc.spec, line, tc.want)
+		}
 	}
 }
 
@@ -399,5 +426,218 @@ func TestEncodeTreeMatchesEncodingJSON(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("encodeTree:\n%s\nencoding/json:\n%s", got, want)
+	}
+}
+
+// instancePolicy is the instance role's inline policy in the cluster stack.
+func instancePolicy(t *testing.T, s *schema.Spec) []map[string]any {
+	t.Helper()
+	files, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := decode(t, files["dev/stacks/demo-dev-cluster.json"])
+	role := tpl["Resources"].(map[string]any)["InstanceRole"].(map[string]any)["Properties"].(map[string]any)
+	doc := role["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)
+	var out []map[string]any
+	for _, st := range doc["Statement"].([]any) {
+		out = append(out, st.(map[string]any))
+	}
+	return out
+}
+
+// grants reports the statements of a policy that allow an action.
+func grants(policy []map[string]any, action string) []map[string]any {
+	var out []map[string]any
+	for _, st := range policy {
+		actions := st["Action"]
+		if a, ok := actions.(string); ok {
+			actions = []any{a}
+		}
+		for _, a := range actions.([]any) {
+			if a == action {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// The instance role is the least-privilege equivalent of the current managed policy
+// AmazonEC2ContainerServiceforEC2Role (v10, 2026-02-12, from the AWS managed policy reference):
+// every action of it is granted, scoped to the cluster, unless the role's doc comment says why
+// ecsgen's deployments never need it; and agent settings add what they need.
+func TestInstanceRoleMatchesTheManagedPolicy(t *testing.T) {
+	managed := []string{ // v10's actions, with ecs:Submit* spelled out
+		"ec2:DescribeTags", "ecs:CreateCluster", "ecs:DeregisterContainerInstance", "ecs:DiscoverPollEndpoint",
+		"ecs:Poll", "ecs:RegisterContainerInstance", "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState",
+		"ecs:SubmitAttachmentStateChanges", "ecs:SubmitContainerStateChange", "ecs:SubmitTaskStateChange",
+		"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+		"logs:CreateLogStream", "logs:PutLogEvents", "ecs:TagResource", "ecs:ListTagsForResource",
+	}
+	notNeeded := map[string]string{
+		"ecs:CreateCluster":                 "the stack creates the cluster",
+		"ecr:GetAuthorizationToken":         "execution roles pull images",
+		"ecr:BatchCheckLayerAvailability":   "execution roles pull images",
+		"ecr:GetDownloadUrlForLayer":        "execution roles pull images",
+		"ecr:BatchGetImage":                 "execution roles pull images",
+		"logs:CreateLogStream":              "execution roles write logs",
+		"logs:PutLogEvents":                 "execution roles write logs",
+		"ec2:DescribeTags":                  "only with ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance",
+		"ecs:TagResource":                   "only when the instance registers with tags",
+		"ecs:UpdateContainerInstancesState": "only with ECS_ENABLE_SPOT_INSTANCE_DRAINING",
+	}
+	policy := instancePolicy(t, spec())
+	for _, a := range managed {
+		got := grants(policy, a)
+		if _, skip := notNeeded[a]; skip {
+			if len(got) > 0 {
+				t.Errorf("%s is granted by default: %s", a, notNeeded[a])
+			}
+			continue
+		}
+		if len(got) == 0 {
+			t.Errorf("the instance role lacks %s, which AmazonEC2ContainerServiceforEC2Role grants", a)
+		}
+		for _, st := range got {
+			if r := fmt.Sprint(st["Resource"]); r == "*" && a != "ecs:DiscoverPollEndpoint" {
+				t.Errorf("%s is granted on every resource, not on the cluster's", a)
+			}
+		}
+	}
+
+	// Instance tags propagated to the container instance: the agent reads them from EC2 and
+	// registers with them.
+	s := spec()
+	s.Cluster.Agent.Settings = map[string]string{"ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance"}
+	policy = instancePolicy(t, s)
+	if len(grants(policy, "ec2:DescribeTags")) != 1 {
+		t.Error("tag propagation needs ec2:DescribeTags")
+	}
+	tag := grants(policy, "ecs:TagResource")
+	if len(tag) != 1 {
+		t.Fatal("tag propagation needs ecs:TagResource")
+	}
+	cond, _ := json.Marshal(tag[0]["Condition"])
+	if string(cond) != `{"StringEquals":{"ecs:CreateAction":["RegisterContainerInstance"]}}` {
+		t.Errorf("ecs:TagResource condition = %s, want tagging at registration only", cond)
+	}
+	res, _ := json.Marshal(tag[0]["Resource"])
+	if !strings.Contains(string(res), ":container-instance/demo-dev/*") {
+		t.Errorf("ecs:TagResource on %s, want the cluster's container instances", res)
+	}
+	// Tags given to the agent directly need the same permission, and no EC2 access.
+	s.Cluster.Agent.Settings = map[string]string{"ECS_CONTAINER_INSTANCE_TAGS": `{"team":"platform"}`}
+	policy = instancePolicy(t, s)
+	if len(grants(policy, "ecs:TagResource")) != 1 || len(grants(policy, "ec2:DescribeTags")) != 0 {
+		t.Error("ECS_CONTAINER_INSTANCE_TAGS needs ecs:TagResource at registration, and no ec2:DescribeTags")
+	}
+}
+
+// An alarm on a metric of the whole load balancer (seed 001's RequestCount) gets the
+// LoadBalancer dimension of the generated load balancer: imported in a service stack, read
+// with GetAtt in the cluster stack.
+func TestLoadBalancerMetricDimension(t *testing.T) {
+	s := spec()
+	s.LoadBalancers = map[string]schema.LoadBalancer{"web": {Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"},
+		Listeners: map[string]schema.Listener{"http": {Port: 80, Protocol: "HTTP"}}}}
+	requests := schema.StepScaling{
+		Alarm: schema.ScalingAlarm{Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/ApplicationELB", Name: "RequestCount", Statistic: "Sum", LoadBalancer: "web"}},
+			Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Comparison: ">=", Threshold: 100},
+		AdjustmentType: "ChangeInCapacity", Steps: []schema.Step{{Adjustment: 1}},
+	}
+	svc := s.Services["web"]
+	svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, StepScaling: map[string]schema.StepScaling{"requests": requests}}
+	s.Services["web"] = svc
+	general := s.Cluster.Capacity.EC2["general"]
+	general.ManagedScaling.Enabled = false
+	general.Scaling.StepScaling = map[string]schema.StepScaling{"requests": requests}
+	s.Cluster.Capacity.EC2["general"] = general
+	files, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ stack, alarm, want string }{
+		{"dev/stacks/demo-dev-svc-web.json", "RequestsAlarm", `[{"Name":"LoadBalancer","Value":{"Fn::ImportValue":"demo-dev-cluster:web:LoadBalancerFullName"}}]`},
+		{"dev/stacks/demo-dev-cluster.json", "GeneralRequestsAlarm", `[{"Name":"LoadBalancer","Value":{"Fn::GetAtt":["WebLoadBalancer","LoadBalancerFullName"]}}]`},
+	} {
+		tpl := decode(t, files[tc.stack])
+		alarm, ok := tpl["Resources"].(map[string]any)[tc.alarm].(map[string]any)
+		if !ok {
+			t.Fatalf("%s has no %s", tc.stack, tc.alarm)
+		}
+		dims, _ := json.Marshal(alarm["Properties"].(map[string]any)["Dimensions"])
+		if string(dims) != tc.want {
+			t.Errorf("%s %s dimensions = %s, want %s", tc.stack, tc.alarm, dims, tc.want)
+		}
+	}
+}
+
+// Existing roles named by ARN: the stacks create no role for them and use the ARNs as they
+// are; policies/ says what each must allow, and checklist.md how to check it in the account.
+func TestExistingRoles(t *testing.T) {
+	const (
+		profile = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
+		exec    = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+		task    = "arn:aws:iam::123456789012:role/app/ecsTaskRole"
+	)
+	s := spec()
+	general := s.Cluster.Capacity.EC2["general"]
+	general.InstanceProfile = profile
+	s.Cluster.Capacity.EC2["general"] = general
+	s.ExecutionRole.ARN = exec
+	svc := s.Services["web"]
+	svc.TaskRole = schema.TaskRole{ARN: task}
+	svc.EnableExecuteCommand = true
+	s.Services["web"] = svc
+	files, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := decode(t, files["dev/stacks/demo-dev-cluster.json"])["Resources"].(map[string]any)
+	for _, id := range []string{"InstanceRole", "InstanceProfile"} {
+		if _, ok := cluster[id]; ok {
+			t.Errorf("the cluster stack creates %s although every capacity names an instance profile", id)
+		}
+	}
+	lt, _ := json.Marshal(cluster["GeneralLaunchTemplate"].(map[string]any)["Properties"].(map[string]any)["LaunchTemplateData"].(map[string]any)["IamInstanceProfile"])
+	if string(lt) != `{"Arn":"`+profile+`"}` {
+		t.Errorf("IamInstanceProfile = %s", lt)
+	}
+	svcStack := decode(t, files["dev/stacks/demo-dev-svc-web.json"])["Resources"].(map[string]any)
+	for id, r := range svcStack {
+		if r.(map[string]any)["Type"] == "AWS::IAM::Role" {
+			t.Errorf("the service stack creates role %s", id)
+		}
+	}
+	td := svcStack["TaskDefinition"].(map[string]any)["Properties"].(map[string]any)
+	if td["TaskRoleArn"] != task || td["ExecutionRoleArn"] != exec {
+		t.Errorf("task definition roles = %v, %v", td["TaskRoleArn"], td["ExecutionRoleArn"])
+	}
+	cli := decode(t, files["dev/taskdefs/web.json"])
+	if cli["taskRoleArn"] != task || cli["executionRoleArn"] != exec {
+		t.Errorf("CLI task definition roles = %v, %v", cli["taskRoleArn"], cli["executionRoleArn"])
+	}
+	// What the roles must allow, in the roles' account.
+	for _, f := range []string{"instance", "instance-trust", "web-execution", "web-execution-trust", "web-task", "web-task-trust"} {
+		if _, ok := files["dev/policies/"+f+".json"]; !ok {
+			t.Errorf("policies/%s.json is missing", f)
+		}
+	}
+	if !strings.Contains(string(files["dev/policies/web-execution.json"]), "arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/demo-dev/web:*") {
+		t.Errorf("policies/web-execution.json does not name the log group in the role's account:\n%s", files["dev/policies/web-execution.json"])
+	}
+	checklist := string(files["dev/checklist.md"])
+	for _, want := range []string{
+		"aws iam get-instance-profile --instance-profile-name ecsInstanceRole --query 'InstanceProfile.Roles[].AssumeRolePolicyDocument.Statement[].Principal.Service'",
+		"aws iam get-role --role-name ecsTaskExecutionRole --query",
+		"aws iam get-role --role-name ecsTaskRole --query",
+		"aws iam simulate-principal-policy --policy-source-arn " + exec + " --action-names logs:CreateLogStream logs:PutLogEvents --resource-arns 'arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/demo-dev/web:*'",
+		"aws iam simulate-principal-policy --policy-source-arn " + task + " --action-names ssmmessages:CreateControlChannel",
+		`--policy-source-arn "$(aws iam get-instance-profile --instance-profile-name ecsInstanceRole --query 'InstanceProfile.Roles[0].Arn' --output text)" --action-names ecs:DeregisterContainerInstance`,
+	} {
+		if !strings.Contains(checklist, want) {
+			t.Errorf("checklist.md lacks %q:\n%s", want, checklist)
+		}
 	}
 }

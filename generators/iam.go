@@ -2,7 +2,9 @@ package generators
 
 import (
 	"slices"
+	"strings"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/tags"
 )
@@ -22,6 +24,8 @@ type statement struct {
 	Principal map[string]string
 	Actions   []string
 	Resources []pseudoString
+	// Condition is the statement's condition block: operator → key → values.
+	Condition map[string]map[string][]string
 }
 
 // render gives the document as JSON-ready maps, with each ARN made by arn.
@@ -46,6 +50,9 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 				}
 			}
 			m["Resource"] = stringOrList(res)
+		}
+		if len(s.Condition) > 0 {
+			m["Condition"] = s.Condition
 		}
 		stmts = append(stmts, m)
 	}
@@ -72,6 +79,7 @@ type role struct {
 	LogicalID   string
 	Name        string // RoleName: explicit, so task definitions for the CLI can name it
 	Description string
+	Trusted     string // the service principal the role trusts
 	Trust       policyDocument
 	Permissions policyDocument // may be empty
 }
@@ -104,6 +112,54 @@ func (e *env) roleResource(r role, tagList []tags.Tag) *iam.Role {
 		e.addJSON("policies/"+r.Key+".json", r.Permissions.render(fileARN))
 	}
 	return res
+}
+
+// useRole is the ARN of a role the stack uses: the role it creates, or an existing one (arn),
+// for which it writes what the role must allow instead.
+func (e *env) useRole(t *cloudformation.Template, r role, existing string) string {
+	if existing == "" {
+		t.Resources[r.LogicalID] = e.roleResource(r, e.tags(nil))
+		return GetAtt(r.LogicalID, "Arn")
+	}
+	e.requiredPolicyFiles(r, existing)
+	return existing
+}
+
+// roleARNRef is a role's ARN in a policy: the role of the stack with this logical id, or an
+// existing one.
+func roleARNRef(logicalID, existing string) pseudoString {
+	if existing != "" {
+		return userTemplate(existing)
+	}
+	return pseudoString("${" + logicalID + ".Arn}")
+}
+
+// requiredPolicyFiles writes, for an existing role, what it must allow: the same files a
+// created role gets (policies/<key>-trust.json, policies/<key>.json), with the role's account
+// in the ARNs. They are a reference for whoever manages the role (checklist.md says how to
+// check and grant them), never applied by ecsgen.
+func (e *env) requiredPolicyFiles(r role, existing string) {
+	re := e.inAccountOf(existing)
+	fileARN := func(p pseudoString) string { return p.resolve(re) }
+	e.addJSON("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
+	if len(r.Permissions.Statements) > 0 {
+		e.addJSON("policies/"+r.Key+".json", r.Permissions.render(fileARN))
+	}
+}
+
+// inAccountOf is the env with the account of an ARN, for files about a resource of that
+// account.
+func (e *env) inAccountOf(arn string) *env {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[4] == "" || parts[4] == e.spec.Account {
+		return e
+	}
+	spec := *e.spec
+	spec.Account = parts[4]
+	clone := *e
+	clone.spec = &spec
+	clone.replacer = nil
+	return &clone
 }
 
 // arn builds an ARN of this stack's partition, region and account.

@@ -18,9 +18,14 @@ import (
 // balancer's security group and full name). Each service stack holds its own target groups and
 // listener rules, or its dedicated listeners (see schema.Spec.DedicatedListener).
 
-// LoadBalancerName is the name of a load balancer: at most 32 characters (R30), shortened
-// by Fit like every generated name.
-func LoadBalancerName(s *schema.Spec, lb string) string { return Fit(conventional(s, lb), MaxLBName) }
+// LoadBalancerName is the name of a load balancer: the spec's name, or the conventional name
+// within 32 characters (R30), shortened by Fit like every generated name.
+func LoadBalancerName(s *schema.Spec, lb string) string {
+	if n := s.LoadBalancers[lb].Name; n != "" {
+		return n
+	}
+	return Fit(conventional(s, lb), MaxLBName)
+}
 
 func lbID(lb string) string                 { return logicalID(lb) + "LoadBalancer" }
 func lbSecurityGroupID(lb string) string    { return logicalID(lb) + "LoadBalancerSecurityGroup" }

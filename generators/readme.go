@@ -57,7 +57,7 @@ func renderReadme(e *env, plan deployPlan) []byte {
 				scaling = fmt.Sprintf("target %d %%", c.ManagedScaling.TargetCapacity)
 			}
 			w("| `%s` | `%s` (%s) | %d–%d | %s | `%s` |\n", CapacityProviderName(s, name), c.InstanceType, Architecture(c.InstanceType),
-				c.Size.Min, c.Size.Max, scaling, Name(s, name))
+				c.Size.Min, c.Size.Max, scaling, AutoScalingGroupName(s, name))
 		}
 		w("\n")
 	}
@@ -177,7 +177,7 @@ func deploymentDiagram(s *schema.Spec) string {
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
 		c := s.Cluster.Capacity.EC2[name]
 		d.node("  ", mermaidID("cp", name), "capacity provider "+CapacityProviderName(s, name))
-		d.node("  ", mermaidID("asg", name), fmt.Sprintf("Auto Scaling group %s<br>%s, %d–%d instances", Name(s, name), c.InstanceType, c.Size.Min, c.Size.Max))
+		d.node("  ", mermaidID("asg", name), fmt.Sprintf("Auto Scaling group %s<br>%s, %d–%d instances", AutoScalingGroupName(s, name), c.InstanceType, c.Size.Min, c.Size.Max))
 		d.edge(mermaidID("cp", name), mermaidID("asg", name), "launches instances")
 	}
 	for _, fp := range s.FargateProvidersUsed() {

@@ -63,7 +63,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		Trust:       trustedBy("ecs-tasks.amazonaws.com"),
 		Permissions: policyDocument{Statements: e.executionStatements(svc, groups)},
 	}
-	t.Resources[executionRoleID] = e.roleResource(exec, e.tags(nil))
+	execARN := e.useRole(t, exec, s.ExecutionRoleARN(svc))
 
 	task := role{
 		Key:         name + "-task",
@@ -73,9 +73,9 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		Trust:       trustedBy("ecs-tasks.amazonaws.com"),
 		Permissions: policyDocument{Statements: e.taskStatements(svc)},
 	}
-	t.Resources[taskRoleID] = e.roleResource(task, e.tags(nil))
+	taskARN := e.useRole(t, task, svc.TaskRole.ARN)
 
-	td := e.taskDefinition(name, svc, taskRoleID, executionRoleID)
+	td := e.taskDefinition(name, svc, taskARN, execARN)
 	roleNames := map[string]string{taskRoleID: task.Name, executionRoleID: exec.Name}
 	cli, err := cliTaskDefinition(td, roleNames)
 	if err != nil {

@@ -1,7 +1,6 @@
 package generators
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -49,13 +48,13 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	e.serviceVPC(t, st)
 
 	twoGroups := svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
-	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port)
+	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port, 0)
 	// forward is the target group the traffic goes to. With two groups, a blue/green release
 	// moves the traffic to the other one; a later stack update that rewrites the listener or
 	// rule must not move it back, so deploy.sh passes the group that is live (LiveTargetGroup).
 	forward := Ref(targetGroupID)
 	if twoGroups {
-		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port)
+		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port, 1)
 		t.Parameters[liveTargetGroupParam] = cloudformation.Parameter{
 			Type:          "String",
 			Default:       targetGroupID,
@@ -88,16 +87,15 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 			dependsOn = append(dependsOn, testListenerID)
 		}
 	} else {
-		prio := e.rulePriorities()
 		t.Resources[listenerRuleID] = listenerRule(
-			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), prio[attachment{slb.Name, slb.Listener, name}], slb.Rule, forward)
+			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), RulePriority(slb.Name, slb.Listener, name, slb.Rule), slb.Rule, forward)
 		if twoGroups {
 			st.LiveTraffic = &liveTraffic{Rule: listenerRuleID}
 		}
 		dependsOn = append(dependsOn, listenerRuleID)
 		if slb.TestListener != "" {
 			t.Resources[testListenerRuleID] = listenerRule(
-				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), prio[attachment{slb.Name, slb.TestListener, name}], slb.Rule, forward)
+				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), RulePriority(slb.Name, slb.TestListener, name, slb.Rule), slb.Rule, forward)
 			dependsOn = append(dependsOn, testListenerRuleID)
 		}
 	}
@@ -151,10 +149,11 @@ func (e *env) serviceVPC(t *cloudformation.Template, st *stack) {
 	st.Parameters = append(st.Parameters, parameter{serviceVPCParam, e.spec.Network.VPC})
 }
 
-// targetGroup is the target group of a service. Its name is left to CloudFormation: generated
-// names always fit the 32-character limit (R31), and a change that replaces the group (port,
-// protocol, target type) cannot fail on a name already taken (R38).
-func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port int) *elbv2.TargetGroup {
+// targetGroup is the index-th target group of a service (the second is a blue/green
+// deployment's alternate). Its name is the spec's targetGroupNames[index], or left to
+// CloudFormation: generated names always fit the 32-character limit (R31), and a change that
+// replaces the group (port, protocol, target type) cannot fail on a name already taken (R38).
+func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port, index int) *elbv2.TargetGroup {
 	slb := svc.LoadBalancer
 	hc := slb.HealthCheck
 	tg := &elbv2.TargetGroup{
@@ -167,6 +166,9 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port int) 
 		HealthyThresholdCount:      ptr(hc.HealthyThreshold),
 		UnhealthyThresholdCount:    ptr(hc.UnhealthyThreshold),
 		Tags:                       e.tags(nil),
+	}
+	if index < len(slb.TargetGroupNames) {
+		tg.Name = ptr(slb.TargetGroupNames[index])
 	}
 	attrs := map[string]string{"deregistration_delay.timeout_seconds": strconv.Itoa(slb.DeregistrationDelay)}
 	if lb.Type == "application" {
@@ -217,82 +219,6 @@ func listenerRule(listenerArn string, priority int, r schema.ListenerRule, forwa
 		})
 	}
 	return rule
-}
-
-// attachment is a service's rule on a shared listener.
-type attachment struct {
-	lb, listener, service string
-}
-
-// rulePriorities gives every rule on a shared listener its priority: the spec's, or one
-// derived deterministically so that specific rules (host and path) come before broader ones
-// and a catch-all comes last. Priorities only depend on the services on the same listener.
-func (e *env) rulePriorities() map[attachment]int {
-	if e.priorities != nil {
-		return e.priorities
-	}
-	s := e.spec
-	byListener := map[[2]string][]attachment{}
-	for _, name := range sortedKeys(s.Services) {
-		slb := s.Services[name].LoadBalancer
-		if slb == nil {
-			continue
-		}
-		for _, l := range []string{slb.Listener, slb.TestListener} {
-			if l == "" {
-				continue
-			}
-			if _, dedicated := e.dedicated[[2]string{slb.Name, l}]; dedicated {
-				continue
-			}
-			key := [2]string{slb.Name, l}
-			byListener[key] = append(byListener[key], attachment{slb.Name, l, name})
-		}
-	}
-	out := map[attachment]int{}
-	for _, list := range byListener {
-		used := map[int]bool{}
-		var auto []attachment
-		for _, a := range list {
-			if p := s.Services[a.service].LoadBalancer.Rule.Priority; p > 0 {
-				out[a], used[p] = p, true
-			} else {
-				auto = append(auto, a)
-			}
-		}
-		specificity := func(a attachment) int {
-			r := s.Services[a.service].LoadBalancer.Rule
-			n := 0
-			if len(r.Hosts) > 0 {
-				n += 2
-			}
-			if len(r.Paths) > 0 {
-				n++
-			}
-			return n
-		}
-		slices.SortFunc(auto, func(a, b attachment) int {
-			return cmp.Or(cmp.Compare(specificity(b), specificity(a)), cmp.Compare(a.service, b.service))
-		})
-		next := 100
-		for _, a := range auto {
-			for used[next] {
-				next += 100
-			}
-			if specificity(a) == 0 {
-				// Catch-alls at the end of the range, so later specific rules still fit before.
-				p := 50000
-				for used[p] {
-					p--
-				}
-				out[a], used[p] = p, true
-				continue
-			}
-			out[a], used[next] = next, true
-		}
-	}
-	e.priorities = out
-	return out
 }
 
 // loadBalancerRole is the role ECS assumes to shift traffic in a native blue/green deployment:

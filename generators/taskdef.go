@@ -18,8 +18,8 @@ import (
 // `aws ecs register-task-definition --cli-input-json`. The CLI form is the same tree with
 // camelCase keys and the intrinsics resolved to the values the CLI needs.
 
-// taskDefinition builds a service's task definition. taskRole and executionRole are the
-// logical ids of the roles in the same stack.
+// taskDefinition builds a service's task definition. taskRole and executionRole are the roles'
+// ARNs: GetAtt of a role in the same stack, or an existing role's ARN.
 func (e *env) taskDefinition(name string, svc schema.Service, taskRole, executionRole string) *taskDefinition {
 	s := e.spec
 	family := svc.Family
@@ -31,8 +31,8 @@ func (e *env) taskDefinition(name string, svc schema.Service, taskRole, executio
 		Family:                  ptr(family),
 		NetworkMode:             ptr(s.NetworkMode(svc)),
 		RequiresCompatibilities: []string{"EC2"},
-		TaskRoleArn:             ptr(GetAtt(taskRole, "Arn")),
-		ExecutionRoleArn:        ptr(GetAtt(executionRole, "Arn")),
+		TaskRoleArn:             ptr(taskRole),
+		ExecutionRoleArn:        ptr(executionRole),
 		Tags:                    e.tags(nil),
 	}
 	if fargate {

@@ -122,6 +122,26 @@ func (s *Spec) Target(svc Service) (container string, port int) {
 	return container, port
 }
 
+// ExecutionRoleARN is the existing role a service's tasks start with: the service's, or the
+// spec's shared one; empty when ecsgen creates the service's execution role.
+func (s *Spec) ExecutionRoleARN(svc Service) string {
+	if svc.ExecutionRole.ARN != "" {
+		return svc.ExecutionRole.ARN
+	}
+	return s.ExecutionRole.ARN
+}
+
+// CreatesInstanceRole reports whether some EC2 capacity uses the instance role ecsgen creates
+// (it names no instance profile of its own).
+func (s *Spec) CreatesInstanceRole() bool {
+	for _, c := range s.Cluster.Capacity.EC2 {
+		if c.InstanceProfile == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // NativeBlueGreen reports whether a service deploys with an ECS-native blue/green strategy
 // (all at once, canary or linear traffic shifting).
 func (d Deployment) NativeBlueGreen() bool {

@@ -30,6 +30,7 @@ type Spec struct {
 	Services map[string]Service `json:"services"`
 
 	LoadBalancers map[string]LoadBalancer `json:"loadBalancers"`
+	ExecutionRole RoleRef                 `json:"executionRole"`
 	Notifications Notifications           `json:"notifications"`
 	Waivers       []Waiver                `json:"waivers"`
 }
@@ -65,6 +66,9 @@ type CustomMetric struct {
 	Dimensions map[string]string `json:"dimensions"`
 	Statistic  string            `json:"statistic"`
 	Unit       string            `json:"unit,omitempty"`
+	// LoadBalancer is a key of Spec.LoadBalancers whose full name becomes the LoadBalancer
+	// dimension.
+	LoadBalancer string `json:"loadBalancer,omitempty"`
 }
 
 func (m *Metric) UnmarshalJSON(b []byte) error {
@@ -148,6 +152,7 @@ type Replacement struct {
 }
 
 type LoadBalancer struct {
+	Name                    string              `json:"name,omitempty"`
 	Type                    string              `json:"type"`
 	Scheme                  string              `json:"scheme"`
 	Subnets                 []string            `json:"subnets,omitempty"`
@@ -176,6 +181,7 @@ type ServiceLoadBalancer struct {
 	Name                string       `json:"name"`
 	Listener            string       `json:"listener"`
 	TestListener        string       `json:"testListener,omitempty"`
+	TargetGroupNames    []string     `json:"targetGroupNames,omitempty"`
 	Container           string       `json:"container,omitempty"`
 	Port                int          `json:"port,omitempty"`
 	Rule                ListenerRule `json:"rule"`
@@ -230,7 +236,9 @@ type StrategyItem struct {
 
 type EC2Capacity struct {
 	InstanceType                 string            `json:"instanceType"`
+	AutoScalingGroupName         string            `json:"autoScalingGroupName,omitempty"`
 	AMI                          string            `json:"ami,omitempty"`
+	InstanceProfile              string            `json:"instanceProfile,omitempty"`
 	KeyName                      string            `json:"keyName,omitempty"`
 	RootVolume                   RootVolume        `json:"rootVolume"`
 	DetailedMonitoring           bool              `json:"detailedMonitoring"`
@@ -255,6 +263,7 @@ type EC2Capacity struct {
 type RootVolume struct {
 	Size       int    `json:"size"`
 	Type       string `json:"type"`
+	KMSKey     string `json:"kmsKey,omitempty"`
 	DeviceName string `json:"deviceName"`
 }
 
@@ -319,6 +328,7 @@ type Service struct {
 	Memory                 int                  `json:"memory,omitempty"`
 	Containers             map[string]Container `json:"containers"`
 	TaskRole               TaskRole             `json:"taskRole"`
+	ExecutionRole          RoleRef              `json:"executionRole"`
 	LoadBalancer           *ServiceLoadBalancer `json:"loadBalancer,omitempty"`
 	Autoscaling            *ServiceAutoscaling  `json:"autoscaling,omitempty"`
 	HealthCheckGracePeriod *int                 `json:"healthCheckGracePeriod,omitempty"`
@@ -453,7 +463,13 @@ type PortMapping struct {
 }
 
 type TaskRole struct {
+	ARN        string      `json:"arn,omitempty"`
 	Statements []Statement `json:"statements"`
+}
+
+// RoleRef names an existing IAM role by ARN; empty: a role ecsgen creates.
+type RoleRef struct {
+	ARN string `json:"arn,omitempty"`
 }
 
 type Statement struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/plan"
 	"github.com/ecsgen/ecsgen/internal/write"
 )
 
@@ -29,19 +30,25 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		if err != nil {
 			return err
 		}
+		// The plan compares with the previous output, so it is worked out before writing.
+		plans, err := plan.Environments(sf.out, res.Envs, res.Files)
+		if err != nil {
+			return &internalError{err}
+		}
 		st, err := write.Options{Notify: notifier(cmd.ErrOrStderr())}.Dir(sf.out, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}
-		reportBuild(r, sf.out, res, st)
+		reportBuild(r, sf.out, res, st, plans)
 		return r.done(true)
 	}
 	return cmd
 }
 
 // reportBuild says, per environment, what the build wrote and what to do next.
-func reportBuild(r *reporter, out string, res *build.Result, st write.Stats) {
-	for _, env := range res.Envs {
+// Environments built before get the plan of what deploying the new output changes.
+func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, plans []*plan.Plan) {
+	for i, env := range res.Envs {
 		var n fileCounts
 		for _, p := range st.Written {
 			if strings.HasPrefix(p, env+"/") && path.Base(p) != write.ManifestName {
@@ -68,6 +75,9 @@ func reportBuild(r *reporter, out string, res *build.Result, st write.Stats) {
 			r.text(", %d removed (no longer generated)", n.Removed)
 		}
 		r.text("\n")
+		if plans[i].Previous {
+			r.plan(plans[i], dir)
+		}
 		if len(e.Checklist) > 0 {
 			// The file beside deploy.sh has the commands that answer them.
 			r.text("before the first deploy, check (commands in %s):\n", filepath.Join(dir, "checklist.md"))

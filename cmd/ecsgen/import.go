@@ -21,14 +21,14 @@ func newImportCmd() *cobra.Command {
 		Short: "Write a spec from a service that already runs",
 		Long: `Read a running ECS service — its task definition, its load balancer target groups and its
 Application Auto Scaling — and write a spec that builds into an equivalent task definition and
-service. What a spec cannot express (the roles ecsgen creates itself, the tasks' security
-groups, Service Connect names, container settings such as links or privileged, other log
-drivers, step scaling) is written as a comment where it belongs, never dropped silently, and
-counted on stderr.
+service. The service's task and execution roles are kept as existing roles (taskRole.arn,
+executionRole.arn). What a spec cannot express (the tasks' security groups, Service Connect
+names, container settings such as links or privileged, other log drivers, step scaling) is
+written as a comment where it belongs, never dropped silently, and counted on stderr.
 
 The spec's system and env come from a service named {system}-{env}-{name}, or from --system
-and --env. ecsgen creates its own cluster, load balancers and roles: the spec describes the
-service to deploy anew, next to the old one, not an adoption of the running resources.
+and --env. ecsgen creates its own cluster and load balancers: the spec describes the service
+to deploy anew, next to the old one, not an adoption of the running resources.
 
 Reads the account with the AWS SDK's standard credential chain; --profile and --region as in
 the AWS CLI.

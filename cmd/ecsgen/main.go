@@ -19,12 +19,12 @@ import (
 // Exit statuses.
 const (
 	exitOK      = 0
-	exitInvalid = 1 // the spec has errors (nothing was written), or `check` found a difference
+	exitInvalid = 1 // the spec has errors (nothing was written), `check` found a difference, or `plan` a risky change
 	exitUsage   = 2 // the command line is wrong, ecsgen itself failed, or the output could not be written
 )
 
 // exitStatusHelp ends the help of the root command and of every verb that reads a spec.
-const exitStatusHelp = `Exit status: 0 success, 1 the spec is invalid or check found a difference, 2 usage or internal error.`
+const exitStatusHelp = `Exit status: 0 success, 1 the spec is invalid, check found a difference or plan a risky change, 2 usage or internal error.`
 
 // failed ends a command whose reason is already printed (the spec's findings, a diff).
 type failed struct{ code int }
@@ -107,6 +107,7 @@ Start with 'ecsgen init', edit the network ids it marks TODO, then 'ecsgen build
 	root.AddCommand(
 		newBuildCmd(),
 		newCheckCmd(),
+		newPlanCmd(),
 		newVetCmd(),
 		newFmtCmd(),
 		newDiffCmd(),

@@ -55,6 +55,8 @@ type jsonReport struct {
 	Environments []envReport `json:"environments"`
 	// Differences are check's files that differ from what the spec produces.
 	Differences []diffReport `json:"differences,omitempty"`
+	// Plans say, per environment, what deploying the build changes (build, plan).
+	Plans []planReport `json:"plans,omitempty"`
 }
 
 // envReport is one environment of a jsonReport.

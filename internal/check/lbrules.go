@@ -11,7 +11,7 @@ import (
 
 // Load balancer and deployment rules: names and listeners (R30, R35, R36), how services attach
 // (R33, R34, R37) and the deployment strategies (R49). Others hold by construction: R31 (target
-// groups are named by CloudFormation), R32 (their type follows the network mode), R50 (the stack
+// groups are named by CloudFormation, unless targetGroupNames names them: then checked), R32 (their type follows the network mode), R50 (the stack
 // never changes a CodeDeploy service's task definition; deploy.sh releases through CodeDeploy),
 // R52 (no circuit breaker or alarms on a CODE_DEPLOY service: alarms go to its deployment group).
 
@@ -26,7 +26,9 @@ func checkLoadBalancers(c *checker) {
 	for _, name := range sortedKeys(s.LoadBalancers) {
 		lb := s.LoadBalancers[name]
 		p := "loadBalancers." + name
-		if n := generators.LoadBalancerName(s, name); strings.HasPrefix(n, "internal-") {
+		if lb.Name != "" {
+			c.elbName("R30", p+".name", "load balancer", lb.Name)
+		} else if n := generators.LoadBalancerName(s, name); strings.HasPrefix(n, "internal-") {
 			c.errorf("R30", p, "rename the load balancer or the system", "the load balancer name %q starts with \"internal-\", which Elastic Load Balancing reserves", n)
 		}
 		subnets := lb.Subnets
@@ -72,11 +74,54 @@ func checkLoadBalancers(c *checker) {
 	}
 }
 
+// elbName: the names AWS accepts for load balancers (R30) and target groups (R31): at most 32
+// letters, digits and hyphens, no hyphen at either end; "internal-" is reserved for load
+// balancers.
+func (c *checker) elbName(rule, path, kind, name string) {
+	switch {
+	case len(name) > generators.MaxLBName:
+		c.errorf(rule, path, fmt.Sprintf("use at most %d characters", generators.MaxLBName), "the %s name %q has %d characters; AWS allows %d", kind, name, len(name), generators.MaxLBName)
+	case strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-"):
+		c.errorf(rule, path, "remove the hyphen", "a %s name cannot start or end with a hyphen: %q", kind, name)
+	case rule == "R30" && strings.HasPrefix(strings.ToLower(name), "internal-"):
+		c.errorf(rule, path, "choose a name that does not start with \"internal-\"", "the load balancer name %q starts with \"internal-\", which Elastic Load Balancing reserves", name)
+	}
+}
+
+// targetGroupNames: one name per target group of the service (R31), distinct across the spec,
+// and the warning that a custom name blocks the replacement of the group (R38).
+func (c *checker) targetGroupNames(path, service string, svc schema.Service, seen map[string]string) {
+	names := svc.LoadBalancer.TargetGroupNames
+	if len(names) == 0 {
+		return
+	}
+	want := 1
+	if svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
+		want = 2
+	}
+	if len(names) != want {
+		c.errorf("R31", path, fmt.Sprintf("give %d name(s)", want),
+			"a %s deployment uses %d target group(s), and %d name(s) are given", svc.Deployment.Strategy, want, len(names))
+	}
+	for i, n := range names {
+		np := fmt.Sprintf("%s[%d]", path, i)
+		c.elbName("R31", np, "target group", n)
+		key := strings.ToLower(n)
+		if other, dup := seen[key]; dup {
+			c.errorf("R31", np, "give each target group its own name", "target group name %q is already used by %s", n, other)
+		}
+		seen[key] = "service " + service
+	}
+	c.warnf("R38", path, "keep the names and waive R38 if you accept this, or leave targetGroupNames out to let CloudFormation name the groups",
+		"a target group is replaced when its port, protocol or target type changes, and CloudFormation refuses to replace a resource with a custom name: such a change fails until the names change in the same update")
+}
+
 func checkServiceLoadBalancers(c *checker) {
 	s := c.spec
 	dedicatedBy := map[[2]string]string{}
 	catchAll := map[[2]string]string{}
 	priorities := map[[2]string]map[int]string{}
+	tgNames := map[string]string{}
 	for _, name := range sortedKeys(s.Services) {
 		svc := s.Services[name]
 		p := "services." + name
@@ -93,6 +138,7 @@ func checkServiceLoadBalancers(c *checker) {
 		}
 		slb := svc.LoadBalancer
 		lp := p + ".loadBalancer"
+		c.targetGroupNames(lp+".targetGroupNames", name, svc, tgNames)
 		lb, ok := s.LoadBalancers[slb.Name]
 		if !ok {
 			c.errorf("R33", lp+".name", "use one of: "+strings.Join(sortedKeys(s.LoadBalancers), ", "), "%q is not a load balancer of this spec", slb.Name)
@@ -123,14 +169,23 @@ func checkServiceLoadBalancers(c *checker) {
 				}
 				continue
 			}
-			if prio := slb.Rule.Priority; prio > 0 {
-				if priorities[key] == nil {
-					priorities[key] = map[int]string{}
-				}
-				if other, dup := priorities[key][prio]; dup {
-					c.errorf("", lp+".rule.priority", "choose another priority", "priority %d on listener %s is already taken by service %s", prio, l.name, other)
-				}
+			// Priorities are never renumbered to make room (that would change another
+			// service's rule, see generators/priority.go): a collision is the spec's to resolve.
+			prio := generators.RulePriority(slb.Name, l.name, name, slb.Rule)
+			if priorities[key] == nil {
+				priorities[key] = map[int]string{}
+			}
+			switch other, dup := priorities[key][prio]; {
+			case !dup:
 				priorities[key][prio] = name
+			case slb.Rule.Priority > 0:
+				c.errorf("", lp+".rule.priority", "choose another priority", "priority %d on listener %s is already taken by service %s", prio, l.name, other)
+			case s.Services[other].LoadBalancer.Rule.Priority > 0:
+				c.errorf("", lp+".rule", fmt.Sprintf("set rule.priority on %s (e.g. %d), or choose another one for %s", name, freePriority(priorities[key], prio), other),
+					"the priority derived for this rule on listener %s (%d) is the one service %s sets", l.name, prio, other)
+			case prio != generators.CatchAllPriority:
+				c.errorf("", lp+".rule", fmt.Sprintf("set rule.priority on %s or %s (e.g. %d, any number no other rule of the listener uses)", other, name, freePriority(priorities[key], prio)),
+					"the priority derived for this rule on listener %s (%d) is also derived for service %s", l.name, prio, other)
 			}
 			if len(slb.Rule.Hosts) == 0 && len(slb.Rule.Paths) == 0 {
 				if other, dup := catchAll[key]; dup {
@@ -191,6 +246,15 @@ func checkDeployments(c *checker) {
 			if d.BakeTime != nil {
 				c.errorf("", p+".bakeTime", `use strategy "blueGreen", "canary" or "linear"`, "a bake time belongs to ECS-native blue/green deployments")
 			}
+		}
+	}
+}
+
+// freePriority is the first priority after prio that no rule of the listener uses.
+func freePriority(used map[int]string, prio int) int {
+	for p := prio + 1; ; p++ {
+		if _, taken := used[p]; !taken && p != generators.CatchAllPriority {
+			return p
 		}
 	}
 }

@@ -13,7 +13,8 @@ import (
 // construction are noted where they are satisfied, not here: R17 (log group declared and
 // depended on), R25 (network configuration iff awsvpc), R26 (never a launch type beside a
 // strategy), R39 (scale-in protection follows managed termination protection), R43 (no
-// DesiredCapacity), R44 (no launch configurations), R46 (instance profile by ARN), R47
+// DesiredCapacity), R44 (no launch configurations), R46 (instance profile by ARN; an existing
+// one is checked in iamrules.go), R47
 // (userdata shebang and ECS_CLUSTER), R57 (capabilities in the deploy script).
 
 func init() {
@@ -42,6 +43,23 @@ func checkNames(c *checker) {
 		}
 		seen[id] = name
 	}
+	// Explicit names may collide with each other or with generated ones.
+	lbs := map[string]string{}
+	for _, name := range sortedKeys(s.LoadBalancers) {
+		n := strings.ToLower(generators.LoadBalancerName(s, name))
+		if other, ok := lbs[n]; ok {
+			c.errorf("R30", "loadBalancers."+name+".name", "give each load balancer its own name", "load balancers %s and %s would both be named %q", other, name, generators.LoadBalancerName(s, name))
+		}
+		lbs[n] = name
+	}
+	groups := map[string]string{}
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		n := generators.AutoScalingGroupName(s, name)
+		if other, ok := groups[n]; ok {
+			c.errorf("", "cluster.capacity.ec2."+name+".autoScalingGroupName", "give each capacity its own group name", "capacities %s and %s would both have Auto Scaling group %q", other, name, n)
+		}
+		groups[n] = name
+	}
 }
 
 // checkCapacities: Auto Scaling group and capacity provider settings that deploy but misbehave.
@@ -67,6 +85,7 @@ func checkCapacities(c *checker) {
 				c.errorf("", fmt.Sprintf("%s.ingress[%d].fromPort", p, i), "", "fromPort %d is above toPort %d", r.FromPort, r.ToPort)
 			}
 		}
+		c.rootDevice(p, cap)
 		if cap.AMI != "" && strings.HasPrefix(cap.AMI, "/") {
 			arch := generators.Architecture(cap.InstanceType)
 			amiArm := strings.Contains(cap.AMI, "arm64")
@@ -80,6 +99,24 @@ func checkCapacities(c *checker) {
 			}
 		}
 	}
+}
+
+// rootDevice: a block device mapping that names a device other than the AMI's root device
+// attaches an extra volume that nothing uses, and leaves the root volume unmanaged: the AMI's
+// size, and encrypted only if the account encrypts EBS by default (R45).
+func (c *checker) rootDevice(p string, cap schema.EC2Capacity) {
+	dev := cap.RootVolume.DeviceName
+	legacy := dev == "/dev/xvdcz"
+	if dev == "" || dev == generators.ECSOptimizedRootDevice || (!legacy && !generators.ECSOptimizedAMI(cap.AMI)) {
+		return
+	}
+	why := fmt.Sprintf("%s is not the root device of the ECS-optimized AMI (%s)", dev, generators.ECSOptimizedRootDevice)
+	if legacy {
+		why = dev + " was the Docker volume of the old Amazon Linux 1 ECS-optimized AMI; current ECS-optimized AMIs keep images and containers on the root device " + generators.ECSOptimizedRootDevice
+	}
+	c.warnf("R45", p+".rootVolume.deviceName",
+		fmt.Sprintf("leave deviceName out, and set rootVolume.size (e.g. %d) for the root volume", max(cap.RootVolume.Size, 30)),
+		"%s: instances would get an extra, unused %d GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default", why, cap.RootVolume.Size)
 }
 
 // checkStrategies: every capacity provider strategy must name providers of this cluster (R29),

@@ -299,6 +299,36 @@ func TestRules(t *testing.T) {
 		{"R49 blue/green without load balancer", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) { svc.Deployment.Strategy = "codeDeploy" })
 		}, "spec.cue:20:2: services.web.deployment.strategy: [R49] a codeDeploy deployment shifts traffic between two target groups, so the service needs a load balancer — add a loadBalancer to the service, or use the rolling strategy"},
+		{"derived priorities collide", func(s *schema.Spec) {
+			// generators.RulePriority derives 44125 for both (pinned in TestRulePriority).
+			withALB(s)
+			web := s.Services["web"]
+			web.LoadBalancer.Rule.Paths = []string{"/api/*"}
+			s.Services["web"] = web
+			api := web
+			lb := *web.LoadBalancer
+			api.LoadBalancer = &lb
+			s.Services["api4"] = api
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: the priority derived for this rule on listener http (44125) is also derived for service api4 — set rule.priority on api4 or web (e.g. 44126, any number no other rule of the listener uses)"},
+		{"explicit priority taken by a derived one", func(s *schema.Spec) {
+			withALB(s)
+			web := s.Services["web"]
+			web.LoadBalancer.Rule.Paths = []string{"/api/*"}
+			s.Services["web"] = web
+			api := web
+			lb := *web.LoadBalancer
+			lb.Rule.Priority = 44125
+			api.LoadBalancer = &lb
+			s.Services["api"] = api
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: the priority derived for this rule on listener http (44125) is the one service api sets — set rule.priority on web (e.g. 44126), or choose another one for api"},
+		{"two services create one log group", func(s *schema.Spec) {
+			web := s.Services["web"]
+			c := web.Containers["web"]
+			c.Log.Group = "/shared/logs"
+			web.Containers = map[string]schema.Container{"web": c}
+			s.Services["web"] = web
+			s.Services["api"] = web
+		}, "spec.cue:20:2: services.web.containers.web.log.group: the log group /shared/logs is also created by service api; a log group can belong to one stack only — give each service log groups of its own"},
 		{"two catch-all rules", func(s *schema.Spec) {
 			withALB(s)
 			other := s.Services["web"]
@@ -337,6 +367,70 @@ func TestRules(t *testing.T) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {Metric: schema.Metric{Predefined: "requestCount"}, Target: 500}}}
 			})
 		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric: [R55] requestCount follows one target group, but a blueGreen deployment moves the traffic to the other after each release, and scaling would stop — scale on "cpu" or "memory", or deploy with the rolling strategy`},
+		{"load balancer metric of an unknown load balancer", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, StepScaling: map[string]schema.StepScaling{"requests": {
+					Alarm: schema.ScalingAlarm{Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/ApplicationELB", Name: "RequestCount", Statistic: "Sum", LoadBalancer: "private"}},
+						Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Comparison: ">=", Threshold: 100},
+					AdjustmentType: "ChangeInCapacity", Steps: []schema.Step{{Adjustment: 1}}}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.stepScaling.requests.alarm.metric.loadBalancer: "private" is not a load balancer of this spec — use one of: public`},
+		{"load balancer metric in the wrong namespace", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, TargetTracking: map[string]schema.TargetTracking{"requests": {
+					Metric: schema.Metric{Custom: &schema.CustomMetric{Namespace: "AWS/NetworkELB", Name: "ActiveFlowCount", Statistic: "Average", LoadBalancer: "public"}}, Target: 100}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.targetTracking.requests.metric.namespace: the metrics of application load balancer public are in AWS/ApplicationELB; AWS/NetworkELB has no LoadBalancer dimension for it — use namespace: "AWS/ApplicationELB"`},
+		{"R30 explicit load balancer name too long", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.Name = "handson-production-public-alb-tokyo"
+			s.LoadBalancers["public"] = lb
+		}, `spec: loadBalancers.public.name: [R30] the load balancer name "handson-production-public-alb-tokyo" has 35 characters; AWS allows 32 — use at most 32 characters`},
+		{"R30 explicit load balancer name reserved", func(s *schema.Spec) {
+			withALB(s)
+			lb := s.LoadBalancers["public"]
+			lb.Name = "internal-web"
+			s.LoadBalancers["public"] = lb
+		}, `spec: loadBalancers.public.name: [R30] the load balancer name "internal-web" starts with "internal-", which Elastic Load Balancing reserves — choose a name that does not start with "internal-"`},
+		{"R31 target group names of a rolling service", func(s *schema.Spec) {
+			withALB(s)
+			s.Waivers = []schema.Waiver{{Rule: "R38", Reason: "the port never changes"}}
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01", "demo-dev-web-tg02"}
+			})
+		}, "spec.cue:20:2: services.web.loadBalancer.targetGroupNames: [R31] a rolling deployment uses 1 target group(s), and 2 name(s) are given — give 1 name(s)"},
+		{"R31 target group name with a trailing hyphen", func(s *schema.Spec) {
+			withALB(s)
+			s.Waivers = []schema.Waiver{{Rule: "R38", Reason: "the port never changes"}}
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-"} })
+		}, `spec.cue:20:2: services.web.loadBalancer.targetGroupNames[0]: [R31] a target group name cannot start or end with a hyphen: "demo-dev-web-" — remove the hyphen`},
+		{"R38 custom target group names", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.TargetGroupNames = []string{"demo-dev-web-tg01"} })
+		}, "spec.cue:20:2: warning: services.web.loadBalancer.targetGroupNames: [R38] a target group is replaced when its port, protocol or target type changes, and CloudFormation refuses to replace a resource with a custom name: such a change fails until the names change in the same update — keep the names and waive R38 if you accept this, or leave targetGroupNames out to let CloudFormation name the groups"},
+		{"R46 a role where an instance profile belongs", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceProfile = "arn:aws:iam::123456789012:role/ecsInstanceRole" })
+		}, `spec: cluster.capacity.ec2.general.instanceProfile: [R46] arn:aws:iam::123456789012:role/ecsInstanceRole is a role; a launch template takes the role's instance profile, and EC2 refuses a role ARN as "Invalid IAM Instance Profile ARN" — use arn:aws:iam::123456789012:instance-profile/ecsInstanceRole (a role created in the IAM console has an instance profile of the same name)`},
+		{"R22 an instance profile where a role belongs", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) { svc.TaskRole.ARN = "arn:aws:iam::123456789012:instance-profile/ecsTaskRole" })
+		}, "spec.cue:20:2: services.web.taskRole.arn: [R22] arn:aws:iam::123456789012:instance-profile/ecsTaskRole is an instance profile; a task role is an IAM role that trusts ecs-tasks.amazonaws.com — use the ARN of the role itself: arn:aws:iam::123456789012:role/ecsTaskRole if the profile holds a role of its name"},
+		{"existing role of another account", func(s *schema.Spec) {
+			s.Account = "210987654321"
+			s.ExecutionRole.ARN = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+		}, "spec: executionRole.arn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole belongs to account 123456789012, but the spec deploys to account 210987654321: a role of another account cannot be passed to ECS or EC2 — name a role of account 210987654321, or correct account"},
+		{"existing role of another partition", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.ExecutionRole.ARN = "arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole"
+			})
+		}, "spec.cue:20:2: services.web.executionRole.arn: arn:aws-cn:iam::123456789012:role/ecsTaskExecutionRole is in partition aws-cn, but region ap-northeast-1 is in aws — use an ARN of partition aws"},
+		{"statements for an existing task role", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.TaskRole = schema.TaskRole{ARN: "arn:aws:iam::123456789012:role/ecsTaskRole", Statements: []schema.Statement{{Effect: "Allow", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::b/*"}}}}
+			})
+		}, "spec.cue:20:2: services.web.taskRole.statements: ecsgen adds statements only to a task role it creates; arn:aws:iam::123456789012:role/ecsTaskRole exists already — grant them to the existing role yourself, or leave taskRole.arn out so that ecsgen creates the role with them"},
 		{"group policies under managed scaling", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.Scaling.TargetTracking = map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 70}}
@@ -402,6 +496,16 @@ func TestRules(t *testing.T) {
 				c.AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
 			})
 		}, "spec: cluster.capacity.ec2.general.ami: [R45] the AMI parameter is for arm64, but t3.small is x86_64: instances would not boot the right image — leave ami out to get the AMI that matches the instance type"},
+		{"R45 old ECS AMI Docker volume", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.RootVolume = schema.RootVolume{Size: 30, Type: "gp2", DeviceName: "/dev/xvdcz"}
+			})
+		}, "spec: warning: cluster.capacity.ec2.general.rootVolume.deviceName: [R45] /dev/xvdcz was the Docker volume of the old Amazon Linux 1 ECS-optimized AMI; current ECS-optimized AMIs keep images and containers on the root device /dev/xvda: instances would get an extra, unused 30 GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default — leave deviceName out, and set rootVolume.size (e.g. 30) for the root volume"},
+		{"R45 not the root device", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.RootVolume = schema.RootVolume{Size: 100, Type: "gp3", DeviceName: "/dev/sdb"}
+			})
+		}, "spec: warning: cluster.capacity.ec2.general.rootVolume.deviceName: [R45] /dev/sdb is not the root device of the ECS-optimized AMI (/dev/xvda): instances would get an extra, unused 100 GiB volume, while the root volume keeps the AMI's size and is encrypted only if the account encrypts EBS by default — leave deviceName out, and set rootVolume.size (e.g. 100) for the root volume"},
 		{"R45 Amazon Linux 2 end of life", func(s *schema.Spec) {
 			general(s, func(c *schema.EC2Capacity) {
 				c.AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id"

@@ -52,11 +52,13 @@ func checkServiceScaling(c *checker) {
 			tt := as.TargetTracking[k]
 			tp := p + ".targetTracking." + k
 			requestCount(tp+".metric", tt.Metric)
+			c.loadBalancerMetric(tp+".metric", tt.Metric)
 			c.percentTarget(tp+".target", tt)
 		}
 		for _, k := range sortedKeys(as.StepScaling) {
 			sp := as.StepScaling[k]
 			requestCount(p+".stepScaling."+k+".alarm.metric", sp.Alarm.Metric)
+			c.loadBalancerMetric(p+".stepScaling."+k+".alarm.metric", sp.Alarm.Metric)
 			c.steps(p+".stepScaling."+k, sp)
 		}
 		for _, k := range sortedKeys(as.Scheduled) {
@@ -85,6 +87,7 @@ func checkGroupScaling(c *checker) {
 			if tt.Metric.Predefined == "requestCount" {
 				c.errorf("", tp+".metric", `use "cpu" or "memory" (the cluster's reservation)`, "requestCount is a service metric")
 			}
+			c.loadBalancerMetric(tp+".metric", tt.Metric)
 			c.percentTarget(tp+".target", tt)
 		}
 		for _, k := range sortedKeys(sc.StepScaling) {
@@ -92,11 +95,37 @@ func checkGroupScaling(c *checker) {
 			if sp.Alarm.Metric.Predefined == "requestCount" {
 				c.errorf("", p+".scaling.stepScaling."+k+".alarm.metric", `use "cpu" or "memory" (the cluster's reservation)`, "requestCount is a service metric")
 			}
+			c.loadBalancerMetric(p+".scaling.stepScaling."+k+".alarm.metric", sp.Alarm.Metric)
 			c.steps(p+".scaling.stepScaling."+k, sp)
 		}
 		for _, k := range sortedKeys(sc.Scheduled) {
 			c.scheduled(p+".scaling.scheduled."+k, sc.Scheduled[k], true)
 		}
+	}
+}
+
+// elbNamespaces are the CloudWatch namespaces of each load balancer type's metrics.
+var elbNamespaces = map[string]string{"application": "AWS/ApplicationELB", "network": "AWS/NetworkELB"}
+
+// loadBalancerMetric: a custom metric of one of the spec's load balancers names one that
+// exists, in its type's namespace, and leaves the LoadBalancer dimension to ecsgen.
+func (c *checker) loadBalancerMetric(path string, m schema.Metric) {
+	if m.Custom == nil || m.Custom.LoadBalancer == "" {
+		return
+	}
+	name := m.Custom.LoadBalancer
+	lb, ok := c.spec.LoadBalancers[name]
+	if !ok {
+		c.errorf("", path+".loadBalancer", "use one of: "+strings.Join(sortedKeys(c.spec.LoadBalancers), ", "), "%q is not a load balancer of this spec", name)
+		return
+	}
+	if want := elbNamespaces[lb.Type]; m.Custom.Namespace != want {
+		c.errorf("", path+".namespace", fmt.Sprintf("use namespace: %q", want),
+			"the metrics of %s load balancer %s are in %s; %s has no LoadBalancer dimension for it", lb.Type, name, want, m.Custom.Namespace)
+	}
+	if _, ok := m.Custom.Dimensions["LoadBalancer"]; ok {
+		c.errorf("", path+".dimensions.LoadBalancer", "remove it: ecsgen sets it from loadBalancer",
+			"the LoadBalancer dimension is the full name of load balancer %s, known only once it exists", name)
 	}
 }
 

@@ -234,11 +234,13 @@ func (im *importer) service(svc *ecstypes.Service, td *ecstypes.TaskDefinition, 
 		containers.set(aws.ToString(c.Name), im.container(p+".containers."+aws.ToString(c.Name), c, string(td.NetworkMode)))
 	}
 	o.set("containers", containers.expr())
-	if arn := aws.ToString(td.TaskRoleArn); arn != "" {
-		o.note(im.unexpressed(p+".taskRoleArn", "the task role "+arn+": ecsgen creates the service's task role; write the permissions the application needs under taskRole.statements"))
+	// The roles the service runs with, as existing roles: ecsgen then creates none. Delete
+	// the arn to have ecsgen create least-privilege roles of its own instead.
+	if arn := roleARN(aws.ToString(td.TaskRoleArn)); arn != "" {
+		o.set("taskRole", ast.NewStruct("arn", ast.NewString(arn)), "the role the service runs with; without it, ecsgen creates a task role with taskRole.statements")
 	}
-	if arn := aws.ToString(td.ExecutionRoleArn); arn != "" {
-		o.note(im.unexpressed(p+".executionRoleArn", "the execution role "+arn+": ecsgen creates one with exactly what the spec names (images, log groups, secrets)"))
+	if arn := roleARN(aws.ToString(td.ExecutionRoleArn)); arn != "" {
+		o.set("executionRole", ast.NewStruct("arn", ast.NewString(arn)), "without it, ecsgen creates an execution role with exactly what the spec names (images, log groups, secrets)")
 	}
 	for _, what := range unsupportedTask(td) {
 		o.note(im.unexpressed(p, what))
@@ -734,4 +736,13 @@ func sorted[T any](list []T, key func(T) string) []T {
 	out := slices.Clone(list)
 	slices.SortStableFunc(out, func(a, b T) int { return strings.Compare(key(a), key(b)) })
 	return out
+}
+
+// roleARN is a task definition's role as a spec names it: its ARN. ECS also accepts a bare
+// role name at registration and then answers with it as registered.
+func roleARN(v string) string {
+	if v == "" || strings.HasPrefix(v, "arn:") {
+		return v
+	}
+	return ""
 }

@@ -7,7 +7,6 @@ set -euo pipefail
 # The heredoc is quoted: every value is written exactly as the spec gives it.
 cat >> /etc/ecs/ecs.config <<'ECSGEN_ECS_CONFIG'
 ECS_CLUSTER=shop-prod
-ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","syslog","fluentd","awslogs"]
 ECS_DYNAMIC_HOST_PORT_RANGE=32768-65535
 ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION=1h
 ECS_CONTAINER_STOP_TIMEOUT=5m

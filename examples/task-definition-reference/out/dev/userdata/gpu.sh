@@ -7,6 +7,5 @@ set -euo pipefail
 # The heredoc is quoted: every value is written exactly as the spec gives it.
 cat >> /etc/ecs/ecs.config <<'ECSGEN_ECS_CONFIG'
 ECS_CLUSTER=ref-dev
-ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","awslogs"]
 ECS_DYNAMIC_HOST_PORT_RANGE=32768-65535
 ECSGEN_ECS_CONFIG

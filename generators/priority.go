@@ -1,0 +1,76 @@
+package generators
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"strings"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// Listener rule priorities. A priority identifies a rule on its listener: two rules cannot
+// hold the same one, and a stack that takes a number another stack's rule still holds fails
+// with PriorityInUse in the middle of a deploy. So a derived priority is a pure function of
+// the service's own rule — the load balancer, the listener, the service's name and its
+// conditions — and never of the other services: adding, removing, reordering or editing one
+// service leaves every other service's priorities as they are.
+//
+// The number orders rules the way Elastic Load Balancing evaluates them (lowest first):
+//
+//	band     priorities     rules
+//	0        1–15000        hosts and paths
+//	1        15001–30000    hosts only
+//	2        30001–45000    paths only
+//	-        50000          the catch-all (no hosts, no paths; at most one per listener)
+//
+// Within a band, a rule whose broadest pattern has more literal characters (not * or ?) comes
+// first, so "/api/v2/*" is evaluated before "/api/*" and "api.example.com" before
+// "*.example.com": the band holds 100 steps of 150 numbers, step 99 − literals (capped at 99).
+// The number within the step is a hash of load balancer, listener and service. Two rules of a
+// listener that derive the same number are a finding of the check (it names both services and
+// asks for an explicit rule.priority on one of them); nothing is ever renumbered to make room.
+// Priorities 45001–49999 are never derived: they are free for explicit priorities.
+
+// Priority bands of derived listener rule priorities.
+const (
+	priorityBandWidth  = 15000
+	priorityStepWidth  = 150
+	priorityMaxLiteral = 99
+	// CatchAllPriority is the priority of a rule with neither hosts nor paths.
+	CatchAllPriority = 50000
+)
+
+// RulePriority is the priority of a service's rule on one listener of a load balancer: the
+// spec's rule.priority if set, otherwise derived from the rule alone (see above).
+func RulePriority(lb, listener, service string, r schema.ListenerRule) int {
+	if r.Priority > 0 {
+		return r.Priority
+	}
+	var band int
+	switch {
+	case len(r.Hosts) > 0 && len(r.Paths) > 0:
+		band = 0
+	case len(r.Hosts) > 0:
+		band = 1
+	case len(r.Paths) > 0:
+		band = 2
+	default:
+		return CatchAllPriority
+	}
+	literals := min(broadest(r.Hosts)+broadest(r.Paths), priorityMaxLiteral)
+	sum := sha256.Sum256([]byte(lb + "\x00" + listener + "\x00" + service))
+	slot := int(binary.BigEndian.Uint32(sum[:4]) % priorityStepWidth)
+	return band*priorityBandWidth + (priorityMaxLiteral-literals)*priorityStepWidth + slot + 1
+}
+
+// broadest is the number of literal characters of the broadest of the patterns (0 for none).
+func broadest(patterns []string) int {
+	n := -1
+	for _, p := range patterns {
+		l := len(p) - strings.Count(p, "*") - strings.Count(p, "?")
+		if n < 0 || l < n {
+			n = l
+		}
+	}
+	return max(n, 0)
+}

@@ -1,0 +1,718 @@
+// Package plan says, before anyone deploys, what deploying a new build changes: it compares the
+// stacks an environment's previous output describes (the committed files in the output
+// directory) with the stacks of the new build, and gives every resource change as add,
+// modify, replace, remove or blocked, with the reason.
+//
+// It reads generated files only — never the spec, never AWS — so it works offline, without
+// credentials, on any two builds. What forces a replacement comes from the CloudFormation
+// registry schemas (cfnschemas.json); what blocks an update are the failures a deploy would
+// otherwise hit halfway: a custom-named resource that must be replaced, a name or listener
+// rule priority another resource still holds, an export in use that changes, a property of a
+// CODE_DEPLOY service that only CodeDeploy may change, a capacity provider a service still
+// uses. Stacks are taken in deploy.sh's order (deploy-plan.json), so a change that only works
+// when another stack is updated first is caught.
+package plan
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Outcome of a resource change.
+type Outcome string
+
+// Outcomes, from harmless to refused.
+const (
+	Add     Outcome = "add"     // a new resource
+	Modify  Outcome = "modify"  // updated in place
+	Remove  Outcome = "remove"  // deleted (its data with it, unless retained)
+	Replace Outcome = "replace" // a new resource is created and the old one deleted: a new physical id, interruption
+	Blocked Outcome = "blocked" // CloudFormation or the service will refuse the update: the deploy fails
+)
+
+var rank = map[Outcome]int{Add: 0, Modify: 1, Remove: 2, Replace: 3, Blocked: 4}
+
+// Risky outcomes make `ecsgen plan` exit 1.
+func (o Outcome) Risky() bool { return rank[o] >= rank[Remove] }
+
+// Change of one resource (or, with Type "Output", of one exported output).
+type Change struct {
+	LogicalID string  `json:"logicalId"`
+	Type      string  `json:"type"`
+	Outcome   Outcome `json:"outcome"`
+	// Properties that change (top-level names; DependsOn, Metadata… for resource attributes).
+	Properties []string `json:"properties,omitempty"`
+	// Reasons for the outcome (and notes on a modify).
+	Reasons []string `json:"reasons,omitempty"`
+	// Hints say what to do about a blocked change.
+	Hints []string `json:"hints,omitempty"`
+}
+
+// Stack statuses.
+const (
+	StackNew    = "new"
+	StackUpdate = "update"
+	StackRemove = "remove" // in the previous output, no longer generated
+)
+
+// Stack is the plan of one stack with changes.
+type Stack struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	// Resources of a new or removed stack.
+	Resources int      `json:"resources,omitempty"`
+	Changes   []Change `json:"changes,omitempty"`
+	Reasons   []string `json:"reasons,omitempty"`
+	Hints     []string `json:"hints,omitempty"`
+}
+
+// Plan of one environment.
+type Plan struct {
+	Env string `json:"env"`
+	// Previous says whether there was a previous output to compare with; without it every
+	// stack is new.
+	Previous bool    `json:"previous"`
+	Stacks   []Stack `json:"stacks"`
+}
+
+// Risky says whether any change is a replacement, a removal or blocked.
+func (p *Plan) Risky() bool {
+	for _, s := range p.Stacks {
+		if s.Status == StackRemove {
+			return true
+		}
+		for _, c := range s.Changes {
+			if c.Outcome.Risky() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Count of changes by outcome (a new stack's resources count as adds, a removed stack's as
+// removes).
+func (p *Plan) Count() map[Outcome]int {
+	n := map[Outcome]int{}
+	for _, s := range p.Stacks {
+		flagged := 0
+		for _, c := range s.Changes {
+			n[c.Outcome]++
+			flagged++
+		}
+		switch s.Status {
+		case StackNew:
+			n[Add] += s.Resources - flagged
+		case StackRemove:
+			n[Remove] += s.Resources
+		}
+	}
+	return n
+}
+
+// Compare plans the deploy of an environment: old are the files of its previous output, new
+// the files about to be written (both relative to the environment's directory). Only
+// deploy-plan.json and stacks/*.json are read.
+func Compare(env string, old, new map[string][]byte) (*Plan, error) {
+	oldOut, err := parseOutput(filter(old))
+	if err != nil {
+		return nil, fmt.Errorf("previous output: %w", err)
+	}
+	newOut, err := parseOutput(filter(new))
+	if err != nil {
+		return nil, fmt.Errorf("new output: %w", err)
+	}
+	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, changes: map[string]map[string]*change{}}
+	for i, s := range newOut.Stacks {
+		c.pos[s.Name] = i
+	}
+	c.diff()
+	c.propagateReplacements()
+	c.customNames()
+	c.nameCollisions()
+	c.exports()
+	c.capacityProviders()
+	c.codeDeployServices()
+	c.rulePriorities()
+	return c.plan(env), nil
+}
+
+func filter(files map[string][]byte) map[string][]byte {
+	out := map[string][]byte{}
+	for p, b := range files {
+		if isStackFile(p) {
+			out[p] = b
+		}
+	}
+	return out
+}
+
+// change is a resource's change while the plan is worked out.
+type change struct {
+	stack, id, typ string
+	old, new       *resource // properties resolved; nil when absent
+	outcome        Outcome
+	replaced       bool // the resource gets a new physical id (replace, or a blocked replace)
+	props          map[string]bool
+	reasons, hints []string
+}
+
+func (ch *change) raise(o Outcome, reason, hint string) {
+	if rank[o] > rank[ch.outcome] {
+		ch.outcome = o
+	}
+	if reason != "" && !slices.Contains(ch.reasons, reason) {
+		ch.reasons = append(ch.reasons, reason)
+	}
+	if hint != "" && !slices.Contains(ch.hints, hint) {
+		ch.hints = append(ch.hints, hint)
+	}
+}
+
+type comparison struct {
+	old, new *envOutput
+	// pos is a stack's place in the new deploy order; stacks that are no longer generated are
+	// not deployed at all.
+	pos map[string]int
+	// changes by stack and logical id; unchanged resources are absent.
+	changes map[string]map[string]*change
+	// stack-level notes, by stack.
+	stackReasons, stackHints map[string][]string
+}
+
+// deployedBefore says whether deploy.sh updates stack a before stack b.
+func (c *comparison) deployedBefore(a, b string) bool {
+	pa, okA := c.pos[a]
+	pb, okB := c.pos[b]
+	return okA && okB && pa < pb
+}
+
+func (c *comparison) record(ch *change) {
+	if c.changes[ch.stack] == nil {
+		c.changes[ch.stack] = map[string]*change{}
+	}
+	c.changes[ch.stack][ch.id] = ch
+}
+
+func (c *comparison) get(stack, id string) *change {
+	return c.changes[stack][id]
+}
+
+// resolved is a resource with its properties' parameter references resolved.
+func resolved(s *stack, r *resource) *resource {
+	cp := *r
+	props, _ := s.resolve(r.Properties).(map[string]any)
+	cp.Properties = props
+	return &cp
+}
+
+// diff records every resource that is added, removed or changed.
+func (c *comparison) diff() {
+	for _, ns := range c.new.Stacks {
+		os := c.old.byName[ns.Name]
+		for id, nr := range ns.Template.Resources {
+			n := resolved(ns, nr)
+			if os == nil || os.Template.Resources[id] == nil {
+				c.record(&change{stack: ns.Name, id: id, typ: nr.Type, new: n, outcome: Add})
+				continue
+			}
+			o := resolved(os, os.Template.Resources[id])
+			c.compareResource(ns.Name, id, o, n)
+		}
+		if os == nil {
+			continue
+		}
+		for id, or := range os.Template.Resources {
+			if ns.Template.Resources[id] == nil {
+				c.record(&change{stack: ns.Name, id: id, typ: or.Type, old: resolved(os, or), outcome: Remove})
+			}
+		}
+	}
+}
+
+func (c *comparison) compareResource(stack, id string, o, n *resource) {
+	ch := &change{stack: stack, id: id, typ: n.Type, old: o, new: n, outcome: Modify, props: map[string]bool{}}
+	if o.Type != n.Type {
+		ch.replaced = true
+		ch.raise(Replace, fmt.Sprintf("its type changes from %s", o.Type), "")
+		c.record(ch)
+		return
+	}
+	for k := range o.Properties {
+		if !reflect.DeepEqual(o.Properties[k], n.Properties[k]) {
+			ch.props[k] = true
+		}
+	}
+	for k := range n.Properties {
+		if _, ok := o.Properties[k]; !ok {
+			ch.props[k] = true
+		}
+	}
+	for name, pair := range map[string][2]any{
+		"DependsOn": {o.DependsOn, n.DependsOn}, "Metadata": {o.Metadata, n.Metadata}, "Condition": {o.Condition, n.Condition},
+		"DeletionPolicy": {o.DeletionPolicy, n.DeletionPolicy}, "UpdateReplacePolicy": {o.UpdateReplacePolicy, n.UpdateReplacePolicy},
+		"UpdatePolicy": {o.UpdatePolicy, n.UpdatePolicy}, "CreationPolicy": {o.CreationPolicy, n.CreationPolicy},
+	} {
+		if !reflect.DeepEqual(pair[0], pair[1]) {
+			ch.props[name] = true
+		}
+	}
+	if len(ch.props) == 0 {
+		return
+	}
+	sch := schemas[n.Type]
+	for _, p := range sch.CreateOnly {
+		path := propertyPath(p)
+		ov, okO := at(o.Properties, path)
+		nv, okN := at(n.Properties, path)
+		if okO != okN || !reflect.DeepEqual(ov, nv) {
+			ch.replaced = true
+			ch.raise(Replace, fmt.Sprintf("%s changes, and it is create-only: CloudFormation replaces the resource", strings.Join(path, ".")), "")
+		}
+	}
+	if !ch.replaced {
+		for _, p := range sch.ConditionalCreateOnly {
+			path := propertyPath(p)
+			ov, okO := at(o.Properties, path)
+			nv, okN := at(n.Properties, path)
+			if okO != okN || !reflect.DeepEqual(ov, nv) {
+				ch.raise(Modify, fmt.Sprintf("%s changes, which replaces the resource in some cases (conditionally create-only); ecsgen's update policies update it in place", strings.Join(path, ".")), "")
+			}
+		}
+	}
+	c.record(ch)
+}
+
+// propagateReplacements follows references: a resource whose create-only property refers to a
+// replaced resource is replaced too, and one whose other properties do is modified.
+func (c *comparison) propagateReplacements() {
+	for changed := true; changed; {
+		changed = false
+		for _, ns := range c.new.Stacks {
+			if c.old.byName[ns.Name] == nil {
+				continue
+			}
+			for _, id := range sortedKeys(ns.Template.Resources) {
+				ch := c.get(ns.Name, id)
+				if ch != nil && (ch.replaced || ch.outcome == Add) {
+					continue
+				}
+				n := resolved(ns, ns.Template.Resources[id])
+				createOnly := map[string]bool{}
+				for _, p := range schemas[n.Type].CreateOnly {
+					createOnly[propertyPath(p)[0]] = true
+				}
+				for _, prop := range sortedKeys(n.Properties) {
+					r := map[string]bool{}
+					refs(n.Properties[prop], r)
+					for _, target := range sortedKeys(r) {
+						t := c.get(ns.Name, target)
+						if t == nil || !t.replaced {
+							continue
+						}
+						if ch == nil {
+							o := resolved(c.old.byName[ns.Name], c.old.byName[ns.Name].Template.Resources[id])
+							ch = &change{stack: ns.Name, id: id, typ: n.Type, old: o, new: n, outcome: Modify, props: map[string]bool{}}
+							c.record(ch)
+						}
+						ch.props[prop] = true
+						if createOnly[prop] {
+							ch.replaced = true
+							ch.raise(Replace, fmt.Sprintf("%s refers to %s, which is replaced, and it is create-only", prop, target), "")
+							changed = true
+						} else {
+							ch.raise(Modify, fmt.Sprintf("%s refers to %s, which is replaced", prop, target), "")
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// nameOf is a resource's custom name: the property and its value, when the template sets one.
+func nameOf(r *resource) (string, string, bool) {
+	if r == nil {
+		return "", "", false
+	}
+	for _, p := range customNames[r.Type] {
+		if v, ok := r.Properties[p].(string); ok {
+			return p, v, true
+		}
+	}
+	return "", "", false
+}
+
+const customNameRefusal = "CloudFormation cannot update a stack when a custom-named resource requires replacing"
+
+// customNames blocks the replacement of a resource whose name the template sets and keeps.
+func (c *comparison) customNames() {
+	for _, ch := range c.all() {
+		if !ch.replaced || ch.old == nil || ch.new == nil {
+			continue
+		}
+		prop, name, ok := nameOf(ch.new)
+		if _, oldName, okOld := nameOf(ch.old); !ok || !okOld || oldName != name {
+			continue
+		}
+		ch.raise(Blocked, fmt.Sprintf("its %s is set (%s): %s", prop, name, customNameRefusal),
+			"undo the change that forces the replacement; or rename the resource (for ecsgen-named resources: the key in the spec), so that the new one is created beside the old; or remove it in one deploy and add it back in the next")
+	}
+}
+
+// nameCollisions blocks a new name that a resource of the previous output still holds when
+// the new resource is created.
+func (c *comparison) nameCollisions() {
+	type holder struct{ stack, id string }
+	held := map[string]holder{}
+	for _, s := range c.old.Stacks {
+		for id, r := range s.Template.Resources {
+			if _, name, ok := nameOf(resolved(s, r)); ok {
+				held[r.Type+"\x00"+name] = holder{s.Name, id}
+			}
+		}
+	}
+	for _, ch := range c.all() {
+		_, name, ok := nameOf(ch.new)
+		if !ok || !(ch.outcome == Add || ch.replaced) {
+			continue
+		}
+		h, taken := held[ch.typ+"\x00"+name]
+		if !taken || (h.stack == ch.stack && h.id == ch.id) {
+			continue
+		}
+		var why string
+		switch hc := c.get(h.stack, h.id); {
+		case c.new.byName[h.stack] == nil:
+			why = fmt.Sprintf("stack %s still holds it: the stack is no longer generated, and deploy.sh does not delete it", h.stack)
+		case h.stack == ch.stack:
+			why = fmt.Sprintf("%s of the same stack still holds it: CloudFormation creates new resources before it deletes the ones removed", h.id)
+		case hc != nil && (hc.outcome == Remove || hc.replaced) && c.deployedBefore(h.stack, ch.stack):
+			continue // released by an earlier stack
+		default:
+			why = fmt.Sprintf("%s of stack %s still holds it when this stack is updated", h.id, h.stack)
+		}
+		ch.raise(Blocked, fmt.Sprintf("the name %s is taken: %s", name, why),
+			"release the name first (remove the other resource in a deploy of its own), or choose another name")
+	}
+}
+
+type export struct {
+	stack, output string
+	value         any
+}
+
+func exportsOf(out *envOutput) map[string]export {
+	m := map[string]export{}
+	for _, s := range out.Stacks {
+		for id, o := range s.Template.Outputs {
+			if o.Export == nil {
+				continue
+			}
+			if name, ok := o.Export.Name.(string); ok {
+				m[name] = export{s.Name, id, s.resolve(o.Value)}
+			}
+		}
+	}
+	return m
+}
+
+func importsOf(s *stack) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range s.Template.Resources {
+		imports(r.Properties, m)
+	}
+	for _, o := range s.Template.Outputs {
+		imports(o.Value, m)
+	}
+	return m
+}
+
+// exports blocks a change to an exported value that another stack imports when it changes:
+// CloudFormation refuses to update or remove an export in use.
+func (c *comparison) exports() {
+	oldExp, newExp := exportsOf(c.old), exportsOf(c.new)
+	for _, name := range sortedKeys(oldExp) {
+		e := oldExp[name]
+		var users []string
+		for _, s := range c.old.Stacks {
+			if s.Name == e.stack || !importsOf(s)[name] {
+				continue
+			}
+			// An importer that stops importing, updated before the exporter, releases it.
+			if ns := c.new.byName[s.Name]; ns != nil && !importsOf(ns)[name] && c.deployedBefore(s.Name, e.stack) {
+				continue
+			}
+			users = append(users, s.Name)
+		}
+		if len(users) == 0 || c.new.byName[e.stack] == nil {
+			continue
+		}
+		inUse := fmt.Sprintf("stack %s imports it", strings.Join(users, ", "))
+		if len(users) > 1 {
+			inUse = fmt.Sprintf("stacks %s import it", strings.Join(users, ", "))
+		}
+		hint := "change the importing stacks first so that they no longer import it (one deploy), then make this change (a second deploy)"
+		ne, still := newExp[name]
+		switch {
+		case !still:
+			c.exportChange(e, fmt.Sprintf("export %s is removed, and %s", name, inUse), hint)
+		case !reflect.DeepEqual(e.value, ne.value):
+			c.exportChange(ne, fmt.Sprintf("the value of export %s changes, and %s", name, inUse), hint)
+		default:
+			r := map[string]bool{}
+			refs(ne.value, r)
+			for _, id := range sortedKeys(r) {
+				if ch := c.get(e.stack, id); ch != nil && ch.replaced {
+					ch.raise(Blocked, fmt.Sprintf("its replacement changes export %s, and %s", name, inUse), hint)
+				}
+			}
+		}
+	}
+}
+
+func (c *comparison) exportChange(e export, reason, hint string) {
+	ch := c.get(e.stack, "Outputs."+e.output)
+	if ch == nil {
+		ch = &change{stack: e.stack, id: "Outputs." + e.output, typ: "Output", outcome: Modify}
+		c.record(ch)
+	}
+	ch.raise(Blocked, reason, hint)
+}
+
+// capacityProviders blocks deleting a capacity provider that a service still uses when the
+// cluster stack is updated: ECS refuses it.
+func (c *comparison) capacityProviders() {
+	defaults := defaultStrategy(c.old)
+	for _, ch := range c.all() {
+		if ch.typ != "AWS::ECS::CapacityProvider" || !(ch.outcome == Remove || ch.replaced) || ch.old == nil {
+			continue
+		}
+		name, _ := ch.old.Properties["Name"].(string)
+		if name == "" {
+			continue
+		}
+		for _, s := range c.old.Stacks {
+			if s.Name == ch.stack {
+				continue
+			}
+			uses, byDefault := usesProvider(s, name, defaults)
+			if !uses {
+				continue
+			}
+			hint := "move the services off the capacity first (deploy them with the new capacity while the old one stays in the spec), then remove it"
+			ns := c.new.byName[s.Name]
+			var why string
+			switch {
+			case ns == nil:
+				why = fmt.Sprintf("stack %s, no longer generated, still runs a service on it", s.Name)
+			case byDefault:
+				// The service was created with the cluster's default strategy: ECS keeps that
+				// strategy on the service, and the stack has none to change.
+				why = fmt.Sprintf("the service of stack %s was created with the cluster's default strategy, which ECS keeps on the service", s.Name)
+				hint = "give the service an explicit capacity (services.<name>.capacity) naming the new capacity and deploy while the old one stays in the spec; then remove it"
+			case func() bool { u, _ := usesProvider(ns, name, nil); return u }():
+				why = fmt.Sprintf("a service of stack %s still uses it", s.Name)
+			case c.deployedBefore(s.Name, ch.stack):
+				continue
+			default:
+				why = fmt.Sprintf("a service of stack %s uses it until that stack is updated, after this one", s.Name)
+			}
+			ch.raise(Blocked, fmt.Sprintf("capacity provider %s is deleted while %s: ECS refuses to delete a capacity provider in use", name, why), hint)
+		}
+	}
+}
+
+// defaultStrategy are the capacity providers of the clusters' default strategies.
+func defaultStrategy(out *envOutput) []string {
+	var names []string
+	for _, s := range out.Stacks {
+		for _, r := range s.Template.Resources {
+			if r.Type != "AWS::ECS::ClusterCapacityProviderAssociations" {
+				continue
+			}
+			strategy, _ := s.resolve(r.Properties["DefaultCapacityProviderStrategy"]).([]any)
+			for _, item := range strategy {
+				m, _ := item.(map[string]any)
+				switch p := m["CapacityProvider"].(type) {
+				case string:
+					names = append(names, p)
+				case map[string]any:
+					if id, ok := p["Ref"].(string); ok && s.Template.Resources[id] != nil {
+						if n, ok := s.Template.Resources[id].Properties["Name"].(string); ok {
+							names = append(names, n)
+						}
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// usesProvider says whether a service of the stack runs on the named capacity provider: through
+// its strategy, or (byDefault) through the cluster's default strategy when it has neither a
+// strategy nor a launch type.
+func usesProvider(s *stack, name string, defaults []string) (uses, byDefault bool) {
+	for _, r := range s.Template.Resources {
+		if r.Type != "AWS::ECS::Service" {
+			continue
+		}
+		strategy, hasStrategy := s.resolve(r.Properties["CapacityProviderStrategy"]).([]any)
+		for _, item := range strategy {
+			if m, ok := item.(map[string]any); ok && m["CapacityProvider"] == name {
+				return true, false
+			}
+		}
+		if _, hasLaunchType := r.Properties["LaunchType"]; !hasStrategy && !hasLaunchType && slices.Contains(defaults, name) {
+			return true, true
+		}
+	}
+	return false, false
+}
+
+// codeDeployUpdatable are the properties of a service with the CODE_DEPLOY deployment
+// controller that UpdateService may change (Amazon ECS API reference, UpdateService: "only the
+// desired count, deployment configuration, health check grace period, task placement
+// constraints and strategies, enable ECS managed tags option, and propagate tags"); tags go
+// through TagResource. Everything else — task definition, load balancers, network
+// configuration, platform version, capacity provider strategy… — only a CodeDeploy deployment
+// may change (R50).
+var codeDeployUpdatable = map[string]bool{
+	"DesiredCount": true, "DeploymentConfiguration": true, "HealthCheckGracePeriodSeconds": true,
+	"PlacementConstraints": true, "PlacementStrategies": true, "EnableECSManagedTags": true,
+	"PropagateTags": true, "Tags": true,
+	// Resource attributes, not service properties.
+	"DependsOn": true, "Metadata": true, "DeletionPolicy": true, "UpdateReplacePolicy": true,
+}
+
+func (c *comparison) codeDeployServices() {
+	for _, ch := range c.all() {
+		if ch.typ != "AWS::ECS::Service" || ch.old == nil || ch.new == nil || ch.replaced || controller(ch.old) != "CODE_DEPLOY" {
+			continue
+		}
+		var fixed []string
+		for _, p := range sortedKeys(ch.props) {
+			if !codeDeployUpdatable[p] {
+				fixed = append(fixed, p)
+			}
+		}
+		if len(fixed) > 0 {
+			ch.raise(Blocked, fmt.Sprintf("%s of a service with the CODE_DEPLOY deployment controller: ECS lets only a CodeDeploy deployment change it (R50)", strings.Join(fixed, ", ")),
+				"undo the change; or create the service anew under another name (a new service in the spec, then remove the old one); task definitions reach it through deploy.sh's CodeDeploy release")
+			continue
+		}
+		ch.raise(Modify, "a CODE_DEPLOY service: CloudFormation has been reported to fail updates with \"Unable to update task definition on services with a CODE_DEPLOY deployment controller\" (aws/aws-cdk#23564); if it does, make the change with aws ecs update-service", "")
+	}
+}
+
+func controller(r *resource) string {
+	dc, _ := r.Properties["DeploymentController"].(map[string]any)
+	t, _ := dc["Type"].(string)
+	return t
+}
+
+// rulePriorities blocks a listener rule priority another rule still holds when it is taken
+// (PriorityInUse).
+func (c *comparison) rulePriorities() {
+	type holder struct{ stack, id string }
+	key := func(r *resource) (string, bool) {
+		if r == nil || r.Type != "AWS::ElasticLoadBalancingV2::ListenerRule" {
+			return "", false
+		}
+		return fmt.Sprintf("%v\x00%v", r.Properties["ListenerArn"], r.Properties["Priority"]), true
+	}
+	held := map[string]holder{}
+	for _, s := range c.old.Stacks {
+		for id, r := range s.Template.Resources {
+			if k, ok := key(resolved(s, r)); ok {
+				held[k] = holder{s.Name, id}
+			}
+		}
+	}
+	for _, ch := range c.all() {
+		k, ok := key(ch.new)
+		if !ok {
+			continue
+		}
+		if oldKey, _ := key(ch.old); oldKey == k && !ch.replaced {
+			continue
+		}
+		h, taken := held[k]
+		if !taken || (h.stack == ch.stack && h.id == ch.id) {
+			continue
+		}
+		prio := ch.new.Properties["Priority"]
+		var why string
+		hc := c.get(h.stack, h.id)
+		released := hc != nil && (hc.outcome == Remove || hc.replaced || func() bool { nk, _ := key(hc.new); return nk != k }())
+		switch {
+		case c.new.byName[h.stack] == nil:
+			why = fmt.Sprintf("rule %s of stack %s holds it, and that stack is no longer generated but still deployed", h.id, h.stack)
+		case released && c.deployedBefore(h.stack, ch.stack):
+			continue
+		case h.stack == ch.stack:
+			why = fmt.Sprintf("rule %s of this stack holds it until CloudFormation has updated it", h.id)
+		default:
+			why = fmt.Sprintf("rule %s of stack %s holds it when this stack is updated", h.id, h.stack)
+		}
+		ch.raise(Blocked, fmt.Sprintf("priority %v on its listener is taken (PriorityInUse): %s", prio, why),
+			"give the rule another rule.priority in the spec, or release the priority in a deploy of its own first")
+	}
+}
+
+// all changes, in a deterministic order.
+func (c *comparison) all() []*change {
+	var out []*change
+	for _, s := range sortedKeys(c.changes) {
+		for _, id := range sortedKeys(c.changes[s]) {
+			out = append(out, c.changes[s][id])
+		}
+	}
+	return out
+}
+
+func (c *comparison) plan(env string) *Plan {
+	p := &Plan{Env: env, Previous: len(c.old.Stacks) > 0}
+	for _, ns := range c.new.Stacks {
+		st := Stack{Name: ns.Name, Status: StackUpdate}
+		if c.old.byName[ns.Name] == nil {
+			st.Status = StackNew
+			st.Resources = len(ns.Template.Resources)
+		}
+		for _, id := range sortedKeys(c.changes[ns.Name]) {
+			ch := c.changes[ns.Name][id]
+			if st.Status == StackNew && ch.outcome == Add {
+				continue // a new stack's resources are counted, not listed
+			}
+			props := sortedKeys(ch.props)
+			st.Changes = append(st.Changes, Change{LogicalID: id, Type: ch.typ, Outcome: ch.outcome, Properties: props, Reasons: ch.reasons, Hints: ch.hints})
+		}
+		if st.Status == StackNew || len(st.Changes) > 0 {
+			p.Stacks = append(p.Stacks, st)
+		}
+	}
+	for _, os := range c.old.Stacks {
+		if c.new.byName[os.Name] != nil {
+			continue
+		}
+		p.Stacks = append(p.Stacks, Stack{
+			Name: os.Name, Status: StackRemove, Resources: len(os.Template.Resources),
+			Reasons: []string{"the spec no longer generates this stack (a service removed or renamed): deploy.sh does not delete it, so it keeps running"},
+			Hints:   []string{fmt.Sprintf("when nothing uses it any more: aws cloudformation delete-stack --stack-name %s", os.Name)},
+		})
+	}
+	return p
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,69 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// ReadPrevious reads the files of an environment's previous output that the plan compares:
+// deploy-plan.json and stacks/*.json under dir. A directory without them gives no files.
+func ReadPrevious(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	add := func(rel string) error {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		files[rel] = b
+		return nil
+	}
+	if err := add("deploy-plan.json"); err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "stacks"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	for _, e := range entries {
+		if rel := path.Join("stacks", e.Name()); !e.IsDir() && isStackFile(rel) {
+			if err := add(rel); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return files, nil
+}
+
+// Environments plans every environment of a build: files are the build's, under "<env>/…";
+// the previous output of each is read from outDir/<env>.
+func Environments(outDir string, envs []string, files map[string][]byte) ([]*Plan, error) {
+	var plans []*Plan
+	for _, env := range envs {
+		old, err := ReadPrevious(filepath.Join(outDir, env))
+		if err != nil {
+			return nil, err
+		}
+		cur := map[string][]byte{}
+		for p, b := range files {
+			if rel, ok := cutPrefix(p, env+"/"); ok {
+				cur[rel] = b
+			}
+		}
+		p, err := Compare(env, old, cur)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(outDir, env), err)
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
+}
+
+func cutPrefix(s, prefix string) (string, bool) { return strings.CutPrefix(s, prefix) }

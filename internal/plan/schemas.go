@@ -1,0 +1,72 @@
+package plan
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// cfnschemas.json holds, for every resource type ecsgen emits, the create-only properties of
+// its CloudFormation registry schema: a change to one replaces the resource. It is generated
+// by scripts/cfnschemas.py from the schemas cfn-lint ships, and TestEmbeddedSchemasMatchCfnLint
+// keeps it current.
+//
+//go:embed cfnschemas.json
+var cfnSchemasJSON []byte
+
+// typeSchema is what the plan needs of a registry schema.
+type typeSchema struct {
+	CreateOnly []string `json:"createOnlyProperties"`
+	// ConditionalCreateOnly properties replace the resource in some cases only (for an Auto
+	// Scaling group: its LaunchTemplate or VPCZoneIdentifier, depending on its update policy).
+	ConditionalCreateOnly []string `json:"conditionalCreateOnlyProperties,omitempty"`
+}
+
+var schemas = func() map[string]typeSchema {
+	var m map[string]typeSchema
+	if err := json.Unmarshal(cfnSchemasJSON, &m); err != nil {
+		panic(fmt.Sprintf("plan: embedded cfnschemas.json: %v", err))
+	}
+	return m
+}()
+
+// propertyPath turns a schema pointer ("/properties/AutoScalingGroupProvider/AutoScalingGroupArn")
+// into the property path it names (["AutoScalingGroupProvider", "AutoScalingGroupArn"]).
+func propertyPath(pointer string) []string {
+	return strings.Split(strings.TrimPrefix(pointer, "/properties/"), "/")
+}
+
+// customNames are the properties that hold a resource's physical name when the template sets
+// them. CloudFormation cannot replace a resource whose name the template sets: the new
+// resource would need the name the old one still holds until the update completes. Types
+// without a name property (a task definition family takes a new revision; rules, listeners
+// and ingress rules have generated identifiers) have none. Every type of cfnschemas.json has
+// an entry (TestEveryTypeKnown).
+var customNames = map[string][]string{
+	"AWS::ApplicationAutoScaling::ScalableTarget":      nil,
+	"AWS::ApplicationAutoScaling::ScalingPolicy":       {"PolicyName"},
+	"AWS::AutoScaling::AutoScalingGroup":               {"AutoScalingGroupName"},
+	"AWS::AutoScaling::ScalingPolicy":                  nil,
+	"AWS::AutoScaling::ScheduledAction":                nil,
+	"AWS::CloudWatch::Alarm":                           {"AlarmName"},
+	"AWS::CodeDeploy::Application":                     {"ApplicationName"},
+	"AWS::CodeDeploy::DeploymentGroup":                 {"DeploymentGroupName"},
+	"AWS::EC2::LaunchTemplate":                         {"LaunchTemplateName"},
+	"AWS::EC2::SecurityGroup":                          {"GroupName"},
+	"AWS::EC2::SecurityGroupIngress":                   nil,
+	"AWS::ECS::CapacityProvider":                       {"Name"},
+	"AWS::ECS::Cluster":                                {"ClusterName"},
+	"AWS::ECS::ClusterCapacityProviderAssociations":    nil,
+	"AWS::ECS::Service":                                {"ServiceName"},
+	"AWS::ECS::TaskDefinition":                         nil,
+	"AWS::ElasticLoadBalancingV2::Listener":            nil,
+	"AWS::ElasticLoadBalancingV2::ListenerCertificate": nil,
+	"AWS::ElasticLoadBalancingV2::ListenerRule":        nil,
+	"AWS::ElasticLoadBalancingV2::LoadBalancer":        {"Name"},
+	"AWS::ElasticLoadBalancingV2::TargetGroup":         {"Name"},
+	"AWS::IAM::InstanceProfile":                        {"InstanceProfileName"},
+	"AWS::IAM::Role":                                   {"RoleName"},
+	"AWS::Logs::LogGroup":                              {"LogGroupName"},
+	"AWS::SNS::Topic":                                  {"TopicName"},
+}
