@@ -147,7 +147,7 @@ func (d *deployment) checkStacks(t *testing.T, st envState) {
 }
 
 // checkReleases: a CodeDeploy service runs the task definition of this version (its
-// ecsgen:revision tag), after deploy.sh released it.
+// revision the stack registered), after deploy.sh released it.
 func (d *deployment) checkReleases(t *testing.T, st envState) {
 	t.Helper()
 	for _, s := range d.releases(t) {
@@ -161,23 +161,20 @@ func (d *deployment) checkReleases(t *testing.T, st envState) {
 			t.Errorf("CodeDeploy service %s: not found", s.Service)
 			continue
 		}
-		var td struct {
-			Tags []struct{ Key, Value string } `json:"tags"`
+		var res struct {
+			StackResourceDetail struct{ PhysicalResourceId string }
 		}
-		d.awsJSON(t, &td, "ecs", "describe-task-definition", "--task-definition", svc.TaskDefinition, "--include", "TAGS")
-		found := false
-		for _, tag := range td.Tags {
-			found = found || (tag.Key == "ecsgen:revision" && tag.Value == s.Revision)
-		}
-		if !found {
-			t.Errorf("CodeDeploy service %s runs %s, not revision %s of this version: %+v", s.Service, svc.TaskDefinition, s.Revision, td.Tags)
+		d.awsJSON(t, &res, "cloudformation", "describe-stack-resource", "--stack-name", s.Stack, "--logical-resource-id", s.TaskDefinition)
+		if got, want := svc.TaskDefinition, res.StackResourceDetail.PhysicalResourceId; got != want {
+			t.Errorf("CodeDeploy service %s runs %s, not the revision %s of this version's stack", s.Service, got, want)
 		}
 	}
 }
 
 type release struct {
-	Service  string `json:"service"`
-	Revision string `json:"revision"`
+	Stack          string `json:"-"`
+	Service        string `json:"service"`
+	TaskDefinition string `json:"taskDefinition"` // the stack's logical id of the revision to release
 }
 
 // releases are the CodeDeploy releases of the plan.
@@ -189,6 +186,7 @@ func (d *deployment) releases(t *testing.T) []release {
 	}
 	var plan struct {
 		Stacks []struct {
+			Name    string   `json:"name"`
 			Release *release `json:"release"`
 		} `json:"stacks"`
 	}
@@ -198,7 +196,9 @@ func (d *deployment) releases(t *testing.T) []release {
 	var out []release
 	for _, s := range plan.Stacks {
 		if s.Release != nil {
-			out = append(out, *s.Release)
+			r := *s.Release
+			r.Stack = s.Name
+			out = append(out, r)
 		}
 	}
 	return out
