@@ -71,7 +71,7 @@ func TestCDKNagGate(t *testing.T) {
 	// The examples waive S01 (cluster-autoscaling) and run one ephemeral environment
 	// (alb-rolling): both must reach cdk-nag as acknowledgements with their reasons.
 	for _, want := range []string{
-		"GeneralSecurityGroup AwsSolutions-EC23 — ecsgen waiver S01 at cluster.capacity.ec2.general.ingress: Seed 000",
+		"GeneralSecurityGroup AwsSolutions-EC23 — ecsgen waiver S01 at cluster.capacity.ec2.general.ingress: nginx answers straight from the instances",
 		"WebLoadBalancer AwsSolutions-ELB2 — The spec marks the environment ephemeral",
 	} {
 		if !strings.Contains(out, want) {

@@ -873,7 +873,10 @@ func writeSubstituted(t *testing.T, dir, name string, raw []byte, subst map[stri
 // TCP_UDP). Those listeners are deployed into moto as HTTP. And moto 5.2's AWS::KMS::Key
 // handler passes the CloudFormation tags ({Key, Value}, as the resource's schema has them) to
 // KMS's tagger, which wants {TagKey, TagValue}, and fails with KeyError 'TagKey' (HTTP 500):
-// keys are deployed into moto without their tags.
+// keys are deployed into moto without their tags. moto 5.2.1 also hands a Number parameter to
+// ECS CreateService as the string it was given ("2" - 0: TypeError, HTTP 500), where AWS passes
+// the number: a service's DesiredCount that refers to a Number parameter is deployed into moto
+// as the parameter's default (the count the service starts with).
 func motoShim(raw []byte) ([]byte, error) {
 	var tpl map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -882,10 +885,18 @@ func motoShim(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	resources, _ := tpl["Resources"].(map[string]any)
+	params, _ := tpl["Parameters"].(map[string]any)
 	changed := false
 	for _, r := range resources {
 		res, _ := r.(map[string]any)
 		props, _ := res["Properties"].(map[string]any)
+		if ref, ok := props["DesiredCount"].(map[string]any); ok && res["Type"] == "AWS::ECS::Service" {
+			name, _ := ref["Ref"].(string)
+			if p, _ := params[name].(map[string]any); p != nil && p["Type"] == "Number" && p["Default"] != nil {
+				props["DesiredCount"] = json.Number(fmt.Sprint(p["Default"]))
+				changed = true
+			}
+		}
 		if res["Type"] == "AWS::KMS::Key" {
 			if _, ok := props["Tags"]; ok {
 				delete(props, "Tags")
