@@ -36,6 +36,7 @@ case "$*" in
   *"deploy list-deployments"*) printf '%b\n' "${ANSWER_INFLIGHT:-None}" ;;
   *"deploy get-deployment"*"deploymentInfo.status"*) echo Succeeded ;;
   *"deploy create-deployment"*) echo d-NEW ;;
+  *"cloudformation list-stack-resources"*) printf '%b\n' "${ANSWER_RESOURCE-x}" ;;
   *"elbv2 describe-listeners"* | *"cloudformation describe-stack-resource"*) echo x ;;
   *) echo "fake aws: unexpected call: $*" >&2; exit 2 ;;
 esac
@@ -146,12 +147,12 @@ func TestDeployCodeDeployInFlight(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v4.cue", t.TempDir())
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v5.cue", t.TempDir())
 	plan, _ := readPlan(t, envDir)
 	d := &deployment{dir: envDir}
 	rel := d.releases(t)
 	if len(rel) != 1 {
-		t.Fatalf("v4 has %d CodeDeploy releases, want 1", len(rel))
+		t.Fatalf("v5 has %d CodeDeploy releases, want 1", len(rel))
 	}
 	var stacks []string
 	for _, s := range plan.Stacks {
@@ -175,6 +176,34 @@ func TestDeployCodeDeployInFlight(t *testing.T) {
 	out, calls, failed = runWithAnswers(t, envDir, answers)
 	if failed || !strings.Contains(calls, "create-deployment") || !strings.Contains(out, "CodeDeploy deployment d-NEW: Succeeded") {
 		t.Errorf("a changed task definition must be released, with progress: failed %v\n%s\ncalls:\n%s", failed, out, calls)
+	}
+}
+
+// A service that becomes blue/green has a stack without the alternate target group and the
+// production listener: deploy.sh keeps production traffic on TargetGroup instead of asking
+// CloudFormation for resources the stack does not have yet (which fails the deploy).
+func TestDeployBecomesBlueGreen(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v4.cue", t.TempDir())
+	plan, _ := readPlan(t, envDir)
+	var stacks []string
+	for _, s := range plan.Stacks {
+		stacks = append(stacks, s.Name+`\tUPDATE_COMPLETE\tlife\tweb`)
+	}
+	answers := []string{"ANSWER_STACKS=" + strings.Join(stacks, `\n`), "ANSWER_RESOURCE=",
+		"ANSWER_REVISION=arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1"}
+	out, calls, failed := runWithAnswers(t, envDir, answers)
+	if failed {
+		t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
+	}
+	if strings.Contains(calls, "describe-stack-resource --stack-name life-web-svc-web --logical-resource-id AlternateTargetGroup") ||
+		strings.Contains(calls, "elbv2 describe-listeners") {
+		t.Errorf("deploy.sh asked for resources the stack does not have yet:\n%s", calls)
+	}
+	if !strings.Contains(calls, "--stack-name life-web-svc-web") || !strings.Contains(calls, "LiveTargetGroup=TargetGroup") {
+		t.Errorf("the service stack was not deployed with production traffic on TargetGroup:\n%s", calls)
 	}
 }
 

@@ -6,10 +6,16 @@ package examples_test
 // deploy.sh --prune into one moto server, twice: the second run must change nothing. Then
 // destroy.sh deletes the environment, twice (the second run finds nothing left to delete).
 //
+// Before each step, its plan against the previous step's output (what `ecsgen plan` prints) is
+// compared with the golden file <version>.plan. A step whose plan is blocked is not deployed,
+// as a user would not: moto would accept it (it updates a load balancer's Scheme in place, where
+// CloudFormation must replace it and refuses to because its name is set), so deploying it
+// would prove nothing. The next step is the way the plan points to. With -short only the plans
+// are checked.
+//
 // What moto cannot prove here, and a real account must (docs/real-account.md):
-//   - replacements: moto updates a load balancer's Scheme or a service's deployment controller
-//     in place, where CloudFormation replaces the resource, and refuses to when it has a custom
-//     name ("cannot update a stack when a custom-named resource requires replacing");
+//   - replacements: moto updates a service's deployment controller or a listener rule's
+//     listener in place, where CloudFormation replaces the resource (the plan says replace);
 //   - capacity providers: moto's CloudFormation skips AWS::ECS::CapacityProvider and
 //     ::ClusterCapacityProviderAssociations and records no capacity provider strategy on
 //     services, so the order deploy.sh chooses when a capacity goes away is not exercised
@@ -26,15 +32,17 @@ import (
 	"testing"
 
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/golden"
 	"github.com/ecsgen/ecsgen/internal/load"
+	"github.com/ecsgen/ecsgen/internal/plan"
 	"github.com/ecsgen/ecsgen/internal/write"
 )
 
 func TestLifecycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("deploys spec versions into moto: not in -short")
+	deploy := !testing.Short() // -short: the plans only
+	if deploy {
+		requireDeployTools(t)
 	}
-	requireDeployTools(t)
 	scenarios, err := filepath.Glob("testdata/lifecycle/*")
 	if err != nil || len(scenarios) == 0 {
 		t.Fatalf("no scenarios under testdata/lifecycle (%v)", err)
@@ -47,13 +55,25 @@ func TestLifecycle(t *testing.T) {
 			if len(versions) < 2 {
 				t.Fatalf("%s: fewer than two spec versions", scenario)
 			}
-			m := startMotoWith(t, abs(motoLauncher))
+			var m *motoServer
+			if deploy {
+				m = startMotoWith(t, abs(motoLauncher))
+			}
 			out := t.TempDir()
 			var subst map[string]string
 			var last *deployment
 			for _, v := range versions {
 				step := strings.TrimSuffix(filepath.Base(v), ".cue")
+				if blocked := checkPlan(t, v, out); blocked {
+					// As on AWS, where CloudFormation would refuse it half-way: the user sees
+					// the plan, does not deploy, and takes the way it says (the next step).
+					t.Logf("%s: the plan is blocked; not deployed", step)
+					continue
+				}
 				envDir := buildInto(t, v, out)
+				if !deploy {
+					continue
+				}
 				plan, templates := readPlan(t, envDir)
 				if subst == nil {
 					// The versions share their network: stand-ins are created once.
@@ -77,6 +97,9 @@ func TestLifecycle(t *testing.T) {
 					return
 				}
 				last = d
+			}
+			if !deploy {
+				return
 			}
 			t.Run("destroy", func(t *testing.T) {
 				out, err := last.script(t, "destroy.sh")
@@ -102,6 +125,38 @@ func TestLifecycle(t *testing.T) {
 			})
 		})
 	}
+}
+
+// checkPlan compares the plan of a spec version against the output in out (the previous
+// step's, as a user's committed output) with the golden file <version>.plan beside it, and
+// tells whether the plan has a blocked change.
+func checkPlan(t *testing.T, spec, out string) bool {
+	t.Helper()
+	res, err := build.Files([]string{spec}, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Findings.HasErrors() {
+		t.Fatalf("%s: %v", spec, res.Findings)
+	}
+	plans, err := plan.Environments(out, res.Envs, res.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	blocked := false
+	for _, p := range plans {
+		p.Text(&b, filepath.Join("out", p.Env))
+		blocked = blocked || p.Count()[plan.Blocked] > 0
+	}
+	diffs, err := golden.File(strings.TrimSuffix(spec, ".cue")+".plan", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	return blocked
 }
 
 // buildInto builds a spec version into the output directory out, as `ecsgen build -o out`

@@ -247,9 +247,10 @@ def codedeploy_stub():
 
         @classmethod
         def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-            props = cloudformation_json.get("Properties", {})
-            groups = codedeploy_backends[account_id][region_name].deployment_groups
-            groups.get(props.get("ApplicationName"), {}).pop(resource_name, None)
+            # The properties are the template's, unresolved (ApplicationName is a Ref): the
+            # group is found by its name in every application.
+            for groups in codedeploy_backends[account_id][region_name].deployment_groups.values():
+                groups.pop(resource_name, None)
 
     # The deployment group names its target groups by Fn::GetAtt TargetGroup.TargetGroupName,
     # a documented return value of AWS::ElasticLoadBalancingV2::TargetGroup that moto does not
@@ -304,7 +305,128 @@ def listener_rules_deleted_with_their_stack():
     FakeListenerRule.delete_from_cloudformation_json = classmethod(delete_from_cloudformation_json)
 
 
+def change_sets_create_in_dependency_order():
+    """A change set creates the resources it adds after those they depend on (DependsOn).
+
+    AWS: "With the DependsOn attribute you can specify that the creation of a specific
+    resource follows another" (User Guide, "DependsOn attribute"), however the stack is
+    created or updated. moto 5.2.1 honours DependsOn only in CreateStack; ExecuteChangeSet
+    (which `aws cloudformation deploy` always uses) creates added resources in template order,
+    which is alphabetical in ecsgen's output, and it creates a resource early when an earlier one
+    refers to it (Ref, Fn::GetAtt) without regard to its DependsOn: a CodeDeploy service names its
+    task definition by family and depends on the stack's TaskDefinition, and moto creates the
+    Service first ("Unable to describe task definition"). Added resources are therefore
+    ordered after everything they depend on or refer to, as CloudFormation orders them.
+    """
+    from moto.cloudformation.parsing import ResourceMap
+
+    diff = ResourceMap.build_resource_diff
+
+    def build_resource_diff(self, other_template, parameters=None):
+        actions = diff(self, other_template, parameters)
+        added = set(actions["Add"])
+        if added:
+            resources = other_template["Resources"]
+            order = []
+
+            def references(value):
+                if isinstance(value, dict):
+                    for key, inner in value.items():
+                        if key == "Ref" and isinstance(inner, str):
+                            yield inner
+                        elif key == "Fn::GetAtt":
+                            yield inner[0] if isinstance(inner, list) else inner.split(".")[0]
+                        else:
+                            yield from references(inner)
+                elif isinstance(value, list):
+                    for inner in value:
+                        yield from references(inner)
+
+            visiting = set()  # a cycle ends here; CloudFormation would refuse such a template
+
+            def visit(name):
+                if name not in added or name in order or name in visiting:
+                    return
+                visiting.add(name)
+                depends = resources[name].get("DependsOn", [])
+                for dep in [depends] if isinstance(depends, str) else depends:
+                    visit(dep)
+                for dep in references(resources[name].get("Properties", {})):
+                    visit(dep)
+                order.append(name)
+
+            for name in actions["Add"]:
+                visit(name)
+            actions["Add"] = order
+        return actions
+
+    ResourceMap.build_resource_diff = build_resource_diff
+
+
+def services_deleted_with_their_stack():
+    """Deleting a stack deletes its AWS::ECS::Service resources.
+
+    AWS: DeleteStack deletes every resource of the stack that has no DeletionPolicy Retain
+    (User Guide, "Delete a stack"); for a service, CloudFormation scales it to zero and deletes
+    it, and it is then INACTIVE (ECS API Reference, DeleteService). moto 5.2.1's Service has no
+    CloudFormation delete: a deleted (or pruned) stack's service stays ACTIVE in the cluster.
+    """
+    from moto.ecs.models import Service, ecs_backends
+
+    def delete(self, account_id, region_name):
+        ecs_backends[account_id][region_name].delete_service(self.cluster_name, self.name, force=True)
+
+    Service.delete = delete
+
+
+def deleted_services_not_listed():
+    """ListServices lists no deleted service.
+
+    AWS: "When you delete a service ... the service status moves from ACTIVE to DRAINING, and the
+    service is no longer visible in the console or in the ListServices API operation ...
+    Services in the DRAINING or INACTIVE status can still be viewed with the DescribeServices
+    API operation" (ECS API Reference, DeleteService). moto 5.2.1 lists INACTIVE services too.
+    """
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    list_services = EC2ContainerServiceBackend.list_services
+
+    def active_services(self, cluster_str, *args, **kwargs):
+        arns = list_services(self, cluster_str, *args, **kwargs)
+        gone = {svc.arn for svc in self.services.values() if svc.status in ("DRAINING", "INACTIVE")}
+        return [arn for arn in arns if arn not in gone]
+
+    EC2ContainerServiceBackend.list_services = active_services
+
+
+def buckets_without_a_name_updated_in_place():
+    """A bucket whose name CloudFormation generated can be updated in place.
+
+    AWS: BucketName is optional ("If you don't specify a name, AWS CloudFormation generates a
+    unique ID"), and changing properties such as LifecycleConfiguration or Tags is "Update
+    requires: No interruption" (AWS::S3::Bucket reference). moto 5.2.1 reads
+    properties["BucketName"] to apply the tags of such an update and fails with KeyError
+    (HTTP 500) on a bucket without one, as ecsgen's access-log bucket is: adding a load balancer
+    adds its prefix to the bucket's lifecycle rule, and the update crashes.
+    """
+    from moto.s3.models import FakeBucket
+
+    update = FakeBucket.update_from_cloudformation_json.__func__
+
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        properties = cloudformation_json["Properties"]
+        if "BucketName" not in properties:
+            cloudformation_json = dict(cloudformation_json, Properties=dict(properties, BucketName=original_resource.name))
+        return update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+
+    FakeBucket.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)
+
+
 PATCHES = [
+    change_sets_create_in_dependency_order,
+    services_deleted_with_their_stack,
+    deleted_services_not_listed,
+    buckets_without_a_name_updated_in_place,
     listener_rules_deleted_with_their_stack,
     exports_under_change_sets,
     ssm_parameters_keep_their_path,

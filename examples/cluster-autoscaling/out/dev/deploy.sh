@@ -64,6 +64,13 @@ stack_exists() {
   esac
 }
 
+# stack_resource prints the physical id of a stack's resource, or nothing when the stack has no
+# such resource (DescribeStackResource would fail on it).
+stack_resource() {
+  in_region cloudformation list-stack-resources --stack-name "$1" \
+    --query "StackResourceSummaries[?LogicalResourceId=='$2'].PhysicalResourceId" --output text
+}
+
 # failed prints why a stack failed, from its latest events, and stops the script.
 failed() {
   echo "Stack $1 failed. Its failed resources, latest first:" >&2

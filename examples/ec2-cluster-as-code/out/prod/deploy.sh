@@ -64,6 +64,13 @@ stack_exists() {
   esac
 }
 
+# stack_resource prints the physical id of a stack's resource, or nothing when the stack has no
+# such resource (DescribeStackResource would fail on it).
+stack_resource() {
+  in_region cloudformation list-stack-resources --stack-name "$1" \
+    --query "StackResourceSummaries[?LogicalResourceId=='$2'].PhysicalResourceId" --output text
+}
+
 # failed prints why a stack failed, from its latest events, and stops the script.
 failed() {
   echo "Stack $1 failed. Its failed resources, latest first:" >&2
@@ -129,14 +136,13 @@ deploy_cluster() {
 # ECS service shop-prod-api
 deploy_service_api() {
   # Blue/green: a release moves production traffic to the other target group; keep it there.
-  local live=TargetGroup alternate forwarder forwarding
+  local live=TargetGroup alternate='' forwarder='' forwarding
+  # A stack deployed before the service became blue/green has neither resource yet.
   if stack_exists shop-prod-svc-api; then
-    alternate=$(in_region cloudformation describe-stack-resource \
-      --stack-name shop-prod-svc-api --logical-resource-id AlternateTargetGroup \
-      --query StackResourceDetail.PhysicalResourceId --output text)
-    forwarder=$(in_region cloudformation describe-stack-resource \
-      --stack-name shop-prod-svc-api --logical-resource-id ProductionListener \
-      --query StackResourceDetail.PhysicalResourceId --output text)
+    alternate=$(stack_resource shop-prod-svc-api AlternateTargetGroup)
+    forwarder=$(stack_resource shop-prod-svc-api ProductionListener)
+  fi
+  if [ -n "$alternate" ] && [ -n "$forwarder" ]; then
     forwarding=$(in_region elbv2 describe-listeners --listener-arns "$forwarder" \
       --query "Listeners[0].DefaultActions[0].ForwardConfig.TargetGroups[?Weight > to_number('0')].TargetGroupArn" \
       --output text)
