@@ -134,7 +134,7 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		res, more, err := checkEnvs(ctx, spec, user, opts, syntax)
 		return res, append(findings, more...).Dedup(), err
 	}
-	insts := load.Instances(files, &load.Config{Dir: opts.Dir, Tags: opts.Tags})
+	insts := load.Instances(files, &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags})
 	if len(insts) != 1 {
 		return nil, nil, fmt.Errorf("the spec files must form one CUE package, got %d", len(insts))
 	}
@@ -154,6 +154,34 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return res, findings, nil
 	}
 	return checkEnvs(ctx, spec, user, opts, inst.Files)
+}
+
+// moduleRoot is the root of the CUE module the spec files are in (the directory holding
+// cue.mod, found upwards from the first file's directory), so that a spec importing a package,
+// e.g. the schema's CUE module, loads from any working directory; cue itself looks from the
+// working directory only. Empty: none, or standard input.
+func moduleRoot(files []string, dir string) string {
+	if len(files) == 0 || files[0] == "-" {
+		return ""
+	}
+	d := filepath.Dir(files[0])
+	if dir != "" && !filepath.IsAbs(d) {
+		d = filepath.Join(dir, d)
+	}
+	d, err := filepath.Abs(d)
+	if err != nil {
+		return ""
+	}
+	for {
+		if fi, err := os.Stat(filepath.Join(d, "cue.mod")); err == nil && fi.IsDir() {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
 }
 
 // preflight catches what CUE reports badly or not at all: unreadable files, empty files and
