@@ -62,4 +62,17 @@ func TestCUEModuleIsTheSchemaDirectory(t *testing.T) {
 	if !strings.Contains(stdout.String(), `replaceWith: "`+filepath.ToSlash(dir)+`"`) {
 		t.Errorf("the command does not say how to use the module:\n%s", stdout.String())
 	}
+	// The README shows the same two lines the command prints (for --cue-module ecsgen-schema).
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if want, ok := strings.CutPrefix(line, "\t"); ok {
+			want = strings.ReplaceAll(want, filepath.ToSlash(dir), "./ecsgen-schema")
+			if !strings.Contains(string(readme), "\n"+want+"\n") {
+				t.Errorf("the README does not show %s", want)
+			}
+		}
+	}
 }
