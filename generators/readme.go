@@ -158,7 +158,7 @@ func deploymentDiagram(s *schema.Spec) string {
 	d.open("  ", "cluster", "ECS cluster "+ClusterName(s))
 	for _, name := range sortedKeys(s.Services) {
 		svc := s.Services[name]
-		d.open("    ", mermaidID("svc", name), fmt.Sprintf("service %s<br>%s, %s<br>%s", ServiceName(s, name), tasks(svc), s.NetworkMode(svc), deploymentLabel(svc)))
+		d.open("    ", mermaidID("svc", name), fmt.Sprintf("service %s<br>%s, %s<br>%s", ServiceName(s, name), tasks(svc), s.NetworkMode(svc), deploymentTitle(svc)))
 		for _, cname := range sortedKeys(svc.Containers) {
 			c := svc.Containers[cname]
 			label := "container " + cname + "<br>" + c.Image
@@ -353,6 +353,16 @@ func strategyLabel(s *schema.Spec, svc schema.Service) string {
 		label += "<br>(cluster default)"
 	}
 	return label
+}
+
+// deploymentTitle is deploymentLabel in a service's box of the diagram, where a CodeDeploy
+// configuration takes a line of its own: Mermaid draws a group whose title is wider than what
+// it holds wider than the group around it (examples/diagram_render_test.go measures it).
+func deploymentTitle(svc schema.Service) string {
+	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
+		return "blue/green (CodeDeploy)<br>" + svc.Deployment.CodeDeploy.Config
+	}
+	return deploymentLabel(svc)
 }
 
 func deploymentLabel(svc schema.Service) string {
