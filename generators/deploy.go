@@ -104,7 +104,7 @@ type codeDeployRelease struct {
 	Service         string `json:"service"`
 	// TaskDefinition is the logical id of the stack's task definition: its physical id is the
 	// ARN of the revision to release.
-	TaskDefinition string `json:"taskDefinition"`
+	TaskDefinition   string `json:"taskDefinition"`
 	CreateDeployment string `json:"createDeployment"`
 }
 
