@@ -61,10 +61,21 @@ const servicesLabel = "services"
 // plain are the user's files when they are plain data (see positioner.fromSyntax), whose
 // services are then taken from the syntax as written, without exporting them from the value.
 func validatePerService(spec, user cue.Value, plain []*ast.File, mode Evaluation) (*schema.Spec, error) {
-	if mode == WholeSpec || user.Err() != nil {
+	if mode == WholeSpec {
 		return nil, errDeclined
 	}
-	rest, services, err := splitServices(user, plain)
+	var rest cue.Value
+	var services []userService
+	var err error
+	if plain != nil {
+		// Plain data: the rest and the services are built from the syntax as written, so the
+		// user's value as a whole, a tree as large as the spec, is never evaluated.
+		rest, services, err = splitSyntax(user.Context(), plain)
+	} else if user.Err() != nil {
+		err = errDeclined
+	} else {
+		rest, services, err = splitServices(user)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +139,7 @@ type userService struct {
 // declines a spec whose top level holds optional or required fields, or whose services hold
 // anything but regular fields (definitions, hidden, optional or required fields), which the
 // whole-spec path judges.
-func splitServices(user cue.Value, plain []*ast.File) (cue.Value, []userService, error) {
+func splitServices(user cue.Value) (cue.Value, []userService, error) {
 	if user.IncompleteKind() != cue.StructKind {
 		return cue.Value{}, nil, errDeclined
 	}
@@ -155,13 +166,6 @@ func splitServices(user cue.Value, plain []*ast.File) (cue.Value, []userService,
 	if !servicesV.Exists() || servicesV.IncompleteKind() != cue.StructKind {
 		return cue.Value{}, nil, errDeclined
 	}
-	if plain != nil {
-		services, ok := servicesFromSyntax(plain)
-		if !ok {
-			return cue.Value{}, nil, errDeclined
-		}
-		return rest, services, nil
-	}
 	var services []userService
 	it, err = servicesV.Fields(cue.All())
 	if err != nil {
@@ -184,6 +188,33 @@ func splitServices(user cue.Value, plain []*ast.File) (cue.Value, []userService,
 			return cue.Value{}, nil, errDeclined // a file: the value needs imports or lets of its own
 		}
 		services = append(services, userService{name: sel.Unquoted(), expr: expr})
+	}
+	return rest, services, nil
+}
+
+// splitSyntax is splitServices for plain-data files: the rest is built from the files' other
+// fields, and each service is its syntax as written. A conflict between two declarations of a
+// service shows when it is built; plain data has no other kind of conflict (a scalar or a list
+// written twice is not plain data).
+func splitSyntax(ctx *cue.Context, files []*ast.File) (cue.Value, []userService, error) {
+	services, ok := servicesFromSyntax(files)
+	if !ok || len(services) == 0 {
+		return cue.Value{}, nil, errDeclined
+	}
+	var decls []ast.Decl
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if field, ok := d.(*ast.Field); ok {
+				if label, _ := plainLabel(field.Label); label == servicesLabel {
+					continue
+				}
+				decls = append(decls, d)
+			}
+		}
+	}
+	rest := ctx.BuildFile(&ast.File{Decls: decls})
+	if rest.Err() != nil {
+		return cue.Value{}, nil, errDeclined
 	}
 	return rest, services, nil
 }
