@@ -97,18 +97,20 @@ func registerFirst(t *testing.T, m *motoServer, region, dir string, s planStack)
 	}
 }
 
+// unavailable skips the test, or fails it under ECSGEN_REQUIRE_GATE=1 (CI), when a tool or an
+// input the test judges with is missing: a gate that skips in CI would prove nothing.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("ECSGEN_REQUIRE_GATE") == "1" {
+		t.Fatalf("%s (ECSGEN_REQUIRE_GATE=1)", msg)
+	}
+	t.Skipf("%s (set ECSGEN_REQUIRE_GATE=1 to make this fatal)", msg)
+}
+
 func TestArtifactsGate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the artifacts gate runs cfn-lint, shellcheck, the AWS CLI and moto (go test ./... runs it)")
-	}
-	required := os.Getenv("ECSGEN_REQUIRE_GATE") == "1"
-	unavailable := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if required {
-			t.Fatalf("%s (ECSGEN_REQUIRE_GATE=1)", msg)
-		}
-		t.Skipf("%s (set ECSGEN_REQUIRE_GATE=1 to make this fatal)", msg)
 	}
 
 	dirs, err := gateDirs()
@@ -116,16 +118,16 @@ func TestArtifactsGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(dirs) == 0 {
-		unavailable("artifacts gate: no output to judge (no examples/*/out/*/deploy-plan.json, ECSGEN_GATE_DIRS unset)")
+		unavailable(t, "artifacts gate: no output to judge (no examples/*/out/*/deploy-plan.json, ECSGEN_GATE_DIRS unset)")
 	}
 
 	for _, tool := range []string{"cfn-lint", "aws", "shellcheck", "bash", "python3"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			unavailable("artifacts gate: %s not found in PATH", tool)
+			unavailable(t, "artifacts gate: %s not found in PATH", tool)
 		}
 	}
 	if out, err := exec.Command("python3", "-c", "import moto.server").CombinedOutput(); err != nil {
-		unavailable("artifacts gate: python moto server not importable: %v\n%s", err, out)
+		unavailable(t, "artifacts gate: python moto server not importable: %v\n%s", err, out)
 	}
 
 	// The outputs are judged in parallel (as many at once as -parallel, by default the number
@@ -282,6 +284,9 @@ func judgeOutput(t *testing.T, m *motoServer, lint *cfnLint, dir string, i int) 
 	scripts, _ := filepath.Glob(filepath.Join(dir, "userdata", "*.sh"))
 	sort.Strings(scripts)
 	scripts = append(scripts, filepath.Join(dir, "deploy.sh"))
+	if _, err := os.Stat(filepath.Join(dir, "destroy.sh")); err == nil {
+		scripts = append(scripts, filepath.Join(dir, "destroy.sh"))
+	}
 	for _, script := range scripts {
 		rel, _ := filepath.Rel(dir, script)
 		t.Run("shell/"+rel, func(t *testing.T) {
@@ -959,10 +964,17 @@ func (b *lockedBuffer) String() string {
 // when the test ends.
 func startMoto(t *testing.T) *motoServer {
 	t.Helper()
+	return startMotoWith(t, "-m", "moto.server")
+}
+
+// startMotoWith starts moto with python3 and these arguments before its own (-H, -p): a
+// module (-m moto.server) or a launcher script that patches moto first.
+func startMotoWith(t *testing.T, launcher ...string) *motoServer {
+	t.Helper()
 	home := t.TempDir()
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		m, err := tryStartMoto(t, home)
+		m, err := tryStartMoto(t, home, launcher)
 		if err == nil {
 			return m
 		}
@@ -972,7 +984,7 @@ func startMoto(t *testing.T) *motoServer {
 	return nil
 }
 
-func tryStartMoto(t *testing.T, home string) (*motoServer, error) {
+func tryStartMoto(t *testing.T, home string, launcher []string) (*motoServer, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -987,7 +999,7 @@ func tryStartMoto(t *testing.T, home string) (*motoServer, error) {
 		home:     home,
 		exited:   make(chan struct{}),
 	}
-	m.cmd = exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	m.cmd = exec.Command("python3", append(slices.Clone(launcher), "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
 	m.cmd.Env = m.env("us-east-1")
 	m.cmd.Stdout = m.output
 	m.cmd.Stderr = m.output
