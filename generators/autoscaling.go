@@ -232,7 +232,7 @@ func (e *env) serviceAutoscaling(t *cloudformation.Template, name string, svc sc
 		cfg := &aas.ScalingPolicy_StepScalingPolicyConfiguration{
 			AdjustmentType:        ptr(sp.AdjustmentType),
 			Cooldown:              ptr(sp.Cooldown),
-			MetricAggregationType: ptr(aggregation(sp.Alarm.Statistic)),
+			MetricAggregationType: ptr(sp.MetricAggregation()),
 		}
 		for _, st := range sp.Steps {
 			cfg.StepAdjustments = append(cfg.StepAdjustments, aas.ScalingPolicy_StepAdjustment{
@@ -249,15 +249,6 @@ func (e *env) serviceAutoscaling(t *cloudformation.Template, name string, svc sc
 		t.Resources[logicalID(k)+"Alarm"] = e.alarm(alarmName, describeAlarm(sp, "service "+ServiceName(s, name)),
 			sp.Alarm, e.serviceMetric(name, sp.Alarm.Metric), policyID, sp.Notify, e.notificationsTopicImport())
 	}
-}
-
-// aggregation is the step policy aggregation matching an alarm statistic.
-func aggregation(statistic string) string {
-	switch statistic {
-	case "Minimum", "Maximum":
-		return statistic
-	}
-	return "Average"
 }
 
 func describeAlarm(sp schema.StepScaling, what string) string {
@@ -324,7 +315,7 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 			PolicyType:              ptr("StepScaling"),
 			AdjustmentType:          ptr(sp.AdjustmentType),
 			EstimatedInstanceWarmup: ptr(sp.Cooldown),
-			MetricAggregationType:   ptr(aggregation(sp.Alarm.Statistic)),
+			MetricAggregationType:   ptr(sp.MetricAggregation()),
 		}
 		for _, st := range sp.Steps {
 			pol.StepAdjustments = append(pol.StepAdjustments, autoscaling.ScalingPolicy_StepAdjustment{

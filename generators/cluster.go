@@ -191,7 +191,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	sg := &ec2.SecurityGroup{
 		GroupDescription: "ECS container instances of " + ClusterName(s) + " (" + name + ")",
 		VpcId:            ptr(Ref(vpcParam)),
-		Tags:             e.tags(map[string]string{"Name": Name(s, name)}),
+		Tags:             e.tags(capacityName(s, name, c)),
 	}
 	for _, r := range c.Ingress {
 		in := ec2.SecurityGroup_Ingress{
@@ -243,7 +243,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		UserData:   ptr(Base64(string(userData))),
 		TagSpecifications: []ec2.LaunchTemplate_TagSpecification{{
 			ResourceType: ptr("volume"),
-			Tags:         e.tags(map[string]string{"Name": Name(s, name)}),
+			Tags:         e.tags(capacityName(s, name, c)),
 		}},
 	}
 	if c.KeyName != "" {
@@ -292,7 +292,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	if len(c.GroupMetrics) > 0 {
 		asg.MetricsCollection = []autoscaling.AutoScalingGroup_MetricsCollection{{Granularity: "1Minute", Metrics: c.GroupMetrics}}
 	}
-	asgTags := map[string]string{"Name": Name(s, name)}
+	asgTags := capacityName(s, name, c)
 	for k, v := range c.Tags {
 		asgTags[k] = v
 	}
@@ -332,6 +332,25 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		Export:      &cloudformation.Export{Name: exportName(s, ExportSecurityGroup(name))},
 	}
 	return nil
+}
+
+// capacityName is the Name tag of a capacity's security group, volumes and Auto Scaling group
+// (and so of its instances): the capacity's own Name tag, else the spec's, else the generated
+// name. A Name the user writes is never replaced.
+func capacityName(s *schema.Spec, name string, c schema.EC2Capacity) map[string]string {
+	if v, ok := c.Tags["Name"]; ok {
+		return map[string]string{"Name": v}
+	}
+	return nameTag(s, Name(s, name))
+}
+
+// nameTag is the Name tag of a resource ecsgen names: the spec's Name tag when it has one,
+// else generated.
+func nameTag(s *schema.Spec, generated string) map[string]string {
+	if v, ok := s.Tags["Name"]; ok {
+		return map[string]string{"Name": v}
+	}
+	return map[string]string{"Name": generated}
 }
 
 // AMILoggingDrivers are the log drivers the ECS agent offers on the ECS-optimized AMIs when

@@ -283,7 +283,7 @@ func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc sch
 	t.Resources[taskSGID] = &ec2.SecurityGroup{
 		GroupDescription: "Tasks of ECS service " + ServiceName(s, name),
 		VpcId:            ptr(Ref(serviceVPCParam)),
-		Tags:             e.tags(map[string]string{"Name": ServiceName(s, name)}),
+		Tags:             e.tags(nameTag(s, ServiceName(s, name))),
 	}
 	groups := []string{Ref(taskSGID)}
 	if len(s.Network.SecurityGroups) > 0 {

@@ -108,9 +108,24 @@ type TargetTracking struct {
 type StepScaling struct {
 	Alarm          ScalingAlarm `json:"alarm"`
 	AdjustmentType string       `json:"adjustmentType"`
-	Steps          []Step       `json:"steps"`
-	Cooldown       int          `json:"cooldown"`
-	Notify         bool         `json:"notify"`
+	// Aggregation is empty when the spec leaves it to the alarm's statistic: see Aggregation.
+	Aggregation string `json:"aggregation,omitempty"`
+	Steps       []Step `json:"steps"`
+	Cooldown    int    `json:"cooldown"`
+	Notify      bool   `json:"notify"`
+}
+
+// MetricAggregation is the policy's MetricAggregationType: the spec's aggregation, or the
+// alarm's statistic when that is Minimum or Maximum, otherwise Average.
+func (sp StepScaling) MetricAggregation() string {
+	if sp.Aggregation != "" {
+		return sp.Aggregation
+	}
+	switch sp.Alarm.Statistic {
+	case "Minimum", "Maximum":
+		return sp.Alarm.Statistic
+	}
+	return "Average"
 }
 
 type ScalingAlarm struct {
