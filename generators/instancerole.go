@@ -58,6 +58,8 @@ func instanceRoleSpec(s *schema.Spec) role {
 		Trusted:     "ec2.amazonaws.com",
 		Trust:       trustedBy("ec2.amazonaws.com"),
 		Permissions: instancePermissions(s),
+		// What the spec adds for its own agents on the hosts.
+		ManagedPolicies: s.Cluster.InstanceRole.ManagedPolicies,
 	}
 }
 
@@ -153,5 +155,6 @@ func instancePermissions(s *schema.Spec) policyDocument {
 			Resources: []pseudoString{"*"},
 		})
 	}
+	perms.Statements = append(perms.Statements, userStatements(s.Cluster.InstanceRole.Statements)...)
 	return perms
 }

@@ -73,8 +73,9 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		// role; the ARN cannot be narrowed to one cluster (ECS developer guide, task IAM role).
 		// The execution role keeps AWS's documented trust policy: the keys are documented for
 		// task roles only, and a key the service does not send would stop every task launch.
-		Trust:       trustedOnBehalfOf("ecs-tasks.amazonaws.com", "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
-		Permissions: policyDocument{Statements: e.taskStatements(svc, groups)},
+		Trust:           trustedOnBehalfOf("ecs-tasks.amazonaws.com", "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
+		Permissions:     policyDocument{Statements: e.taskStatements(svc, groups)},
+		ManagedPolicies: svc.TaskRole.ManagedPolicies,
 	}
 	taskARN := e.useRole(t, task, svc.TaskRole.ARN)
 
@@ -408,14 +409,7 @@ func writeLogs(sid string, groups []logGroup, chosen func(logGroup) bool) *state
 // the features it turns on need (FireLens output to CloudWatch Logs, EFS IAM authorization, ECS
 // Exec).
 func (e *env) taskStatements(svc schema.Service, groups []logGroup) []statement {
-	var out []statement
-	for _, st := range svc.TaskRole.Statements {
-		res := make([]pseudoString, len(st.Resources))
-		for i, r := range st.Resources {
-			res[i] = userTemplate(r)
-		}
-		out = append(out, statement{Sid: st.Sid, Effect: st.Effect, Actions: st.Actions, Resources: res})
-	}
+	out := userStatements(svc.TaskRole.Statements)
 	// The FireLens log router sends the task's logs with the task role.
 	if st := writeLogs("RouteLogs", groups, func(g logGroup) bool { return g.FireLens }); st != nil {
 		if slices.ContainsFunc(groups, func(g logGroup) bool { return g.DescribeStreams }) {

@@ -253,6 +253,7 @@ type Cluster struct {
 	Capacity          Capacity                `json:"capacity"`
 	DefaultStrategy   map[string]StrategyItem `json:"defaultStrategy,omitempty"`
 	Agent             Agent                   `json:"agent"`
+	InstanceRole      InstanceRole            `json:"instanceRole"`
 	UserData          []string                `json:"userData"`
 }
 
@@ -495,8 +496,15 @@ type PortMapping struct {
 }
 
 type TaskRole struct {
-	ARN        string      `json:"arn,omitempty"`
-	Statements []Statement `json:"statements"`
+	ARN             string      `json:"arn,omitempty"`
+	Statements      []Statement `json:"statements"`
+	ManagedPolicies []string    `json:"managedPolicies"`
+}
+
+// InstanceRole is what the spec adds to the container instance role ecsgen creates.
+type InstanceRole struct {
+	Statements      []Statement `json:"statements"`
+	ManagedPolicies []string    `json:"managedPolicies"`
 }
 
 // RoleRef names an existing IAM role by ARN; empty: a role ecsgen creates.

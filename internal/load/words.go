@@ -38,6 +38,7 @@ var patternWords = map[string]string{
 	`=~"^[A-Za-z0-9*?.-]{1,128}$"`:                                              "a host name of up to 128 letters, digits and . - * ?",
 	`=~"^[A-Za-z0-9. _\\-:/()#,@\\[\\]+=&;{}!$*]{1,255}$"`:                      "1 to 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
 	`=~"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|instance-profile)/[A-Za-z0-9+=,.@_/-]{1,512}$"`: "an IAM role ARN (arn:aws:iam::<account>:role/<name>) or, where asked, an instance profile ARN",
+	`=~"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$"`: "an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>, or arn:aws:iam::aws:policy/<name> for an AWS-managed one)",
 	`=~"^[A-Za-z0-9-]+$"`:                           "letters, digits and '-'",
 	`=~"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$"`:        "up to 255 letters, digits, '_', '.' and '-', starting with a letter or digit",
 	`=~"^[A-Za-z0-9]+$"`:                            "letters and digits only",

@@ -56,7 +56,7 @@ function logicalId(label) {
 }
 
 // waiverScope is the logical id prefix of the resources a waiver path names in its stack: the
-// capacity's or load balancer's resources, the notifications topic, or (a service or no
+// capacity's or load balancer's resources, the notifications topic, the instance role, or (a service or no
 // path) every resource of the stack the waiver was recorded in.
 function waiverScope(path) {
   if (!path) return '';
@@ -64,6 +64,7 @@ function waiverScope(path) {
   if (seg[0] === 'cluster' && seg[1] === 'capacity' && seg[3]) return logicalId(seg[3]);
   if (seg[0] === 'loadBalancers' && seg[1]) return logicalId(seg[1]);
   if (seg[0] === 'notifications') return 'Notifications';
+  if (seg[0] === 'cluster' && seg[1] === 'instanceRole') return 'InstanceRole';
   return '';
 }
 
