@@ -221,12 +221,25 @@ type ServiceLoadBalancer struct {
 }
 
 type ListenerRule struct {
-	Hosts    []string `json:"hosts"`
-	Paths    []string `json:"paths"`
-	Priority int      `json:"priority,omitempty"`
+	Hosts     []string            `json:"hosts"`
+	Paths     []string            `json:"paths"`
+	SourceIPs []string            `json:"sourceIps"`
+	Headers   map[string][]string `json:"headers"`
+	Priority  int                 `json:"priority,omitempty"`
+}
+
+// Narrowing is how many source-IP and header conditions narrow the rule beyond its hosts and
+// paths.
+func (r ListenerRule) Narrowing() int {
+	n := len(r.Headers)
+	if len(r.SourceIPs) > 0 {
+		n++
+	}
+	return n
 }
 
 type TargetHealth struct {
+	Port               int    `json:"port,omitempty"`
 	Path               string `json:"path"`
 	Matcher            string `json:"matcher"`
 	Interval           int    `json:"interval"`

@@ -508,6 +508,16 @@ func TestRules(t *testing.T) {
 			fargate(s)
 			web(s, func(svc *schema.Service) { svc.Subnets = []string{"subnet-0123456789abcdef0", PlaceholderSubnets[1]} })
 		}, `spec.cue:20:2: warning: services.web.subnets[1]: [P01] "subnet-00000000000000012" is a placeholder from ecsgen init: a deploy fails until it is a subnet of your VPC — aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpc> --query 'Subnets[].[SubnetId,AvailabilityZone]' lists your VPC's, with their zones`},
+		{"R71 too many condition values", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.Rule = schema.ListenerRule{Paths: []string{"/a/*", "/b/*"}, SourceIPs: []string{"10.0.0.0/8", "192.168.0.0/16"}, Headers: map[string][]string{"X-Release": {"canary", "beta"}}}
+			})
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: [R71] the rule has 6 condition values (hosts, paths, source ranges and header values together); Elastic Load Balancing allows 5 per rule — split the rule's values over fewer conditions, or route with a broader pattern (e.g. /api/*)"},
+		{"health check port in bridge mode", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.HealthCheck.Port = 8081 })
+		}, "spec.cue:20:2: services.web.loadBalancer.healthCheck.port: a health check port of its own needs the awsvpc network mode: in bridge mode the instances' host ports are not the task's — leave port out (health checks then use the traffic port), or use the awsvpc network mode"},
 		{"S10 wildcard action", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.TaskRole.Statements = []schema.Statement{{Effect: "Allow", Actions: []string{"s3:Get*"}, Resources: []string{"arn:aws:s3:::assets/*"}}}

@@ -18,6 +18,16 @@ aws cloudformation deploy \
   --no-fail-on-empty-changeset \
   "$@"
 
+# ECS service shop-dev-admin
+aws cloudformation deploy \
+  --region ap-northeast-1 \
+  --stack-name shop-dev-svc-admin \
+  --template-file stacks/shop-dev-svc-admin.json \
+  --capabilities CAPABILITY_NAMED_IAM \
+  --parameter-overrides Subnets=subnet-0aaaaaaaaaaaaaaa0,subnet-0bbbbbbbbbbbbbbb0 VpcId=vpc-0123456789abcdef0 \
+  --no-fail-on-empty-changeset \
+  "$@"
+
 # ECS service shop-dev-web
 aws cloudformation deploy \
   --region ap-northeast-1 \
