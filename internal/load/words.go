@@ -38,6 +38,8 @@ var patternWords = map[string]string{
 	`=~"^[A-Za-z0-9*?.-]{1,128}$"`:                                              "a host name of up to 128 letters, digits and . - * ?",
 	`=~"^[A-Za-z0-9. _\\-:/()#,@\\[\\]+=&;{}!$*]{1,255}$"`:                      "1 to 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
 	`=~"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|instance-profile)/[A-Za-z0-9+=,.@_/-]{1,512}$"`: "an IAM role ARN (arn:aws:iam::<account>:role/<name>) or, where asked, an instance profile ARN",
+	`=~"^[0-9a-fA-F.:]+/[0-9]{1,3}$"`: "an IPv4 or IPv6 range in CIDR notation, such as \"10.0.0.0/8\"",
+	"=~\"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$\"": "an HTTP header name of at most 40 characters, such as \"X-Release\"",
 	`=~"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$"`: "an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>, or arn:aws:iam::aws:policy/<name> for an AWS-managed one)",
 	`=~"^[A-Za-z0-9-]+$"`:                           "letters, digits and '-'",
 	`=~"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$"`:        "up to 255 letters, digits, '_', '.' and '-', starting with a letter or digit",
