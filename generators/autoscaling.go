@@ -284,7 +284,7 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 		// moves their tasks before each one terminates.
 		asg.AWSCloudFormationUpdatePolicy = &policies.UpdatePolicy{AutoScalingRollingUpdate: &policies.AutoScalingRollingUpdate{
 			MaxBatchSize:          float64(r.BatchSize),
-			MinInstancesInService: float64(min(c.Size.Min, c.Size.Max-1)),
+			MinInstancesInService: float64(c.MinInstancesInService()),
 			PauseTime:             r.Pause,
 			SuspendProcesses:      []string{"AlarmNotification", "AZRebalance", "HealthCheck", "ReplaceUnhealthy", "ScheduledActions"},
 		}}

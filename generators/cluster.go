@@ -268,12 +268,13 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		}},
 	}
 
+	lt := &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
+		LaunchTemplateId: ptr(Ref(ltID)),
+		Version:          GetAtt(ltID, "LatestVersionNumber"),
+	}
 	asg := &autoscaling.AutoScalingGroup{
-		AutoScalingGroupName: ptr(AutoScalingGroupName(s, name)),
-		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
-			LaunchTemplateId: ptr(Ref(ltID)),
-			Version:          GetAtt(ltID, "LatestVersionNumber"),
-		},
+		AutoScalingGroupName:   ptr(AutoScalingGroupName(s, name)),
+		LaunchTemplate:         lt,
 		MinSize:                strconv.Itoa(c.Size.Min),
 		MaxSize:                strconv.Itoa(c.Size.Max),
 		Cooldown:               ptr(strconv.Itoa(c.Cooldown)),
@@ -283,6 +284,10 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		// Managed termination protection only works when new instances are protected from
 		// scale-in (R39): the capacity provider lifts the protection once an instance is empty.
 		NewInstancesProtectedFromScaleIn: ptr(c.ManagedTerminationProtection),
+	}
+	if c.Mixed() {
+		asg.LaunchTemplate = nil
+		asg.MixedInstancesPolicy = mixedInstances(c, lt)
 	}
 	// The group starts after the cluster exists (its instances register with it) and is deleted
 	// before it: otherwise CloudFormation deletes the cluster while instances are registered.
@@ -332,6 +337,30 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		Export:      &cloudformation.Export{Name: exportName(s, ExportSecurityGroup(name))},
 	}
 	return nil
+}
+
+// mixedInstances is the mixed instances policy of a capacity with several instance types or
+// Spot: the launch template with one override per type, in order, and the On-Demand and Spot
+// split (all On-Demand without spot).
+func mixedInstances(c schema.EC2Capacity, lt *autoscaling.AutoScalingGroup_LaunchTemplateSpecification) *autoscaling.AutoScalingGroup_MixedInstancesPolicy {
+	p := &autoscaling.AutoScalingGroup_MixedInstancesPolicy{
+		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplate{LaunchTemplateSpecification: lt},
+		InstancesDistribution: &autoscaling.AutoScalingGroup_InstancesDistribution{
+			OnDemandAllocationStrategy:          ptr("prioritized"),
+			OnDemandBaseCapacity:                ptr(0),
+			OnDemandPercentageAboveBaseCapacity: ptr(100),
+		},
+	}
+	for _, it := range c.AllInstanceTypes() {
+		p.LaunchTemplate.Overrides = append(p.LaunchTemplate.Overrides, autoscaling.AutoScalingGroup_LaunchTemplateOverrides{InstanceType: ptr(it)})
+	}
+	if sp := c.Spot; sp != nil {
+		d := p.InstancesDistribution
+		d.OnDemandBaseCapacity = ptr(sp.OnDemandBase)
+		d.OnDemandPercentageAboveBaseCapacity = ptr(sp.OnDemandPercent)
+		d.SpotAllocationStrategy = ptr(sp.AllocationStrategy)
+	}
+	return p
 }
 
 // capacityName is the Name tag of a capacity's security group, volumes and Auto Scaling group
@@ -404,14 +433,17 @@ func (e *env) userData(capacity string) ([]byte, error) {
 	if a.ImageCleanup.ImagesPerCycle > 0 {
 		add("ECS_NUM_IMAGES_DELETE_PER_CYCLE", strconv.Itoa(a.ImageCleanup.ImagesPerCycle))
 	}
-	for _, k := range sortedKeys(a.Settings) {
-		config = append(config, k+"="+a.Settings[k])
+	settings := s.AgentSettings(capacity)
+	for _, k := range sortedKeys(settings) {
+		config = append(config, k+"="+settings[k])
 	}
+	commands := append(slices.Clone(s.Cluster.UserData), s.Cluster.Capacity.EC2[capacity].UserData...)
 	return templates.Render("userdata.sh.tmpl", struct {
 		Capacity, Cluster string
 		Config            []string
 		Commands          []string
-	}{capacity, ClusterName(s), config, s.Cluster.UserData})
+		Own               bool
+	}{capacity, ClusterName(s), config, commands, len(s.Cluster.Capacity.EC2[capacity].UserData) > 0})
 }
 
 // tags are the resource tags: the spec's, ecsgen's own, and extra ones, sorted by key.

@@ -172,9 +172,36 @@ type GroupScaling struct {
 }
 
 type Replacement struct {
-	Enabled   bool   `json:"enabled"`
-	BatchSize int    `json:"batchSize"`
-	Pause     string `json:"pause"`
+	Enabled      bool   `json:"enabled"`
+	BatchSize    int    `json:"batchSize"`
+	Pause        string `json:"pause"`
+	MinInService *int   `json:"minInService,omitempty"`
+}
+
+// MinInstancesInService is the rolling replacement's MinInstancesInService: the spec's, or
+// size.min at most size.max − 1.
+func (c EC2Capacity) MinInstancesInService() int {
+	if c.Replacement.MinInService != nil {
+		return *c.Replacement.MinInService
+	}
+	return min(c.Size.Min, c.Size.Max-1)
+}
+
+// AgentSettings are the ecs.config settings of a capacity's instances: the cluster's, with the
+// capacity's own over them.
+func (s *Spec) AgentSettings(capacity string) map[string]string {
+	out := map[string]string{}
+	for k, v := range s.Cluster.Agent.Settings {
+		out[k] = v
+	}
+	c := s.Cluster.Capacity.EC2[capacity]
+	if _, set := out["ECS_ENABLE_SPOT_INSTANCE_DRAINING"]; c.Spot != nil && !set {
+		out["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] = "true"
+	}
+	for k, v := range c.AgentSettings {
+		out[k] = v
+	}
+	return out
 }
 
 type LoadBalancer struct {
@@ -303,7 +330,27 @@ type EC2Capacity struct {
 	Scaling                      GroupScaling      `json:"scaling"`
 	Notifications                bool              `json:"notifications"`
 	Replacement                  Replacement       `json:"replacement"`
+	AgentSettings                map[string]string `json:"agentSettings"`
+	UserData                     []string          `json:"userData"`
+	InstanceTypes                []string          `json:"instanceTypes"`
+	Spot                         *Spot             `json:"spot,omitempty"`
 }
+
+// Spot is the Spot part of a capacity's mixed instances policy.
+type Spot struct {
+	OnDemandBase       int    `json:"onDemandBase"`
+	OnDemandPercent    int    `json:"onDemandPercent"`
+	AllocationStrategy string `json:"allocationStrategy"`
+}
+
+// AllInstanceTypes are the instance types a capacity may launch: instanceType, then
+// instanceTypes.
+func (c EC2Capacity) AllInstanceTypes() []string {
+	return append([]string{c.InstanceType}, c.InstanceTypes...)
+}
+
+// Mixed reports whether the capacity's group has a mixed instances policy.
+func (c EC2Capacity) Mixed() bool { return len(c.InstanceTypes) > 0 || c.Spot != nil }
 
 type RootVolume struct {
 	Size       int    `json:"size"`

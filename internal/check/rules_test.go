@@ -518,6 +518,16 @@ func TestRules(t *testing.T) {
 			withALB(s)
 			web(s, func(svc *schema.Service) { svc.LoadBalancer.HealthCheck.Port = 8081 })
 		}, "spec.cue:20:2: services.web.loadBalancer.healthCheck.port: a health check port of its own needs the awsvpc network mode: in bridge mode the instances' host ports are not the task's — leave port out (health checks then use the traffic port), or use the awsvpc network mode"},
+		{"minInService not below max", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.Replacement = schema.Replacement{Enabled: true, MinInService: intp(2)} })
+		}, "spec: cluster.capacity.ec2.general.replacement.minInService: a rolling replacement keeping 2 instances in service in a group of at most 2 can never start one; CloudFormation refuses MinInstancesInService not below MaxSize — use at most 1 (size.max − 1), or raise size.max"},
+		{"mixed architectures", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceTypes = []string{"t3a.small", "t4g.small"} })
+		}, "spec: cluster.capacity.ec2.general.instanceTypes[1]: t4g.small is arm64, but instanceType t3.small is x86_64: one launch template boots one AMI, for one architecture — use x86_64 instance types only, or a capacity of its own for arm64"},
+		{"R42 task too big for another type", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceType, c.InstanceTypes = "t3.large", []string{"t3.small"} })
+			webContainer(s, func(c *schema.Container) { c.Memory = intp(4096) })
+		}, "spec.cue:20:2: services.web.memory: [R42] the task needs 4096 MiB, but a t3.small registers only about 1945 MiB with ECS (capacity general): it would stay PROVISIONING — use a larger instance type or less memory"},
 		{"S10 wildcard action", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.TaskRole.Statements = []schema.Statement{{Effect: "Allow", Actions: []string{"s3:Get*"}, Resources: []string{"arn:aws:s3:::assets/*"}}}

@@ -79,6 +79,10 @@ func checkGroupScaling(c *checker) {
 			c.errorf("", p+".scaling", "set managedScaling: enabled: false to scale the group yourself, or remove the policies",
 				"the capacity provider already scales this group (managed scaling); policies of its own would fight it")
 		}
+		if r := cp.Replacement; r.Enabled && r.MinInService != nil && *r.MinInService >= cp.Size.Max {
+			c.errorf("", p+".replacement.minInService", fmt.Sprintf("use at most %d (size.max − 1), or raise size.max", cp.Size.Max-1),
+				"a rolling replacement keeping %d instances in service in a group of at most %d can never start one; CloudFormation refuses MinInstancesInService not below MaxSize", *r.MinInService, cp.Size.Max)
+		}
 		if policies > 0 && cp.Size.Min == cp.Size.Max {
 			c.warnf("R43", p+".size", "raise size.max above size.min", "min and max are both %d, so the group's scaling policies can never change its size", cp.Size.Min)
 		}
