@@ -63,6 +63,7 @@ func (e *env) clusterStack() (*stack, error) {
 		ClusterName:     ptr(ClusterName(s)),
 		ClusterSettings: []ecs.Cluster_ClusterSettings{{Name: ptr("containerInsights"), Value: ptr(s.Cluster.ContainerInsights)}},
 		Tags:            e.tags(nil),
+		Configuration:   executeCommandConfiguration(s.Cluster.ExecuteCommand),
 	}
 
 	if len(caps) > 0 {
@@ -337,6 +338,24 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		Export:      &cloudformation.Export{Name: exportName(s, ExportSecurityGroup(name))},
 	}
 	return nil
+}
+
+// executeCommandConfiguration is the cluster's ECS Exec configuration: the sessions' KMS key,
+// and their output logged where the spec says (OVERRIDE), else as the agent's default.
+func executeCommandConfiguration(x *schema.ExecuteCommand) *ecs.Cluster_ClusterConfiguration {
+	if x == nil {
+		return nil
+	}
+	cfg := &ecs.Cluster_ExecuteCommandConfiguration{KmsKeyId: optional(x.KMSKey), Logging: ptr("DEFAULT")}
+	if x.LogGroup != "" || x.S3Bucket != "" {
+		cfg.Logging = ptr("OVERRIDE")
+		cfg.LogConfiguration = &ecs.Cluster_ExecuteCommandLogConfiguration{
+			CloudWatchLogGroupName: optional(x.LogGroup),
+			S3BucketName:           optional(x.S3Bucket),
+			S3KeyPrefix:            optional(x.S3Prefix),
+		}
+	}
+	return &ecs.Cluster_ClusterConfiguration{ExecuteCommandConfiguration: cfg}
 }
 
 // mixedInstances is the mixed instances policy of a capacity with several instance types or

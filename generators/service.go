@@ -449,6 +449,38 @@ func (e *env) taskStatements(svc schema.Service, groups []logGroup) []statement 
 			},
 			Resources: []pseudoString{"*"},
 		})
+		out = append(out, e.executeCommandStatements()...)
+	}
+	return out
+}
+
+// executeCommandStatements are what the cluster's ECS Exec configuration asks of a task role:
+// decrypting the session channel with its key, writing the session output to its log group
+// or bucket.
+func (e *env) executeCommandStatements() []statement {
+	x := e.spec.Cluster.ExecuteCommand
+	if x == nil {
+		return nil
+	}
+	var out []statement
+	if x.KMSKey != "" {
+		out = append(out, statement{Sid: "ExecuteCommandKey", Actions: []string{"kms:Decrypt"}, Resources: []pseudoString{userTemplate(x.KMSKey)}})
+	}
+	if x.LogGroup != "" {
+		// DescribeLogGroups has no resource-level permissions.
+		out = append(out,
+			statement{Sid: "ExecuteCommandLogGroups", Actions: []string{"logs:DescribeLogGroups"}, Resources: []pseudoString{"*"}},
+			statement{Sid: "ExecuteCommandLogs", Actions: []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+				Resources: []pseudoString{arn("logs", "log-group:"+x.LogGroup+":*")}})
+	}
+	if x.S3Bucket != "" {
+		objects := x.S3Bucket + "/*"
+		if x.S3Prefix != "" {
+			objects = x.S3Bucket + "/" + x.S3Prefix + "/*"
+		}
+		out = append(out,
+			statement{Sid: "ExecuteCommandBucket", Actions: []string{"s3:GetEncryptionConfiguration"}, Resources: []pseudoString{pseudoString("arn:" + Partition(e.spec.Region) + ":s3:::" + subLiteral(x.S3Bucket))}},
+			statement{Sid: "ExecuteCommandObjects", Actions: []string{"s3:PutObject"}, Resources: []pseudoString{pseudoString("arn:" + Partition(e.spec.Region) + ":s3:::" + subLiteral(objects))}})
 	}
 	return out
 }

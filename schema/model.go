@@ -294,6 +294,7 @@ type Cluster struct {
 	DefaultStrategy   map[string]StrategyItem `json:"defaultStrategy,omitempty"`
 	Agent             Agent                   `json:"agent"`
 	InstanceRole      InstanceRole            `json:"instanceRole"`
+	ExecuteCommand    *ExecuteCommand         `json:"executeCommand,omitempty"`
 	UserData          []string                `json:"userData"`
 }
 
@@ -559,6 +560,14 @@ type TaskRole struct {
 	ARN             string      `json:"arn,omitempty"`
 	Statements      []Statement `json:"statements"`
 	ManagedPolicies []string    `json:"managedPolicies"`
+}
+
+// ExecuteCommand is the cluster's ECS Exec configuration.
+type ExecuteCommand struct {
+	KMSKey   string `json:"kmsKey,omitempty"`
+	LogGroup string `json:"logGroup,omitempty"`
+	S3Bucket string `json:"s3Bucket,omitempty"`
+	S3Prefix string `json:"s3Prefix,omitempty"`
 }
 
 // InstanceRole is what the spec adds to the container instance role ecsgen creates.
