@@ -89,6 +89,13 @@ func (e *env) serviceMetric(name string, m schema.Metric) metricSpec {
 	case "requestCount":
 		return metricSpec{Namespace: "AWS/ApplicationELB", Name: "RequestCountPerTarget", Statistic: "Sum",
 			Dimensions: [][2]string{{"TargetGroup", GetAtt(targetGroupID, "TargetGroupFullName")}}}
+	case "responseTime":
+		// Seconds from the request leaving the load balancer to the task's response headers.
+		return metricSpec{Namespace: "AWS/ApplicationELB", Name: "TargetResponseTime", Statistic: "Average",
+			Dimensions: [][2]string{
+				{"LoadBalancer", ImportValue(exportName(s, ExportLoadBalancerFullName(e.spec.Services[name].LoadBalancer.Name)))},
+				{"TargetGroup", GetAtt(targetGroupID, "TargetGroupFullName")},
+			}}
 	}
 	return customMetric(m.Custom, func(lb string) string { return ImportValue(exportName(s, ExportLoadBalancerFullName(lb))) })
 }

@@ -65,7 +65,7 @@ type Notifications struct {
 	KMSKey  string   `json:"kmsKey,omitempty"`
 }
 
-// Metric is "cpu", "memory", "requestCount" or a custom CloudWatch metric.
+// Metric is "cpu", "memory", "requestCount", "responseTime" or a custom CloudWatch metric.
 type Metric struct {
 	Predefined string
 	Custom     *CustomMetric
@@ -80,6 +80,12 @@ type CustomMetric struct {
 	// LoadBalancer is a key of Spec.LoadBalancers whose full name becomes the LoadBalancer
 	// dimension.
 	LoadBalancer string `json:"loadBalancer,omitempty"`
+}
+
+// OfTargetGroup reports whether the metric is one of the service's load balancer target group:
+// requestCount or responseTime.
+func (m Metric) OfTargetGroup() bool {
+	return m.Predefined == "requestCount" || m.Predefined == "responseTime"
 }
 
 func (m *Metric) UnmarshalJSON(b []byte) error {

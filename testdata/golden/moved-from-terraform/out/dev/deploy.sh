@@ -29,11 +29,26 @@ aws cloudformation deploy \
   "$@"
 
 # ECS service shop-dev-web
+# Autoscaling owns the task count: the service starts with 2, and every update passes
+# the count it runs now, so a deploy never resets what the scaling chose.
+count=2
+if aws cloudformation describe-stacks --region ap-northeast-1 --stack-name shop-dev-svc-web "$@" >/dev/null 2>&1; then
+  running_count=$(aws ecs describe-services \
+    --region ap-northeast-1 \
+    --cluster shop-dev \
+    --services shop-dev-web \
+    --query 'services[0].desiredCount' --output text \
+    "$@")
+  case $running_count in
+    '' | *[!0-9]*) ;; # no such service (any more): start again from the spec's count
+    *) count=$running_count ;;
+  esac
+fi
 aws cloudformation deploy \
   --region ap-northeast-1 \
   --stack-name shop-dev-svc-web \
   --template-file stacks/shop-dev-svc-web.json \
   --capabilities CAPABILITY_NAMED_IAM \
-  --parameter-overrides Subnets=subnet-0aaaaaaaaaaaaaaa0,subnet-0bbbbbbbbbbbbbbb0 VpcId=vpc-0123456789abcdef0 \
+  --parameter-overrides Subnets=subnet-0aaaaaaaaaaaaaaa0,subnet-0bbbbbbbbbbbbbbb0 VpcId=vpc-0123456789abcdef0 "DesiredCount=$count" \
   --no-fail-on-empty-changeset \
   "$@"
