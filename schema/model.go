@@ -494,6 +494,7 @@ type Container struct {
 	Secrets                map[string]string `json:"secrets"`
 	DockerLabels           map[string]string `json:"dockerLabels"`
 	MountPoints            []MountPoint      `json:"mountPoints"`
+	VolumesFrom            []VolumeFrom      `json:"volumesFrom"`
 	RepositoryCredentials  string            `json:"repositoryCredentials,omitempty"`
 	GPU                    *int              `json:"gpu,omitempty"`
 	RestartPolicy          *RestartPolicy    `json:"restartPolicy,omitempty"`
@@ -530,6 +531,12 @@ type MountPoint struct {
 	Volume   string `json:"volume"`
 	Path     string `json:"path"`
 	ReadOnly bool   `json:"readOnly"`
+}
+
+// VolumeFrom mounts the volumes of another container of the task.
+type VolumeFrom struct {
+	Container string `json:"container"`
+	ReadOnly  bool   `json:"readOnly"`
 }
 
 type RestartPolicy struct {

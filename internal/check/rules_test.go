@@ -528,6 +528,12 @@ func TestRules(t *testing.T) {
 			general(s, func(c *schema.EC2Capacity) { c.InstanceType, c.InstanceTypes = "t3.large", []string{"t3.small"} })
 			webContainer(s, func(c *schema.Container) { c.Memory = intp(4096) })
 		}, "spec.cue:20:2: services.web.memory: [R42] the task needs 4096 MiB, but a t3.small registers only about 1945 MiB with ECS (capacity general): it would stay PROVISIONING — use a larger instance type or less memory"},
+		{"volumesFrom its own container", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.VolumesFrom = []schema.VolumeFrom{{Container: "web"}} })
+			web(s, func(svc *schema.Service) {
+				svc.Containers["log"] = schema.Container{Image: "busybox", Memory: intp(64), Log: schema.Log{Driver: "awslogs"}}
+			})
+		}, `spec.cue:20:2: services.web.containers.web.volumesFrom[0].container: "web" is not another container of this task — use one of: log`},
 		{"S10 wildcard action", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.TaskRole.Statements = []schema.Statement{{Effect: "Allow", Actions: []string{"s3:Get*"}, Resources: []string{"arn:aws:s3:::assets/*"}}}
