@@ -236,6 +236,9 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 		cd.ResourceRequirements = []ecs.TaskDefinition_ResourceRequirement{{Type: "GPU", Value: strconv.Itoa(*c.GPU)}}
 	}
 	var extra containerExtras
+	if c.VersionConsistency != "" {
+		extra.VersionConsistency = ptr(c.VersionConsistency)
+	}
 	if rp := c.RestartPolicy; rp != nil {
 		extra.RestartPolicy = &containerRestartPolicy{Enabled: rp.Enabled, IgnoredExitCodes: rp.IgnoredExitCodes, RestartAttemptPeriod: rp.RestartAttemptPeriod}
 	}

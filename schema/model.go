@@ -498,6 +498,7 @@ type Container struct {
 	RepositoryCredentials  string            `json:"repositoryCredentials,omitempty"`
 	GPU                    *int              `json:"gpu,omitempty"`
 	RestartPolicy          *RestartPolicy    `json:"restartPolicy,omitempty"`
+	VersionConsistency     string            `json:"versionConsistency,omitempty"`
 	Log                    Log               `json:"log"`
 	Firelens               *Firelens         `json:"firelens,omitempty"`
 }
