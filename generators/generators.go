@@ -50,6 +50,7 @@ func Generate(s *schema.Spec) (Files, error) {
 		maps.Copy(out, svc.out)
 		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)
 		maps.Copy(e.extraFiles, svc.extraFiles)
+		e.retained = append(e.retained, svc.retained...)
 	}
 	for p, b := range e.extraFiles {
 		out[path.Join(s.Env, p)] = b
@@ -78,6 +79,7 @@ func Generate(s *schema.Spec) (Files, error) {
 type serviceOutput struct {
 	out, extraFiles Files
 	plan            deployPlan
+	retained        []string
 }
 
 // serviceStacks builds the stack of every service, in parallel, in the order of their names.
@@ -97,10 +99,11 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 				if i >= len(names) {
 					return
 				}
-				// A copy of env for this service: the files beside its stack and the
-				// references of its stack are its own; the rest is read only.
+				// A copy of env for this service: the files beside its stack, the
+				// references of its stack and what it retains are its own; the rest is
+				// read only.
 				w := *e
-				w.extraFiles, w.fileRefs, w.replacer = Files{}, map[string]string{}, nil
+				w.extraFiles, w.fileRefs, w.replacer, w.retained = Files{}, map[string]string{}, nil, nil
 				o := serviceOutput{out: Files{}}
 				st, err := w.serviceStack(names[i], e.spec.Services[names[i]])
 				if err != nil {
@@ -108,7 +111,7 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 					continue
 				}
 				if errs[i] = w.addStack(o.out, &o.plan, st); errs[i] == nil {
-					o.extraFiles = w.extraFiles
+					o.extraFiles, o.retained = w.extraFiles, w.retained
 					outs[i] = o
 				}
 			}

@@ -123,6 +123,47 @@ ready() {
   esac
 }
 
+# log_groups_exist: one of the named log groups exists (a retained group outlives its stack).
+log_groups_exist() {
+  local group
+  for group in "$@"; do
+    [ "$(in_region logs describe-log-groups --log-group-name-prefix "$group" \
+      --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 0 ] || return 0
+  done
+  return 1
+}
+
+# create_adopting creates a stack with a change set that imports the existing resources it
+# names (its retained log groups): `aws cloudformation deploy` has no option for it, and a plain
+# create fails on "already exists". Arguments: stack, template, S3 bucket for a large template
+# (or ''), capabilities (or ''), then the parameters as Key=Value.
+create_adopting() {
+  local stack=$1 template=$2 bucket=$3 capabilities=$4 change_set parameters='' p key value
+  local -a origin
+  shift 4
+  for p in "$@"; do
+    key=${p%%=*} value=${p#*=}
+    value=${value//\\/\\\\} value=${value//\"/\\\"}
+    parameters+="${parameters:+,}{\"ParameterKey\":\"$key\",\"ParameterValue\":\"$value\"}"
+  done
+  origin=(--template-body "file://$template")
+  if [ -n "$bucket" ]; then
+    in_region s3 cp "$template" "s3://$bucket/ecsgen/$template" >/dev/null
+    origin=(--template-url "https://$bucket.s3.ap-northeast-1.amazonaws.com/ecsgen/$template")
+  fi
+  change_set=ecsgen-adopt-$(date +%s)
+  echo "Stack $stack: creating it with its log groups that outlived an earlier stack (imported)."
+  # shellcheck disable=SC2086 # one word per capability
+  in_region cloudformation create-change-set --stack-name "$stack" --change-set-name "$change_set" \
+    --change-set-type CREATE --import-existing-resources "${origin[@]}" \
+    ${capabilities:+--capabilities $capabilities} --parameters "[$parameters]" \
+    --tags Key=ecsgen:system,Value=shop Key=ecsgen:env,Value=dev >/dev/null
+  in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set" ||
+    failed "$stack"
+  in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
+  in_region cloudformation wait stack-create-complete --stack-name "$stack" || failed "$stack"
+}
+
 # ECS cluster shop-dev and its capacity
 deploy_cluster() {
   in_region cloudformation deploy \
@@ -137,6 +178,9 @@ deploy_cluster() {
 
 # ECS service shop-dev-admin
 deploy_service_admin() {
+  if ! stack_exists shop-dev-svc-admin && log_groups_exist /ecs/shop-dev/admin; then
+    create_adopting shop-dev-svc-admin stacks/shop-dev-svc-admin.json '' CAPABILITY_NAMED_IAM Subnets=subnet-0aaaaaaaaaaaaaaa0,subnet-0bbbbbbbbbbbbbbb0 VpcId=vpc-0123456789abcdef0
+  else
   in_region cloudformation deploy \
     --stack-name shop-dev-svc-admin \
     --template-file stacks/shop-dev-svc-admin.json \
@@ -145,6 +189,7 @@ deploy_service_admin() {
     --tags ecsgen:system=shop ecsgen:env=dev \
     --no-fail-on-empty-changeset ||
     failed shop-dev-svc-admin
+  fi
 }
 
 # ECS service shop-dev-web
@@ -162,6 +207,9 @@ deploy_service_web() {
       *) count=$running_count ;;
     esac
   fi
+  if ! stack_exists shop-dev-svc-web && log_groups_exist /ecs/shop-dev/web; then
+    create_adopting shop-dev-svc-web stacks/shop-dev-svc-web.json '' CAPABILITY_NAMED_IAM Subnets=subnet-0aaaaaaaaaaaaaaa0,subnet-0bbbbbbbbbbbbbbb0 VpcId=vpc-0123456789abcdef0 "DesiredCount=$count"
+  else
   in_region cloudformation deploy \
     --stack-name shop-dev-svc-web \
     --template-file stacks/shop-dev-svc-web.json \
@@ -170,6 +218,7 @@ deploy_service_web() {
     --tags ecsgen:system=shop ecsgen:env=dev \
     --no-fail-on-empty-changeset ||
     failed shop-dev-svc-web
+  fi
 }
 
 # providers_in_use prints the capacity providers the services of the cluster use now.
