@@ -123,7 +123,7 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 		if svc.LogKMSKey != "" {
 			add("", fmt.Sprintf("The key policy of %s lets the CloudWatch Logs service principal of %s use it", svc.LogKMSKey, s.Region), "")
 		}
-		if s.NetworkMode(svc) == "awsvpc" && !svc.AssignPublicIP {
+		if s.NetworkMode(svc) == "awsvpc" && !svc.AssignPublicIP && !s.CreatesNetwork() { // a created network has NAT gateways
 			add("R21", fmt.Sprintf("The subnets of %s route to ECR, CloudWatch Logs and Secrets Manager/SSM (NAT gateway or VPC endpoints)", name), "")
 		}
 		for _, cname := range sortedKeys(svc.Containers) {

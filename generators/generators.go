@@ -29,6 +29,15 @@ func Generate(s *schema.Spec) (Files, error) {
 	var plan deployPlan
 	plan.Region = s.Region
 
+	if s.CreatesNetwork() {
+		network, err := e.networkStack()
+		if err != nil {
+			return nil, err
+		}
+		if err := e.addStack(out, &plan, network); err != nil {
+			return nil, err
+		}
+	}
 	cluster, err := e.clusterStack()
 	if err != nil {
 		return nil, err

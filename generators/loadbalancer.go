@@ -58,7 +58,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 		lb := s.LoadBalancers[name]
 		sg := &ec2.SecurityGroup{
 			GroupDescription: "Load balancer " + LoadBalancerName(s, name),
-			VpcId:            ptr(Ref(vpcParam)),
+			VpcId:            ptr(e.vpcID(vpcParam)),
 			Tags:             e.tags(map[string]string{"Name": Name(s, name)}),
 		}
 		for _, lname := range sortedKeys(lb.Listeners) {
@@ -107,7 +107,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 			Name:           ptr(LoadBalancerName(s, name)),
 			Type:           ptr(lb.Type),
 			Scheme:         ptr(lb.Scheme),
-			Subnets:        List(subnets),
+			Subnets:        subnets,
 			SecurityGroups: []string{Ref(lbSecurityGroupID(name))},
 			Tags:           e.tags(nil),
 		}

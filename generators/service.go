@@ -276,13 +276,19 @@ func logGroups(s *schema.Spec, service string, svc schema.Service) []logGroup {
 // public IP unless the spec asks for one.
 func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc schema.Service, service *ecs.Service) {
 	s := e.spec
-	subnets := s.TaskPlacement(svc).Subnets
+	pl := s.TaskPlacement(svc)
 	e.serviceVPC(t, st)
-	t.Parameters[serviceSubParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the tasks")}
-	st.Parameters = append(st.Parameters, parameter{serviceSubParam, strings.Join(subnets, ",")})
+	var taskSubnets []string
+	if s.CreatesNetwork() {
+		taskSubnets = e.createdSubnets(pl)
+	} else {
+		t.Parameters[serviceSubParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the tasks")}
+		st.Parameters = append(st.Parameters, parameter{serviceSubParam, strings.Join(pl.Subnets, ",")})
+		taskSubnets = List(Ref(serviceSubParam))
+	}
 	t.Resources[taskSGID] = &ec2.SecurityGroup{
 		GroupDescription: "Tasks of ECS service " + ServiceName(s, name),
-		VpcId:            ptr(Ref(serviceVPCParam)),
+		VpcId:            ptr(e.serviceVPC(t, st)),
 		Tags:             e.tags(map[string]string{"Name": ServiceName(s, name)}),
 	}
 	groups := []string{Ref(taskSGID)}
@@ -293,7 +299,7 @@ func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc sch
 	}
 	service.NetworkConfiguration = &ecs.Service_NetworkConfiguration{
 		AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
-			Subnets:        List(Ref(serviceSubParam)),
+			Subnets:        taskSubnets,
 			SecurityGroups: groups,
 			AssignPublicIp: ptr(enabled(svc.AssignPublicIP)),
 		},

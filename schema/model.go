@@ -225,11 +225,13 @@ type Stickiness struct {
 }
 
 type Network struct {
-	VPC            string   `json:"vpc"`
+	VPC            string   `json:"vpc,omitempty"`
 	Subnets        []string `json:"subnets"`
 	PublicSubnets  []string `json:"publicSubnets"`
 	PrivateSubnets []string `json:"privateSubnets"`
 	SecurityGroups []string `json:"securityGroups"`
+	// Create: see CreatedNetwork (network.go).
+	Create *CreatedNetwork `json:"create,omitempty"`
 }
 
 type Cluster struct {
