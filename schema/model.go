@@ -397,9 +397,11 @@ type Container struct {
 	MemoryReservation *int              `json:"memoryReservation,omitempty"`
 	Ports             []PortMapping     `json:"ports"`
 	Environment       map[string]string `json:"environment"`
-	Command           []string          `json:"command,omitempty"`
-	EntryPoint        []string          `json:"entryPoint,omitempty"`
-	WorkingDirectory  string            `json:"workingDirectory,omitempty"`
+	// DeployTimeEnvironment: see DeployTimeValue (deploytime.go).
+	DeployTimeEnvironment map[string]DeployTimeValue `json:"deployTimeEnvironment"`
+	Command               []string                   `json:"command,omitempty"`
+	EntryPoint            []string                   `json:"entryPoint,omitempty"`
+	WorkingDirectory      string                     `json:"workingDirectory,omitempty"`
 
 	HealthCheck            *HealthCheckSpec  `json:"healthCheck,omitempty"`
 	DependsOn              map[string]string `json:"dependsOn"`
