@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
@@ -287,4 +288,29 @@ func (e *env) createdSubnets(pl schema.SubnetPlacement) []string {
 		ids = append(ids, ImportValue(networkExportName(e.spec, ExportSubnet(pl.From == schema.PublicSubnets, zone))))
 	}
 	return ids
+}
+
+// networkSection is the README's account of a created network: its range, its subnets by zone
+// and what reaches the internet and AWS how.
+func networkSection(s *schema.Spec, n *schema.CreatedNetwork, l schema.SubnetLayout) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Network\n\nVPC `%s` (stack `%s`), created by ecsgen, in the first %d Availability Zones of %s:\n\n",
+		l.VPC, NetworkStackName(s), n.AvailabilityZones, s.Region)
+	b.WriteString("| zone | public subnet | private subnet | private subnet's internet route |\n| --- | --- | --- | --- |\n")
+	for i := range n.AvailabilityZones {
+		nat := 1
+		if n.NATGateways == schema.NATGatewayPerZone {
+			nat = i + 1
+		}
+		fmt.Fprintf(&b, "| %d | `%s` | `%s` | NAT gateway in zone %d |\n", i+1, l.Public[i], l.Private[i], nat)
+	}
+	if n.Endpoints {
+		var names []string
+		for _, ep := range interfaceEndpoints(s) {
+			names = append(names, ep[1])
+		}
+		fmt.Fprintf(&b, "\nVPC endpoints: S3 (gateway), %s (interface, in the private subnets).", strings.Join(names, ", "))
+	}
+	fmt.Fprintf(&b, "\nFlow logs: `%s`, kept %d days.\n\n", FlowLogGroupName(s), n.FlowLogs.RetentionDays)
+	return b.String()
 }
