@@ -287,6 +287,9 @@ func judgeOutput(t *testing.T, m *motoServer, lint *cfnLint, dir string, i int) 
 	scripts, _ := filepath.Glob(filepath.Join(dir, "userdata", "*.sh"))
 	sort.Strings(scripts)
 	scripts = append(scripts, filepath.Join(dir, "deploy.sh"))
+	if _, err := os.Stat(filepath.Join(dir, "destroy.sh")); err == nil {
+		scripts = append(scripts, filepath.Join(dir, "destroy.sh"))
+	}
 	for _, script := range scripts {
 		rel, _ := filepath.Rel(dir, script)
 		t.Run("shell/"+rel, func(t *testing.T) {
@@ -1020,10 +1023,17 @@ func (b *lockedBuffer) String() string {
 // when the test ends.
 func startMoto(t *testing.T) *motoServer {
 	t.Helper()
+	return startMotoWith(t, "-m", "moto.server")
+}
+
+// startMotoWith starts moto with python3 and these arguments before its own (-H, -p): a
+// module (-m moto.server) or a launcher script that patches moto first.
+func startMotoWith(t *testing.T, launcher ...string) *motoServer {
+	t.Helper()
 	home := t.TempDir()
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		m, err := tryStartMoto(t, home)
+		m, err := tryStartMoto(t, home, launcher)
 		if err == nil {
 			return m
 		}
@@ -1033,7 +1043,7 @@ func startMoto(t *testing.T) *motoServer {
 	return nil
 }
 
-func tryStartMoto(t *testing.T, home string) (*motoServer, error) {
+func tryStartMoto(t *testing.T, home string, launcher []string) (*motoServer, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -1048,7 +1058,7 @@ func tryStartMoto(t *testing.T, home string) (*motoServer, error) {
 		home:     home,
 		exited:   make(chan struct{}),
 	}
-	m.cmd = exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	m.cmd = exec.Command("python3", append(slices.Clone(launcher), "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
 	m.cmd.Env = m.env("us-east-1")
 	m.cmd.Stdout = m.output
 	m.cmd.Stderr = m.output

@@ -30,7 +30,7 @@ import (
 
 // envWide files describe the whole environment (every stack, every service): an edit changes
 // them by design.
-var envWide = []string{"README.md", "deploy.sh", "deploy-plan.json", "checklist.md"}
+var envWide = []string{"README.md", "deploy.sh", "destroy.sh", "deploy-plan.json", "checklist.md"}
 
 func TestStableIdentities(t *testing.T) {
 	specs, err := filepath.Glob("*/spec.cue")

@@ -119,6 +119,8 @@ func (e *env) codeDeploy(t *cloudformation.Template, st *stack, name string, svc
 	}
 	e.addJSON("codedeploy/"+name+"/create-deployment.json", req)
 	st.Release = &codeDeployRelease{
+		Application:      appName,
+		DeploymentGroup:  appName,
 		Cluster:          ClusterName(s),
 		Service:          ServiceName(s, name),
 		TaskDefinition:   taskDefID,

@@ -1,14 +1,17 @@
 package generators
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 
+	"github.com/ecsgen/ecsgen/schema"
 	"github.com/ecsgen/ecsgen/templates"
 )
 
@@ -95,8 +98,10 @@ type stackInPlan struct {
 // codeDeployRelease is how deploy.sh releases a CodeDeploy service: when the service does not
 // run the revision the stack registered last, a CodeDeploy deployment moves it there.
 type codeDeployRelease struct {
-	Cluster string `json:"cluster"`
-	Service string `json:"service"`
+	Application     string `json:"application"`
+	DeploymentGroup string `json:"deploymentGroup"`
+	Cluster         string `json:"cluster"`
+	Service         string `json:"service"`
 	// TaskDefinition is the logical id of the stack's task definition: its physical id is the
 	// ARN of the revision to release.
 	TaskDefinition   string `json:"taskDefinition"`
@@ -125,6 +130,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	if len(body) > MaxTemplateBytes {
 		return &LimitError{Rule: "R58", Path: st.SpecPath, Message: fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes)}
 	}
+	e.retained = append(e.retained, retainedResources(st.Name, body)...)
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
 	sp := stackInPlan{
@@ -214,29 +220,165 @@ func capabilities(t *cloudformation.Template) []string {
 	return nil
 }
 
-func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
-	type stackData struct {
-		Name, Description, Template string
-		Capabilities                []string
-		ParameterOverrides          []string
-		Bytes                       int
-		S3Bucket                    bool
-		Release                     *codeDeployRelease
-		LiveTraffic                 *liveTraffic
-		DesiredCount                *liveDesiredCount
-	}
-	data := struct {
-		Title, Region, BucketVariable string
-		InlineLimit                   int
-		Stacks                        []stackData
-	}{Title: Prefix(e.spec), Region: plan.Region, BucketVariable: TemplateBucketVariable, InlineLimit: MaxInlineTemplateBytes}
-	for _, s := range plan.Stacks {
-		d := stackData{Name: s.Name, Description: s.Description, Template: s.Template, Capabilities: s.Capabilities,
-			Release: s.Release, Bytes: s.Bytes, S3Bucket: s.S3Bucket, LiveTraffic: s.LiveTraffic, DesiredCount: s.DesiredCount}
-		for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
-			d.ParameterOverrides = append(d.ParameterOverrides, k+"="+s.Parameters[k])
+// deployStack is one stack as deploy.sh and destroy.sh see it.
+type deployStack struct {
+	Name, Description, Template string
+	// Function is the shell function of deploy.sh that deploys the stack.
+	Function           string
+	Capabilities       []string
+	ParameterOverrides []string
+	Bytes              int
+	S3Bucket           bool
+	Release            *codeDeployRelease
+	LiveTraffic        *liveTraffic
+	DesiredCount       *liveDesiredCount
+}
+
+// lbEndpoint is how deploy.sh prints a load balancer's URLs: from the DNS name the cluster
+// stack outputs, one URL per listener ($dns is the shell variable holding the name).
+type lbEndpoint struct {
+	Name, Output string
+	URLs         []string
+}
+
+// scriptData is what deploy.sh and destroy.sh are rendered from.
+type scriptData struct {
+	Title, Region, System, Env, BucketVariable string
+	InlineLimit                                int
+	Cluster, ClusterStack, ClusterFunction     string
+	// NetworkStack and NetworkFunction: the stack of a created VPC (network.create), deployed
+	// before every other and deleted after them; empty without one.
+	NetworkStack, NetworkFunction string
+	Stacks                        []deployStack
+	// Services are the functions deploying the service stacks, in plan order.
+	Services []string
+	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
+	// those the services of the spec use (their strategies, or the cluster's default).
+	ClusterProviders, ServiceProviders []string
+	Releases                           bool
+	Endpoints                          []lbEndpoint
+	// ServiceBatches are the ECS service names, at most 10 per describe-services call.
+	ServiceBatches [][]string
+	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain.
+	Retained []string
+}
+
+func scriptDataOf(e *env, plan deployPlan) scriptData {
+	s := e.spec
+	d := scriptData{Title: Prefix(s), Region: plan.Region, System: s.System, Env: s.Env, BucketVariable: TemplateBucketVariable,
+		InlineLimit: MaxInlineTemplateBytes, Cluster: ClusterName(s), ClusterStack: ClusterStackName(s)}
+	for i, st := range plan.Stacks {
+		fn := "deploy_stack_" + strconv.Itoa(i)
+		switch {
+		case st.Name == d.ClusterStack:
+			fn = "deploy_cluster"
+			d.ClusterFunction = fn
+		case s.CreatesNetwork() && st.Name == NetworkStackName(s):
+			fn = "deploy_network"
+			d.NetworkStack, d.NetworkFunction = st.Name, fn
+		default:
+			for _, name := range sortedKeys(s.Services) {
+				if ServiceStackName(s, name) == st.Name {
+					fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
+				}
+			}
+			d.Services = append(d.Services, fn)
 		}
-		data.Stacks = append(data.Stacks, d)
+		ds := deployStack{Name: st.Name, Description: st.Description, Template: st.Template, Function: fn, Capabilities: st.Capabilities,
+			Release: st.Release, Bytes: st.Bytes, S3Bucket: st.S3Bucket, LiveTraffic: st.LiveTraffic, DesiredCount: st.DesiredCount}
+		for _, k := range slices.Sorted(maps.Keys(st.Parameters)) {
+			ds.ParameterOverrides = append(ds.ParameterOverrides, k+"="+st.Parameters[k])
+		}
+		d.Releases = d.Releases || st.Release != nil
+		d.Stacks = append(d.Stacks, ds)
 	}
-	return templates.Render("deploy.sh.tmpl", data)
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		d.ClusterProviders = append(d.ClusterProviders, CapacityProviderName(s, name))
+	}
+	d.ClusterProviders = append(d.ClusterProviders, s.FargateProvidersUsed()...)
+	used := map[string]bool{}
+	for _, name := range sortedKeys(s.Services) {
+		strategy := s.Services[name].Capacity
+		if len(strategy) == 0 {
+			strategy = s.DefaultStrategy()
+		}
+		for cp := range strategy {
+			if !schema.IsFargateProvider(cp) {
+				cp = CapacityProviderName(s, cp)
+			}
+			used[cp] = true
+		}
+	}
+	d.ServiceProviders = sortedKeys(used)
+	for _, name := range sortedKeys(s.LoadBalancers) {
+		lb := s.LoadBalancers[name]
+		ep := lbEndpoint{Name: name, Output: logicalID(name) + "LoadBalancerDNSName"}
+		for _, lname := range sortedKeys(lb.Listeners) {
+			ep.URLs = append(ep.URLs, listenerURL(lb.Listeners[lname])+" ("+lname+")")
+		}
+		d.Endpoints = append(d.Endpoints, ep)
+	}
+	var batch []string
+	for _, name := range sortedKeys(s.Services) {
+		batch = append(batch, ServiceName(s, name))
+		if len(batch) == 10 {
+			d.ServiceBatches = append(d.ServiceBatches, batch)
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		d.ServiceBatches = append(d.ServiceBatches, batch)
+	}
+	return d
+}
+
+// listenerURL is a listener's address, with $dns standing for the load balancer's DNS name.
+func listenerURL(l schema.Listener) string {
+	switch l.Protocol {
+	case "HTTP", "HTTPS":
+		scheme := strings.ToLower(l.Protocol)
+		if (scheme == "http" && l.Port == 80) || (scheme == "https" && l.Port == 443) {
+			return scheme + "://$dns/"
+		}
+		return fmt.Sprintf("%s://$dns:%d/", scheme, l.Port)
+	}
+	return fmt.Sprintf("%s $dns:%d", strings.ToLower(l.Protocol), l.Port)
+}
+
+func renderDeployScript(e *env, plan deployPlan) ([]byte, error) {
+	return templates.Render("deploy.sh.tmpl", scriptDataOf(e, plan))
+}
+
+func renderDestroyScript(e *env, plan deployPlan) ([]byte, error) {
+	d := scriptDataOf(e, plan)
+	d.Retained = e.retained
+	return templates.Render("destroy.sh.tmpl", d)
+}
+
+// retainedResources names the resources of an encoded template that outlive their stack
+// (DeletionPolicy Retain), for destroy.sh to say what it keeps.
+func retainedResources(stack string, body []byte) []string {
+	var t struct {
+		Resources map[string]struct {
+			Type           string
+			DeletionPolicy string
+			Properties     map[string]any
+		}
+	}
+	if json.Unmarshal(body, &t) != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range sortedKeys(t.Resources) {
+		r := t.Resources[id]
+		if r.DeletionPolicy != "Retain" {
+			continue
+		}
+		what := r.Type + " " + id
+		if name, ok := r.Properties["LogGroupName"].(string); ok {
+			what = "log group " + name
+		}
+		out = append(out, what+" (stack "+stack+")")
+	}
+	return out
 }

@@ -67,6 +67,11 @@ func Generate(s *schema.Spec) (Files, error) {
 		return nil, err
 	}
 	out[path.Join(s.Env, "deploy.sh")] = script
+	destroy, err := renderDestroyScript(e, plan)
+	if err != nil {
+		return nil, err
+	}
+	out[path.Join(s.Env, "destroy.sh")] = destroy
 	out[path.Join(s.Env, "README.md")] = renderReadme(e, plan)
 	out[path.Join(s.Env, "checklist.md")] = renderChecklist(s, Checklist(s))
 	return out, nil
@@ -85,6 +90,8 @@ type env struct {
 	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
 	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
 	dedicated map[[2]string]string
+	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain).
+	retained []string
 }
 
 func newEnv(s *schema.Spec) *env {

@@ -85,7 +85,7 @@ func renderReadme(e *env, plan deployPlan) []byte {
 	}
 
 	w("## Deploy\n\n")
-	w("`./deploy.sh` deploys the stacks in this order, each with `aws cloudformation deploy`; extra arguments go to every command (e.g. `./deploy.sh --profile %s`). It is safe to run again.\n\n", s.Env)
+	w("`./deploy.sh` deploys the stacks in this order, each with `aws cloudformation deploy`; extra arguments go to every command (e.g. `./deploy.sh --profile %s`). It is safe to run again. When the cluster stack removes a capacity provider that services still use, the service stacks go first. `./deploy.sh --prune` also deletes the environment's stacks that the spec no longer has, `--recreate-failed` recreates a stack whose first create failed, and `./destroy.sh --yes` deletes the whole environment.\n\n", s.Env)
 	for i, st := range plan.Stacks {
 		w("%d. `%s`: %s (`%s`, %s bytes)\n", i+1, st.Name, st.Description, st.Template, thousands(st.Bytes))
 	}
@@ -164,7 +164,7 @@ func deploymentDiagram(s *schema.Spec) string {
 	d.open("  ", "cluster", "ECS cluster "+ClusterName(s))
 	for _, name := range sortedKeys(s.Services) {
 		svc := s.Services[name]
-		d.open("    ", mermaidID("svc", name), fmt.Sprintf("service %s<br>%s, %s<br>%s", ServiceName(s, name), tasks(svc), s.NetworkMode(svc), deploymentLabel(svc)))
+		d.open("    ", mermaidID("svc", name), fmt.Sprintf("service %s<br>%s, %s<br>%s", ServiceName(s, name), tasks(svc), s.NetworkMode(svc), deploymentTitle(svc)))
 		for _, cname := range sortedKeys(svc.Containers) {
 			c := svc.Containers[cname]
 			label := "container " + cname + "<br>" + c.Image
@@ -359,6 +359,16 @@ func strategyLabel(s *schema.Spec, svc schema.Service) string {
 		label += "<br>(cluster default)"
 	}
 	return label
+}
+
+// deploymentTitle is deploymentLabel in a service's box of the diagram, where a CodeDeploy
+// configuration takes a line of its own: Mermaid draws a group whose title is wider than what
+// it holds wider than the group around it (examples/diagram_render_test.go measures it).
+func deploymentTitle(svc schema.Service) string {
+	if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
+		return "blue/green (CodeDeploy)<br>" + svc.Deployment.CodeDeploy.Config
+	}
+	return deploymentLabel(svc)
 }
 
 func deploymentLabel(svc schema.Service) string {

@@ -16,6 +16,7 @@ var files embed.FS
 
 var parsed = template.Must(template.New("").Funcs(template.FuncMap{
 	"shquote": ShellQuote,
+	"join":    strings.Join,
 }).ParseFS(files, "*.tmpl"))
 
 // Render executes the named template with data.

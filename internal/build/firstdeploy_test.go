@@ -211,7 +211,7 @@ func TestCodeDeployServiceKeepsItsTaskDefinitionAcrossUpdates(t *testing.T) {
 		t.Errorf("the service's TaskDefinition is %v, want the family %v", taskDef, family)
 	}
 	script := string(after["prd/deploy.sh"])
-	if !strings.Contains(script, "--logical-resource-id TaskDefinition") || !strings.Contains(script, "aws deploy create-deployment") {
+	if !strings.Contains(script, "--logical-resource-id TaskDefinition") || !strings.Contains(script, "deploy create-deployment") {
 		t.Errorf("deploy.sh does not release the stack's revision through CodeDeploy:\n%s", script)
 	}
 }

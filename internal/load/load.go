@@ -32,6 +32,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
@@ -134,7 +135,10 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		res, more, err := checkEnvs(ctx, spec, user, opts, syntax)
 		return res, append(findings, more...).Dedup(), err
 	}
-	insts := load.Instances(files, &load.Config{Dir: opts.Dir, Tags: opts.Tags})
+	insts, err := instances(files, &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags})
+	if err != nil {
+		return nil, nil, err
+	}
 	if len(insts) != 1 {
 		return nil, nil, fmt.Errorf("the spec files must form one CUE package, got %d", len(insts))
 	}
@@ -142,6 +146,7 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 	if inst.Err != nil {
 		return nil, translate(inst.Err, nil), nil
 	}
+	withoutSchemaImport(inst)
 	user := ctx.BuildInstance(inst)
 	if err := user.Err(); err != nil {
 		// An error in the user's own CUE (a conflict within their definitions): validating
@@ -154,6 +159,45 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return res, findings, nil
 	}
 	return checkEnvs(ctx, spec, user, opts, inst.Files)
+}
+
+// instances is load.Instances, which panics on some module files it cannot make sense of
+// (e.g. a cue.mod/local-module.cue that replaces the module itself).
+func instances(files []string, cfg *load.Config) (insts []*build.Instance, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the CUE module of the spec (%s) cannot be loaded: %v; check its cue.mod/module.cue and cue.mod/local-module.cue", cfg.ModuleRoot, r)
+		}
+	}()
+	return load.Instances(files, cfg), nil
+}
+
+// moduleRoot is the root of the CUE module the spec files are in (the directory holding
+// cue.mod, found upwards from the first file's directory), so that a spec importing a package,
+// e.g. the schema's CUE module, loads from any working directory; cue itself looks from the
+// working directory only. Empty: none, or standard input.
+func moduleRoot(files []string, dir string) string {
+	if len(files) == 0 || files[0] == "-" {
+		return ""
+	}
+	d := filepath.Dir(files[0])
+	if dir != "" && !filepath.IsAbs(d) {
+		d = filepath.Join(dir, d)
+	}
+	d, err := filepath.Abs(d)
+	if err != nil {
+		return ""
+	}
+	for {
+		if fi, err := os.Stat(filepath.Join(d, "cue.mod")); err == nil && fi.IsDir() {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
 }
 
 // preflight catches what CUE reports badly or not at all: unreadable files, empty files and

@@ -1,0 +1,229 @@
+package examples_test
+
+// deploy.sh against recorded answers of the AWS CLI, for what moto cannot be brought to do:
+// record a service's capacity provider strategy (so the order deploy.sh chooses when the
+// cluster stack removes a capacity provider), leave a stack in ROLLBACK_COMPLETE, fail a
+// deploy, or hold a CodeDeploy deployment in flight. A fake `aws` first on PATH answers the
+// reads deploy.sh makes from the test's table (ANSWER_* variables) and logs every call; the
+// tests read what deploy.sh did from the log and its output.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakeAWS answers by the words of the call; ANSWER_<key> environment variables hold the
+// answers, CALLS the log file.
+const fakeAWS = `#!/bin/bash
+echo "$*" >>"$CALLS"
+case "$*" in
+  *"cloudformation describe-stacks"*Outputs*) ;;
+  *"cloudformation describe-stacks"*) printf '%b\n' "$ANSWER_STACKS" ;;
+  *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
+  *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
+  *"cloudformation deploy"*)
+    if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
+  *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
+  *"ecs describe-services"*capacityProvider*) printf '%b\n' "$ANSWER_IN_USE" ;;
+  *"ecs describe-services"*"services[0].taskDefinition"*) echo "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1" ;;
+  *"ecs describe-services"*) ;;
+  *"ecs describe-clusters"*) printf '%b\n' "$ANSWER_PROVIDERS" ;;
+  *"cloudformation describe-stack-resource"*"--logical-resource-id TaskDefinition"*) printf '%b\n' "$ANSWER_REVISION" ;;
+  *"ecs register-task-definition"*) echo "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/new:2" ;;
+  *"deploy list-deployments"*) printf '%b\n' "${ANSWER_INFLIGHT:-None}" ;;
+  *"deploy get-deployment"*"deploymentInfo.status"*) echo Succeeded ;;
+  *"deploy create-deployment"*) echo d-NEW ;;
+  *"cloudformation list-stack-resources"*) printf '%b\n' "${ANSWER_RESOURCE-x}" ;;
+  *"elbv2 describe-listeners"* | *"cloudformation describe-stack-resource"*) echo x ;;
+  *) echo "fake aws: unexpected call: $*" >&2; exit 2 ;;
+esac
+`
+
+// runWithAnswers runs an environment's deploy.sh with the fake aws, the answers and args; it
+// returns the output, the calls and whether the script failed.
+func runWithAnswers(t *testing.T, envDir string, answers []string, args ...string) (string, string, bool) {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte(fakeAWS), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	calls := filepath.Join(t.TempDir(), "calls")
+	cmd := exec.Command("bash", append([]string{filepath.Join(envDir, "deploy.sh")}, args...)...)
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "CALLS="+calls, "ECSGEN_POLL_SECONDS=0")
+	cmd.Env = append(cmd.Env, answers...)
+	out, err := cmd.CombinedOutput()
+	log, _ := os.ReadFile(calls)
+	return string(out), string(log), err != nil
+}
+
+// deployed lists the stacks `cloudformation deploy` was called for, in order.
+func deployed(calls string) string {
+	var order []string
+	for _, line := range strings.Split(calls, "\n") {
+		if strings.Contains(line, "cloudformation deploy") {
+			f := strings.Fields(line[strings.Index(line, "--stack-name"):])
+			order = append(order, f[1])
+		}
+	}
+	return strings.Join(order, " ")
+}
+
+func TestDeployOrderCapacity(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	// v3 of the ec2-capacity scenario: the cluster keeps only capacity compute.
+	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v3.cue", t.TempDir())
+	stacks := `life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2`
+	for _, c := range []struct {
+		name                string
+		inUse, providers    string
+		wantOrder, wantText string
+		wantExit            bool
+	}{
+		{name: "unchanged capacity: cluster first", inUse: "life-ec2-compute", providers: "life-ec2-compute",
+			wantOrder: "life-ec2-cluster life-ec2-svc-worker"},
+		{name: "service leaves a capacity the cluster removes: services first", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
+			wantOrder: "life-ec2-svc-worker life-ec2-cluster", wantText: "service stacks first"},
+		{name: "rename in one deploy: stopped before any change", inUse: "life-ec2-general", providers: "life-ec2-general",
+			wantExit: true, wantText: "Deploy in two steps"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks,
+				"ANSWER_SERVICES=arn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/life-ec2-worker",
+				"ANSWER_IN_USE=" + c.inUse, "ANSWER_PROVIDERS=" + c.providers})
+			if c.wantExit != failed {
+				t.Fatalf("deploy.sh failed: %v, want %v\n%s", failed, c.wantExit, out)
+			}
+			if !strings.Contains(out, c.wantText) {
+				t.Errorf("deploy.sh says no %q:\n%s", c.wantText, out)
+			}
+			if got := deployed(calls); got != c.wantOrder {
+				t.Errorf("stacks deployed in order %q, want %q\ncalls:\n%s", got, c.wantOrder, calls)
+			}
+		})
+	}
+}
+
+// A stack whose first create failed stops deploy.sh before any change, with its reasons and
+// the delete command; --recreate-failed deletes it and deploys; a failing deploy prints the
+// failed resources' reasons.
+func TestDeployFailedStacks(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v1.cue", t.TempDir())
+	failedCreate := `life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\nlife-ec2-svc-worker\tROLLBACK_COMPLETE\tlife\tec2`
+	events := "ANSWER_EVENTS=Service\tAWS::ECS::Service\tCREATE_FAILED\tResource handler returned message: Role is not valid"
+
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + failedCreate, events})
+	if !failed || deployed(calls) != "" {
+		t.Errorf("ROLLBACK_COMPLETE: deploy.sh failed %v, deployed %q; want a stop before any deploy\n%s", failed, deployed(calls), out)
+	}
+	for _, want := range []string{"Role is not valid", "aws cloudformation delete-stack --region ap-northeast-1 --stack-name life-ec2-svc-worker", "--recreate-failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ROLLBACK_COMPLETE: output lacks %q:\n%s", want, out)
+		}
+	}
+
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + failedCreate, events}, "--recreate-failed")
+	if failed || !strings.Contains(calls, "cloudformation delete-stack --stack-name life-ec2-svc-worker") ||
+		deployed(calls) != "life-ec2-cluster life-ec2-svc-worker" {
+		t.Errorf("--recreate-failed: failed %v, calls:\n%s\noutput:\n%s", failed, calls, out)
+	}
+
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=", events, "FAIL_DEPLOY=life-ec2-cluster"})
+	if !failed || deployed(calls) != "life-ec2-cluster" || !strings.Contains(out, "Stack life-ec2-cluster failed") || !strings.Contains(out, "Role is not valid") {
+		t.Errorf("failed deploy: failed %v, deployed %q, want a stop after the cluster with the events' reasons:\n%s", failed, deployed(calls), out)
+	}
+}
+
+// A CodeDeploy deployment in flight is waited for, with progress, and no other revision is
+// registered when the service then runs this one.
+func TestDeployCodeDeployInFlight(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v5.cue", t.TempDir())
+	plan, _ := readPlan(t, envDir)
+	d := &deployment{dir: envDir}
+	rel := d.releases(t)
+	if len(rel) != 1 {
+		t.Fatalf("v5 has %d CodeDeploy releases, want 1", len(rel))
+	}
+	var stacks []string
+	for _, s := range plan.Stacks {
+		stacks = append(stacks, s.Name+`\tUPDATE_COMPLETE\tlife\tweb`)
+	}
+	// The stack's revision is the one the service runs once the deployment in flight is done.
+	const running = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1"
+	answers := []string{"ANSWER_STACKS=" + strings.Join(stacks, `\n`), "ANSWER_INFLIGHT=d-INFLIGHT", "ANSWER_REVISION=" + running}
+	out, calls, failed := runWithAnswers(t, envDir, answers)
+	if failed {
+		t.Fatalf("deploy.sh failed:\n%s", out)
+	}
+	if !strings.Contains(out, "d-INFLIGHT of life-web-web is in flight: waiting") || !strings.Contains(out, "CodeDeploy deployment d-INFLIGHT: Succeeded") {
+		t.Errorf("no progress of the deployment in flight:\n%s", out)
+	}
+	if strings.Contains(calls, "register-task-definition") || strings.Contains(calls, "create-deployment") {
+		t.Errorf("a revision was registered or deployed although the deployment in flight released it:\n%s", calls)
+	}
+
+	answers = []string{"ANSWER_STACKS=" + strings.Join(stacks, `\n`), "ANSWER_REVISION=arn:aws:ecs:ap-northeast-1:123456789012:task-definition/life-web-web:2"}
+	out, calls, failed = runWithAnswers(t, envDir, answers)
+	if failed || !strings.Contains(calls, "create-deployment") || !strings.Contains(out, "CodeDeploy deployment d-NEW: Succeeded") {
+		t.Errorf("a changed task definition must be released, with progress: failed %v\n%s\ncalls:\n%s", failed, out, calls)
+	}
+}
+
+// A service that becomes blue/green has a stack without the alternate target group and the
+// production listener: deploy.sh keeps production traffic on TargetGroup instead of asking
+// CloudFormation for resources the stack does not have yet (which fails the deploy).
+func TestDeployBecomesBlueGreen(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v4.cue", t.TempDir())
+	plan, _ := readPlan(t, envDir)
+	var stacks []string
+	for _, s := range plan.Stacks {
+		stacks = append(stacks, s.Name+`\tUPDATE_COMPLETE\tlife\tweb`)
+	}
+	answers := []string{"ANSWER_STACKS=" + strings.Join(stacks, `\n`), "ANSWER_RESOURCE=",
+		"ANSWER_REVISION=arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1"}
+	out, calls, failed := runWithAnswers(t, envDir, answers)
+	if failed {
+		t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
+	}
+	if strings.Contains(calls, "describe-stack-resource --stack-name life-web-svc-web --logical-resource-id AlternateTargetGroup") ||
+		strings.Contains(calls, "elbv2 describe-listeners") {
+		t.Errorf("deploy.sh asked for resources the stack does not have yet:\n%s", calls)
+	}
+	if !strings.Contains(calls, "--stack-name life-web-svc-web") || !strings.Contains(calls, "LiveTargetGroup=TargetGroup") {
+		t.Errorf("the service stack was not deployed with production traffic on TargetGroup:\n%s", calls)
+	}
+}
+
+// A stack tagged with the environment that the spec no longer has is listed, and deleted only
+// under --prune.
+func TestDeployPrune(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v1.cue", t.TempDir())
+	stacks := `life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2\n` +
+		`life-ec2-svc-old\tUPDATE_COMPLETE\tlife\tec2\nother-ec2-svc-old\tUPDATE_COMPLETE\tother\tec2\nuntagged\tCREATE_COMPLETE\tNone\tNone`
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks})
+	if failed || !strings.Contains(out, "Stack life-ec2-svc-old belongs to life-ec2 but is no longer in the spec; deploy.sh --prune deletes it.") ||
+		strings.Contains(calls, "delete-stack") || strings.Contains(out, "other-ec2-svc-old") || strings.Contains(out, "awk:") {
+		t.Errorf("without --prune: failed %v, want the removed stack listed, nothing deleted:\n%s\ncalls:\n%s", failed, out, calls)
+	}
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks}, "--prune")
+	if failed || !strings.Contains(calls, "cloudformation delete-stack --stack-name life-ec2-svc-old") ||
+		strings.Count(calls, "delete-stack") != 1 {
+		t.Errorf("--prune: failed %v, want life-ec2-svc-old deleted and nothing else:\n%s\ncalls:\n%s", failed, out, calls)
+	}
+}

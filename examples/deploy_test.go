@@ -1,0 +1,292 @@
+package examples_test
+
+// The deploy test: runs the generated deploy.sh itself, end to end, against moto on 127.0.0.1,
+// twice; the second run must converge and change nothing (no stack updated, no task definition
+// registered, no CodeDeploy deployment started).
+//
+// moto is started through testdata/motoserver.py, which makes moto 5.2.1 behave as AWS
+// documents in the few places where it would stop deploy.sh; each patch is named and explained
+// there. What a run against moto cannot prove (IAM role validation, capacity providers, scaling,
+// a CodeDeploy deployment's traffic shift, health checks) is listed in docs/real-account.md.
+//
+// deploy.sh runs on a copy of the output directory in which the external IDs (VPC, subnets,
+// security groups, certificates) are replaced by stand-ins created in moto (see externalIDs), as
+// the artifacts gate does; every other byte is the committed output.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// deployExamples are the outputs whose deploy.sh runs end to end: a CodeDeploy blue/green
+// service, ECS-native blue/green, EC2 capacity with an ALB and rolling updates, and a
+// production environment with managed termination protection.
+var deployExamples = []string{
+	"fargate-bluegreen/out/prd",
+	"fargate-canary/out/stg",
+	"alb-rolling/out/dev",
+	"multi-env/out/prod",
+}
+
+// motoLauncher is the script that starts moto with the patches deploy.sh needs.
+const motoLauncher = "testdata/motoserver.py"
+
+func TestDeployScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs deploy.sh against moto: not in -short")
+	}
+	requireDeployTools(t)
+	for _, dir := range deployExamples {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			m := startMotoWith(t, abs(motoLauncher))
+			d := newDeployment(t, m, dir)
+			d.run(t)
+			first := d.state(t)
+			if len(first.Stacks) != len(d.plan.Stacks) {
+				t.Fatalf("%d stacks after deploy.sh, the plan has %d", len(first.Stacks), len(d.plan.Stacks))
+			}
+			d.checkServices(t, first)
+			out := d.run(t)
+			second := d.state(t)
+			if diff := first.diff(second); diff != "" {
+				t.Errorf("the second run of deploy.sh changed the environment:\n%s\noutput:\n%s", diff, out)
+			}
+		})
+	}
+}
+
+// requireDeployTools skips (or, under ECSGEN_REQUIRE_GATE=1, fails) without bash, the AWS
+// CLI and moto.
+func requireDeployTools(t *testing.T) {
+	t.Helper()
+	required := os.Getenv("ECSGEN_REQUIRE_GATE") == "1"
+	unavailable := func(format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...)
+		if required {
+			t.Fatalf("%s (ECSGEN_REQUIRE_GATE=1)", msg)
+		}
+		t.Skipf("%s (set ECSGEN_REQUIRE_GATE=1 to make this fatal)", msg)
+	}
+	for _, tool := range []string{"aws", "bash", "python3"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			unavailable("deploy test: %s not found in PATH", tool)
+		}
+	}
+	if out, err := exec.Command("python3", "-c", "import moto.server").CombinedOutput(); err != nil {
+		unavailable("deploy test: python moto server not importable: %v\n%s", err, out)
+	}
+}
+
+// deployment is a copy of one environment's output, with stand-ins for its external IDs,
+// deployed into one moto server.
+type deployment struct {
+	m      *motoServer
+	dir    string // the copy deploy.sh runs in
+	region string
+	plan   deployPlan
+}
+
+// newDeployment copies the output directory src into a temporary directory, creates stand-ins
+// in moto for the external IDs it names and writes them into the copy.
+func newDeployment(t *testing.T, m *motoServer, src string) *deployment {
+	t.Helper()
+	plan, templates := readPlan(t, src)
+	subst := m.externalIDs(t, plan.Region, plan, templates)
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	copyOutput(t, src, dst, subst)
+	plan, _ = readPlan(t, dst)
+	return &deployment{m: m, dir: dst, region: plan.Region, plan: plan}
+}
+
+func readPlan(t *testing.T, dir string) (deployPlan, map[string]*template) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "deploy-plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan deployPlan
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		t.Fatalf("%s/deploy-plan.json: %v", dir, err)
+	}
+	templates := map[string]*template{}
+	for _, s := range plan.Stacks {
+		tpl, err := loadTemplate(filepath.Join(dir, s.Template))
+		if err != nil {
+			t.Fatal(err)
+		}
+		templates[s.Name] = tpl
+	}
+	return plan, templates
+}
+
+// copyOutput copies an output directory, replacing the external IDs in every file, and
+// deploying network listener protocols as moto can (motoShim) in the stacks.
+func copyOutput(t *testing.T, src, dst string, subst map[string]string) {
+	t.Helper()
+	keys := sortedKeys(subst)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, from := range keys {
+			b = bytes.ReplaceAll(b, []byte(from), []byte(subst[from]))
+		}
+		if strings.HasPrefix(filepath.ToSlash(rel), "stacks/") && strings.HasSuffix(rel, ".json") {
+			if b, err = motoShim(b); err != nil {
+				return fmt.Errorf("%s: %v", rel, err)
+			}
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs deploy.sh with the extra arguments (flags of deploy.sh and of the aws CLI; the
+// endpoint of moto is added), fails the test if it fails, and returns its output.
+func (d *deployment) run(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := d.script(t, "deploy.sh", args...)
+	if err != nil {
+		t.Fatalf("deploy.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// script runs one of the environment's scripts against moto and returns its combined output.
+func (d *deployment) script(t *testing.T, name string, args ...string) (string, error) {
+	t.Helper()
+	all := append([]string{filepath.Join(d.dir, name)}, args...)
+	all = append(all, "--endpoint-url", d.m.endpoint)
+	cmd := exec.CommandContext(ctxTimeout(t, 10*time.Minute), "bash", all...)
+	// Poll CodeDeploy deployments and Auto Scaling groups every second, not every 15.
+	cmd.Env = append(d.m.env(d.region), "ECSGEN_POLL_SECONDS=1")
+	cmd.Dir = d.m.home
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("%s %s: %.1fs", name, strings.Join(args, " "), time.Since(start).Seconds())
+	return out.String(), err
+}
+
+// envState is what a deploy can change, read by testdata/envstate.py in one process: every
+// stack, the services, the task definitions and the CodeDeploy deployments.
+type envState struct {
+	Stacks map[string]struct {
+		Status, LastUpdated string
+		Events              int
+		Tags, Outputs       map[string]string
+	}
+	Services map[string]struct {
+		Status, TaskDefinition string
+		DesiredCount           int
+	}
+	TaskDefinitions []string
+	Deployments     []string
+}
+
+func (d *deployment) state(t *testing.T) envState {
+	t.Helper()
+	cmd := exec.CommandContext(ctxTimeout(t, awsCallTimeout), "python3", abs("testdata/envstate.py"), d.m.endpoint, d.region)
+	cmd.Env = d.m.env(d.region)
+	cmd.Dir = d.m.home
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("envstate.py: %v\n%s", err, stderr.String())
+	}
+	var st envState
+	if err := json.Unmarshal(out, &st); err != nil {
+		t.Fatalf("envstate.py: %v\n%s", err, out)
+	}
+	return st
+}
+
+// diff says what differs between two states, one line per stack, service or list.
+func (a envState) diff(b envState) string {
+	var lines []string
+	for _, name := range sortedKeys(a.Stacks) {
+		x, y := a.Stacks[name], b.Stacks[name]
+		if _, ok := b.Stacks[name]; !ok {
+			lines = append(lines, fmt.Sprintf("stack %s: gone", name))
+		} else if x.Status != y.Status || x.LastUpdated != y.LastUpdated || x.Events != y.Events {
+			lines = append(lines, fmt.Sprintf("stack %s: %+v -> %+v", name, x, y))
+		}
+	}
+	for _, name := range sortedKeys(b.Stacks) {
+		if _, ok := a.Stacks[name]; !ok {
+			lines = append(lines, fmt.Sprintf("stack %s: new, %+v", name, b.Stacks[name]))
+		}
+	}
+	for _, arn := range sortedKeys(b.Services) {
+		if a.Services[arn] != b.Services[arn] {
+			lines = append(lines, fmt.Sprintf("service %s: %+v -> %+v", arn, a.Services[arn], b.Services[arn]))
+		}
+	}
+	if !slices.Equal(a.TaskDefinitions, b.TaskDefinitions) {
+		lines = append(lines, fmt.Sprintf("task definitions: %v -> %v", a.TaskDefinitions, b.TaskDefinitions))
+	}
+	if !slices.Equal(a.Deployments, b.Deployments) {
+		lines = append(lines, fmt.Sprintf("CodeDeploy deployments: %v -> %v", a.Deployments, b.Deployments))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// checkServices: every service of the plan's templates is ACTIVE after the deploy.
+func (d *deployment) checkServices(t *testing.T, st envState) {
+	t.Helper()
+	_, templates := readPlan(t, d.dir)
+	want := 0
+	for _, s := range d.plan.Stacks {
+		want += len(templates[s.Name].resourcesOfType("AWS::ECS::Service"))
+	}
+	active := 0
+	for arn, svc := range st.Services {
+		if svc.Status != "ACTIVE" {
+			t.Errorf("service %s: %s", arn, svc.Status)
+			continue
+		}
+		active++
+	}
+	if active != want {
+		t.Errorf("%d services ACTIVE, the stacks declare %d: %v", active, want, sortedKeys(st.Services))
+	}
+}
+
+func (d *deployment) awsJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	out, err := d.m.aws(t, d.region, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}

@@ -1,0 +1,443 @@
+"""moto's server, made to behave as AWS documents where moto 5.2.1 stops deploy.sh.
+
+The deploy tests (examples/deploy_test.go) run the generated deploy.sh against this server on
+127.0.0.1. Each patch below restores one documented AWS behaviour that moto lacks, and is named
+after it; nothing else is changed. Usage is that of `python3 -m moto.server`:
+
+    python3 motoserver.py -H 127.0.0.1 -p PORT
+"""
+
+import sys
+
+from moto.cloudformation.models import CloudFormationBackend
+
+
+def exports_under_change_sets():
+    """ExecuteChangeSet registers the stack's exports and resolves Fn::ImportValue.
+
+    AWS: "After you execute the change set, CloudFormation ... updates your stack"; a stack's
+    exports exist however it was created, and Fn::ImportValue resolves against every export
+    of the region (AWS CloudFormation User Guide, "Get exported outputs from a deployed
+    CloudFormation stack"). `aws cloudformation deploy` always goes through change sets.
+    moto 5.2.1: only CreateStack passes the region's exports to the new stack and registers the
+    new stack's exports; ExecuteChangeSet does neither, so a service stack fails with
+    "No export named ... found" and the exports of a stack deployed with change sets are
+    never listed.
+    """
+    execute = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        stack.cross_stack_resources = self.exports
+        stack.resource_map.cross_stack_resources = self.exports
+        before = [export.name for export in stack.exports]
+        execute(self, change_set_name, stack_name)
+        # The stack now has the change set's parameters too (moto keeps those it was created
+        # with, so the next unchanged deploy would look changed).
+        stack.parameters = change_set.parameters
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.output_map = stack._create_output_map()
+        for name in before:
+            self.exports.pop(name, None)
+        self._validate_export_uniqueness(stack)
+        for export in stack.exports:
+            self.exports[export.name] = export
+
+    CloudFormationBackend.execute_change_set = execute_change_set
+
+
+def describe_stack_resource_of_partial_stacks():
+    """DescribeStackResource answers for the resources a stack has, and ValidationError else.
+
+    AWS: DescribeStackResource returns the named resource of the stack, or ValidationError
+    "Resource X does not exist for stack Y" (CloudFormation API Reference,
+    DescribeStackResource). moto 5.2.1 keeps None in a stack's resources for each resource
+    it could not create (types it does not implement, such as
+    AWS::CodeDeploy::Application) and then fails with HTTP 500 (AttributeError on None)
+    for any logical id that comes after one of them.
+    """
+
+    def describe_stack_resource(self, stack_name, logical_resource_id):
+        from moto.cloudformation.exceptions import ValidationError
+
+        stack = self.get_stack(stack_name)
+        for resource in stack.stack_resources:
+            if getattr(resource, "logical_resource_id", None) == logical_resource_id:
+                return stack, resource
+        raise ValidationError(
+            stack_name,
+            f"Resource {logical_resource_id} does not exist for stack {stack_name}",
+        )
+
+    CloudFormationBackend.describe_stack_resource = describe_stack_resource
+
+
+def ssm_parameters_keep_their_path():
+    """UsePreviousValue of an SSM-typed parameter reuses its path, resolved again.
+
+    AWS: for parameters of type AWS::SSM::Parameter::Value<...>, the parameter value is the
+    SSM parameter's name and "CloudFormation always fetches the latest value" at every stack
+    operation (User Guide, "Specify existing resources at runtime with CloudFormation-supplied
+    parameter types"); UsePreviousValue keeps that name. `aws cloudformation deploy` sends
+    UsePreviousValue for every parameter it is not given, such as the ECS-optimized AMI
+    parameter with its default path. moto 5.2.1 substitutes the *resolved* value (an AMI id)
+    and then looks it up in SSM as if it were a parameter name: AttributeError, HTTP 500.
+    The patch passes on each such parameter as it was given before (its path), or not at all
+    when the stack took its default; so an unchanged stack's change set is also empty, as on
+    AWS, instead of differing by the resolved values.
+    """
+    create = CloudFormationBackend.create_change_set
+
+    def create_change_set(self, stack_name, change_set_name, template, parameters, description,
+                          change_set_type, *args, **kwargs):
+        if change_set_type == "UPDATE":
+            stack = self.get_stack(stack_name)
+            slots = stack.template_dict.get("Parameters") or {}
+            resolved = stack.stack_parameters
+            previous = stack.resource_map.input_parameters
+            for key, value in list(parameters.items()):
+                slot = slots.get(key) or {}
+                if value != resolved.get(key):
+                    continue  # a value given now
+                if key in previous:
+                    parameters[key] = previous[key]  # as given before: an SSM parameter's path
+                elif "Default" in slot:
+                    del parameters[key]  # the default, as before (resolved again if SSM)
+        return create(self, stack_name, change_set_name, template, parameters, description,
+                      change_set_type, *args, **kwargs)
+
+    CloudFormationBackend.create_change_set = create_change_set
+
+
+def empty_change_sets_fail_quietly():
+    """CreateChangeSet without changes creates a FAILED change set; it raises nothing.
+
+    AWS: a change set with no changes is created, then has Status FAILED and StatusReason
+    "The submitted information didn't contain changes. Submit different information to create
+    a change set." (API Reference, DescribeChangeSet); `aws cloudformation deploy
+    --no-fail-on-empty-changeset` reads that and exits 0. Only UpdateStack answers
+    "No updates are to be performed." moto 5.2.1 raises that ValidationError from
+    CreateChangeSet too, so every unchanged stack fails the second deploy. moto's backend
+    already marks such a change set FAILED with AWS's reason; the patch skips the response
+    layer's UpdateStack check for CreateChangeSet only.
+    """
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    create = CloudFormationResponse.create_change_set
+    validate = CloudFormationResponse._validate_different_update
+
+    def create_change_set(self):
+        self._in_create_change_set = True
+        try:
+            return create(self)
+        finally:
+            self._in_create_change_set = False
+
+    def _validate_different_update(self, *args, **kwargs):
+        if getattr(self, "_in_create_change_set", False):
+            return None
+        return validate(self, *args, **kwargs)
+
+    CloudFormationResponse.create_change_set = create_change_set
+    CloudFormationResponse._validate_different_update = _validate_different_update
+
+
+def codedeploy_stub():
+    """STUB, not AWS behaviour: CodeDeploy ECS deployments complete at once.
+
+    moto implements the CodeDeploy API but not its CloudFormation resource types (a stack's
+    AWS::CodeDeploy::Application and ::DeploymentGroup are skipped), and its deployments stay
+    "Created" forever. So that deploy.sh's release step can run to its end, this stub
+    (1) creates the application and deployment group of a stack in moto's CodeDeploy, and
+    (2) moves a deployment Created -> InProgress -> Succeeded on successive reads and then
+    points the ECS service at the AppSpec's task definition, as a successful CodeDeploy ECS
+    deployment ends. It does not shift listener traffic, run lifecycle hooks, wait, or fail:
+    what a real deployment does is for a real account to prove (docs/real-account.md).
+    """
+    import yaml
+    from moto.codedeploy.models import codedeploy_backends, CodeDeployBackend
+    from moto.core.common_models import CloudFormationModel
+    from moto.ecs.models import ecs_backends
+
+    class CodeDeployApplication(CloudFormationModel):
+        __module__ = "moto.codedeploy.stub"  # moto files every model under its service
+
+        def __init__(self, name):
+            self.name = name
+
+        @property
+        def physical_resource_id(self):
+            return self.name
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "ApplicationName"
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CodeDeploy::Application"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return False
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            props = cloudformation_json.get("Properties", {})
+            name = props.get("ApplicationName", resource_name)
+            codedeploy_backends[account_id][region_name].create_application(
+                name, props.get("ComputePlatform", "Server"), props.get("Tags", []))
+            return cls(name)
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+            backend = codedeploy_backends[account_id][region_name]
+            backend.applications.pop(resource_name, None)
+            backend.deployment_groups.pop(resource_name, None)
+
+    class CodeDeployDeploymentGroup(CloudFormationModel):
+        __module__ = "moto.codedeploy.stub"
+
+        def __init__(self, name):
+            self.name = name
+
+        @property
+        def physical_resource_id(self):
+            return self.name
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "DeploymentGroupName"
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CodeDeploy::DeploymentGroup"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return False
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            props = cloudformation_json.get("Properties", {})
+            name = props.get("DeploymentGroupName", resource_name)
+            codedeploy_backends[account_id][region_name].create_deployment_group(
+                application_name=props["ApplicationName"],
+                deployment_group_name=name,
+                deployment_config_name=props.get("DeploymentConfigName"),
+                ec2_tag_filters=None,
+                on_premises_instance_tag_filters=None,
+                auto_scaling_groups=None,
+                service_role_arn=props.get("ServiceRoleArn", ""),
+                deployment_style=props.get("DeploymentStyle"),
+                ecs_services=[{"clusterName": s.get("ClusterName"), "serviceName": s.get("ServiceName")}
+                              for s in props.get("ECSServices", [])],
+            )
+            return cls(name)
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+            # The properties are the template's, unresolved (ApplicationName is a Ref): the
+            # group is found by its name in every application.
+            for groups in codedeploy_backends[account_id][region_name].deployment_groups.values():
+                groups.pop(resource_name, None)
+
+    # The deployment group names its target groups by Fn::GetAtt TargetGroup.TargetGroupName,
+    # a documented return value of AWS::ElasticLoadBalancingV2::TargetGroup that moto does not
+    # implement; moto never had to resolve it while it skipped the deployment group.
+    from moto.elbv2.models import FakeTargetGroup
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "TargetGroupName":
+            return self.name
+        if attribute_name == "TargetGroupArn":
+            return self.arn
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        raise UnformattedGetAttTemplateException()
+
+    FakeTargetGroup.get_cfn_attribute = get_cfn_attribute
+    FakeTargetGroup.has_cfn_attr = classmethod(lambda cls, attr: attr in ("TargetGroupName", "TargetGroupArn"))
+
+    get_deployment = CodeDeployBackend.get_deployment
+    progress = {"Created": "InProgress", "InProgress": "Succeeded"}
+
+    def advancing_get_deployment(self, deployment_id):
+        deployment = get_deployment(self, deployment_id)
+        if deployment.status in progress:
+            deployment.status = progress[deployment.status]
+            if deployment.status == "Succeeded":
+                spec = yaml.safe_load(deployment.revision["appSpecContent"]["content"])
+                task_definition = spec["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"]
+                ecs = ecs_backends[self.account_id][self.region_name]
+                for target in deployment.deployment_group.ecs_services or []:
+                    ecs.update_service({"cluster": target["clusterName"], "service": target["serviceName"],
+                                        "task_definition": task_definition})
+        return deployment
+
+    CodeDeployBackend.get_deployment = advancing_get_deployment
+
+
+def listener_rules_deleted_with_their_stack():
+    """Deleting a stack deletes its AWS::ElasticLoadBalancingV2::ListenerRule resources.
+
+    AWS: DeleteStack deletes every resource of the stack that has no DeletionPolicy Retain
+    (User Guide, "Delete a stack"). moto 5.2.1's listener rule has no CloudFormation delete,
+    so a deleted service stack's rule stays on the shared listener and holds its priority: the
+    next service given that priority fails with PriorityInUse. deploy.sh --prune deletes a
+    removed service's stack before deploying the others, which moto alone cannot follow.
+    """
+    from moto.elbv2.models import FakeListenerRule, elbv2_backends
+
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        elbv2_backends[account_id][region_name].delete_rule(resource_name)
+
+    FakeListenerRule.delete_from_cloudformation_json = classmethod(delete_from_cloudformation_json)
+
+
+def change_sets_create_in_dependency_order():
+    """A change set creates the resources it adds after those they depend on (DependsOn).
+
+    AWS: "With the DependsOn attribute you can specify that the creation of a specific
+    resource follows another" (User Guide, "DependsOn attribute"), however the stack is
+    created or updated. moto 5.2.1 honours DependsOn only in CreateStack; ExecuteChangeSet
+    (which `aws cloudformation deploy` always uses) creates added resources in template order,
+    which is alphabetical in ecsgen's output, and it creates a resource early when an earlier one
+    refers to it (Ref, Fn::GetAtt) without regard to its DependsOn: a CodeDeploy service names its
+    task definition by family and depends on the stack's TaskDefinition, and moto creates the
+    Service first ("Unable to describe task definition"). Added resources are therefore
+    ordered after everything they depend on or refer to, as CloudFormation orders them.
+    """
+    from moto.cloudformation.parsing import ResourceMap
+
+    diff = ResourceMap.build_resource_diff
+
+    def build_resource_diff(self, other_template, parameters=None):
+        actions = diff(self, other_template, parameters)
+        added = set(actions["Add"])
+        if added:
+            resources = other_template["Resources"]
+            order = []
+
+            def references(value):
+                if isinstance(value, dict):
+                    for key, inner in value.items():
+                        if key == "Ref" and isinstance(inner, str):
+                            yield inner
+                        elif key == "Fn::GetAtt":
+                            yield inner[0] if isinstance(inner, list) else inner.split(".")[0]
+                        else:
+                            yield from references(inner)
+                elif isinstance(value, list):
+                    for inner in value:
+                        yield from references(inner)
+
+            visiting = set()  # a cycle ends here; CloudFormation would refuse such a template
+
+            def visit(name):
+                if name not in added or name in order or name in visiting:
+                    return
+                visiting.add(name)
+                depends = resources[name].get("DependsOn", [])
+                for dep in [depends] if isinstance(depends, str) else depends:
+                    visit(dep)
+                for dep in references(resources[name].get("Properties", {})):
+                    visit(dep)
+                order.append(name)
+
+            for name in actions["Add"]:
+                visit(name)
+            actions["Add"] = order
+        return actions
+
+    ResourceMap.build_resource_diff = build_resource_diff
+
+
+def services_deleted_with_their_stack():
+    """Deleting a stack deletes its AWS::ECS::Service resources.
+
+    AWS: DeleteStack deletes every resource of the stack that has no DeletionPolicy Retain
+    (User Guide, "Delete a stack"); for a service, CloudFormation scales it to zero and deletes
+    it, and it is then INACTIVE (ECS API Reference, DeleteService). moto 5.2.1's Service has no
+    CloudFormation delete: a deleted (or pruned) stack's service stays ACTIVE in the cluster.
+    """
+    from moto.ecs.models import Service, ecs_backends
+
+    def delete(self, account_id, region_name):
+        ecs_backends[account_id][region_name].delete_service(self.cluster_name, self.name, force=True)
+
+    Service.delete = delete
+
+
+def deleted_services_not_listed():
+    """ListServices lists no deleted service.
+
+    AWS: "When you delete a service ... the service status moves from ACTIVE to DRAINING, and the
+    service is no longer visible in the console or in the ListServices API operation ...
+    Services in the DRAINING or INACTIVE status can still be viewed with the DescribeServices
+    API operation" (ECS API Reference, DeleteService). moto 5.2.1 lists INACTIVE services too.
+    """
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    list_services = EC2ContainerServiceBackend.list_services
+
+    def active_services(self, cluster_str, *args, **kwargs):
+        arns = list_services(self, cluster_str, *args, **kwargs)
+        gone = {svc.arn for svc in self.services.values() if svc.status in ("DRAINING", "INACTIVE")}
+        return [arn for arn in arns if arn not in gone]
+
+    EC2ContainerServiceBackend.list_services = active_services
+
+
+def buckets_without_a_name_updated_in_place():
+    """A bucket whose name CloudFormation generated can be updated in place.
+
+    AWS: BucketName is optional ("If you don't specify a name, AWS CloudFormation generates a
+    unique ID"), and changing properties such as LifecycleConfiguration or Tags is "Update
+    requires: No interruption" (AWS::S3::Bucket reference). moto 5.2.1 reads
+    properties["BucketName"] to apply the tags of such an update and fails with KeyError
+    (HTTP 500) on a bucket without one, as ecsgen's access-log bucket is: adding a load balancer
+    adds its prefix to the bucket's lifecycle rule, and the update crashes.
+    """
+    from moto.s3.models import FakeBucket
+
+    update = FakeBucket.update_from_cloudformation_json.__func__
+
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        properties = cloudformation_json["Properties"]
+        if "BucketName" not in properties:
+            cloudformation_json = dict(cloudformation_json, Properties=dict(properties, BucketName=original_resource.name))
+        return update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+
+    FakeBucket.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)
+
+
+PATCHES = [
+    change_sets_create_in_dependency_order,
+    services_deleted_with_their_stack,
+    deleted_services_not_listed,
+    buckets_without_a_name_updated_in_place,
+    listener_rules_deleted_with_their_stack,
+    exports_under_change_sets,
+    ssm_parameters_keep_their_path,
+    describe_stack_resource_of_partial_stacks,
+    empty_change_sets_fail_quietly,
+    codedeploy_stub,
+]
+
+if __name__ == "__main__":
+    for patch in PATCHES:
+        patch()
+    from moto.server import main
+
+    main(sys.argv[1:])
