@@ -27,7 +27,8 @@ case "$*" in
   *"cloudformation deploy"*)
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
   *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
-  *"ecs describe-services"*capacityProvider*) printf '%b\n' "$ANSWER_IN_USE" ;;
+  *"ecs describe-services"*capacityProvider*)
+    if [[ -z ${IN_USE_BY:-} || $* == *"$IN_USE_BY"* ]]; then printf '%b\n' "$ANSWER_IN_USE"; fi ;;
   *"ecs describe-services"*"services[0].taskDefinition"*) echo "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1" ;;
   *"ecs describe-services"*) ;;
   *"ecs describe-clusters"*) printf '%b\n' "$ANSWER_PROVIDERS" ;;
@@ -81,6 +82,8 @@ func TestDeployOrderCapacity(t *testing.T) {
 	for _, c := range []struct {
 		name                string
 		inUse, providers    string
+		stacks, services    string // default: both stacks exist; the worker service
+		inUseBy             string // the service using inUse (default: any)
 		wantOrder, wantText string
 		wantExit            bool
 	}{
@@ -90,10 +93,27 @@ func TestDeployOrderCapacity(t *testing.T) {
 			wantOrder: "life-ec2-svc-worker life-ec2-cluster", wantText: "service stacks first"},
 		{name: "rename in one deploy: stopped before any change", inUse: "life-ec2-general", providers: "life-ec2-general",
 			wantExit: true, wantText: "Deploy in two steps"},
+		// ListServices pages by 10; with --output text each page is a line of its own.
+		{name: "the service on the second page of ListServices counts", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
+			services: strings.Repeat("arn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/other\t", 9) +
+				"arn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/other\narn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/life-ec2-worker",
+			inUseBy:   "life-ec2-worker",
+			wantOrder: "life-ec2-svc-worker life-ec2-cluster", wantText: "service stacks first"},
+		// A service stack new in the spec may import an export the cluster update adds.
+		{name: "services first, but a new service stack after the cluster", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
+			stacks:    `life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2`,
+			wantOrder: "life-ec2-cluster life-ec2-svc-worker", wantText: "service stacks first"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks,
-				"ANSWER_SERVICES=arn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/life-ec2-worker",
+			st, services := stacks, "arn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/life-ec2-worker"
+			if c.stacks != "" {
+				st = c.stacks
+			}
+			if c.services != "" {
+				services = c.services
+			}
+			out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + st,
+				"ANSWER_SERVICES=" + services, "IN_USE_BY=" + c.inUseBy,
 				"ANSWER_IN_USE=" + c.inUse, "ANSWER_PROVIDERS=" + c.providers})
 			if c.wantExit != failed {
 				t.Fatalf("deploy.sh failed: %v, want %v\n%s", failed, c.wantExit, out)
@@ -170,6 +190,10 @@ func TestDeployCodeDeployInFlight(t *testing.T) {
 	}
 	if strings.Contains(calls, "register-task-definition") || strings.Contains(calls, "create-deployment") {
 		t.Errorf("a revision was registered or deployed although the deployment in flight released it:\n%s", calls)
+	}
+	// CodeDeploy moves the listeners' traffic while it runs: the stack is updated only after.
+	if wait, update := strings.Index(calls, "deploy list-deployments"), strings.Index(calls, "cloudformation deploy --stack-name life-web-svc-web"); wait < 0 || update < wait {
+		t.Errorf("the service stack was updated before the deployment in flight ended:\n%s", calls)
 	}
 
 	answers = []string{"ANSWER_STACKS=" + strings.Join(stacks, `\n`), "ANSWER_REVISION=arn:aws:ecs:ap-northeast-1:123456789012:task-definition/life-web-web:2"}

@@ -102,18 +102,20 @@ func registerFirst(t *testing.T, m *motoServer, region, dir string, s planStack)
 	}
 }
 
+// unavailable skips the test, or fails it under ECSGEN_REQUIRE_GATE=1 (CI), when a tool or an
+// input the test judges with is missing: a gate that skips in CI would prove nothing.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("ECSGEN_REQUIRE_GATE") == "1" {
+		t.Fatalf("%s (ECSGEN_REQUIRE_GATE=1)", msg)
+	}
+	t.Skipf("%s (set ECSGEN_REQUIRE_GATE=1 to make this fatal)", msg)
+}
+
 func TestArtifactsGate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the artifacts gate runs cfn-lint, shellcheck, the AWS CLI and moto (go test ./... runs it)")
-	}
-	required := os.Getenv("ECSGEN_REQUIRE_GATE") == "1"
-	unavailable := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if required {
-			t.Fatalf("%s (ECSGEN_REQUIRE_GATE=1)", msg)
-		}
-		t.Skipf("%s (set ECSGEN_REQUIRE_GATE=1 to make this fatal)", msg)
 	}
 
 	dirs, err := gateDirs()
@@ -121,16 +123,16 @@ func TestArtifactsGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(dirs) == 0 {
-		unavailable("artifacts gate: no output to judge (no examples/*/out/*/deploy-plan.json, ECSGEN_GATE_DIRS unset)")
+		unavailable(t, "artifacts gate: no output to judge (no examples/*/out/*/deploy-plan.json, ECSGEN_GATE_DIRS unset)")
 	}
 
 	for _, tool := range []string{"cfn-lint", "aws", "shellcheck", "bash", "python3"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			unavailable("artifacts gate: %s not found in PATH", tool)
+			unavailable(t, "artifacts gate: %s not found in PATH", tool)
 		}
 	}
 	if out, err := exec.Command("python3", "-c", "import moto.server").CombinedOutput(); err != nil {
-		unavailable("artifacts gate: python moto server not importable: %v\n%s", err, out)
+		unavailable(t, "artifacts gate: python moto server not importable: %v\n%s", err, out)
 	}
 
 	// The outputs are judged in parallel (as many at once as -parallel, by default the number

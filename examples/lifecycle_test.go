@@ -127,10 +127,8 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-// checkPlan compares the plan of a spec version against the output in out (the previous
-// step's, as a user's committed output) with the golden file <version>.plan beside it, and
-// tells whether the plan has a blocked change.
-func checkPlan(t *testing.T, spec, out string) bool {
+// buildSpec builds a spec version in memory; it must have no error.
+func buildSpec(t *testing.T, spec string) *build.Result {
 	t.Helper()
 	res, err := build.Files([]string{spec}, load.Options{})
 	if err != nil {
@@ -139,6 +137,15 @@ func checkPlan(t *testing.T, spec, out string) bool {
 	if res.Findings.HasErrors() {
 		t.Fatalf("%s: %v", spec, res.Findings)
 	}
+	return res
+}
+
+// checkPlan compares the plan of a spec version against the output in out (the previous
+// step's, as a user's committed output) with the golden file <version>.plan beside it, and
+// tells whether the plan has a blocked change.
+func checkPlan(t *testing.T, spec, out string) bool {
+	t.Helper()
+	res := buildSpec(t, spec)
 	plans, err := plan.Environments(out, res.Envs, res.Files)
 	if err != nil {
 		t.Fatal(err)
@@ -163,13 +170,7 @@ func checkPlan(t *testing.T, spec, out string) bool {
 // does, and returns its one environment's directory.
 func buildInto(t *testing.T, spec, out string) string {
 	t.Helper()
-	res, err := build.Files([]string{spec}, load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Findings.HasErrors() {
-		t.Fatalf("%s: %v", spec, res.Findings)
-	}
+	res := buildSpec(t, spec)
 	if _, err := write.Dir(out, res.Files); err != nil {
 		t.Fatal(err)
 	}

@@ -259,7 +259,8 @@ type scriptData struct {
 	Endpoints                          []lbEndpoint
 	// ServiceBatches are the ECS service names, at most 10 per describe-services call.
 	ServiceBatches [][]string
-	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain.
+	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain or
+	// RetainExceptOnCreate.
 	Retained []string
 }
 
@@ -356,7 +357,8 @@ func renderDestroyScript(e *env, plan deployPlan) ([]byte, error) {
 }
 
 // retainedResources names the resources of an encoded template that outlive their stack
-// (DeletionPolicy Retain), for destroy.sh to say what it keeps.
+// (DeletionPolicy Retain, or RetainExceptOnCreate once created), for destroy.sh to say what it
+// keeps.
 func retainedResources(stack string, body []byte) []string {
 	var t struct {
 		Resources map[string]struct {
@@ -371,7 +373,7 @@ func retainedResources(stack string, body []byte) []string {
 	var out []string
 	for _, id := range sortedKeys(t.Resources) {
 		r := t.Resources[id]
-		if r.DeletionPolicy != "Retain" {
+		if r.DeletionPolicy != "Retain" && r.DeletionPolicy != "RetainExceptOnCreate" {
 			continue
 		}
 		what := r.Type + " " + id

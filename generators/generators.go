@@ -90,7 +90,7 @@ type env struct {
 	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
 	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
 	dedicated map[[2]string]string
-	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain).
+	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain or RetainExceptOnCreate).
 	retained []string
 }
 

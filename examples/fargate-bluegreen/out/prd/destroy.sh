@@ -11,9 +11,11 @@
 # termination protection and scale-in protection would otherwise keep the instances, and the
 # stack's deletion would hang and fail. It turns managed termination protection off, removes the
 # instances' scale-in protection, sets each group's minimum and desired capacity to 0 and
-# waits until the groups are empty. Resources with DeletionPolicy Retain (retained log groups)
-# are kept. Safe to run again: what is already gone is skipped.
+# waits until the groups are empty. Resources with DeletionPolicy Retain or RetainExceptOnCreate
+# (retained log groups, the access-log bucket) are kept. Safe to run again: what is already gone is skipped.
 set -euo pipefail
+# The AWS CLI v2 would page long output on a terminal and wait for a key.
+export AWS_PAGER=""
 
 yes=false
 aws_options=()
@@ -60,11 +62,17 @@ delete_stack() {
 
 # empty_capacity lets the Auto Scaling groups of the cluster stack terminate their instances.
 empty_capacity() {
-  local stack=$1 provider group instances count waited
+  local stack=$1 providers provider groups group instances ids batch count waited
   [ "$(stack_status "$stack")" != NONE ] || return 0
-  for provider in $(in_region cloudformation list-stack-resources --stack-name "$stack" \
+  # Assigned before the loops: a failed AWS call stops the script instead of skipping a group
+  # (whose instances would then hold the stack's deletion for an hour).
+  providers=$(in_region cloudformation list-stack-resources --stack-name "$stack" \
     --query "StackResourceSummaries[?ResourceType=='AWS::ECS::CapacityProvider' && ResourceStatus!='DELETE_COMPLETE'].PhysicalResourceId" \
-    --output text); do
+    --output text)
+  groups=$(in_region cloudformation list-stack-resources --stack-name "$stack" \
+    --query "StackResourceSummaries[?ResourceType=='AWS::AutoScaling::AutoScalingGroup' && ResourceStatus!='DELETE_COMPLETE'].PhysicalResourceId" \
+    --output text)
+  for provider in $providers; do
     if [ "$(in_region ecs describe-capacity-providers --capacity-providers "$provider" \
       --query 'capacityProviders[0].autoScalingGroupProvider.managedTerminationProtection' --output text)" = ENABLED ]; then
       echo "Capacity provider $provider: turning managed termination protection off."
@@ -72,25 +80,26 @@ empty_capacity() {
         --auto-scaling-group-provider managedTerminationProtection=DISABLED >/dev/null
     fi
   done
-  for group in $(in_region cloudformation list-stack-resources --stack-name "$stack" \
-    --query "StackResourceSummaries[?ResourceType=='AWS::AutoScaling::AutoScalingGroup' && ResourceStatus!='DELETE_COMPLETE'].PhysicalResourceId" \
-    --output text); do
+  for group in $groups; do
     instances=$(in_region autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$group" \
-      --query 'AutoScalingGroups[0].Instances[].InstanceId' --output text)
-    [ "$instances" != None ] || continue
+      --query 'AutoScalingGroups[].Instances[].InstanceId' --output text | tr '\t\n' '  ')
+    instances=${instances//None/}
     echo "Auto Scaling group $group: no scale-in protection, minimum and desired capacity 0."
     # Protection off first: a group scales in only instances that are not protected.
-    if [ -n "$instances" ]; then
-      # shellcheck disable=SC2086 # one word per instance id
+    # SetInstanceProtection takes at most 50 instances a call.
+    read -r -a ids <<<"$instances"
+    while ((${#ids[@]})); do
+      batch=("${ids[@]:0:50}")
       in_region autoscaling set-instance-protection --auto-scaling-group-name "$group" \
-        --no-protected-from-scale-in --instance-ids $instances
-    fi
+        --no-protected-from-scale-in --instance-ids "${batch[@]}"
+      ids=("${ids[@]:50}")
+    done
     in_region autoscaling update-auto-scaling-group --auto-scaling-group-name "$group" \
       --min-size 0 --desired-capacity 0
     waited=0
     while :; do
       count=$(in_region autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$group" \
-        --query 'length(AutoScalingGroups[0].Instances)' --output text)
+        --query 'length(AutoScalingGroups[].Instances[])' --output text)
       [ "$count" != 0 ] || break
       echo "  $group: $count instance(s) left after ${waited}s"
       sleep "${ECSGEN_POLL_SECONDS:-15}"
@@ -117,6 +126,7 @@ if ! $yes; then
     echo "  $stack ($(stack_status "$stack"))"
   done
   echo "and keep AWS::S3::Bucket AccessLogsBucket (stack sample-prd-cluster)"
+  echo "and keep log group /ecs/sample-prd/frontapp (stack sample-prd-svc-frontapp)"
   echo "Run destroy.sh --yes to delete them."
   exit 0
 fi
@@ -127,4 +137,5 @@ done
 empty_capacity "$cluster"
 delete_stack "$cluster"
 echo "Deleted sample-prd from ap-northeast-1."
-echo "Kept (DeletionPolicy Retain): AWS::S3::Bucket AccessLogsBucket (stack sample-prd-cluster)"
+echo "Kept (DeletionPolicy Retain or RetainExceptOnCreate): AWS::S3::Bucket AccessLogsBucket (stack sample-prd-cluster)"
+echo "Kept (DeletionPolicy Retain or RetainExceptOnCreate): log group /ecs/sample-prd/frontapp (stack sample-prd-svc-frontapp)"

@@ -15,12 +15,13 @@
 #
 # Order: stacks in a state that cannot be updated stop the script before anything changes. The
 # cluster stack goes first, unless it removes a capacity provider that services still use:
-# then the service stacks go first (they leave it), and the cluster after them. Removed stacks
-# are pruned before both (a new service may need the listener rule priority or the capacity a
+# then the service stacks that exist go first (they leave it), the cluster after them and new
+# service stacks last. Removed stacks are pruned before all (a new service may need the listener rule priority or the capacity a
 # removed one holds). Every stack is tagged with the environment, which is how --prune and
 # destroy.sh find them. The end prints the load balancers' URLs and the services.
 set -euo pipefail
-cd "$(dirname "$0")"
+# The AWS CLI v2 would page long output on a terminal and wait for a key.
+export AWS_PAGER=""
 
 prune=false
 recreate_failed=false
@@ -36,6 +37,7 @@ for arg in "$@"; do
     *) aws_options+=("$arg") ;;
   esac
 done
+cd "$(dirname "$0")"
 
 # in_region runs the AWS CLI in the environment's region, with this script's AWS CLI options.
 in_region() {
@@ -160,8 +162,9 @@ deploy_service_customer_facing_web_frontend_service_number_one_bbbb() {
 providers_in_use() {
   local arns
   stack_exists an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one-cluster || return 0
+  # With --output text the CLI prints one line per page of 10 services: all lines are read.
   read -r -a arns <<<"$(in_region ecs list-services --cluster an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one \
-    --query 'serviceArns' --output text | tr '\t' ' ')"
+    --query 'serviceArns' --output text | tr '\t\n' '  ')"
   [ "${arns[0]:-None}" != None ] || return 0
   while ((${#arns[@]})); do
     in_region ecs describe-services --cluster an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one --services "${arns[@]:0:10}" \
@@ -178,29 +181,6 @@ stacks=(an-extremely-long-system-name-for-testing-limits-production-environment-
 for stack in "${stacks[@]}"; do
   ready "$stack"
 done
-
-# A service must leave a capacity provider before the cluster stack removes it: ECS refuses to
-# remove a provider in use. The new providers must exist before the services move to them.
-services_first=false
-dropped=()
-for provider in $(providers_in_use | sort -u); do
-  [[ $keeps == *" $provider "* ]] || dropped+=("$provider")
-done
-if ((${#dropped[@]})); then
-  existing=" $(in_region ecs describe-clusters --clusters an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one \
-    --query 'clusters[0].capacityProviders' --output text | tr '\t' ' ') "
-  for provider in "${services_use[@]}"; do
-    if [[ $existing != *" $provider "* ]]; then
-      echo "The cluster stack removes capacity provider(s) ${dropped[*]}, which services still use, and" >&2
-      echo "services move to $provider, which does not exist yet: ECS allows neither order in one deploy." >&2
-      echo "Deploy in two steps: first a spec that has both capacities (services moved to the new one)," >&2
-      echo "then the spec without the old capacity." >&2
-      exit 1
-    fi
-  done
-  services_first=true
-  echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
-fi
 
 # prune_removed lists the stacks of this environment that the spec no longer has, and deletes
 # them under --prune (a service's log group is kept or deleted as its DeletionPolicy says).
@@ -223,12 +203,42 @@ prune_removed() {
 }
 
 # Removed stacks go first: a new service may take the listener rule priority or the capacity
-# that a removed one still holds.
+# that a removed one still holds, and a removed service no longer holds a capacity provider
+# that the cluster stack removes.
 prune_removed
+read_stacks
+
+# A service must leave a capacity provider before the cluster stack removes it: ECS refuses to
+# remove a provider in use. The new providers must exist before the services move to them.
+services_first=false
+dropped=()
+in_use=$(providers_in_use | sort -u) # assigned first: a failed AWS call stops the script
+for provider in $in_use; do
+  [[ $keeps == *" $provider "* ]] || dropped+=("$provider")
+done
+if ((${#dropped[@]})); then
+  existing=" $(in_region ecs describe-clusters --clusters an-extremely-long-system-name-for-testing-limits-production-environment-in-the-tokyo-region-one \
+    --query 'clusters[0].capacityProviders' --output text | tr '\t' ' ') "
+  for provider in "${services_use[@]}"; do
+    if [[ $existing != *" $provider "* ]]; then
+      echo "The cluster stack removes capacity provider(s) ${dropped[*]}, which services still use, and" >&2
+      echo "services move to $provider, which does not exist yet: ECS allows neither order in one deploy." >&2
+      echo "Deploy in two steps: first a spec that has both capacities (services moved to the new one)," >&2
+      echo "then the spec without the old capacity." >&2
+      exit 1
+    fi
+  done
+  services_first=true
+  echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
+fi
 if $services_first; then
-  deploy_service_customer_facing_web_frontend_service_number_one_aaaa
-  deploy_service_customer_facing_web_frontend_service_number_one_bbbb
+  # The services that exist leave the capacity providers first; those new in the spec may
+  # import what the cluster stack adds, so they come after it.
+  if stack_exists an-extremely-long-system-name-for-testing-limits-production-56f2056-one-svc-customer-facing-web-frontend-service-number-one-aaaa; then deploy_service_customer_facing_web_frontend_service_number_one_aaaa; fi
+  if stack_exists an-extremely-long-system-name-for-testing-limits-production-e7af699-one-svc-customer-facing-web-frontend-service-number-one-bbbb; then deploy_service_customer_facing_web_frontend_service_number_one_bbbb; fi
   deploy_cluster
+  stack_exists an-extremely-long-system-name-for-testing-limits-production-56f2056-one-svc-customer-facing-web-frontend-service-number-one-aaaa || deploy_service_customer_facing_web_frontend_service_number_one_aaaa
+  stack_exists an-extremely-long-system-name-for-testing-limits-production-e7af699-one-svc-customer-facing-web-frontend-service-number-one-bbbb || deploy_service_customer_facing_web_frontend_service_number_one_bbbb
 else
   deploy_cluster
   deploy_service_customer_facing_web_frontend_service_number_one_aaaa
