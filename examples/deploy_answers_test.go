@@ -24,6 +24,8 @@ case "$*" in
   *"cloudformation describe-stacks"*) printf '%b\n' "$ANSWER_STACKS" ;;
   *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
   *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
+  *"cloudformation create-change-set"* | *"cloudformation execute-change-set"*) ;;
+  *"logs describe-log-groups"*) printf '%b\n' "${ANSWER_LOG_GROUPS:-0}" ;;
   *"cloudformation deploy"*)
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
   *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
@@ -228,6 +230,33 @@ func TestDeployBecomesBlueGreen(t *testing.T) {
 	}
 	if !strings.Contains(calls, "--stack-name life-web-svc-web") || !strings.Contains(calls, "LiveTargetGroup=TargetGroup") {
 		t.Errorf("the service stack was not deployed with production traffic on TargetGroup:\n%s", calls)
+	}
+}
+
+// A service stack created again (after destroy.sh or --prune) whose retained log group still
+// exists is created through a change set that imports it: a plain create would fail on
+// "already exists". A stack that exists is deployed as always.
+func TestDeployAdoptsRetainedLogGroups(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v2.cue", t.TempDir())
+	stacks := `life-web-cluster\tUPDATE_COMPLETE\tlife\tweb\nlife-web-svc-web\tUPDATE_COMPLETE\tlife\tweb`
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "ANSWER_LOG_GROUPS=1"})
+	if failed {
+		t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
+	}
+	if got := deployed(calls); got != "life-web-cluster life-web-svc-web" {
+		t.Errorf("stacks deployed with cloudformation deploy: %q, want the two that exist\n%s", got, calls)
+	}
+	want := `cloudformation create-change-set --stack-name life-web-svc-admin --change-set-name ecsgen-adopt-`
+	if !strings.Contains(calls, want) || !strings.Contains(calls, "--change-set-type CREATE --import-existing-resources --template-body file://stacks/life-web-svc-admin.json") ||
+		!strings.Contains(calls, `{"ParameterKey":"Subnets","ParameterValue":"subnet-0123456789abcdef0,subnet-0fedcba9876543210"}`) ||
+		!strings.Contains(calls, "execute-change-set --stack-name life-web-svc-admin") {
+		t.Errorf("the new stack life-web-svc-admin was not created with its log group imported:\n%s", calls)
+	}
+	if !strings.Contains(calls, "logs describe-log-groups --log-group-name-prefix /ecs/life-web/admin") {
+		t.Errorf("deploy.sh did not look for the retained log group:\n%s", calls)
 	}
 }
 

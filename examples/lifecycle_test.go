@@ -4,7 +4,8 @@ package examples_test
 // v2.cue, …), as a team edits its spec over time. Each version is built into the same output
 // directory (the previous output stays there, as in a repository) and deployed with its own
 // deploy.sh --prune into one moto server, twice: the second run must change nothing. Then
-// destroy.sh deletes the environment, twice (the second run finds nothing left to delete).
+// destroy.sh deletes the environment, twice (the second run finds nothing left to delete), and
+// deploy.sh creates it again over the log groups that destroy.sh kept.
 //
 // Before each step, its plan against the previous step's output (what `ecsgen plan` prints) is
 // compared with the golden file <version>.plan. A step whose plan is blocked is not deployed,
@@ -122,6 +123,17 @@ func TestLifecycle(t *testing.T) {
 				if after := last.state(t); len(after.Stacks) != 0 || len(after.Services) != 0 {
 					t.Errorf("after destroy.sh: stacks %v, services %v", sortedKeys(after.Stacks), sortedKeys(after.Services))
 				}
+			})
+			// The retained log groups outlived destroy.sh: deploying the environment again
+			// imports them instead of failing on "already exists".
+			t.Run("redeploy", func(t *testing.T) {
+				out := last.run(t)
+				if !strings.Contains(out, "log groups that outlived an earlier stack (imported)") {
+					t.Errorf("no stack imported its retained log groups:\n%s", out)
+				}
+				st := last.state(t)
+				last.checkStacks(t, st)
+				last.checkServices(t, st)
 			})
 		})
 	}

@@ -89,6 +89,13 @@ func (e *env) serviceMetric(name string, m schema.Metric) metricSpec {
 	case "requestCount":
 		return metricSpec{Namespace: "AWS/ApplicationELB", Name: "RequestCountPerTarget", Statistic: "Sum",
 			Dimensions: [][2]string{{"TargetGroup", GetAtt(targetGroupID, "TargetGroupFullName")}}}
+	case "responseTime":
+		// Seconds from the request leaving the load balancer to the task's response headers.
+		return metricSpec{Namespace: "AWS/ApplicationELB", Name: "TargetResponseTime", Statistic: "Average",
+			Dimensions: [][2]string{
+				{"LoadBalancer", ImportValue(exportName(s, ExportLoadBalancerFullName(e.spec.Services[name].LoadBalancer.Name)))},
+				{"TargetGroup", GetAtt(targetGroupID, "TargetGroupFullName")},
+			}}
 	}
 	return customMetric(m.Custom, func(lb string) string { return ImportValue(exportName(s, ExportLoadBalancerFullName(lb))) })
 }
@@ -232,7 +239,7 @@ func (e *env) serviceAutoscaling(t *cloudformation.Template, name string, svc sc
 		cfg := &aas.ScalingPolicy_StepScalingPolicyConfiguration{
 			AdjustmentType:        ptr(sp.AdjustmentType),
 			Cooldown:              ptr(sp.Cooldown),
-			MetricAggregationType: ptr(aggregation(sp.Alarm.Statistic)),
+			MetricAggregationType: ptr(sp.MetricAggregation()),
 		}
 		for _, st := range sp.Steps {
 			cfg.StepAdjustments = append(cfg.StepAdjustments, aas.ScalingPolicy_StepAdjustment{
@@ -249,15 +256,6 @@ func (e *env) serviceAutoscaling(t *cloudformation.Template, name string, svc sc
 		t.Resources[logicalID(k)+"Alarm"] = e.alarm(alarmName, describeAlarm(sp, "service "+ServiceName(s, name)),
 			sp.Alarm, e.serviceMetric(name, sp.Alarm.Metric), policyID, sp.Notify, e.notificationsTopicImport())
 	}
-}
-
-// aggregation is the step policy aggregation matching an alarm statistic.
-func aggregation(statistic string) string {
-	switch statistic {
-	case "Minimum", "Maximum":
-		return statistic
-	}
-	return "Average"
 }
 
 func describeAlarm(sp schema.StepScaling, what string) string {
@@ -293,7 +291,7 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 		// moves their tasks before each one terminates.
 		asg.AWSCloudFormationUpdatePolicy = &policies.UpdatePolicy{AutoScalingRollingUpdate: &policies.AutoScalingRollingUpdate{
 			MaxBatchSize:          float64(r.BatchSize),
-			MinInstancesInService: float64(min(c.Size.Min, c.Size.Max-1)),
+			MinInstancesInService: float64(c.MinInstancesInService()),
 			PauseTime:             r.Pause,
 			SuspendProcesses:      []string{"AlarmNotification", "AZRebalance", "HealthCheck", "ReplaceUnhealthy", "ScheduledActions"},
 		}}
@@ -324,7 +322,7 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 			PolicyType:              ptr("StepScaling"),
 			AdjustmentType:          ptr(sp.AdjustmentType),
 			EstimatedInstanceWarmup: ptr(sp.Cooldown),
-			MetricAggregationType:   ptr(aggregation(sp.Alarm.Statistic)),
+			MetricAggregationType:   ptr(sp.MetricAggregation()),
 		}
 		for _, st := range sp.Steps {
 			pol.StepAdjustments = append(pol.StepAdjustments, autoscaling.ScalingPolicy_StepAdjustment{

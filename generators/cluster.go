@@ -62,6 +62,7 @@ func (e *env) clusterStack() (*stack, error) {
 		ClusterName:     ptr(ClusterName(s)),
 		ClusterSettings: []ecs.Cluster_ClusterSettings{{Name: ptr("containerInsights"), Value: ptr(s.Cluster.ContainerInsights)}},
 		Tags:            e.tags(nil),
+		Configuration:   executeCommandConfiguration(s.Cluster.ExecuteCommand),
 	}
 
 	if len(caps) > 0 {
@@ -190,7 +191,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	sg := &ec2.SecurityGroup{
 		GroupDescription: "ECS container instances of " + ClusterName(s) + " (" + name + ")",
 		VpcId:            ptr(e.vpcID(vpcParam)),
-		Tags:             e.tags(map[string]string{"Name": Name(s, name)}),
+		Tags:             e.tags(capacityName(s, name, c)),
 	}
 	for _, r := range c.Ingress {
 		in := ec2.SecurityGroup_Ingress{
@@ -242,7 +243,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		UserData:   ptr(Base64(string(userData))),
 		TagSpecifications: []ec2.LaunchTemplate_TagSpecification{{
 			ResourceType: ptr("volume"),
-			Tags:         e.tags(map[string]string{"Name": Name(s, name)}),
+			Tags:         e.tags(capacityName(s, name, c)),
 		}},
 	}
 	if c.KeyName != "" {
@@ -267,12 +268,13 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		}},
 	}
 
+	lt := &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
+		LaunchTemplateId: ptr(Ref(ltID)),
+		Version:          GetAtt(ltID, "LatestVersionNumber"),
+	}
 	asg := &autoscaling.AutoScalingGroup{
-		AutoScalingGroupName: ptr(AutoScalingGroupName(s, name)),
-		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
-			LaunchTemplateId: ptr(Ref(ltID)),
-			Version:          GetAtt(ltID, "LatestVersionNumber"),
-		},
+		AutoScalingGroupName:   ptr(AutoScalingGroupName(s, name)),
+		LaunchTemplate:         lt,
 		MinSize:                strconv.Itoa(c.Size.Min),
 		MaxSize:                strconv.Itoa(c.Size.Max),
 		Cooldown:               ptr(strconv.Itoa(c.Cooldown)),
@@ -283,6 +285,10 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		// scale-in (R39): the capacity provider lifts the protection once an instance is empty.
 		NewInstancesProtectedFromScaleIn: ptr(c.ManagedTerminationProtection),
 	}
+	if c.Mixed() {
+		asg.LaunchTemplate = nil
+		asg.MixedInstancesPolicy = mixedInstances(c, lt)
+	}
 	// The group starts after the cluster exists (its instances register with it) and is deleted
 	// before it: otherwise CloudFormation deletes the cluster while instances are registered.
 	asg.AWSCloudFormationDependsOn = []string{clusterID}
@@ -291,7 +297,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 	if len(c.GroupMetrics) > 0 {
 		asg.MetricsCollection = []autoscaling.AutoScalingGroup_MetricsCollection{{Granularity: "1Minute", Metrics: c.GroupMetrics}}
 	}
-	asgTags := map[string]string{"Name": Name(s, name)}
+	asgTags := capacityName(s, name, c)
 	for k, v := range c.Tags {
 		asgTags[k] = v
 	}
@@ -331,6 +337,67 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		Export:      &cloudformation.Export{Name: exportName(s, ExportSecurityGroup(name))},
 	}
 	return nil
+}
+
+// executeCommandConfiguration is the cluster's ECS Exec configuration: the sessions' KMS key,
+// and their output logged where the spec says (OVERRIDE), else as the agent's default.
+func executeCommandConfiguration(x *schema.ExecuteCommand) *ecs.Cluster_ClusterConfiguration {
+	if x == nil {
+		return nil
+	}
+	cfg := &ecs.Cluster_ExecuteCommandConfiguration{KmsKeyId: optional(x.KMSKey), Logging: ptr("DEFAULT")}
+	if x.LogGroup != "" || x.S3Bucket != "" {
+		cfg.Logging = ptr("OVERRIDE")
+		cfg.LogConfiguration = &ecs.Cluster_ExecuteCommandLogConfiguration{
+			CloudWatchLogGroupName: optional(x.LogGroup),
+			S3BucketName:           optional(x.S3Bucket),
+			S3KeyPrefix:            optional(x.S3Prefix),
+		}
+	}
+	return &ecs.Cluster_ClusterConfiguration{ExecuteCommandConfiguration: cfg}
+}
+
+// mixedInstances is the mixed instances policy of a capacity with several instance types or
+// Spot: the launch template with one override per type, in order, and the On-Demand and Spot
+// split (all On-Demand without spot).
+func mixedInstances(c schema.EC2Capacity, lt *autoscaling.AutoScalingGroup_LaunchTemplateSpecification) *autoscaling.AutoScalingGroup_MixedInstancesPolicy {
+	p := &autoscaling.AutoScalingGroup_MixedInstancesPolicy{
+		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplate{LaunchTemplateSpecification: lt},
+		InstancesDistribution: &autoscaling.AutoScalingGroup_InstancesDistribution{
+			OnDemandAllocationStrategy:          ptr("prioritized"),
+			OnDemandBaseCapacity:                ptr(0),
+			OnDemandPercentageAboveBaseCapacity: ptr(100),
+		},
+	}
+	for _, it := range c.AllInstanceTypes() {
+		p.LaunchTemplate.Overrides = append(p.LaunchTemplate.Overrides, autoscaling.AutoScalingGroup_LaunchTemplateOverrides{InstanceType: ptr(it)})
+	}
+	if sp := c.Spot; sp != nil {
+		d := p.InstancesDistribution
+		d.OnDemandBaseCapacity = ptr(sp.OnDemandBase)
+		d.OnDemandPercentageAboveBaseCapacity = ptr(sp.OnDemandPercent)
+		d.SpotAllocationStrategy = ptr(sp.AllocationStrategy)
+	}
+	return p
+}
+
+// capacityName is the Name tag of a capacity's security group, volumes and Auto Scaling group
+// (and so of its instances): the capacity's own Name tag, else the spec's, else the generated
+// name. A Name the user writes is never replaced.
+func capacityName(s *schema.Spec, name string, c schema.EC2Capacity) map[string]string {
+	if v, ok := c.Tags["Name"]; ok {
+		return map[string]string{"Name": v}
+	}
+	return nameTag(s, Name(s, name))
+}
+
+// nameTag is the Name tag of a resource ecsgen names: the spec's Name tag when it has one,
+// else generated.
+func nameTag(s *schema.Spec, generated string) map[string]string {
+	if v, ok := s.Tags["Name"]; ok {
+		return map[string]string{"Name": v}
+	}
+	return map[string]string{"Name": generated}
 }
 
 // AMILoggingDrivers are the log drivers the ECS agent offers on the ECS-optimized AMIs when
@@ -384,14 +451,17 @@ func (e *env) userData(capacity string) ([]byte, error) {
 	if a.ImageCleanup.ImagesPerCycle > 0 {
 		add("ECS_NUM_IMAGES_DELETE_PER_CYCLE", strconv.Itoa(a.ImageCleanup.ImagesPerCycle))
 	}
-	for _, k := range sortedKeys(a.Settings) {
-		config = append(config, k+"="+a.Settings[k])
+	settings := s.AgentSettings(capacity)
+	for _, k := range sortedKeys(settings) {
+		config = append(config, k+"="+settings[k])
 	}
+	commands := append(slices.Clone(s.Cluster.UserData), s.Cluster.Capacity.EC2[capacity].UserData...)
 	return templates.Render("userdata.sh.tmpl", struct {
 		Capacity, Cluster string
 		Config            []string
 		Commands          []string
-	}{capacity, ClusterName(s), config, s.Cluster.UserData})
+		Own               bool
+	}{capacity, ClusterName(s), config, commands, len(s.Cluster.Capacity.EC2[capacity].UserData) > 0})
 }
 
 // tags are the resource tags: the spec's, ecsgen's own, and extra ones, sorted by key.

@@ -93,6 +93,11 @@ type stackInPlan struct {
 	LiveTraffic *liveTraffic `json:"liveTraffic,omitempty"`
 	// DesiredCount: deploy.sh passes DesiredCount, the service's running count.
 	DesiredCount *liveDesiredCount `json:"desiredCount,omitempty"`
+	// LogGroups are the stack's named log groups that outlive it (retained): when the stack is
+	// created again (after destroy.sh or --prune) and they exist, deploy.sh creates it with a
+	// change set that imports them (ImportExistingResources), as CloudFormation would otherwise
+	// fail on "already exists".
+	LogGroups []string `json:"logGroups,omitempty"`
 }
 
 // codeDeployRelease is how deploy.sh releases a CodeDeploy service: when the service does not
@@ -143,6 +148,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		LiveTraffic:  st.LiveTraffic,
 		DesiredCount: st.DesiredCount,
 		S3Bucket:     len(body) > MaxInlineTemplateBytes,
+		LogGroups:    retainedLogGroups(body),
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -232,6 +238,7 @@ type deployStack struct {
 	Release            *codeDeployRelease
 	LiveTraffic        *liveTraffic
 	DesiredCount       *liveDesiredCount
+	LogGroups          []string
 }
 
 // lbEndpoint is how deploy.sh prints a load balancer's URLs: from the DNS name the cluster
@@ -256,7 +263,9 @@ type scriptData struct {
 	// those the services of the spec use (their strategies, or the cluster's default).
 	ClusterProviders, ServiceProviders []string
 	Releases                           bool
-	Endpoints                          []lbEndpoint
+	// AdoptsLogGroups: a stack has retained log groups to adopt when it is created again.
+	AdoptsLogGroups bool
+	Endpoints       []lbEndpoint
 	// ServiceBatches are the ECS service names, at most 10 per describe-services call.
 	ServiceBatches [][]string
 	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain or
@@ -286,11 +295,13 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			d.Services = append(d.Services, fn)
 		}
 		ds := deployStack{Name: st.Name, Description: st.Description, Template: st.Template, Function: fn, Capabilities: st.Capabilities,
-			Release: st.Release, Bytes: st.Bytes, S3Bucket: st.S3Bucket, LiveTraffic: st.LiveTraffic, DesiredCount: st.DesiredCount}
+			Release: st.Release, Bytes: st.Bytes, S3Bucket: st.S3Bucket, LiveTraffic: st.LiveTraffic, DesiredCount: st.DesiredCount,
+			LogGroups: st.LogGroups}
 		for _, k := range slices.Sorted(maps.Keys(st.Parameters)) {
 			ds.ParameterOverrides = append(ds.ParameterOverrides, k+"="+st.Parameters[k])
 		}
 		d.Releases = d.Releases || st.Release != nil
+		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
 		d.Stacks = append(d.Stacks, ds)
 	}
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
@@ -354,6 +365,30 @@ func renderDestroyScript(e *env, plan deployPlan) ([]byte, error) {
 	d := scriptDataOf(e, plan)
 	d.Retained = e.retained
 	return templates.Render("destroy.sh.tmpl", d)
+}
+
+// retainedLogGroups are the names of an encoded template's log groups that outlive their stack
+// (DeletionPolicy Retain or RetainExceptOnCreate, and a literal LogGroupName).
+func retainedLogGroups(body []byte) []string {
+	var t struct {
+		Resources map[string]struct {
+			Type           string
+			DeletionPolicy string
+			Properties     map[string]any
+		}
+	}
+	if json.Unmarshal(body, &t) != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range sortedKeys(t.Resources) {
+		r := t.Resources[id]
+		name, named := r.Properties["LogGroupName"].(string)
+		if r.Type == "AWS::Logs::LogGroup" && named && (r.DeletionPolicy == "Retain" || r.DeletionPolicy == "RetainExceptOnCreate") {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // retainedResources names the resources of an encoded template that outlive their stack

@@ -23,6 +23,9 @@ type taskDefinition struct {
 type containerExtras struct {
 	// RestartPolicy restarts an exited container in place (ContainerDefinition.RestartPolicy).
 	RestartPolicy *containerRestartPolicy `json:"RestartPolicy,omitempty"`
+	// VersionConsistency: whether ECS resolves the image tag to a digest at deployment
+	// (ContainerDefinition.VersionConsistency, "enabled" or "disabled").
+	VersionConsistency *string `json:"VersionConsistency,omitempty"`
 }
 
 // containerRestartPolicy is AWS::ECS::TaskDefinition RestartPolicy.

@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ecsgen/ecsgen/schema"
 )
@@ -45,14 +48,18 @@ func Generate(s *schema.Spec) (Files, error) {
 	if err := e.addStack(out, &plan, cluster); err != nil {
 		return nil, err
 	}
-	for _, name := range sortedKeys(s.Services) {
-		svc, err := e.serviceStack(name, s.Services[name])
-		if err != nil {
-			return nil, fmt.Errorf("service %s: %w", name, err)
-		}
-		if err := e.addStack(out, &plan, svc); err != nil {
-			return nil, err
-		}
+	// The services' stacks are independent of each other: they are built in parallel, each by
+	// its own copy of env, and merged in the order of their names, which gives the same bytes
+	// as building them one after another.
+	services, err := e.serviceStacks()
+	if err != nil {
+		return nil, err
+	}
+	for _, svc := range services {
+		maps.Copy(out, svc.out)
+		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)
+		maps.Copy(e.extraFiles, svc.extraFiles)
+		e.retained = append(e.retained, svc.retained...)
 	}
 	for p, b := range e.extraFiles {
 		out[path.Join(s.Env, p)] = b
@@ -75,6 +82,56 @@ func Generate(s *schema.Spec) (Files, error) {
 	out[path.Join(s.Env, "README.md")] = renderReadme(e, plan)
 	out[path.Join(s.Env, "checklist.md")] = renderChecklist(s, Checklist(s))
 	return out, nil
+}
+
+// serviceOutput is what building one service's stack adds to the output.
+type serviceOutput struct {
+	out, extraFiles Files
+	plan            deployPlan
+	retained        []string // what outlives the stack, for destroy.sh
+}
+
+// serviceStacks builds the stack of every service, in parallel, in the order of their names.
+// The error is the one building the services one by one would meet first.
+func (e *env) serviceStacks() ([]serviceOutput, error) {
+	names := sortedKeys(e.spec.Services)
+	outs := make([]serviceOutput, len(names))
+	errs := make([]error, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(names) {
+					return
+				}
+				// A copy of env for this service: the files beside its stack and the
+				// references of its stack are its own; the rest is read only.
+				w := *e
+				w.extraFiles, w.fileRefs, w.replacer, w.retained = Files{}, map[string]string{}, nil, nil
+				o := serviceOutput{out: Files{}}
+				st, err := w.serviceStack(names[i], e.spec.Services[names[i]])
+				if err != nil {
+					errs[i] = fmt.Errorf("service %s: %w", names[i], err)
+					continue
+				}
+				if errs[i] = w.addStack(o.out, &o.plan, st); errs[i] == nil {
+					o.extraFiles, o.retained = w.extraFiles, w.retained
+					outs[i] = o
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return outs, nil
 }
 
 // env is what every generator of one spec shares: the spec and the names derived from it.

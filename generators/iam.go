@@ -7,6 +7,8 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/tags"
+
+	"github.com/ecsgen/ecsgen/schema"
 )
 
 // IAM policies are built once as policyDocument and encoded twice: into the role in the
@@ -101,6 +103,22 @@ type role struct {
 	Trusted     string // the service principal the role trusts
 	Trust       policyDocument
 	Permissions policyDocument // may be empty
+	// ManagedPolicies are ARNs of managed policies the spec attaches.
+	ManagedPolicies []string
+}
+
+// userStatements are statements the spec writes, with ${AWS::…} in resources kept as
+// references.
+func userStatements(sts []schema.Statement) []statement {
+	var out []statement
+	for _, st := range sts {
+		res := make([]pseudoString, len(st.Resources))
+		for i, r := range st.Resources {
+			res[i] = userTemplate(r)
+		}
+		out = append(out, statement{Sid: st.Sid, Effect: st.Effect, Actions: st.Actions, Resources: res})
+	}
+	return out
 }
 
 func trustedBy(service string) policyDocument {
@@ -134,6 +152,7 @@ func (e *env) roleResource(r role, tagList []tags.Tag) *iam.Role {
 		Description:              ptr(r.Description),
 		AssumeRolePolicyDocument: r.Trust.render(cfnARN),
 		Tags:                     tagList,
+		ManagedPolicyArns:        r.ManagedPolicies,
 	}
 	e.addJSON("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
 	if len(r.Permissions.Statements) > 0 {

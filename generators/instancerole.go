@@ -58,6 +58,8 @@ func instanceRoleSpec(s *schema.Spec) role {
 		Trusted:     "ec2.amazonaws.com",
 		Trust:       trustedBy("ec2.amazonaws.com"),
 		Permissions: instancePermissions(s),
+		// What the spec adds for its own agents on the hosts.
+		ManagedPolicies: s.Cluster.InstanceRole.ManagedPolicies,
 	}
 }
 
@@ -100,7 +102,16 @@ func instancePermissions(s *schema.Spec) policyDocument {
 			Resources: []pseudoString{arn("ecs", "task/"+cluster+"/*"), instances},
 		},
 	}}
-	settings := s.Cluster.Agent.Settings
+	// The role is shared by the capacities without an instance profile: it allows what any of
+	// their agent settings needs.
+	settings := map[string]string{}
+	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
+		for k, v := range s.AgentSettings(name) {
+			if settings[k] == "" || v == "true" || v == "ec2_instance" {
+				settings[k] = v
+			}
+		}
+	}
 	propagate := settings["ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM"] == "ec2_instance"
 	if propagate {
 		// The agent reads its instance's EC2 tags; DescribeTags has no resource-level
@@ -153,5 +164,6 @@ func instancePermissions(s *schema.Spec) policyDocument {
 			Resources: []pseudoString{"*"},
 		})
 	}
+	perms.Statements = append(perms.Statements, userStatements(s.Cluster.InstanceRole.Statements)...)
 	return perms
 }

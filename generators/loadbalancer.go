@@ -59,7 +59,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 		sg := &ec2.SecurityGroup{
 			GroupDescription: "Load balancer " + LoadBalancerName(s, name),
 			VpcId:            ptr(e.vpcID(vpcParam)),
-			Tags:             e.tags(map[string]string{"Name": Name(s, name)}),
+			Tags:             e.tags(nameTag(s, Name(s, name))),
 		}
 		for _, lname := range sortedKeys(lb.Listeners) {
 			l := lb.Listeners[lname]

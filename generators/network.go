@@ -92,7 +92,7 @@ func (e *env) networkStack() (*stack, error) {
 	st := &stack{Name: NetworkStackName(s), Description: "VPC " + Prefix(s) + " and its subnets", Template: t, SpecPath: "network"}
 	e.fileRefs, e.replacer = map[string]string{}, nil
 
-	name := func(suffix string) map[string]string { return nameTag(s, suffix) }
+	name := func(suffix string) map[string]string { return nameTag(s, Name(s, suffix)) }
 	t.Resources[vpcID] = &ec2.VPC{
 		CidrBlock:          ptr(layout.VPC.String()),
 		EnableDnsHostnames: ptr(true), // the private DNS names of interface endpoints need both
@@ -249,13 +249,8 @@ func (e *env) flowLogs(t *cloudformation.Template, n *schema.CreatedNetwork) {
 		LogDestinationType:       ptr("cloud-watch-logs"),
 		LogGroupName:             ptr(Ref(flowLogGroupID)),
 		DeliverLogsPermissionArn: ptr(GetAtt(flowLogRoleID, "Arn")),
-		Tags:                     e.tags(nameTag(s, "flow-logs")),
+		Tags:                     e.tags(nameTag(s, Name(s, "flow-logs"))),
 	}
-}
-
-// nameTag is the Name tag of a network resource: {system}-{env}-{suffix}.
-func nameTag(s *schema.Spec, suffix string) map[string]string {
-	return map[string]string{"Name": Name(s, suffix)}
 }
 
 // vpcRef is the VPC id as a stack sees it: the Ref of its VpcId parameter (an existing VPC,

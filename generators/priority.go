@@ -30,12 +30,18 @@ import (
 // listener that derive the same number are a finding of the check (it names both services and
 // asks for an explicit rule.priority on one of them); nothing is ever renumbered to make room.
 // Priorities 45001–49999 are never derived: they are free for explicit priorities.
+//
+// Source-IP and header conditions narrow a rule: each counts as 20 literal characters, so the
+// rule is evaluated before the same hosts and paths without it. A rule with only such
+// conditions matches the paths "/*" and is derived in the paths band.
 
 // Priority bands of derived listener rule priorities.
 const (
 	priorityBandWidth  = 15000
 	priorityStepWidth  = 150
 	priorityMaxLiteral = 99
+	// narrowingLiterals is what a source-IP or header condition counts as.
+	narrowingLiterals = 20
 	// CatchAllPriority is the priority of a rule with neither hosts nor paths.
 	CatchAllPriority = 50000
 )
@@ -52,12 +58,12 @@ func RulePriority(lb, listener, service string, r schema.ListenerRule) int {
 		band = 0
 	case len(r.Hosts) > 0:
 		band = 1
-	case len(r.Paths) > 0:
+	case len(r.Paths) > 0 || r.Narrowing() > 0:
 		band = 2
 	default:
 		return CatchAllPriority
 	}
-	literals := min(broadest(r.Hosts)+broadest(r.Paths), priorityMaxLiteral)
+	literals := min(broadest(r.Hosts)+broadest(r.Paths)+narrowingLiterals*r.Narrowing(), priorityMaxLiteral)
 	sum := sha256.Sum256([]byte(lb + "\x00" + listener + "\x00" + service))
 	slot := int(binary.BigEndian.Uint32(sum[:4]) % priorityStepWidth)
 	return band*priorityBandWidth + (priorityMaxLiteral-literals)*priorityStepWidth + slot + 1

@@ -36,6 +36,10 @@ func TestRulePriorityOrdersSpecificFirst(t *testing.T) {
 		{schema.ListenerRule{Hosts: []string{"x.io"}, Paths: []string{"/*"}}, schema.ListenerRule{Hosts: []string{"a-very-long-host.example.com"}}},
 		{schema.ListenerRule{Hosts: []string{"a-very-long-host.example.com"}}, schema.ListenerRule{Paths: []string{"/a-very-long-path/that/is/long/*"}}},
 		{schema.ListenerRule{Paths: []string{"/*"}}, schema.ListenerRule{}},
+		// Source-IP and header conditions narrow the same hosts and paths.
+		{schema.ListenerRule{Paths: []string{"/api/*"}, Headers: map[string][]string{"X-Release": {"canary"}}}, schema.ListenerRule{Paths: []string{"/api/*"}}},
+		{schema.ListenerRule{Hosts: []string{"a.example.com"}, SourceIPs: []string{"10.0.0.0/8"}}, schema.ListenerRule{Hosts: []string{"a.example.com"}}},
+		{schema.ListenerRule{Headers: map[string][]string{"X-Release": {"canary"}}}, schema.ListenerRule{}},
 		// The broadest pattern of a rule decides: "/a/*" OR "/*" takes everything "/*" takes.
 		{schema.ListenerRule{Paths: []string{"/ab/*"}}, schema.ListenerRule{Paths: []string{"/abcdef/*", "/*"}}},
 	} {

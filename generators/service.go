@@ -73,8 +73,9 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		// role; the ARN cannot be narrowed to one cluster (ECS developer guide, task IAM role).
 		// The execution role keeps AWS's documented trust policy: the keys are documented for
 		// task roles only, and a key the service does not send would stop every task launch.
-		Trust:       trustedOnBehalfOf("ecs-tasks.amazonaws.com", "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
-		Permissions: policyDocument{Statements: e.taskStatements(svc, groups)},
+		Trust:           trustedOnBehalfOf("ecs-tasks.amazonaws.com", "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
+		Permissions:     policyDocument{Statements: e.taskStatements(svc, groups)},
+		ManagedPolicies: svc.TaskRole.ManagedPolicies,
 	}
 	taskARN := e.useRole(t, task, svc.TaskRole.ARN)
 
@@ -289,7 +290,7 @@ func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc sch
 	t.Resources[taskSGID] = &ec2.SecurityGroup{
 		GroupDescription: "Tasks of ECS service " + ServiceName(s, name),
 		VpcId:            ptr(e.serviceVPC(t, st)),
-		Tags:             e.tags(map[string]string{"Name": ServiceName(s, name)}),
+		Tags:             e.tags(nameTag(s, ServiceName(s, name))),
 	}
 	groups := []string{Ref(taskSGID)}
 	if len(s.Network.SecurityGroups) > 0 {
@@ -414,14 +415,7 @@ func writeLogs(sid string, groups []logGroup, chosen func(logGroup) bool) *state
 // the features it turns on need (FireLens output to CloudWatch Logs, EFS IAM authorization, ECS
 // Exec).
 func (e *env) taskStatements(svc schema.Service, groups []logGroup) []statement {
-	var out []statement
-	for _, st := range svc.TaskRole.Statements {
-		res := make([]pseudoString, len(st.Resources))
-		for i, r := range st.Resources {
-			res[i] = userTemplate(r)
-		}
-		out = append(out, statement{Sid: st.Sid, Effect: st.Effect, Actions: st.Actions, Resources: res})
-	}
+	out := userStatements(svc.TaskRole.Statements)
 	// The FireLens log router sends the task's logs with the task role.
 	if st := writeLogs("RouteLogs", groups, func(g logGroup) bool { return g.FireLens }); st != nil {
 		if slices.ContainsFunc(groups, func(g logGroup) bool { return g.DescribeStreams }) {
@@ -461,6 +455,38 @@ func (e *env) taskStatements(svc schema.Service, groups []logGroup) []statement 
 			},
 			Resources: []pseudoString{"*"},
 		})
+		out = append(out, e.executeCommandStatements()...)
+	}
+	return out
+}
+
+// executeCommandStatements are what the cluster's ECS Exec configuration asks of a task role:
+// decrypting the session channel with its key, writing the session output to its log group
+// or bucket.
+func (e *env) executeCommandStatements() []statement {
+	x := e.spec.Cluster.ExecuteCommand
+	if x == nil {
+		return nil
+	}
+	var out []statement
+	if x.KMSKey != "" {
+		out = append(out, statement{Sid: "ExecuteCommandKey", Actions: []string{"kms:Decrypt"}, Resources: []pseudoString{userTemplate(x.KMSKey)}})
+	}
+	if x.LogGroup != "" {
+		// DescribeLogGroups has no resource-level permissions.
+		out = append(out,
+			statement{Sid: "ExecuteCommandLogGroups", Actions: []string{"logs:DescribeLogGroups"}, Resources: []pseudoString{"*"}},
+			statement{Sid: "ExecuteCommandLogs", Actions: []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+				Resources: []pseudoString{arn("logs", "log-group:"+x.LogGroup+":*")}})
+	}
+	if x.S3Bucket != "" {
+		objects := x.S3Bucket + "/*"
+		if x.S3Prefix != "" {
+			objects = x.S3Bucket + "/" + x.S3Prefix + "/*"
+		}
+		out = append(out,
+			statement{Sid: "ExecuteCommandBucket", Actions: []string{"s3:GetEncryptionConfiguration"}, Resources: []pseudoString{pseudoString("arn:" + Partition(e.spec.Region) + ":s3:::" + subLiteral(x.S3Bucket))}},
+			statement{Sid: "ExecuteCommandObjects", Actions: []string{"s3:PutObject"}, Resources: []pseudoString{pseudoString("arn:" + Partition(e.spec.Region) + ":s3:::" + subLiteral(objects))}})
 	}
 	return out
 }

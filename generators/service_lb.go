@@ -108,6 +108,15 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 		// group it names, so the cluster stack never depends on a service stack. The service
 		// starts after it, so no task is registered before the load balancer can reach it.
 		lbGroup := ImportValue(exportName(s, ExportLoadBalancerSG(slb.Name)))
+		if hp := slb.HealthCheck.Port; hp != 0 && hp != port {
+			// Health checks on a port of their own (always TCP: HTTP or a TCP connect).
+			sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
+				IpProtocol: "tcp", FromPort: ptr(hp), ToPort: ptr(hp), SourceSecurityGroupId: ptr(lbGroup),
+				Description: ptr("Health checks from load balancer " + slb.Name),
+			})
+			t.Resources[loadBalancerEgressID+"HealthCheck"] = targetEgress(lbGroup, Ref(taskSGID), "tcp", hp, hp, "Health checks of ECS service "+ServiceName(s, name))
+			res.AWSCloudFormationDependsOn = append(res.AWSCloudFormationDependsOn, loadBalancerEgressID+"HealthCheck")
+		}
 		for i, proto := range ipProtocols(lb.Listeners[slb.Listener].Protocol) {
 			sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
 				IpProtocol:            proto,
@@ -169,7 +178,7 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port, inde
 		VpcId:                      ptr(e.vpcID(serviceVPCParam)),
 		Port:                       ptr(port),
 		TargetType:                 ptr(targetType(e.spec.NetworkMode(svc))),
-		HealthCheckPort:            ptr("traffic-port"),
+		HealthCheckPort:            ptr(healthCheckPort(hc)),
 		HealthCheckIntervalSeconds: ptr(hc.Interval),
 		HealthCheckTimeoutSeconds:  ptr(hc.Timeout),
 		HealthyThresholdCount:      ptr(hc.HealthyThreshold),
@@ -207,6 +216,14 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port, inde
 	return tg
 }
 
+// healthCheckPort is the target group's HealthCheckPort: the spec's, or the traffic port.
+func healthCheckPort(hc schema.TargetHealth) string {
+	if hc.Port != 0 {
+		return strconv.Itoa(hc.Port)
+	}
+	return "traffic-port"
+}
+
 func listenerRule(listenerArn string, priority int, r schema.ListenerRule, forward string) *elbv2.ListenerRule {
 	rule := &elbv2.ListenerRule{
 		ListenerArn: ptr(listenerArn),
@@ -225,6 +242,16 @@ func listenerRule(listenerArn string, priority int, r schema.ListenerRule, forwa
 	if len(paths) > 0 {
 		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{
 			Field: ptr("path-pattern"), PathPatternConfig: &elbv2.ListenerRule_PathPatternConfig{Values: paths},
+		})
+	}
+	if len(r.SourceIPs) > 0 {
+		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{
+			Field: ptr("source-ip"), SourceIpConfig: &elbv2.ListenerRule_SourceIpConfig{Values: r.SourceIPs},
+		})
+	}
+	for _, h := range sortedKeys(r.Headers) {
+		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{
+			Field: ptr("http-header"), HttpHeaderConfig: &elbv2.ListenerRule_HttpHeaderConfig{HttpHeaderName: ptr(h), Values: r.Headers[h]},
 		})
 	}
 	return rule

@@ -221,6 +221,9 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 			cd.LinuxParameters.Capabilities = &ecs.TaskDefinition_KernelCapabilities{Add: lp.Capabilities.Add, Drop: lp.Capabilities.Drop}
 		}
 	}
+	for _, v := range c.VolumesFrom {
+		cd.VolumesFrom = append(cd.VolumesFrom, ecs.TaskDefinition_VolumeFrom{SourceContainer: ptr(v.Container), ReadOnly: ptr(v.ReadOnly)})
+	}
 	for _, m := range c.MountPoints {
 		cd.MountPoints = append(cd.MountPoints, ecs.TaskDefinition_MountPoint{SourceVolume: ptr(m.Volume), ContainerPath: ptr(m.Path), ReadOnly: ptr(m.ReadOnly)})
 	}
@@ -231,6 +234,9 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 		cd.ResourceRequirements = []ecs.TaskDefinition_ResourceRequirement{{Type: "GPU", Value: strconv.Itoa(*c.GPU)}}
 	}
 	var extra containerExtras
+	if c.VersionConsistency != "" {
+		extra.VersionConsistency = ptr(c.VersionConsistency)
+	}
 	if rp := c.RestartPolicy; rp != nil {
 		extra.RestartPolicy = &containerRestartPolicy{Enabled: rp.Enabled, IgnoredExitCodes: rp.IgnoredExitCodes, RestartAttemptPeriod: rp.RestartAttemptPeriod}
 	}

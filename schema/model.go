@@ -65,7 +65,7 @@ type Notifications struct {
 	KMSKey  string   `json:"kmsKey,omitempty"`
 }
 
-// Metric is "cpu", "memory", "requestCount" or a custom CloudWatch metric.
+// Metric is "cpu", "memory", "requestCount", "responseTime" or a custom CloudWatch metric.
 type Metric struct {
 	Predefined string
 	Custom     *CustomMetric
@@ -80,6 +80,12 @@ type CustomMetric struct {
 	// LoadBalancer is a key of Spec.LoadBalancers whose full name becomes the LoadBalancer
 	// dimension.
 	LoadBalancer string `json:"loadBalancer,omitempty"`
+}
+
+// OfTargetGroup reports whether the metric is one of the service's load balancer target group:
+// requestCount or responseTime.
+func (m Metric) OfTargetGroup() bool {
+	return m.Predefined == "requestCount" || m.Predefined == "responseTime"
 }
 
 func (m *Metric) UnmarshalJSON(b []byte) error {
@@ -108,9 +114,24 @@ type TargetTracking struct {
 type StepScaling struct {
 	Alarm          ScalingAlarm `json:"alarm"`
 	AdjustmentType string       `json:"adjustmentType"`
-	Steps          []Step       `json:"steps"`
-	Cooldown       int          `json:"cooldown"`
-	Notify         bool         `json:"notify"`
+	// Aggregation is empty when the spec leaves it to the alarm's statistic: see Aggregation.
+	Aggregation string `json:"aggregation,omitempty"`
+	Steps       []Step `json:"steps"`
+	Cooldown    int    `json:"cooldown"`
+	Notify      bool   `json:"notify"`
+}
+
+// MetricAggregation is the policy's MetricAggregationType: the spec's aggregation, or the
+// alarm's statistic when that is Minimum or Maximum, otherwise Average.
+func (sp StepScaling) MetricAggregation() string {
+	if sp.Aggregation != "" {
+		return sp.Aggregation
+	}
+	switch sp.Alarm.Statistic {
+	case "Minimum", "Maximum":
+		return sp.Alarm.Statistic
+	}
+	return "Average"
 }
 
 type ScalingAlarm struct {
@@ -157,9 +178,36 @@ type GroupScaling struct {
 }
 
 type Replacement struct {
-	Enabled   bool   `json:"enabled"`
-	BatchSize int    `json:"batchSize"`
-	Pause     string `json:"pause"`
+	Enabled      bool   `json:"enabled"`
+	BatchSize    int    `json:"batchSize"`
+	Pause        string `json:"pause"`
+	MinInService *int   `json:"minInService,omitempty"`
+}
+
+// MinInstancesInService is the rolling replacement's MinInstancesInService: the spec's, or
+// size.min at most size.max − 1.
+func (c EC2Capacity) MinInstancesInService() int {
+	if c.Replacement.MinInService != nil {
+		return *c.Replacement.MinInService
+	}
+	return min(c.Size.Min, c.Size.Max-1)
+}
+
+// AgentSettings are the ecs.config settings of a capacity's instances: the cluster's, with the
+// capacity's own over them.
+func (s *Spec) AgentSettings(capacity string) map[string]string {
+	out := map[string]string{}
+	for k, v := range s.Cluster.Agent.Settings {
+		out[k] = v
+	}
+	c := s.Cluster.Capacity.EC2[capacity]
+	if _, set := out["ECS_ENABLE_SPOT_INSTANCE_DRAINING"]; c.Spot != nil && !set {
+		out["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] = "true"
+	}
+	for k, v := range c.AgentSettings {
+		out[k] = v
+	}
+	return out
 }
 
 type LoadBalancer struct {
@@ -206,12 +254,25 @@ type ServiceLoadBalancer struct {
 }
 
 type ListenerRule struct {
-	Hosts    []string `json:"hosts"`
-	Paths    []string `json:"paths"`
-	Priority int      `json:"priority,omitempty"`
+	Hosts     []string            `json:"hosts"`
+	Paths     []string            `json:"paths"`
+	SourceIPs []string            `json:"sourceIps"`
+	Headers   map[string][]string `json:"headers"`
+	Priority  int                 `json:"priority,omitempty"`
+}
+
+// Narrowing is how many source-IP and header conditions narrow the rule beyond its hosts and
+// paths.
+func (r ListenerRule) Narrowing() int {
+	n := len(r.Headers)
+	if len(r.SourceIPs) > 0 {
+		n++
+	}
+	return n
 }
 
 type TargetHealth struct {
+	Port               int    `json:"port,omitempty"`
 	Path               string `json:"path"`
 	Matcher            string `json:"matcher"`
 	Interval           int    `json:"interval"`
@@ -240,6 +301,8 @@ type Cluster struct {
 	Capacity          Capacity                `json:"capacity"`
 	DefaultStrategy   map[string]StrategyItem `json:"defaultStrategy,omitempty"`
 	Agent             Agent                   `json:"agent"`
+	InstanceRole      InstanceRole            `json:"instanceRole"`
+	ExecuteCommand    *ExecuteCommand         `json:"executeCommand,omitempty"`
 	UserData          []string                `json:"userData"`
 }
 
@@ -276,7 +339,27 @@ type EC2Capacity struct {
 	Scaling                      GroupScaling      `json:"scaling"`
 	Notifications                bool              `json:"notifications"`
 	Replacement                  Replacement       `json:"replacement"`
+	AgentSettings                map[string]string `json:"agentSettings"`
+	UserData                     []string          `json:"userData"`
+	InstanceTypes                []string          `json:"instanceTypes"`
+	Spot                         *Spot             `json:"spot,omitempty"`
 }
+
+// Spot is the Spot part of a capacity's mixed instances policy.
+type Spot struct {
+	OnDemandBase       int    `json:"onDemandBase"`
+	OnDemandPercent    int    `json:"onDemandPercent"`
+	AllocationStrategy string `json:"allocationStrategy"`
+}
+
+// AllInstanceTypes are the instance types a capacity may launch: instanceType, then
+// instanceTypes.
+func (c EC2Capacity) AllInstanceTypes() []string {
+	return append([]string{c.InstanceType}, c.InstanceTypes...)
+}
+
+// Mixed reports whether the capacity's group has a mixed instances policy.
+func (c EC2Capacity) Mixed() bool { return len(c.InstanceTypes) > 0 || c.Spot != nil }
 
 type RootVolume struct {
 	Size       int    `json:"size"`
@@ -415,9 +498,11 @@ type Container struct {
 	Secrets                map[string]string `json:"secrets"`
 	DockerLabels           map[string]string `json:"dockerLabels"`
 	MountPoints            []MountPoint      `json:"mountPoints"`
+	VolumesFrom            []VolumeFrom      `json:"volumesFrom"`
 	RepositoryCredentials  string            `json:"repositoryCredentials,omitempty"`
 	GPU                    *int              `json:"gpu,omitempty"`
 	RestartPolicy          *RestartPolicy    `json:"restartPolicy,omitempty"`
+	VersionConsistency     string            `json:"versionConsistency,omitempty"`
 	Log                    Log               `json:"log"`
 	Firelens               *Firelens         `json:"firelens,omitempty"`
 }
@@ -453,6 +538,12 @@ type MountPoint struct {
 	ReadOnly bool   `json:"readOnly"`
 }
 
+// VolumeFrom mounts the volumes of another container of the task.
+type VolumeFrom struct {
+	Container string `json:"container"`
+	ReadOnly  bool   `json:"readOnly"`
+}
+
 type RestartPolicy struct {
 	Enabled              bool  `json:"enabled"`
 	IgnoredExitCodes     []int `json:"ignoredExitCodes"`
@@ -484,8 +575,23 @@ type PortMapping struct {
 }
 
 type TaskRole struct {
-	ARN        string      `json:"arn,omitempty"`
-	Statements []Statement `json:"statements"`
+	ARN             string      `json:"arn,omitempty"`
+	Statements      []Statement `json:"statements"`
+	ManagedPolicies []string    `json:"managedPolicies"`
+}
+
+// ExecuteCommand is the cluster's ECS Exec configuration.
+type ExecuteCommand struct {
+	KMSKey   string `json:"kmsKey,omitempty"`
+	LogGroup string `json:"logGroup,omitempty"`
+	S3Bucket string `json:"s3Bucket,omitempty"`
+	S3Prefix string `json:"s3Prefix,omitempty"`
+}
+
+// InstanceRole is what the spec adds to the container instance role ecsgen creates.
+type InstanceRole struct {
+	Statements      []Statement `json:"statements"`
+	ManagedPolicies []string    `json:"managedPolicies"`
 }
 
 // RoleRef names an existing IAM role by ARN; empty: a role ecsgen creates.

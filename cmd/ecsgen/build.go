@@ -79,15 +79,32 @@ func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, pla
 			r.plan(plans[i], dir)
 		}
 		if len(e.Checklist) > 0 {
-			// The file beside deploy.sh has the commands that answer them.
-			r.text("before the first deploy, check (commands in %s):\n", filepath.Join(dir, "checklist.md"))
-			for _, it := range e.Checklist {
-				r.text("  - %s\n", it)
+			// The file beside deploy.sh has the commands that answer them. A short summary: a
+			// large spec has thousands of items, and a rebuild that changed nothing repeats
+			// none of them.
+			list := filepath.Join(dir, "checklist.md")
+			switch {
+			case n.Written == 0 && n.Removed == 0:
+				r.text("before the first deploy, check the %d item%s of %s (unchanged)\n", len(e.Checklist), plural(len(e.Checklist)), list)
+			case len(e.Checklist) <= checklistShown:
+				r.text("before the first deploy, check (commands in %s):\n", list)
+				for _, it := range e.Checklist {
+					r.text("  - %s\n", it)
+				}
+			default:
+				r.text("before the first deploy, check the %d items of %s, with a command each, e.g.:\n", len(e.Checklist), list)
+				for _, it := range e.Checklist[:checklistShown] {
+					r.text("  - %s\n", it)
+				}
+				r.text("  … and %d more\n", len(e.Checklist)-checklistShown)
 			}
 		}
 		r.text("deploy with: %s\n", e.Deploy)
 	}
 }
+
+// checklistShown is how many items of the pre-deploy checklist a build prints at most.
+const checklistShown = 5
 
 // checklist returns the items of an environment's pre-deploy checklist: what only the
 // account can answer.

@@ -422,11 +422,61 @@ def buckets_without_a_name_updated_in_place():
     FakeBucket.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)
 
 
+def change_sets_import_existing_resources():
+    """A change set created with ImportExistingResources imports the log groups that exist.
+
+    AWS: CreateChangeSet's ImportExistingResources "indicates if the change set auto-imports
+    resources that already exist", for resources with a custom name and DeletionPolicy Retain
+    or RetainExceptOnCreate (CloudFormation API Reference, CreateChangeSet; User Guide, "Import
+    AWS resources into a CloudFormation stack automatically"). moto 5.2.1 ignores the parameter
+    and fails on the existing group. deploy.sh creates a stack again this way when its retained
+    log groups outlived the earlier stack (after destroy.sh or --prune); log groups are the only
+    resources it imports, so only they are restored here.
+    """
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.logs.models import LogGroup, logs_backends
+
+    importing = set()  # names of change sets created with ImportExistingResources
+    executing = {"importing": False}
+
+    create_change_set = CloudFormationResponse.create_change_set
+
+    def recording_create_change_set(self):
+        result = create_change_set(self)
+        if self._get_bool_param("ImportExistingResources", False):
+            importing.add(self._get_param("ChangeSetName"))
+        return result
+
+    CloudFormationResponse.create_change_set = recording_create_change_set
+
+    execute = CloudFormationBackend.execute_change_set
+
+    def importing_execute_change_set(self, change_set_name, stack_name=None):
+        executing["importing"] = change_set_name in importing
+        try:
+            execute(self, change_set_name, stack_name)
+        finally:
+            executing["importing"] = False
+
+    CloudFormationBackend.execute_change_set = importing_execute_change_set
+
+    create = LogGroup.create_from_cloudformation_json.__func__
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        groups = logs_backends[account_id][region_name].groups
+        if executing["importing"] and resource_name in groups:
+            return groups[resource_name]
+        return create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    LogGroup.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+
+
 PATCHES = [
     change_sets_create_in_dependency_order,
     services_deleted_with_their_stack,
     deleted_services_not_listed,
     buckets_without_a_name_updated_in_place,
+    change_sets_import_existing_resources,
     listener_rules_deleted_with_their_stack,
     exports_under_change_sets,
     ssm_parameters_keep_their_path,

@@ -296,3 +296,34 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoadEvaluation compares, on the generated specs, the whole-spec evaluation (the
+// spec unified with #Spec at once) with the per-service one (each service against its schema,
+// in parallel), each run alternately in the same benchmark so that their ratio is measured
+// under the same load. It reports the time of each as ns/op of its sub-benchmark, and the
+// live heap after each load is irrelevant here: peak memory is measured on the whole process
+// by scripts/bench.
+func BenchmarkLoadEvaluation(b *testing.B) {
+	mustLoad(b, "../../examples/cluster-autoscaling/spec.cue")
+	for _, c := range benchCases(b) {
+		if c.services == 0 {
+			continue
+		}
+		file := c.specFile(b)
+		for _, mode := range []struct {
+			name string
+			eval load.Evaluation
+		}{{"whole", load.WholeSpec}, {"per-service", load.PerService}} {
+			b.Run(c.name+"/"+mode.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					res, findings, err := load.Files([]string{file}, load.Options{Evaluation: mode.eval})
+					if err != nil || res == nil {
+						b.Fatalf("the spec does not load: %v\n%s", err, findings)
+					}
+				}
+				c.perService(b)
+			})
+		}
+	}
+}

@@ -48,7 +48,7 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		}
 		rules := perEnv[0].Findings
 		if loaded.Multi {
-			rules = diag.Combine(perEnv)
+			rules = append(diag.Combine(perEnv), check.Environments(checkEnvs(loaded.Envs))...)
 		}
 		all := append(findings, independent(rules, findings)...)
 		return &Result{Findings: all.Dedup()}, nil
@@ -61,7 +61,7 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		perEnv = append(perEnv, diag.EnvFindings{Env: env.Name, Findings: check.Spec(env.Spec, env.Positions), InOverride: env.InOverride})
 	}
 	if loaded.Multi {
-		res.Findings = diag.Combine(perEnv)
+		res.Findings = append(diag.Combine(perEnv), check.Environments(checkEnvs(loaded.Envs))...)
 	} else {
 		res.Findings = perEnv[0].Findings
 	}
@@ -91,6 +91,15 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// checkEnvs are the loaded environments as the cross-environment rules see them.
+func checkEnvs(envs []load.Env) []check.Env {
+	out := make([]check.Env, len(envs))
+	for i, e := range envs {
+		out[i] = check.Env{Name: e.Name, Spec: e.Spec, Positions: e.Positions, InOverride: e.InOverride}
+	}
+	return out
 }
 
 // independent keeps the rule findings about parts of the spec that have no schema error: a

@@ -187,15 +187,23 @@ func checkServiceLoadBalancers(c *checker) {
 				c.errorf("", lp+".rule", fmt.Sprintf("set rule.priority on %s or %s (e.g. %d, any number no other rule of the listener uses)", other, name, freePriority(priorities[key], prio)),
 					"the priority derived for this rule on listener %s (%d) is also derived for service %s", l.name, prio, other)
 			}
-			if len(slb.Rule.Hosts) == 0 && len(slb.Rule.Paths) == 0 {
+			if len(slb.Rule.Hosts) == 0 && len(slb.Rule.Paths) == 0 && slb.Rule.Narrowing() == 0 {
 				if other, dup := catchAll[key]; dup {
 					c.errorf("", lp+".rule", "give one of them hosts or paths", "service %s already takes every request on listener %s; %s would never get any", other, l.name, name)
 				}
 				catchAll[key] = name
 			}
 		}
-		if lb.Type == "network" && (len(slb.Rule.Hosts) > 0 || len(slb.Rule.Paths) > 0) {
-			c.errorf("", lp+".rule", "remove hosts and paths", "a network load balancer forwards connections; host and path rules need an application load balancer")
+		if lb.Type == "network" && (len(slb.Rule.Hosts) > 0 || len(slb.Rule.Paths) > 0 || slb.Rule.Narrowing() > 0) {
+			c.errorf("", lp+".rule", "remove hosts, paths, sourceIps and headers", "a network load balancer forwards connections; rules need an application load balancer")
+		}
+		if hp := slb.HealthCheck.Port; hp != 0 && s.NetworkMode(svc) != "awsvpc" {
+			c.errorf("", lp+".healthCheck.port", "leave port out (health checks then use the traffic port), or use the awsvpc network mode",
+				"a health check port of its own needs the awsvpc network mode: in %s mode the instances' host ports are not the task's", s.NetworkMode(svc))
+		}
+		if n := conditionValues(slb.Rule); n > 5 {
+			c.errorf("R71", lp+".rule", "split the rule's values over fewer conditions, or route with a broader pattern (e.g. /api/*)",
+				"the rule has %d condition values (hosts, paths, source ranges and header values together); Elastic Load Balancing allows 5 per rule", n)
 		}
 		if slb.TestListener != "" && slb.TestListener == slb.Listener {
 			c.errorf("", lp+".testListener", "use a listener on another port, e.g. 1443", "the test listener must differ from the production listener")
@@ -257,4 +265,18 @@ func freePriority(used map[int]string, prio int) int {
 			return p
 		}
 	}
+}
+
+// conditionValues counts a listener rule's condition values as Elastic Load Balancing does (at
+// most 5 per rule, not adjustable): the implicit path "/*" of a rule without hosts and paths
+// counts too.
+func conditionValues(r schema.ListenerRule) int {
+	n := len(r.Hosts) + len(r.Paths) + len(r.SourceIPs)
+	if len(r.Hosts) == 0 && len(r.Paths) == 0 {
+		n++
+	}
+	for _, v := range r.Headers {
+		n += len(v)
+	}
+	return n
 }

@@ -44,13 +44,19 @@ func (c *checker) slots(svc schema.Service) (int, bool) {
 	total := 0
 	for _, name := range c.capacitiesOf(svc) {
 		cp := c.spec.Cluster.Capacity.EC2[name]
-		size, ok := lookupInstance(cp.InstanceType)
-		if !ok || mem <= 0 {
-			return 0, false
-		}
-		per := registeredMemory(size, c.spec.Cluster.Agent.Settings) / mem
-		if cpu > 0 {
-			per = min(per, size.VCPU*1024/cpu)
+		per := -1
+		for _, it := range cp.AllInstanceTypes() { // the smallest type the group may launch
+			size, ok := lookupInstance(it)
+			if !ok || mem <= 0 {
+				return 0, false
+			}
+			n := registeredMemory(size, c.spec.AgentSettings(name)) / mem
+			if cpu > 0 {
+				n = min(n, size.VCPU*1024/cpu)
+			}
+			if per < 0 || n < per {
+				per = n
+			}
 		}
 		if per == 0 {
 			return 0, false // the task fits on no instance: fits (R42) reports it

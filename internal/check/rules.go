@@ -86,6 +86,12 @@ func checkCapacities(c *checker) {
 			}
 		}
 		c.rootDevice(p, cap)
+		for i, it := range cap.InstanceTypes {
+			if a, want := generators.Architecture(it), generators.Architecture(cap.InstanceType); a != want {
+				c.errorf("", fmt.Sprintf("%s.instanceTypes[%d]", p, i), "use "+want+" instance types only, or a capacity of its own for "+a,
+					"%s is %s, but instanceType %s is %s: one launch template boots one AMI, for one architecture", it, a, cap.InstanceType, want)
+			}
+		}
 		if cap.AMI != "" && strings.HasPrefix(cap.AMI, "/") {
 			arch := generators.Architecture(cap.InstanceType)
 			amiArm := strings.Contains(cap.AMI, "arm64")
@@ -232,18 +238,21 @@ func (c *checker) fits(path, service string, svc schema.Service, mem, cpu int) {
 		if !ok {
 			continue
 		}
-		size, known := lookupInstance(cap.InstanceType)
-		if !known {
-			continue
-		}
-		if reg := registeredMemory(size, c.spec.Cluster.Agent.Settings); mem > reg {
-			c.errorf("R42", path+".memory", "use a larger instance type or less memory",
-				"the task needs %d MiB, but a %s registers only about %d MiB with ECS (capacity %s): it would stay PROVISIONING",
-				mem, cap.InstanceType, reg, capName)
-		}
-		if cpu > size.VCPU*1024 {
-			c.errorf("R42", path+".cpu", "use a larger instance type or fewer CPU units",
-				"the task needs %d CPU units, but a %s has %d (capacity %s)", cpu, cap.InstanceType, size.VCPU*1024, capName)
+		// The group may launch any of its types: the task must fit each.
+		for _, it := range cap.AllInstanceTypes() {
+			size, known := lookupInstance(it)
+			if !known {
+				continue
+			}
+			if reg := registeredMemory(size, c.spec.AgentSettings(capName)); mem > reg {
+				c.errorf("R42", path+".memory", "use a larger instance type or less memory",
+					"the task needs %d MiB, but a %s registers only about %d MiB with ECS (capacity %s): it would stay PROVISIONING",
+					mem, it, reg, capName)
+			}
+			if cpu > size.VCPU*1024 {
+				c.errorf("R42", path+".cpu", "use a larger instance type or fewer CPU units",
+					"the task needs %d CPU units, but a %s has %d (capacity %s)", cpu, it, size.VCPU*1024, capName)
+			}
 		}
 	}
 }

@@ -508,6 +508,63 @@ func TestRules(t *testing.T) {
 			fargate(s)
 			web(s, func(svc *schema.Service) { svc.Subnets = []string{"subnet-0123456789abcdef0", PlaceholderSubnets[1]} })
 		}, `spec.cue:20:2: warning: services.web.subnets[1]: [P01] "subnet-00000000000000012" is a placeholder from ecsgen init: a deploy fails until it is a subnet of your VPC — aws ec2 describe-subnets --filters Name=vpc-id,Values=<vpc> --query 'Subnets[].[SubnetId,AvailabilityZone]' lists your VPC's, with their zones`},
+		{"R71 too many condition values", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.Rule = schema.ListenerRule{Paths: []string{"/a/*", "/b/*"}, SourceIPs: []string{"10.0.0.0/8", "192.168.0.0/16"}, Headers: map[string][]string{"X-Release": {"canary", "beta"}}}
+			})
+		}, "spec.cue:20:2: services.web.loadBalancer.rule: [R71] the rule has 6 condition values (hosts, paths, source ranges and header values together); Elastic Load Balancing allows 5 per rule — split the rule's values over fewer conditions, or route with a broader pattern (e.g. /api/*)"},
+		{"health check port in bridge mode", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) { svc.LoadBalancer.HealthCheck.Port = 8081 })
+		}, "spec.cue:20:2: services.web.loadBalancer.healthCheck.port: a health check port of its own needs the awsvpc network mode: in bridge mode the instances' host ports are not the task's — leave port out (health checks then use the traffic port), or use the awsvpc network mode"},
+		{"minInService not below max", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.Replacement = schema.Replacement{Enabled: true, MinInService: intp(2)} })
+		}, "spec: cluster.capacity.ec2.general.replacement.minInService: a rolling replacement keeping 2 instances in service in a group of at most 2 can never start one; CloudFormation refuses MinInstancesInService not below MaxSize — use at most 1 (size.max − 1), or raise size.max"},
+		{"mixed architectures", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceTypes = []string{"t3a.small", "t4g.small"} })
+		}, "spec: cluster.capacity.ec2.general.instanceTypes[1]: t4g.small is arm64, but instanceType t3.small is x86_64: one launch template boots one AMI, for one architecture — use x86_64 instance types only, or a capacity of its own for arm64"},
+		{"R42 task too big for another type", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceType, c.InstanceTypes = "t3.large", []string{"t3.small"} })
+			webContainer(s, func(c *schema.Container) { c.Memory = intp(4096) })
+		}, "spec.cue:20:2: services.web.memory: [R42] the task needs 4096 MiB, but a t3.small registers only about 1945 MiB with ECS (capacity general): it would stay PROVISIONING — use a larger instance type or less memory"},
+		{"volumesFrom its own container", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.VolumesFrom = []schema.VolumeFrom{{Container: "web"}} })
+			web(s, func(svc *schema.Service) {
+				svc.Containers["log"] = schema.Container{Image: "busybox", Memory: intp(64), Log: schema.Log{Driver: "awslogs"}}
+			})
+		}, `spec.cue:20:2: services.web.containers.web.volumesFrom[0].container: "web" is not another container of this task — use one of: log`},
+		{"S10 wildcard action", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.TaskRole.Statements = []schema.Statement{{Effect: "Allow", Actions: []string{"s3:Get*"}, Resources: []string{"arn:aws:s3:::assets/*"}}}
+			})
+		}, `spec.cue:20:2: warning: services.web.taskRole.statements[0].actions[0]: [S10] s3:Get* allows every action that matches it, including ones added to the service later — name the actions the application calls, or waive S10 with the reason`},
+		{"S10 resource everywhere", func(s *schema.Spec) {
+			s.Cluster.InstanceRole.Statements = []schema.Statement{{Effect: "Allow", Actions: []string{"cloudwatch:PutMetricData"}, Resources: []string{"*"}}}
+		}, `spec: warning: cluster.instanceRole.statements[0].resources[0]: [S10] the statement allows cloudwatch:PutMetricData on every resource of the account — name the resources by ARN, or waive S10 with the reason if the actions have no resource-level permissions`},
+		{"S11 AWS-managed policy", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.TaskRole.ManagedPolicies = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}
+			})
+		}, `spec.cue:20:2: warning: services.web.taskRole.managedPolicies[0]: [S11] arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess is an AWS-managed policy: it grants what every user of the service might need, more than this role does — write the permissions the role needs as statements, or waive S11 with the reason`},
+		{"managed policy of another account", func(s *schema.Spec) {
+			s.Account = "123456789012"
+			s.Cluster.InstanceRole.ManagedPolicies = []string{"arn:aws:iam::210987654321:policy/hosts"}
+		}, `spec: cluster.instanceRole.managedPolicies[0]: arn:aws:iam::210987654321:policy/hosts belongs to account 210987654321: a role can only have managed policies of its own account or AWS's — name a policy of account 123456789012, or correct account`},
+		{"managed policy of another partition", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.TaskRole.ManagedPolicies = []string{"arn:aws-cn:iam::123456789012:policy/app"}
+			})
+		}, `spec.cue:20:2: services.web.taskRole.managedPolicies[0]: arn:aws-cn:iam::123456789012:policy/app is in partition aws-cn, but region ap-northeast-1 is in aws — use an ARN of partition aws`},
+		{"managed policies beside an existing task role", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.TaskRole = schema.TaskRole{ARN: "arn:aws:iam::123456789012:role/app", ManagedPolicies: []string{"arn:aws:iam::123456789012:policy/app"}}
+			})
+		}, `spec.cue:20:2: services.web.taskRole.managedPolicies: ecsgen attaches managed policies only to a task role it creates; arn:aws:iam::123456789012:role/app exists already — attach them to the existing role yourself, or leave taskRole.arn out so that ecsgen creates the role with them`},
+		{"instance role additions without an instance role", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) { c.InstanceProfile = "arn:aws:iam::123456789012:instance-profile/ecs" })
+			s.Cluster.InstanceRole.ManagedPolicies = []string{"arn:aws:iam::123456789012:policy/hosts"}
+		}, `spec: cluster.instanceRole: every capacity names an instance profile of its own, so ecsgen creates no instance role to add these to — grant them to the role of the instance profile yourself, or leave instanceProfile out of a capacity so that ecsgen creates the role`},
 		{"a waiver that accepts nothing", func(s *schema.Spec) {
 			s.Waivers = []schema.Waiver{{Rule: "S02", Reason: "public subnets only in this lab"}}
 		}, "spec: warning: waivers[0]: the waiver of S02 accepts no finding — remove the waiver"},

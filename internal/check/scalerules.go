@@ -37,16 +37,17 @@ func checkServiceScaling(c *checker) {
 			c.warnf("", p, "add a targetTracking, stepScaling or scheduled policy", "the service has scaling bounds but no policy, so it never scales")
 		}
 		requestCount := func(path string, m schema.Metric) {
-			if m.Predefined != "requestCount" {
+			if !m.OfTargetGroup() {
 				return
 			}
+			what := map[string]string{"requestCount": "requestCount counts requests per task", "responseTime": "responseTime measures the responses of the tasks"}[m.Predefined]
 			if svc.LoadBalancer == nil {
-				c.errorf("R55", path, `add a loadBalancer to the service, or scale on "cpu" or "memory"`, "requestCount counts requests per task through the service's load balancer, and the service has none")
+				c.errorf("R55", path, `add a loadBalancer to the service, or scale on "cpu" or "memory"`, "%s through the service's load balancer, and the service has none", what)
 			} else if lb, ok := s.LoadBalancers[svc.LoadBalancer.Name]; ok && lb.Type != "application" {
-				c.errorf("R55", path, `scale on "cpu" or "memory"`, "requestCount needs an application load balancer; %s is a %s load balancer", svc.LoadBalancer.Name, lb.Type)
+				c.errorf("R55", path, `scale on "cpu" or "memory"`, "%s needs an application load balancer; %s is a %s load balancer", m.Predefined, svc.LoadBalancer.Name, lb.Type)
 			} else if svc.Deployment.Strategy != schema.Rolling {
 				c.errorf("R55", path, `scale on "cpu" or "memory", or deploy with the rolling strategy`,
-					"requestCount follows one target group, but a %s deployment moves the traffic to the other after each release, and scaling would stop", svc.Deployment.Strategy)
+					"%s follows one target group, but a %s deployment moves the traffic to the other after each release, and scaling would stop", m.Predefined, svc.Deployment.Strategy)
 			}
 		}
 		for _, k := range sortedKeys(as.TargetTracking) {
@@ -79,22 +80,26 @@ func checkGroupScaling(c *checker) {
 			c.errorf("", p+".scaling", "set managedScaling: enabled: false to scale the group yourself, or remove the policies",
 				"the capacity provider already scales this group (managed scaling); policies of its own would fight it")
 		}
+		if r := cp.Replacement; r.Enabled && r.MinInService != nil && *r.MinInService >= cp.Size.Max {
+			c.errorf("", p+".replacement.minInService", fmt.Sprintf("use at most %d (size.max − 1), or raise size.max", cp.Size.Max-1),
+				"a rolling replacement keeping %d instances in service in a group of at most %d can never start one; CloudFormation refuses MinInstancesInService not below MaxSize", *r.MinInService, cp.Size.Max)
+		}
 		if policies > 0 && cp.Size.Min == cp.Size.Max {
 			c.warnf("R43", p+".size", "raise size.max above size.min", "min and max are both %d, so the group's scaling policies can never change its size", cp.Size.Min)
 		}
 		for _, k := range sortedKeys(sc.TargetTracking) {
 			tt := sc.TargetTracking[k]
 			tp := p + ".scaling.targetTracking." + k
-			if tt.Metric.Predefined == "requestCount" {
-				c.errorf("", tp+".metric", `use "cpu" or "memory" (the cluster's reservation)`, "requestCount is a service metric")
+			if tt.Metric.OfTargetGroup() {
+				c.errorf("", tp+".metric", `use "cpu" or "memory" (the cluster's reservation)`, "%s is a service metric", tt.Metric.Predefined)
 			}
 			c.loadBalancerMetric(tp+".metric", tt.Metric)
 			c.percentTarget(tp+".target", tt)
 		}
 		for _, k := range sortedKeys(sc.StepScaling) {
 			sp := sc.StepScaling[k]
-			if sp.Alarm.Metric.Predefined == "requestCount" {
-				c.errorf("", p+".scaling.stepScaling."+k+".alarm.metric", `use "cpu" or "memory" (the cluster's reservation)`, "requestCount is a service metric")
+			if sp.Alarm.Metric.OfTargetGroup() {
+				c.errorf("", p+".scaling.stepScaling."+k+".alarm.metric", `use "cpu" or "memory" (the cluster's reservation)`, "%s is a service metric", sp.Alarm.Metric.Predefined)
 			}
 			c.loadBalancerMetric(p+".scaling.stepScaling."+k+".alarm.metric", sp.Alarm.Metric)
 			c.steps(p+".scaling.stepScaling."+k, sp)

@@ -303,6 +303,24 @@ func checkVolumes(c *checker) {
 						"%q is not a volume of this service", m.Volume)
 				}
 			}
+			for i, v := range svc.Containers[cname].VolumesFrom {
+				vp := fmt.Sprintf("%s.containers.%s.volumesFrom[%d].container", p, cname, i)
+				if _, ok := svc.Containers[v.Container]; !ok || v.Container == cname {
+					c.errorf("", vp, "use one of: "+strings.Join(otherKeys(svc.Containers, cname), ", "),
+						"%q is not another container of this task", v.Container)
+				}
+			}
 		}
 	}
+}
+
+// otherKeys are the keys of m but one, sorted.
+func otherKeys[V any](m map[string]V, but string) []string {
+	var out []string
+	for _, k := range sortedKeys(m) {
+		if k != but {
+			out = append(out, k)
+		}
+	}
+	return out
 }

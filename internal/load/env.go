@@ -16,8 +16,8 @@ import (
 
 // Environments. A spec may declare environments: {<name>: {<overrides>}}. Its other top-level
 // fields are then the defaults every environment shares, and each environment is the defaults
-// with its overrides merged in, field by field (structs merge; scalars and lists replace), and
-// env set to its name. CUE's unification cannot replace a concrete value, so the loader merges
+// with its overrides merged in, field by field (structs merge; scalars and lists replace; null
+// removes and @replace() replaces, see override.go), and env set to its name. CUE's unification cannot replace a concrete value, so the loader merges
 // the user's values itself and only then unifies each environment with #Spec: every value keeps
 // the position where the user wrote it, in the defaults or in the override.
 
@@ -56,7 +56,7 @@ var labelRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*ast.File) (*Result, diag.List, error) {
 	envsV := user.LookupPath(cue.ParsePath("environments"))
 	if !envsV.Exists() {
-		res, findings, err := check(ctx, spec, user, syntax)
+		res, findings, err := check(ctx, spec, user, syntax, opts.Evaluation)
 		if res == nil {
 			return nil, findings, err
 		}
@@ -92,6 +92,7 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 				at(p, "an environment is a struct of overrides", "write {} for an environment that overrides nothing")
 			default:
 				names = append(names, name)
+				overrideProblems(user, it.Value(), p, at)
 				for _, f := range []string{"env", "environments"} {
 					if it.Value().LookupPath(cue.MakePath(cue.Str(f))).Exists() {
 						at(p+"."+f, f+" cannot be overridden", "an environment's name is its key in environments")
@@ -137,7 +138,7 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 		if src := over.Source(); src != nil && src.Pos().IsValid() && src.End().IsValid() {
 			env.spans = append(env.spans, span{toPos(src.Pos()), toPos(src.End())})
 		}
-		s, fs, err := validate(ctx, spec, merged, env.Positions)
+		s, fs, err := validate(ctx, spec, merged, env.Positions, nil, opts.Evaluation)
 		if err != nil {
 			return nil, nil, fmt.Errorf("environment %s: %w", name, err)
 		}
@@ -160,45 +161,4 @@ func selectEnvs(want, have []string) error {
 		}
 	}
 	return nil
-}
-
-// merge returns base with over merged in: fields of both structs merge recursively, anything
-// else in over replaces base. At the top, base's environments and over's env and environments
-// are left out.
-func merge(ctx *cue.Context, base, over cue.Value, top bool) cue.Value {
-	if base.IncompleteKind() != cue.StructKind || over.IncompleteKind() != cue.StructKind {
-		return over
-	}
-	skip := func(sel cue.Selector) bool {
-		l := selectorLabel(sel)
-		return top && (l == "environments" || l == "env")
-	}
-	out := ctx.CompileString("{}")
-	it, err := base.Fields(cue.Optional(true))
-	if err != nil {
-		return over
-	}
-	for it.Next() {
-		sel := it.Selector()
-		if skip(sel) {
-			continue
-		}
-		child := it.Value()
-		if o := over.LookupPath(cue.MakePath(sel)); o.Exists() {
-			child = merge(ctx, child, o, false)
-		}
-		out = out.FillPath(cue.MakePath(sel), child)
-	}
-	it, err = over.Fields(cue.Optional(true))
-	if err != nil {
-		return over
-	}
-	for it.Next() {
-		sel := it.Selector()
-		if skip(sel) || base.LookupPath(cue.MakePath(sel)).Exists() {
-			continue
-		}
-		out = out.FillPath(cue.MakePath(sel), it.Value())
-	}
-	return out
 }

@@ -57,6 +57,9 @@ type Options struct {
 	// Partial asks for a Result beside the findings of a spec with schema errors: what could be
 	// decoded of its valid parts, so that the rules can report their problems in the same run.
 	Partial bool
+	// Evaluation chooses how the spec is unified with the schema; the default, Auto, validates
+	// large specs service by service. Every choice gives the same result.
+	Evaluation Evaluation
 }
 
 // Result is a loaded spec with where the user wrote each of its fields: one Env per
@@ -242,14 +245,16 @@ func preflight(files []string, dir string) diag.List {
 }
 
 // check unifies the user's value with #Spec and decodes it, or explains why it cannot.
-func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File) (*Result, diag.List, error) {
+func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File, mode Evaluation) (*Result, diag.List, error) {
 	positions := diag.Positions{}
 	var findings diag.List
 	p := positioner{out: positions, names: map[string]string{}}
+	plain := syntax
 	if !p.fromSyntax(user, syntax, &findings) {
+		plain = nil
 		p.collect(user, "", &findings)
 	}
-	s, more, err := validate(ctx, spec, user, positions)
+	s, more, err := validate(ctx, spec, user, positions, plain, mode)
 	findings = append(findings, more...).Dedup()
 	if err != nil {
 		return nil, nil, err
@@ -263,7 +268,14 @@ func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File) (*Result,
 // validate unifies one environment's value with #Spec and decodes it, or explains why it
 // cannot, with the user's positions of its fields. With findings, the spec it returns is what
 // could be decoded of the valid parts (see Result.Partial).
-func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions) (*schema.Spec, diag.List, error) {
+//
+// plain are the user's files when they are plain data and user is their value (nil otherwise).
+func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions, plain []*ast.File, mode Evaluation) (*schema.Spec, diag.List, error) {
+	if s, err := validatePerService(spec, user, plain, mode); err == nil {
+		return s, unchosen(s, positions).Dedup(), nil
+	} else if !errors.Is(err, errDeclined) {
+		return nil, nil, err
+	}
 	var findings diag.List
 	unified := spec.Unify(user)
 	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {

@@ -87,7 +87,8 @@ func specTrees() (complete, fields *jsonschema.Schema, err error) {
 	}
 	override.Properties.Delete("env")
 	override.Properties.Delete("$schema")
-	override.Description = "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required."
+	override.Description = "Overrides of the shared defaults for one environment: any field of the spec except env and environments, none required; null removes a field of the defaults."
+	removable(override)
 	// environments: the CUE schema has it, the per-environment model does not.
 	fields.Properties.Set("environments", &jsonschema.Schema{
 		Type:                 "object",
@@ -97,6 +98,38 @@ func specTrees() (complete, fields *jsonschema.Schema, err error) {
 	})
 	fields.Properties.Set("$schema", schemaProperty())
 	return complete, fields, nil
+}
+
+// removable lets every field of an environment's override be null, which removes the field
+// from the shared defaults (internal/load/override.go).
+func removable(s *jsonschema.Schema) {
+	if s == nil || s.Properties == nil {
+		return
+	}
+	for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+		removable(p.Value)
+		if isSchema(p.Value.AdditionalProperties) {
+			removable(p.Value.AdditionalProperties)
+			p.Value.AdditionalProperties = orNull(p.Value.AdditionalProperties)
+		}
+		p.Value = orNull(p.Value)
+	}
+}
+
+// nonNull is the schema orNull wrapped, or s itself.
+func nonNull(s *jsonschema.Schema) *jsonschema.Schema {
+	if len(s.AnyOf) == 2 && s.AnyOf[1].Type == "null" {
+		return s.AnyOf[0]
+	}
+	return s
+}
+
+// orNull is s, or null; the description is also on the outside, where editors look first.
+func orNull(s *jsonschema.Schema) *jsonschema.Schema {
+	return &jsonschema.Schema{
+		AnyOf:       []*jsonschema.Schema{s, {Type: "null", Description: "null removes the field from the shared defaults"}},
+		Description: s.Description,
+	}
 }
 
 // specJSONSchema is the JSON Schema editors read. Editors (yaml-language-server, VS Code's JSON
@@ -933,6 +966,13 @@ func forEditors(s *jsonschema.Schema, path string, errs *[]string) {
 	if s == nil || !isSchema(s) {
 		return
 	}
+	if inner := nonNull(s); inner != s {
+		forEditors(inner, path, errs)
+		if s.Description != "" {
+			setExtra(s, "markdownDescription", markdownText(s.Description))
+		}
+		return
+	}
 	if s.Description != "" {
 		setExtra(s, "markdownDescription", markdownText(s.Description))
 		values := map[string]string{}
@@ -947,8 +987,8 @@ func forEditors(s *jsonschema.Schema, path string, errs *[]string) {
 			case len(s.Enum) > 0:
 			case s.Items != nil && len(s.Items.Enum) > 0:
 				enum = s.Items
-			case isSchema(s.AdditionalProperties) && len(s.AdditionalProperties.Enum) > 0:
-				enum = s.AdditionalProperties
+			case isSchema(s.AdditionalProperties) && len(nonNull(s.AdditionalProperties).Enum) > 0:
+				enum = nonNull(s.AdditionalProperties)
 			default:
 				*errs = append(*errs, fmt.Sprintf("%s: the doc comment describes values, but the field has no enum", path))
 			}

@@ -123,8 +123,52 @@ ready() {
   esac
 }
 
+# log_groups_exist: one of the named log groups exists (a retained group outlives its stack).
+log_groups_exist() {
+  local group
+  for group in "$@"; do
+    [ "$(in_region logs describe-log-groups --log-group-name-prefix "$group" \
+      --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 0 ] || return 0
+  done
+  return 1
+}
+
+# create_adopting creates a stack with a change set that imports the existing resources it
+# names (its retained log groups): `aws cloudformation deploy` has no option for it, and a plain
+# create fails on "already exists". Arguments: stack, template, S3 bucket for a large template
+# (or ''), capabilities (or ''), then the parameters as Key=Value.
+create_adopting() {
+  local stack=$1 template=$2 bucket=$3 capabilities=$4 change_set parameters='' p key value
+  local -a origin
+  shift 4
+  for p in "$@"; do
+    key=${p%%=*} value=${p#*=}
+    value=${value//\\/\\\\} value=${value//\"/\\\"}
+    parameters+="${parameters:+,}{\"ParameterKey\":\"$key\",\"ParameterValue\":\"$value\"}"
+  done
+  origin=(--template-body "file://$template")
+  if [ -n "$bucket" ]; then
+    in_region s3 cp "$template" "s3://$bucket/ecsgen/$template" >/dev/null
+    origin=(--template-url "https://$bucket.s3.eu-west-1.amazonaws.com/ecsgen/$template")
+  fi
+  change_set=ecsgen-adopt-$(date +%s)
+  echo "Stack $stack: creating it with its log groups that outlived an earlier stack (imported)."
+  # shellcheck disable=SC2086 # one word per capability
+  in_region cloudformation create-change-set --stack-name "$stack" --change-set-name "$change_set" \
+    --change-set-type CREATE --import-existing-resources "${origin[@]}" \
+    ${capabilities:+--capabilities $capabilities} --parameters "[$parameters]" \
+    --tags Key=ecsgen:system,Value=shop Key=ecsgen:env,Value=stg >/dev/null
+  in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set" ||
+    failed "$stack"
+  in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
+  in_region cloudformation wait stack-create-complete --stack-name "$stack" || failed "$stack"
+}
+
 # VPC shop-stg and its subnets
 deploy_network() {
+  if ! stack_exists shop-stg-network && log_groups_exist /vpc/shop-stg; then
+    create_adopting shop-stg-network stacks/shop-stg-network.json '' CAPABILITY_NAMED_IAM
+  else
   in_region cloudformation deploy \
     --stack-name shop-stg-network \
     --template-file stacks/shop-stg-network.json \
@@ -132,6 +176,7 @@ deploy_network() {
     --tags ecsgen:system=shop ecsgen:env=stg \
     --no-fail-on-empty-changeset ||
     failed shop-stg-network
+  fi
 }
 
 # ECS cluster shop-stg and its capacity
@@ -147,6 +192,9 @@ deploy_cluster() {
 
 # ECS service shop-stg-web
 deploy_service_web() {
+  if ! stack_exists shop-stg-svc-web && log_groups_exist /ecs/shop-stg/web; then
+    create_adopting shop-stg-svc-web stacks/shop-stg-svc-web.json '' CAPABILITY_NAMED_IAM
+  else
   in_region cloudformation deploy \
     --stack-name shop-stg-svc-web \
     --template-file stacks/shop-stg-svc-web.json \
@@ -154,10 +202,14 @@ deploy_service_web() {
     --tags ecsgen:system=shop ecsgen:env=stg \
     --no-fail-on-empty-changeset ||
     failed shop-stg-svc-web
+  fi
 }
 
 # ECS service shop-stg-worker
 deploy_service_worker() {
+  if ! stack_exists shop-stg-svc-worker && log_groups_exist /ecs/shop-stg/worker; then
+    create_adopting shop-stg-svc-worker stacks/shop-stg-svc-worker.json '' CAPABILITY_NAMED_IAM
+  else
   in_region cloudformation deploy \
     --stack-name shop-stg-svc-worker \
     --template-file stacks/shop-stg-svc-worker.json \
@@ -165,6 +217,7 @@ deploy_service_worker() {
     --tags ecsgen:system=shop ecsgen:env=stg \
     --no-fail-on-empty-changeset ||
     failed shop-stg-svc-worker
+  fi
 }
 
 # providers_in_use prints the capacity providers the services of the cluster use now.
@@ -240,6 +293,7 @@ if ((${#dropped[@]})); then
   services_first=true
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
+
 # The network stack first: the cluster and service stacks import its VPC and subnet ids.
 deploy_network
 if $services_first; then

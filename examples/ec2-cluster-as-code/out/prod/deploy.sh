@@ -123,6 +123,47 @@ ready() {
   esac
 }
 
+# log_groups_exist: one of the named log groups exists (a retained group outlives its stack).
+log_groups_exist() {
+  local group
+  for group in "$@"; do
+    [ "$(in_region logs describe-log-groups --log-group-name-prefix "$group" \
+      --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 0 ] || return 0
+  done
+  return 1
+}
+
+# create_adopting creates a stack with a change set that imports the existing resources it
+# names (its retained log groups): `aws cloudformation deploy` has no option for it, and a plain
+# create fails on "already exists". Arguments: stack, template, S3 bucket for a large template
+# (or ''), capabilities (or ''), then the parameters as Key=Value.
+create_adopting() {
+  local stack=$1 template=$2 bucket=$3 capabilities=$4 change_set parameters='' p key value
+  local -a origin
+  shift 4
+  for p in "$@"; do
+    key=${p%%=*} value=${p#*=}
+    value=${value//\\/\\\\} value=${value//\"/\\\"}
+    parameters+="${parameters:+,}{\"ParameterKey\":\"$key\",\"ParameterValue\":\"$value\"}"
+  done
+  origin=(--template-body "file://$template")
+  if [ -n "$bucket" ]; then
+    in_region s3 cp "$template" "s3://$bucket/ecsgen/$template" >/dev/null
+    origin=(--template-url "https://$bucket.s3.ap-northeast-1.amazonaws.com/ecsgen/$template")
+  fi
+  change_set=ecsgen-adopt-$(date +%s)
+  echo "Stack $stack: creating it with its log groups that outlived an earlier stack (imported)."
+  # shellcheck disable=SC2086 # one word per capability
+  in_region cloudformation create-change-set --stack-name "$stack" --change-set-name "$change_set" \
+    --change-set-type CREATE --import-existing-resources "${origin[@]}" \
+    ${capabilities:+--capabilities $capabilities} --parameters "[$parameters]" \
+    --tags Key=ecsgen:system,Value=shop Key=ecsgen:env,Value=prod >/dev/null
+  in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set" ||
+    failed "$stack"
+  in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
+  in_region cloudformation wait stack-create-complete --stack-name "$stack" || failed "$stack"
+}
+
 # ECS cluster shop-prod and its capacity
 deploy_cluster() {
   in_region cloudformation deploy \
@@ -156,6 +197,9 @@ deploy_service_api() {
       "$alternate") live=AlternateTargetGroup ;;
     esac
   fi
+  if ! stack_exists shop-prod-svc-api && log_groups_exist /ecs/shop-prod/api; then
+    create_adopting shop-prod-svc-api stacks/shop-prod-svc-api.json '' CAPABILITY_NAMED_IAM ExtraSecurityGroups=sg-0a1b2c3d4e5f60718 Subnets=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788 VpcId=vpc-0a1b2c3d4e5f60718 "LiveTargetGroup=$live"
+  else
   in_region cloudformation deploy \
     --stack-name shop-prod-svc-api \
     --template-file stacks/shop-prod-svc-api.json \
@@ -164,10 +208,14 @@ deploy_service_api() {
     --tags ecsgen:system=shop ecsgen:env=prod \
     --no-fail-on-empty-changeset ||
     failed shop-prod-svc-api
+  fi
 }
 
 # ECS service shop-prod-worker
 deploy_service_worker() {
+  if ! stack_exists shop-prod-svc-worker && log_groups_exist /ecs/shop-prod/worker; then
+    create_adopting shop-prod-svc-worker stacks/shop-prod-svc-worker.json '' CAPABILITY_NAMED_IAM
+  else
   in_region cloudformation deploy \
     --stack-name shop-prod-svc-worker \
     --template-file stacks/shop-prod-svc-worker.json \
@@ -175,6 +223,7 @@ deploy_service_worker() {
     --tags ecsgen:system=shop ecsgen:env=prod \
     --no-fail-on-empty-changeset ||
     failed shop-prod-svc-worker
+  fi
 }
 
 # providers_in_use prints the capacity providers the services of the cluster use now.
@@ -250,6 +299,7 @@ if ((${#dropped[@]})); then
   services_first=true
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
+
 if $services_first; then
   # The services that exist leave the capacity providers first; those new in the spec may
   # import what the cluster stack adds, so they come after it.

@@ -123,6 +123,47 @@ ready() {
   esac
 }
 
+# log_groups_exist: one of the named log groups exists (a retained group outlives its stack).
+log_groups_exist() {
+  local group
+  for group in "$@"; do
+    [ "$(in_region logs describe-log-groups --log-group-name-prefix "$group" \
+      --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 0 ] || return 0
+  done
+  return 1
+}
+
+# create_adopting creates a stack with a change set that imports the existing resources it
+# names (its retained log groups): `aws cloudformation deploy` has no option for it, and a plain
+# create fails on "already exists". Arguments: stack, template, S3 bucket for a large template
+# (or ''), capabilities (or ''), then the parameters as Key=Value.
+create_adopting() {
+  local stack=$1 template=$2 bucket=$3 capabilities=$4 change_set parameters='' p key value
+  local -a origin
+  shift 4
+  for p in "$@"; do
+    key=${p%%=*} value=${p#*=}
+    value=${value//\\/\\\\} value=${value//\"/\\\"}
+    parameters+="${parameters:+,}{\"ParameterKey\":\"$key\",\"ParameterValue\":\"$value\"}"
+  done
+  origin=(--template-body "file://$template")
+  if [ -n "$bucket" ]; then
+    in_region s3 cp "$template" "s3://$bucket/ecsgen/$template" >/dev/null
+    origin=(--template-url "https://$bucket.s3.ap-northeast-1.amazonaws.com/ecsgen/$template")
+  fi
+  change_set=ecsgen-adopt-$(date +%s)
+  echo "Stack $stack: creating it with its log groups that outlived an earlier stack (imported)."
+  # shellcheck disable=SC2086 # one word per capability
+  in_region cloudformation create-change-set --stack-name "$stack" --change-set-name "$change_set" \
+    --change-set-type CREATE --import-existing-resources "${origin[@]}" \
+    ${capabilities:+--capabilities $capabilities} --parameters "[$parameters]" \
+    --tags Key=ecsgen:system,Value=sample Key=ecsgen:env,Value=prd >/dev/null
+  in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set" ||
+    failed "$stack"
+  in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
+  in_region cloudformation wait stack-create-complete --stack-name "$stack" || failed "$stack"
+}
+
 # ECS cluster sample-prd-cluster and its capacity
 deploy_cluster() {
   in_region cloudformation deploy \
@@ -135,6 +176,9 @@ deploy_cluster() {
 
 # ECS service sample-prd-frontapp
 deploy_service_frontapp() {
+  if ! stack_exists sample-prd-svc-frontapp && log_groups_exist /ecs/sample-prd/frontapp/fluent-bit; then
+    create_adopting sample-prd-svc-frontapp stacks/sample-prd-svc-frontapp.json '' CAPABILITY_NAMED_IAM Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0
+  else
   in_region cloudformation deploy \
     --stack-name sample-prd-svc-frontapp \
     --template-file stacks/sample-prd-svc-frontapp.json \
@@ -143,6 +187,7 @@ deploy_service_frontapp() {
     --tags ecsgen:system=sample ecsgen:env=prd \
     --no-fail-on-empty-changeset ||
     failed sample-prd-svc-frontapp
+  fi
 }
 
 # providers_in_use prints the capacity providers the services of the cluster use now.
@@ -218,6 +263,7 @@ if ((${#dropped[@]})); then
   services_first=true
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
+
 if $services_first; then
   # The services that exist leave the capacity providers first; those new in the spec may
   # import what the cluster stack adds, so they come after it.

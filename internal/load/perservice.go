@@ -1,0 +1,364 @@
+// The per-service path: a large spec validated service by service, in parallel.
+//
+// Unifying a whole spec with #Spec keeps the evaluated tree of every service alive at once and
+// runs on one core. A service's schema (the pattern of services.<name>) refers to nothing
+// outside the service, so each service can be unified and decoded on its own, against its own
+// copy of the schema: one CUE context per worker, since a CUE context is not safe for
+// concurrent use. The rest of the spec (everything but services) is unified with #Spec as
+// before, and the decoded services are put into its map.
+//
+// The path only ever answers for a valid spec. On anything it does not handle, or any error
+// at all, it declines, and the whole-spec path runs from the start, so that findings are
+// exactly those of the whole-spec path (TestPerServiceAgrees compares the two).
+
+package load
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/token"
+
+	"github.com/ecsgen/ecsgen/schema"
+)
+
+// Evaluation chooses how a spec is unified with the schema.
+type Evaluation int
+
+const (
+	// Auto validates specs with many services service by service (PerService), others whole.
+	Auto Evaluation = iota
+	// WholeSpec unifies the whole spec with #Spec at once.
+	WholeSpec
+	// PerService validates each service on its own, in parallel, whatever the spec's size;
+	// on any error it falls back to the whole-spec path.
+	PerService
+)
+
+// perServiceFrom is the number of services from which Auto takes the per-service path: below
+// it, compiling the schema once more per worker costs more than the parallel evaluation saves.
+const perServiceFrom = 24
+
+var errDeclined = errors.New("the per-service path declines this spec")
+
+// perServiceTaken counts the specs the per-service path answered for (TestPerServiceAgrees
+// checks that it is taken).
+var perServiceTaken atomic.Int64
+
+// servicesLabel is the field of the spec whose entries are validated one by one.
+const servicesLabel = "services"
+
+// validatePerService validates and decodes a spec service by service. It returns
+// errDeclined (or another error) when the whole-spec path must answer instead.
+//
+// plain are the user's files when they are plain data (see positioner.fromSyntax), whose
+// services are then taken from the syntax as written, without exporting them from the value.
+func validatePerService(spec, user cue.Value, plain []*ast.File, mode Evaluation) (*schema.Spec, error) {
+	if mode == WholeSpec {
+		return nil, errDeclined
+	}
+	var rest cue.Value
+	var services []userService
+	var err error
+	if plain != nil {
+		// Plain data: the rest and the services are built from the syntax as written, so the
+		// user's value as a whole, a tree as large as the spec, is never evaluated.
+		rest, services, err = splitSyntax(user.Context(), plain)
+	} else if user.Err() != nil {
+		err = errDeclined
+	} else {
+		rest, services, err = splitServices(user)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if mode == Auto && len(services) < perServiceFrom {
+		return nil, errDeclined
+	}
+
+	decoded := make([]schema.Service, len(services))
+	var next atomic.Int64
+	errs := make(chan error, 1)
+	var failed sync.Once
+	fail := func(err error) { failed.Do(func() { errs <- err }) }
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(services)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := newServiceWorker()
+			if err != nil {
+				fail(err)
+			}
+			for err == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(services) {
+					return
+				}
+				if err = w.service(services[i], &decoded[i]); err != nil {
+					fail(err)
+					next.Store(int64(len(services))) // the others stop too
+				}
+			}
+		}()
+	}
+	// Meanwhile, the rest of the spec against #Spec, in the caller's context.
+	s, restErr := validateRest(spec, rest)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return nil, err
+	default:
+	}
+	if restErr != nil {
+		return nil, restErr
+	}
+	s.Services = make(map[string]schema.Service, len(services))
+	for i, svc := range services {
+		s.Services[svc.name] = decoded[i]
+	}
+	perServiceTaken.Add(1)
+	return s, nil
+}
+
+// userService is one entry of services: its name and its value as syntax, which a worker
+// builds in its own context.
+type userService struct {
+	name string
+	expr ast.Expr
+}
+
+// splitServices returns the user's spec without its services, and each service as syntax. It
+// declines a spec whose top level holds optional or required fields, or whose services hold
+// anything but regular fields (definitions, hidden, optional or required fields), which the
+// whole-spec path judges.
+func splitServices(user cue.Value) (cue.Value, []userService, error) {
+	if user.IncompleteKind() != cue.StructKind {
+		return cue.Value{}, nil, errDeclined
+	}
+	ctx := user.Context()
+	rest := ctx.CompileString("{}")
+	var servicesV cue.Value
+	it, err := user.Fields(cue.All())
+	if err != nil {
+		return cue.Value{}, nil, errDeclined
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if sel.ConstraintType() != 0 {
+			return cue.Value{}, nil, errDeclined // an optional or required field
+		}
+		// Hidden fields and definitions go with the rest, where the schema judges them as
+		// it does in the whole-spec path.
+		if regular(sel) && sel.Unquoted() == servicesLabel {
+			servicesV = it.Value()
+			continue
+		}
+		rest = rest.FillPath(cue.MakePath(sel), it.Value())
+	}
+	if !servicesV.Exists() || servicesV.IncompleteKind() != cue.StructKind {
+		return cue.Value{}, nil, errDeclined
+	}
+	var services []userService
+	it, err = servicesV.Fields(cue.All())
+	if err != nil {
+		return cue.Value{}, nil, errDeclined
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if !regular(sel) || it.Value().Err() != nil {
+			return cue.Value{}, nil, errDeclined
+		}
+		// Exported final, so that the syntax needs nothing outside the service (references to
+		// hidden fields are resolved); Final also selects defaults, which would hide a user's
+		// default that conflicts with the schema's, so a value with a default is declined.
+		if hasDefault(it.Value()) {
+			return cue.Value{}, nil, errDeclined
+		}
+		n := it.Value().Syntax(cue.Final(), cue.Hidden(true), cue.Definitions(true), cue.Optional(true), cue.Docs(false), cue.Attributes(false))
+		expr, ok := n.(ast.Expr)
+		if !ok {
+			return cue.Value{}, nil, errDeclined // a file: the value needs imports or lets of its own
+		}
+		services = append(services, userService{name: sel.Unquoted(), expr: expr})
+	}
+	return rest, services, nil
+}
+
+// splitSyntax is splitServices for plain-data files: the rest is built from the files' other
+// fields, and each service is its syntax as written. A conflict between two declarations of a
+// service shows when it is built; plain data has no other kind of conflict (a scalar or a list
+// written twice is not plain data).
+func splitSyntax(ctx *cue.Context, files []*ast.File) (cue.Value, []userService, error) {
+	services, ok := servicesFromSyntax(files)
+	if !ok || len(services) == 0 {
+		return cue.Value{}, nil, errDeclined
+	}
+	var decls []ast.Decl
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if field, ok := d.(*ast.Field); ok {
+				if label, _ := plainLabel(field.Label); label == servicesLabel {
+					continue
+				}
+				decls = append(decls, d)
+			}
+		}
+	}
+	rest := ctx.BuildFile(&ast.File{Decls: decls})
+	if rest.Err() != nil {
+		return cue.Value{}, nil, errDeclined
+	}
+	return rest, services, nil
+}
+
+// servicesFromSyntax collects each service of plain-data files as written: one expression per
+// service, the unification of its declarations when it is written in several places
+// (services: a: … then services: a: …).
+func servicesFromSyntax(files []*ast.File) ([]userService, bool) {
+	var names []string
+	decls := map[string][]ast.Expr{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			field, ok := d.(*ast.Field)
+			if !ok {
+				continue // the package clause and comments; fromSyntax allows nothing else
+			}
+			if label, ok := plainLabel(field.Label); !ok || label != servicesLabel {
+				continue
+			}
+			st, ok := field.Value.(*ast.StructLit)
+			if !ok {
+				return nil, false
+			}
+			for _, e := range st.Elts {
+				svc, ok := e.(*ast.Field)
+				if !ok {
+					if _, comment := e.(*ast.CommentGroup); comment {
+						continue
+					}
+					return nil, false
+				}
+				name, ok := plainLabel(svc.Label)
+				if !ok {
+					return nil, false
+				}
+				if _, seen := decls[name]; !seen {
+					names = append(names, name)
+				}
+				decls[name] = append(decls[name], svc.Value)
+			}
+		}
+	}
+	out := make([]userService, 0, len(names))
+	for _, name := range names {
+		parts := decls[name]
+		expr := parts[0]
+		if len(parts) > 1 {
+			expr = ast.NewBinExpr(token.AND, parts...)
+		}
+		out = append(out, userService{name: name, expr: expr})
+	}
+	return out, true
+}
+
+// hasDefault reports whether a value, or any value within it, is a disjunction with a default
+// (*a | b), a closed struct (a definition's value, or close()), or not concrete: what a final
+// export would not keep.
+func hasDefault(v cue.Value) bool {
+	if _, ok := v.Default(); ok {
+		return true
+	}
+	switch v.IncompleteKind() {
+	case cue.StructKind:
+		if v.IsClosed() {
+			return true
+		}
+		it, err := v.Fields(cue.All())
+		if err != nil {
+			return true
+		}
+		for it.Next() {
+			if hasDefault(it.Value()) {
+				return true
+			}
+		}
+	case cue.ListKind:
+		it, err := v.List()
+		if err != nil {
+			return true
+		}
+		for it.Next() {
+			if hasDefault(it.Value()) {
+				return true
+			}
+		}
+	default:
+		return !v.IsConcrete()
+	}
+	return false
+}
+
+// regular reports whether a selector is a plain field: no definition, hidden, optional or
+// required field, no pattern.
+func regular(sel cue.Selector) bool {
+	return sel.LabelType() == cue.StringLabel && sel.ConstraintType() == 0
+}
+
+// validateRest unifies the spec without its services with #Spec and decodes it.
+func validateRest(spec, rest cue.Value) (*schema.Spec, error) {
+	unified := spec.Unify(rest)
+	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
+		return nil, errDeclined
+	}
+	var s schema.Spec
+	d := &decoder{}
+	if err := d.decode(unified, reflect.ValueOf(&s).Elem()); err != nil || len(d.outOfRange) > 0 {
+		return nil, errDeclined
+	}
+	return &s, nil
+}
+
+// serviceWorker validates services in a CUE context of its own.
+type serviceWorker struct {
+	ctx      *cue.Context
+	services cue.Value // #Spec.services: the pattern each service is unified with
+}
+
+func newServiceWorker() (*serviceWorker, error) {
+	ctx := cuecontext.New()
+	v := ctx.CompileBytes(schema.CUE, cue.Filename(schemaFile))
+	if v.Err() != nil {
+		return nil, fmt.Errorf("internal error: embedded schema does not compile: %v", v.Err())
+	}
+	return &serviceWorker{ctx: ctx, services: v.LookupPath(cue.MakePath(cue.Def("#Spec"), cue.Str(servicesLabel)))}, nil
+}
+
+// service unifies one service with the schema of services.<name> and decodes it.
+func (w *serviceWorker) service(svc userService, out *schema.Service) error {
+	// The schema the pattern gives this name; it does not exist when the name is not allowed.
+	sch := w.services.LookupPath(cue.MakePath(cue.Str(svc.name).Optional()))
+	if !sch.Exists() || sch.Err() != nil {
+		return errDeclined
+	}
+	v := w.ctx.BuildExpr(svc.expr)
+	if v.Err() != nil {
+		return errDeclined
+	}
+	unified := sch.Unify(v)
+	if err := unified.Validate(cue.All(), cue.Concrete(true)); err != nil {
+		return errDeclined
+	}
+	d := &decoder{}
+	if err := d.decode(unified, reflect.ValueOf(out).Elem()); err != nil || len(d.outOfRange) > 0 {
+		return errDeclined
+	}
+	return nil
+}

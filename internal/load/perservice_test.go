@@ -1,0 +1,99 @@
+package load
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/ecsgen/ecsgen/internal/benchspec"
+)
+
+// TestPerServiceAgrees checks that the per-service path changes nothing: every spec the tests
+// know — the examples, the golden and fuzz cases, the specs of the CLI's scripts, generated
+// specs, and bad specs at a size where Auto takes the per-service path — loads to the same
+// result, the same findings and the same error through the whole-spec path and the
+// per-service one (which must fall back to the whole-spec path on any error).
+func TestPerServiceAgrees(t *testing.T) {
+	dir := t.TempDir()
+	specs := examples(t)
+	for _, pattern := range []string{"../../testdata/golden/*/spec.cue", "../../testdata/fuzz-seeds/*.cue", "../../examples/*/*.yaml"} {
+		m, _ := filepath.Glob(pattern)
+		specs = append(specs, m...)
+	}
+	scripts, _ := filepath.Glob("../../cmd/ecsgen/testdata/script/*.txtar")
+	for _, s := range scripts {
+		a, err := txtar.ParseFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, f := range a.Files {
+			if ext := filepath.Ext(f.Name); ext != ".cue" && ext != ".yaml" && ext != ".json" {
+				continue
+			}
+			p := filepath.Join(dir, fmt.Sprintf("%s-%d%s", strings.TrimSuffix(filepath.Base(s), ".txtar"), i, filepath.Ext(f.Name)))
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			specs = append(specs, p)
+		}
+	}
+	gen := func(name, src string) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, p)
+	}
+	for _, n := range []int{1, 10, 30} {
+		gen(fmt.Sprintf("services-%d.cue", n), benchspec.Spec(n))
+	}
+	big := benchspec.Spec(30)
+	// A bad value in one service of many, a bad service name, an unknown field, a service
+	// written in two places, and a missing required field: the whole-spec path's findings.
+	gen("bad-value.cue", strings.Replace(big, "memory: ", "memory: -", 1))
+	gen("bad-name.cue", big+"services: Bad_Name: services[\"svc-0001\"]\n")
+	gen("unknown-field.cue", big+"services: \"svc-0002\": colour: \"red\"\n")
+	gen("twice.cue", big+"services: \"svc-0003\": desiredCount: 2\n")
+	gen("conflict.cue", big+"services: \"svc-0003\": family: \"other\"\nservices: \"svc-0003\": family: \"another\"\n")
+	gen("missing.cue", big+"services: extra: containers: app: memory: 256\n")
+	gen("reference.cue", big+"_common: {desiredCount: 3}\nservices: \"svc-0004\": _common\n")
+	// A default the user writes that conflicts with the schema's: the whole-spec path finds
+	// no value; exporting the service final would pick the user's.
+	gen("default.cue", big+"services: \"svc-0005\": assignPublicIp: *true | bool\n")
+
+	valid := map[string]bool{}
+	for _, e := range examples(t) {
+		valid[e] = true
+	}
+	for _, n := range []int{1, 10, 30} {
+		valid[filepath.Join(dir, fmt.Sprintf("services-%d.cue", n))] = true
+	}
+	for _, spec := range specs {
+		t.Run(strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(spec, dir+"/"), "../../"), "/", ":"), func(t *testing.T) {
+			for _, partial := range []bool{false, true} {
+				whole, wholeFindings, wholeErr := Files([]string{spec}, Options{Partial: partial, Evaluation: WholeSpec})
+				taken := perServiceTaken.Load()
+				per, perFindings, perErr := Files([]string{spec}, Options{Partial: partial, Evaluation: PerService})
+				// The comparison means something only if the per-service path answers for
+				// valid specs.
+				if valid[spec] && perServiceTaken.Load() == taken {
+					t.Errorf("the per-service path declined a valid spec")
+				}
+				if fmt.Sprint(wholeErr) != fmt.Sprint(perErr) {
+					t.Fatalf("errors differ:\nwhole spec: %v\nper service: %v", wholeErr, perErr)
+				}
+				if wholeFindings.String() != perFindings.String() {
+					t.Fatalf("findings differ:\nwhole spec:\n%s\nper service:\n%s", wholeFindings, perFindings)
+				}
+				if !reflect.DeepEqual(whole, per) {
+					t.Fatalf("results differ (partial %v)", partial)
+				}
+			}
+		})
+	}
+}
