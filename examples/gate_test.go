@@ -33,7 +33,12 @@ package examples_test
 // External network IDs in the plan's parameters or the templates (vpc-…, subnet-…, sg-…, ACM
 // certificate ARNs) cannot exist in moto, and moto checks them (an Auto Scaling group fails
 // with InvalidSubnetID.NotFound). The gate creates stand-ins in moto before each phase and
-// substitutes their IDs into the parameters and into copies of the templates.
+// substitutes their IDs into the parameters and into copies of the templates. Exports that a
+// stack imports from outside the plan (deployTimeEnvironment's import) get a stand-in stack
+// that exports them before phase 2. moto 5.2 has no code for dynamic references
+// ({{resolve:ssm:…}}; its package never mentions "resolve:"), so it passes them on as text
+// where CloudFormation reads the parameter: the gate proves such a stack deploys, not the
+// value it would get; cfn-lint checks the reference's form.
 
 import (
 	"bytes"
@@ -353,6 +358,7 @@ func judgeOutput(t *testing.T, m *motoServer, lint *cfnLint, dir string, i int) 
 		m := m.inAccount(account(3))
 		subst := m.externalIDs(t, region, plan, templates)
 		tmp := t.TempDir()
+		m.externalExports(t, region, tmp, plan, templates)
 		for _, s := range plan.Stacks {
 			ok := t.Run(s.Name, func(t *testing.T) {
 				registerFirst(t, m, region, dir, s)
@@ -662,7 +668,9 @@ type template struct {
 	path      string
 	raw       []byte
 	resources map[string]any
-	imports   bool // contains Fn::ImportValue
+	imports   bool     // contains Fn::ImportValue
+	imported  []string // the export names it imports
+	exports   []string // the export names of its outputs
 }
 
 func loadTemplate(path string) (*template, error) {
@@ -680,11 +688,22 @@ func loadTemplate(path string) (*template, error) {
 		return nil, fmt.Errorf("%s: no Resources", path)
 	}
 	tpl := &template{path: path, raw: raw, resources: res}
-	walkJSON(v, func(key string, _ any) {
+	walkJSON(v, func(key string, val any) {
 		if key == "Fn::ImportValue" {
 			tpl.imports = true
+			if name, ok := val.(string); ok {
+				tpl.imported = append(tpl.imported, name)
+			}
 		}
 	})
+	outputs, _ := obj["Outputs"].(map[string]any)
+	for _, o := range outputs {
+		out, _ := o.(map[string]any)
+		exp, _ := out["Export"].(map[string]any)
+		if name, ok := exp["Name"].(string); ok {
+			tpl.exports = append(tpl.exports, name)
+		}
+	}
 	return tpl, nil
 }
 
@@ -839,6 +858,48 @@ func (m *motoServer) externalIDs(t *testing.T, region string, plan deployPlan, t
 		t.Logf("stand-in in %s: %s -> %s", region, id, subst[id])
 	}
 	return subst
+}
+
+// externalExports creates in moto, in region, a stack that exports a stand-in value for every
+// export the plan's stacks import but none of them exports: another team's stack that a
+// spec's deployTimeEnvironment imports. Without it, create-stack fails with ExportNotFound.
+func (m *motoServer) externalExports(t *testing.T, region, dir string, plan deployPlan, templates map[string]*template) {
+	t.Helper()
+	exported := map[string]bool{}
+	for _, s := range plan.Stacks {
+		for _, name := range templates[s.Name].exports {
+			exported[name] = true
+		}
+	}
+	outputs := map[string]any{}
+	for _, s := range plan.Stacks {
+		for _, name := range templates[s.Name].imported {
+			if exported[name] {
+				continue
+			}
+			exported[name] = true
+			id := fmt.Sprintf("StandIn%d", len(outputs)+1)
+			outputs[id] = map[string]any{"Value": "stand-in-for-" + strings.ReplaceAll(name, ":", "-"), "Export": map[string]any{"Name": name}}
+		}
+	}
+	if len(outputs) == 0 {
+		return
+	}
+	tpl := map[string]any{
+		"Resources": map[string]any{"StandIn": map[string]any{"Type": "AWS::SNS::Topic"}},
+		"Outputs":   outputs,
+	}
+	file := filepath.Join(dir, "gate-external-exports.template.json")
+	writeJSON(t, file, tpl)
+	for _, args := range [][]string{
+		{"cloudformation", "create-stack", "--stack-name", "gate-external-exports", "--template-body", "file://" + file},
+		{"cloudformation", "wait", "stack-create-complete", "--stack-name", "gate-external-exports"},
+	} {
+		if _, err := m.aws(t, region, args...); err != nil {
+			t.Fatalf("stand-in for external exports: %v%s", err, m.stackFailures(t, region, "gate-external-exports"))
+		}
+	}
+	t.Logf("stand-in in %s: stack gate-external-exports exports %d names", region, len(outputs))
 }
 
 func substituteList(v string, subst map[string]string) string {

@@ -117,13 +117,33 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 				}
 			}
 		}
+		var placeholders []string
+		for _, cname := range sortedKeys(svc.Containers) {
+			c := svc.Containers[cname]
+			for _, k := range sortedKeys(c.DeployTimeEnvironment) {
+				v := c.DeployTimeEnvironment[k]
+				switch {
+				case v.Import != "":
+					add("", fmt.Sprintf("Export %s, which %s/%s imports as %s, exists (the service stack cannot deploy without it)", v.Import, name, cname, k),
+						r("cloudformation", "list-exports", "--query", "Exports[?Name=='"+v.Import+"'].Value"))
+				case v.SSMParameter != "":
+					ref := strings.TrimSuffix(strings.TrimPrefix(ssmReference(v), "{{resolve:ssm:"), "}}")
+					add("", fmt.Sprintf("Parameter %s, read by %s/%s as %s when the stack deploys, exists and is a String", ref, name, cname, k),
+						r("ssm", "get-parameter", "--name", ref, "--query", "Parameter.Type"))
+				}
+				placeholders = append(placeholders, cname+"."+k)
+			}
+		}
+		if len(placeholders) > 0 {
+			add("", fmt.Sprintf("taskdefs/%s.json holds \"<deploy-time: …>\" placeholders for %s: the stack registers the values itself; replace them (aws cloudformation list-exports, aws ssm get-parameter) before registering the file by hand", name, strings.Join(placeholders, ", ")), "")
+		}
 		for _, k := range svc.KMSKeys {
 			add("R21", fmt.Sprintf("The key policy of %s lets the execution role of %s decrypt (kms:Decrypt)", k, name), "")
 		}
 		if svc.LogKMSKey != "" {
 			add("", fmt.Sprintf("The key policy of %s lets the CloudWatch Logs service principal of %s use it", svc.LogKMSKey, s.Region), "")
 		}
-		if s.NetworkMode(svc) == "awsvpc" && !svc.AssignPublicIP {
+		if s.NetworkMode(svc) == "awsvpc" && !svc.AssignPublicIP && !s.CreatesNetwork() { // a created network has NAT gateways
 			add("R21", fmt.Sprintf("The subnets of %s route to ECR, CloudWatch Logs and Secrets Manager/SSM (NAT gateway or VPC endpoints)", name), "")
 		}
 		for _, cname := range sortedKeys(svc.Containers) {

@@ -51,8 +51,7 @@ func (e *env) clusterStack() (*stack, error) {
 	// The network parameters serve the instances and load balancers; a Fargate-only cluster
 	// without load balancers has none.
 	if len(caps) > 0 || len(s.LoadBalancers) > 0 {
-		t.Parameters[vpcParam] = cloudformation.Parameter{Type: "AWS::EC2::VPC::Id", Description: ptr("VPC of the cluster")}
-		st.Parameters = append(st.Parameters, parameter{vpcParam, s.Network.VPC})
+		e.vpcRef(t, st, vpcParam, "VPC of the cluster")
 	}
 	if len(caps) > 0 && len(s.Network.SecurityGroups) > 0 {
 		t.Parameters[extraSGParam] = cloudformation.Parameter{Type: "List<AWS::EC2::SecurityGroup::Id>", Description: ptr("Extra security groups of every instance")}
@@ -164,7 +163,7 @@ func DefaultAMIParameter(instanceType string) string {
 	return "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 }
 
-func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2Capacity, subnets string) error {
+func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2Capacity, subnets []string) error {
 	s := e.spec
 	id := logicalID(name)
 	ltID, asgID, sgID, cpID, amiParam := id+"LaunchTemplate", id+"AutoScalingGroup", id+"SecurityGroup", id+"CapacityProvider", id+"ImageId"
@@ -191,7 +190,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 
 	sg := &ec2.SecurityGroup{
 		GroupDescription: "ECS container instances of " + ClusterName(s) + " (" + name + ")",
-		VpcId:            ptr(Ref(vpcParam)),
+		VpcId:            ptr(e.vpcID(vpcParam)),
 		Tags:             e.tags(capacityName(s, name, c)),
 	}
 	for _, r := range c.Ingress {
@@ -281,7 +280,7 @@ func (e *env) ec2Capacity(t *cloudformation.Template, name string, c schema.EC2C
 		Cooldown:               ptr(strconv.Itoa(c.Cooldown)),
 		HealthCheckType:        ptr(c.HealthCheck.Type),
 		HealthCheckGracePeriod: ptr(c.HealthCheck.GracePeriod),
-		VPCZoneIdentifier:      List(subnets),
+		VPCZoneIdentifier:      subnets,
 		// Managed termination protection only works when new instances are protected from
 		// scale-in (R39): the capacity provider lifts the protection once an instance is empty.
 		NewInstancesProtectedFromScaleIn: ptr(c.ManagedTerminationProtection),
@@ -504,9 +503,14 @@ func ResourceTags(s *schema.Spec, capacity string) []string {
 }
 
 // subnetsRef declares, once, the cluster stack's parameter for where a resource is placed, and
-// returns a Ref to it: the resource's own parameter for subnets of its own, or the parameter of
+// returns the list as a property holds it, a Ref to it: the resource's own parameter for subnets of its own, or the parameter of
 // the network list it is placed in (Subnets, PublicSubnets, PrivateSubnets), shared.
-func (e *env) subnetsRef(t *cloudformation.Template, st *stack, pl schema.SubnetPlacement, ownParam, ownDescription string) string {
+//
+// In a created network, it is the network stack's exports of the subnets of that kind instead.
+func (e *env) subnetsRef(t *cloudformation.Template, st *stack, pl schema.SubnetPlacement, ownParam, ownDescription string) []string {
+	if e.spec.CreatesNetwork() {
+		return e.createdSubnets(pl)
+	}
 	param, description := ownParam, ownDescription
 	switch pl.From {
 	case schema.NetworkSubnets:
@@ -520,5 +524,5 @@ func (e *env) subnetsRef(t *cloudformation.Template, st *stack, pl schema.Subnet
 		t.Parameters[param] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr(description)}
 		st.Parameters = append(st.Parameters, parameter{param, strings.Join(pl.Subnets, ",")})
 	}
-	return Ref(param)
+	return List(Ref(param))
 }

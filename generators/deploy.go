@@ -253,7 +253,10 @@ type scriptData struct {
 	Title, Region, System, Env, BucketVariable string
 	InlineLimit                                int
 	Cluster, ClusterStack, ClusterFunction     string
-	Stacks                                     []deployStack
+	// NetworkStack and NetworkFunction: the stack of a created VPC (network.create), deployed
+	// before every other and deleted after them; empty without one.
+	NetworkStack, NetworkFunction string
+	Stacks                        []deployStack
 	// Services are the functions deploying the service stacks, in plan order.
 	Services []string
 	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
@@ -262,7 +265,7 @@ type scriptData struct {
 	Releases                           bool
 	// AdoptsLogGroups: a stack has retained log groups to adopt when it is created again.
 	AdoptsLogGroups bool
-	Endpoints                          []lbEndpoint
+	Endpoints       []lbEndpoint
 	// ServiceBatches are the ECS service names, at most 10 per describe-services call.
 	ServiceBatches [][]string
 	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain or
@@ -280,6 +283,9 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		case st.Name == d.ClusterStack:
 			fn = "deploy_cluster"
 			d.ClusterFunction = fn
+		case s.CreatesNetwork() && st.Name == NetworkStackName(s):
+			fn = "deploy_network"
+			d.NetworkStack, d.NetworkFunction = st.Name, fn
 		default:
 			for _, name := range sortedKeys(s.Services) {
 				if ServiceStackName(s, name) == st.Name {

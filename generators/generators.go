@@ -32,6 +32,15 @@ func Generate(s *schema.Spec) (Files, error) {
 	var plan deployPlan
 	plan.Region = s.Region
 
+	if s.CreatesNetwork() {
+		network, err := e.networkStack()
+		if err != nil {
+			return nil, err
+		}
+		if err := e.addStack(out, &plan, network); err != nil {
+			return nil, err
+		}
+	}
 	cluster, err := e.clusterStack()
 	if err != nil {
 		return nil, err
@@ -79,7 +88,7 @@ func Generate(s *schema.Spec) (Files, error) {
 type serviceOutput struct {
 	out, extraFiles Files
 	plan            deployPlan
-	retained        []string
+	retained        []string // what outlives the stack, for destroy.sh
 }
 
 // serviceStacks builds the stack of every service, in parallel, in the order of their names.

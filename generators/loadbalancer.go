@@ -58,7 +58,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 		lb := s.LoadBalancers[name]
 		sg := &ec2.SecurityGroup{
 			GroupDescription: "Load balancer " + LoadBalancerName(s, name),
-			VpcId:            ptr(Ref(vpcParam)),
+			VpcId:            ptr(e.vpcID(vpcParam)),
 			Tags:             e.tags(nameTag(s, Name(s, name))),
 		}
 		for _, lname := range sortedKeys(lb.Listeners) {
@@ -107,7 +107,7 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 			Name:           ptr(LoadBalancerName(s, name)),
 			Type:           ptr(lb.Type),
 			Scheme:         ptr(lb.Scheme),
-			Subnets:        List(subnets),
+			Subnets:        subnets,
 			SecurityGroups: []string{Ref(lbSecurityGroupID(name))},
 			Tags:           e.tags(nil),
 		}
@@ -123,7 +123,11 @@ func (e *env) loadBalancers(t *cloudformation.Template, st *stack) {
 		e.export(t, logicalID(name)+"LoadBalancerArn", "ARN of load balancer "+name, Ref(lbID(name)), ExportLoadBalancerArn(name))
 		e.export(t, logicalID(name)+"LoadBalancerFullName", "Full name of load balancer "+name+" (for CloudWatch metrics)", GetAtt(lbID(name), "LoadBalancerFullName"), ExportLoadBalancerFullName(name))
 		e.export(t, logicalID(name)+"LoadBalancerSecurityGroupId", "Security group of load balancer "+name, Ref(lbSecurityGroupID(name)), ExportLoadBalancerSG(name))
-		t.Outputs[logicalID(name)+"LoadBalancerDNSName"] = cloudformation.Output{Description: ptr("DNS name of load balancer " + name), Value: GetAtt(lbID(name), "DNSName")}
+		dns := cloudformation.Output{Description: ptr("DNS name of load balancer " + name), Value: GetAtt(lbID(name), "DNSName")}
+		if s.DeployTimeLoadBalancers()[name] { // a container's deploy-time environment imports it
+			dns.Export = &cloudformation.Export{Name: exportName(s, ExportLoadBalancerDNSName(name))}
+		}
+		t.Outputs[logicalID(name)+"LoadBalancerDNSName"] = dns
 
 		for _, lname := range sortedKeys(lb.Listeners) {
 			if _, dedicated := e.dedicated[[2]string{name, lname}]; dedicated {

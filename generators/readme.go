@@ -78,6 +78,12 @@ func renderReadme(e *env, plan deployPlan) []byte {
 		w("\n")
 	}
 
+	if n := s.Network.Create; n != nil {
+		if l, err := n.Layout(); err == nil {
+			b.WriteString(networkSection(s, n, l))
+		}
+	}
+
 	w("## Deploy\n\n")
 	w("`./deploy.sh` deploys the stacks in this order, each with `aws cloudformation deploy`; extra arguments go to every command (e.g. `./deploy.sh --profile %s`). It is safe to run again. When the cluster stack removes a capacity provider that services still use, the service stacks go first. `./deploy.sh --prune` also deletes the environment's stacks that the spec no longer has, `--recreate-failed` recreates a stack whose first create failed, and `./destroy.sh --yes` deletes the whole environment.\n\n", s.Env)
 	for i, st := range plan.Stacks {

@@ -81,7 +81,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 
 	td := e.taskDefinition(name, svc, taskARN, execARN)
 	roleNames := map[string]string{taskRoleID: task.Name, executionRoleID: exec.Name}
-	cli, err := cliTaskDefinition(td, roleNames)
+	cli, err := cliTaskDefinition(td, roleNames, func(tree any) { cliPlaceholders(s, svc, tree) })
 	if err != nil {
 		return nil, err
 	}
@@ -277,13 +277,19 @@ func logGroups(s *schema.Spec, service string, svc schema.Service) []logGroup {
 // public IP unless the spec asks for one.
 func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc schema.Service, service *ecs.Service) {
 	s := e.spec
-	subnets := s.TaskPlacement(svc).Subnets
+	pl := s.TaskPlacement(svc)
 	e.serviceVPC(t, st)
-	t.Parameters[serviceSubParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the tasks")}
-	st.Parameters = append(st.Parameters, parameter{serviceSubParam, strings.Join(subnets, ",")})
+	var taskSubnets []string
+	if s.CreatesNetwork() {
+		taskSubnets = e.createdSubnets(pl)
+	} else {
+		t.Parameters[serviceSubParam] = cloudformation.Parameter{Type: "List<AWS::EC2::Subnet::Id>", Description: ptr("Subnets of the tasks")}
+		st.Parameters = append(st.Parameters, parameter{serviceSubParam, strings.Join(pl.Subnets, ",")})
+		taskSubnets = List(Ref(serviceSubParam))
+	}
 	t.Resources[taskSGID] = &ec2.SecurityGroup{
 		GroupDescription: "Tasks of ECS service " + ServiceName(s, name),
-		VpcId:            ptr(Ref(serviceVPCParam)),
+		VpcId:            ptr(e.serviceVPC(t, st)),
 		Tags:             e.tags(nameTag(s, ServiceName(s, name))),
 	}
 	groups := []string{Ref(taskSGID)}
@@ -294,7 +300,7 @@ func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc sch
 	}
 	service.NetworkConfiguration = &ecs.Service_NetworkConfiguration{
 		AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
-			Subnets:        List(Ref(serviceSubParam)),
+			Subnets:        taskSubnets,
 			SecurityGroups: groups,
 			AssignPublicIp: ptr(enabled(svc.AssignPublicIP)),
 		},

@@ -161,13 +161,10 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	}
 }
 
-// serviceVPC declares the VpcId parameter of a service stack, once.
-func (e *env) serviceVPC(t *cloudformation.Template, st *stack) {
-	if _, ok := t.Parameters[serviceVPCParam]; ok {
-		return
-	}
-	t.Parameters[serviceVPCParam] = cloudformation.Parameter{Type: "AWS::EC2::VPC::Id", Description: ptr("VPC of the service")}
-	st.Parameters = append(st.Parameters, parameter{serviceVPCParam, e.spec.Network.VPC})
+// serviceVPC is the VPC id in a service stack: the Ref of its VpcId parameter, declared once,
+// or the network stack's export.
+func (e *env) serviceVPC(t *cloudformation.Template, st *stack) string {
+	return e.vpcRef(t, st, serviceVPCParam, "VPC of the service")
 }
 
 // targetGroup is the index-th target group of a service (the second is a blue/green
@@ -178,7 +175,7 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port, inde
 	slb := svc.LoadBalancer
 	hc := slb.HealthCheck
 	tg := &elbv2.TargetGroup{
-		VpcId:                      ptr(Ref(serviceVPCParam)),
+		VpcId:                      ptr(e.vpcID(serviceVPCParam)),
 		Port:                       ptr(port),
 		TargetType:                 ptr(targetType(e.spec.NetworkMode(svc))),
 		HealthCheckPort:            ptr(healthCheckPort(hc)),

@@ -193,9 +193,7 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 		}
 		cd.PortMappings = append(cd.PortMappings, pm)
 	}
-	for _, k := range sortedKeys(c.Environment) {
-		cd.Environment = append(cd.Environment, ecs.TaskDefinition_KeyValuePair{Name: ptr(k), Value: ptr(c.Environment[k])})
-	}
+	cd.Environment = e.environment(c)
 	for _, f := range c.EnvironmentFiles {
 		cd.EnvironmentFiles = append(cd.EnvironmentFiles, ecs.TaskDefinition_EnvironmentFile{Type: ptr("s3"), Value: ptr(f)})
 	}
@@ -249,7 +247,7 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 // --cli-input-json` input. roleNames maps the logical ids of roles to their names: ECS accepts
 // a role's name in taskRoleArn and executionRoleArn and fills in the account, so the file needs
 // no account id.
-func cliTaskDefinition(td *taskDefinition, roleNames map[string]string) ([]byte, error) {
+func cliTaskDefinition(td *taskDefinition, roleNames map[string]string, deployTime func(tree any)) ([]byte, error) {
 	raw, err := json.Marshal(td)
 	if err != nil {
 		return nil, err
@@ -263,6 +261,9 @@ func cliTaskDefinition(td *taskDefinition, roleNames map[string]string) ([]byte,
 	tree, err := expandMarkers(res.Properties)
 	if err != nil {
 		return nil, err
+	}
+	if deployTime != nil {
+		deployTime(tree)
 	}
 	tree, err = toCLI(tree, roleNames, "")
 	if err != nil {

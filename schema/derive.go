@@ -251,8 +251,17 @@ type SubnetPlacement struct {
 // place picks a resource's subnets: its own, or the network's of the kind it needs (public or
 // private), or network.subnets, or, last, the network's of the other kind (which the rules
 // report as a placement that cannot work).
+//
+// In a network ecsgen creates, the kind alone decides, and the subnets are the created ones,
+// known only at deploy time (Subnets is empty); a resource's own subnets are refused (R70).
 func (s *Spec) place(own []string, public bool) SubnetPlacement {
 	n := s.Network
+	if s.CreatesNetwork() {
+		if public {
+			return SubnetPlacement{From: PublicSubnets}
+		}
+		return SubnetPlacement{From: PrivateSubnets}
+	}
 	want, other := SubnetPlacement{n.PrivateSubnets, PrivateSubnets}, SubnetPlacement{n.PublicSubnets, PublicSubnets}
 	if public {
 		want, other = other, want

@@ -286,11 +286,13 @@ type Stickiness struct {
 }
 
 type Network struct {
-	VPC            string   `json:"vpc"`
+	VPC            string   `json:"vpc,omitempty"`
 	Subnets        []string `json:"subnets"`
 	PublicSubnets  []string `json:"publicSubnets"`
 	PrivateSubnets []string `json:"privateSubnets"`
 	SecurityGroups []string `json:"securityGroups"`
+	// Create: see CreatedNetwork (network.go).
+	Create *CreatedNetwork `json:"create,omitempty"`
 }
 
 type Cluster struct {
@@ -478,9 +480,11 @@ type Container struct {
 	MemoryReservation *int              `json:"memoryReservation,omitempty"`
 	Ports             []PortMapping     `json:"ports"`
 	Environment       map[string]string `json:"environment"`
-	Command           []string          `json:"command,omitempty"`
-	EntryPoint        []string          `json:"entryPoint,omitempty"`
-	WorkingDirectory  string            `json:"workingDirectory,omitempty"`
+	// DeployTimeEnvironment: see DeployTimeValue (deploytime.go).
+	DeployTimeEnvironment map[string]DeployTimeValue `json:"deployTimeEnvironment"`
+	Command               []string                   `json:"command,omitempty"`
+	EntryPoint            []string                   `json:"entryPoint,omitempty"`
+	WorkingDirectory      string                     `json:"workingDirectory,omitempty"`
 
 	HealthCheck            *HealthCheckSpec  `json:"healthCheck,omitempty"`
 	DependsOn              map[string]string `json:"dependsOn"`

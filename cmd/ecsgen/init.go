@@ -40,9 +40,9 @@ func newInitCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init [flags]",
 		Short: "Write a starter spec",
-		Long: `Write a starter spec (default FILE: spec.cue; an existing file is kept). It builds as it is,
-but holds placeholder ids where your network (and, for fargate, your account) goes: edit the
-ones marked TODO before the first deploy. Until you do, build and vet warn about each (P01).
+		Long: `Write a starter spec (default FILE: spec.cue; an existing file is kept). It builds and
+deploys as it is: it creates its own VPC (network: create), so it names no id of your account.
+Its comments show how to use an existing VPC instead.
 
 Scenarios:` + list.String(),
 		Example: `  ecsgen init --scenario fargate -o spec.cue`,
@@ -80,8 +80,7 @@ Scenarios:` + list.String(),
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "ecsgen: wrote %s: %s\n", out, about)
-			fmt.Fprintf(w, "next: put your VPC and subnet ids where %s says TODO (build warns about each placeholder until then),\n", out)
-			fmt.Fprintf(w, "then: ecsgen build %s -o out && out/<env>/deploy.sh\n", out)
+			fmt.Fprintf(w, "next: ecsgen build %s -o out && out/<env>/deploy.sh (it creates its own VPC; %s says how to use an existing one)\n", out, out)
 			return nil
 		},
 	}

@@ -31,9 +31,12 @@ func checkLoadBalancers(c *checker) {
 		} else if n := generators.LoadBalancerName(s, name); strings.HasPrefix(n, "internal-") {
 			c.errorf("R30", p, "rename the load balancer or the system", "the load balancer name %q starts with \"internal-\", which Elastic Load Balancing reserves", n)
 		}
-		subnets := s.LoadBalancerPlacement(lb).Subnets
-		if lb.Type == "application" && len(subnets) < 2 {
-			c.errorf("R36", p+".subnets", "give two subnets in different Availability Zones", "an application load balancer needs at least two subnets, got %d", len(subnets))
+		subnets := len(s.LoadBalancerPlacement(lb).Subnets)
+		if s.CreatesNetwork() {
+			subnets = s.Network.Create.AvailabilityZones // one subnet of each kind per zone
+		}
+		if lb.Type == "application" && subnets < 2 {
+			c.errorf("R36", p+".subnets", "give two subnets in different Availability Zones", "an application load balancer needs at least two subnets, got %d", subnets)
 		}
 		if len(lb.Listeners) == 0 {
 			c.errorf("", p+".listeners", `e.g. listeners: https: {port: 443, protocol: "HTTPS", certificates: ["arn:aws:acm:…"]}`, "the load balancer has no listener")

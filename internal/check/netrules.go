@@ -26,6 +26,9 @@ func init() {
 func checkSubnets(c *checker) {
 	s := c.spec
 	n := s.Network
+	if s.CreatesNetwork() || n.VPC == "" {
+		return // the created network places everything itself (R70 refuses ids beside it)
+	}
 	if len(n.Subnets)+len(n.PublicSubnets)+len(n.PrivateSubnets) == 0 {
 		c.errorf("", "network.subnets", `e.g. publicSubnets: ["subnet-…", "subnet-…"], privateSubnets: ["subnet-…", "subnet-…"]`,
 			"the network has no subnets: give subnets, or publicSubnets and privateSubnets")

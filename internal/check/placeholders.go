@@ -5,8 +5,9 @@ import (
 	"slices"
 )
 
-// The ids that `ecsgen init`'s starters (cmd/ecsgen/starters) hold until the user puts in
-// their own: a VPC, subnets and an account that no AWS account has. A spec built with them
+// The ids that the starters of earlier versions of `ecsgen init` held until the user put in
+// their own: a VPC, subnets and an account that no AWS account has. Today's starters create
+// their VPC (network: create) and hold none; specs written from the earlier ones still build. A spec built with them
 // deploys nothing: the first stack fails with InvalidSubnetID.NotFound. P01 names every field
 // that still holds one.
 var (

@@ -85,9 +85,9 @@ func TestEnvironmentFindings(t *testing.T) {
 				`spec.cue:5:71: services.web.containers.web.cpuu: unknown field "cpuu" — did you mean "cpu"?`,
 			}},
 		{"a field one environment lacks names the environment",
-			strings.Replace(strings.Replace(multi, `network: {vpc: "vpc-0123456789abcdef0", subnets: ["subnet-0123456789abcdef0"]}`, `network: subnets: ["subnet-0123456789abcdef0"]`, 1),
-				"\tdev: {}", "\tdev: network: vpc: \"vpc-0123456789abcdef0\"", 1), []string{
-				`spec.cue:10:3: environments.prod.network.vpc: missing required field "vpc"`,
+			strings.Replace(strings.Replace(multi, `{image: "nginx:" + _tag, memory: 256}`, `memory: 256`, 1),
+				"\tdev: {}", "\tdev: services: web: containers: web: image: \"nginx\"", 1), []string{
+				`spec.cue:5:28: services.web.containers.web.image: in environment prod: missing required field "image"`,
 			}},
 		{"env and environments do not mix",
 			"env: \"dev\"\n" + multi, []string{

@@ -135,7 +135,6 @@ func TestFindings(t *testing.T) {
 		{"not UTF-8", "system: \"d\xffmo\"\n", []string{"spec.cue:1:11: the spec is not valid UTF-8 — save the file as UTF-8"}},
 		{"nothing but required fields missing", "tags: {}\n", []string{
 			`spec.cue:1:1: env: missing required field "env"`,
-			`spec.cue:1:1: network.vpc: missing required field "vpc"`,
 			`spec.cue:1:1: region: missing required field "region"`,
 			`spec.cue:1:1: system: missing required field "system"`,
 		}},

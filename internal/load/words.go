@@ -34,6 +34,8 @@ var patternWords = map[string]string{
 	`=~"^[ -~]{1,255}$"`:                                                        "1 to 255 printable ASCII characters",
 	`=~"^[.\\-_/#A-Za-z0-9]{1,512}$"`:                                           "1 to 512 letters, digits and . - _ / #",
 	`=~"^[0-9,-]+$"`:                                                            `HTTP codes such as "200", "200,302" or "200-399"`,
+	`=~"^[A-Za-z0-9:-]{1,255}$"`:                                                "a CloudFormation export name: 1 to 255 letters, digits, ':' and '-'",
+	`=~"^(/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$"`:                               `an SSM parameter name such as "/app/api-url" (letters, digits and . _ -, in levels after "/")`,
 	`=~"^[0-9]{12}$"`:                                                           "a 12-digit AWS account id",
 	`=~"^[A-Za-z0-9*?.-]{1,128}$"`:                                              "a host name of up to 128 letters, digits and . - * ?",
 	`=~"^[A-Za-z0-9. _\\-:/()#,@\\[\\]+=&;{}!$*]{1,255}$"`:                      "1 to 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
