@@ -90,7 +90,7 @@ func (e *env) environment(c schema.Container) []ecs.TaskDefinition_KeyValuePair 
 		keys = append(keys, k)
 	}
 	for k := range c.DeployTimeEnvironment {
-		if _, dup := c.Environment[k]; !dup { // R72
+		if _, dup := c.Environment[k]; !dup { // R67
 			keys = append(keys, k)
 		}
 	}

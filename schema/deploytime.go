@@ -2,7 +2,7 @@ package schema
 
 // DeployTimeValue is an environment variable's value that exists only at deploy time
 // (containers.<name>.deployTimeEnvironment): exactly one of LoadBalancer, Import and
-// SSMParameter (R72).
+// SSMParameter (R67).
 type DeployTimeValue struct {
 	LoadBalancer string `json:"loadBalancer,omitempty"`
 	Import       string `json:"import,omitempty"`

@@ -253,7 +253,7 @@ type SubnetPlacement struct {
 // report as a placement that cannot work).
 //
 // In a network ecsgen creates, the kind alone decides, and the subnets are the created ones,
-// known only at deploy time (Subnets is empty); a resource's own subnets are refused (R70).
+// known only at deploy time (Subnets is empty); a resource's own subnets are refused (R65).
 func (s *Spec) place(own []string, public bool) SubnetPlacement {
 	n := s.Network
 	if s.CreatesNetwork() {

@@ -47,7 +47,7 @@ type SubnetLayout struct {
 // Layout carves a created VPC's range into its subnets, always the same way: the first three
 // quarters are the private subnets (one per zone, in order), and the last quarter is cut into
 // sixteenths, the first of which are the public subnets. The range must be a valid network
-// address between /16 and /23 (R71 reports it otherwise).
+// address between /16 and /23 (R66 reports it otherwise).
 func (n CreatedNetwork) Layout() (SubnetLayout, error) {
 	p, err := netip.ParsePrefix(n.CIDR)
 	if err != nil {

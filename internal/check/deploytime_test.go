@@ -27,33 +27,33 @@ func TestDeployTimeEnvironmentRules(t *testing.T) {
 			"QUEUE": {Import: "jobs:QueueUrl"},
 			"TAG":   {SSMParameter: "/app/tag", Version: 3},
 		}, withALB, nil},
-		{"R72 unknown load balancer", map[string]schema.DeployTimeValue{"API": {LoadBalancer: "pubic"}}, withALB, []string{
-			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API.loadBalancer: [R72] API names load balancer "pubic", which the spec does not declare — the spec's load balancers: public`,
+		{"R67 unknown load balancer", map[string]schema.DeployTimeValue{"API": {LoadBalancer: "pubic"}}, withALB, []string{
+			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API.loadBalancer: [R67] API names load balancer "pubic", which the spec does not declare — the spec's load balancers: public`,
 		}},
-		{"R72 no source", map[string]schema.DeployTimeValue{"API": {Prefix: "x"}}, nil, []string{
-			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API: [R72] API names no source: give loadBalancer, import or ssmParameter — e.g. {loadBalancer: "public"}, {import: "stack:Export"} or {ssmParameter: "/app/value"}`,
+		{"R67 no source", map[string]schema.DeployTimeValue{"API": {Prefix: "x"}}, nil, []string{
+			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API: [R67] API names no source: give loadBalancer, import or ssmParameter — e.g. {loadBalancer: "public"}, {import: "stack:Export"} or {ssmParameter: "/app/value"}`,
 		}},
-		{"R72 two sources", map[string]schema.DeployTimeValue{"API": {Import: "a:b", SSMParameter: "/x"}}, nil, []string{
-			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API: [R72] API names 2 sources, but a value comes from one — keep one of loadBalancer, import and ssmParameter`,
+		{"R67 two sources", map[string]schema.DeployTimeValue{"API": {Import: "a:b", SSMParameter: "/x"}}, nil, []string{
+			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API: [R67] API names 2 sources, but a value comes from one — keep one of loadBalancer, import and ssmParameter`,
 		}},
-		{"R72 version without a parameter", map[string]schema.DeployTimeValue{"API": {Import: "a:b", Version: 2}}, nil, []string{
-			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API.version: [R72] version is the version of an SSM parameter, but API reads none — remove version, or read an SSM parameter (ssmParameter)`,
+		{"R67 version without a parameter", map[string]schema.DeployTimeValue{"API": {Import: "a:b", Version: 2}}, nil, []string{
+			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API.version: [R67] version is the version of an SSM parameter, but API reads none — remove version, or read an SSM parameter (ssmParameter)`,
 		}},
-		{"R72 also in environment", map[string]schema.DeployTimeValue{"API": {Import: "a:b"}}, func(s *schema.Spec) {
+		{"R67 also in environment", map[string]schema.DeployTimeValue{"API": {Import: "a:b"}}, func(s *schema.Spec) {
 			svc := s.Services["web"]
 			c := svc.Containers["web"]
 			c.Environment = map[string]string{"API": "x"}
 			svc.Containers = map[string]schema.Container{"web": c}
 			s.Services["web"] = svc
 		}, []string{
-			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API: [R72] API is also in environment — keep it in one of environment and deployTimeEnvironment`,
+			`spec.cue:20:2: services.web.containers.web.deployTimeEnvironment.API: [R67] API is also in environment — keep it in one of environment and deployTimeEnvironment`,
 		}},
-		{"R73 CodeDeploy pipeline taskdef", map[string]schema.DeployTimeValue{"QUEUE": {Import: "jobs:QueueUrl"}}, func(s *schema.Spec) {
+		{"R68 CodeDeploy pipeline taskdef", map[string]schema.DeployTimeValue{"QUEUE": {Import: "jobs:QueueUrl"}}, func(s *schema.Spec) {
 			svc := s.Services["web"]
 			svc.Deployment.Strategy = schema.CodeDeployBlueGreen
 			s.Services["web"] = svc
 		}, []string{
-			`spec.cue:20:2: warning: services.web.deployment.strategy: [R73] codedeploy/web/taskdef.json, which a CodePipeline blue/green action registers as it is, holds placeholders for the deploy-time environment: only the revisions the stack registers (which deploy.sh releases) have the values — deploy with deploy.sh, or have the pipeline replace the "<deploy-time: …>" values (checklist.md lists how to look them up), then waive R73 with the reason`,
+			`spec.cue:20:2: warning: services.web.deployment.strategy: [R68] codedeploy/web/taskdef.json, which a CodePipeline blue/green action registers as it is, holds placeholders for the deploy-time environment: only the revisions the stack registers (which deploy.sh releases) have the values — deploy with deploy.sh, or have the pipeline replace the "<deploy-time: …>" values (checklist.md lists how to look them up), then waive R68 with the reason`,
 		}},
 	}
 	for _, tc := range cases {
@@ -65,7 +65,7 @@ func TestDeployTimeEnvironmentRules(t *testing.T) {
 			withDeployTime(s, tc.values)
 			var got []string
 			for _, f := range run(s) {
-				if f.Rule == "R72" || f.Rule == "R73" || tc.want == nil {
+				if f.Rule == "R67" || f.Rule == "R68" || tc.want == nil {
 					got = append(got, f.String())
 				}
 			}

@@ -27,7 +27,7 @@ func checkSubnets(c *checker) {
 	s := c.spec
 	n := s.Network
 	if s.CreatesNetwork() || n.VPC == "" {
-		return // the created network places everything itself (R70 refuses ids beside it)
+		return // the created network places everything itself (R65 refuses ids beside it)
 	}
 	if len(n.Subnets)+len(n.PublicSubnets)+len(n.PrivateSubnets) == 0 {
 		c.errorf("", "network.subnets", `e.g. publicSubnets: ["subnet-…", "subnet-…"], privateSubnets: ["subnet-…", "subnet-…"]`,

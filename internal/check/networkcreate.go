@@ -8,10 +8,10 @@ import (
 )
 
 // A network is either an existing VPC, named by its ids, or one ecsgen creates:
-//   - R70: a spec names a VPC (network.vpc) or creates one (network.create), not both and not
+//   - R65: a spec names a VPC (network.vpc) or creates one (network.create), not both and not
 //     neither; a created network places every resource itself, so ids of existing subnets and
 //     security groups (which belong to another VPC) are refused beside it.
-//   - R71: a created VPC's range must be an IPv4 network address from /16 (the largest a VPC
+//   - R66: a created VPC's range must be an IPv4 network address from /16 (the largest a VPC
 //     may have) to /23 (the smallest whose public subnets still hold a load balancer), and must
 //     not overlap 172.17.0.0/16 when the cluster has EC2 capacity: Docker's bridge network on
 //     every container instance uses it, so the instance would send the replies to load balancers
@@ -29,18 +29,18 @@ func checkNetworkChoice(c *checker) {
 	n := s.Network
 	switch {
 	case n.VPC == "" && n.Create == nil:
-		c.errorf("R70", "network.vpc", `give the existing VPC's id (vpc: "vpc-…" with its subnets), or let ecsgen create one: network: create: {}`,
+		c.errorf("R65", "network.vpc", `give the existing VPC's id (vpc: "vpc-…" with its subnets), or let ecsgen create one: network: create: {}`,
 			"the network names no VPC and creates none")
 		return
 	case n.Create == nil:
 		return
 	case n.VPC != "":
-		c.errorf("R70", "network.vpc", "remove vpc to deploy into the VPC ecsgen creates, or remove create to use the existing one",
+		c.errorf("R65", "network.vpc", "remove vpc to deploy into the VPC ecsgen creates, or remove create to use the existing one",
 			"the network names an existing VPC (%s) and creates one (network.create): a deployment runs in one VPC", n.VPC)
 	}
 	given := func(path string, ids []string, what string) {
 		if len(ids) > 0 {
-			c.errorf("R70", path, "remove it: ecsgen places every resource in the created VPC's public or private subnets by what it needs",
+			c.errorf("R65", path, "remove it: ecsgen places every resource in the created VPC's public or private subnets by what it needs",
 				"%s belong to an existing VPC, but the network is created (network.create)", what)
 		}
 	}
@@ -67,12 +67,12 @@ func checkCreatedNetworkRange(c *checker) {
 	const path = "network.create.cidr"
 	l, err := n.Layout()
 	if err != nil {
-		c.errorf("R71", path, fmt.Sprintf(`a private IPv4 range from /%d to /%d, e.g. "10.0.0.0/16"`, schema.MinVPCPrefix, schema.MaxVPCPrefix),
+		c.errorf("R66", path, fmt.Sprintf(`a private IPv4 range from /%d to /%d, e.g. "10.0.0.0/16"`, schema.MinVPCPrefix, schema.MaxVPCPrefix),
 			"%s cannot be the range of a created VPC: %v", n.CIDR, err)
 		return
 	}
 	if len(c.spec.Cluster.Capacity.EC2) > 0 && l.VPC.Overlaps(dockerBridge) {
-		c.errorf("R71", path, `pick a range outside 172.17.0.0/16, e.g. "10.0.0.0/16"`,
+		c.errorf("R66", path, `pick a range outside 172.17.0.0/16, e.g. "10.0.0.0/16"`,
 			"%s overlaps 172.17.0.0/16, Docker's bridge network on every container instance: the instances would route replies to addresses in it to their containers", n.CIDR)
 	}
 }
