@@ -471,12 +471,35 @@ def change_sets_import_existing_resources():
     LogGroup.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
 
 
+def retain_except_on_create_kept_on_delete():
+    """DeleteStack keeps the resources whose DeletionPolicy is RetainExceptOnCreate.
+
+    AWS: "RetainExceptOnCreate behaves like Retain for stack operations, except for the stack
+    operation that initially created the resource" (User Guide, "DeletionPolicy attribute").
+    moto 5.2.1 keeps only Retain and deletes these with the stack: ecsgen's log groups, which
+    destroy.sh and --prune must leave behind (and deploy.sh imports when it creates the stack
+    again).
+    """
+    from moto.cloudformation.parsing import ResourceMap
+
+    delete = ResourceMap.delete
+
+    def keeping_delete(self):
+        for resource in self._resource_json_map.values():
+            if isinstance(resource, dict) and resource.get("DeletionPolicy") == "RetainExceptOnCreate":
+                resource["DeletionPolicy"] = "Retain"
+        delete(self)
+
+    ResourceMap.delete = keeping_delete
+
+
 PATCHES = [
     change_sets_create_in_dependency_order,
     services_deleted_with_their_stack,
     deleted_services_not_listed,
     buckets_without_a_name_updated_in_place,
     change_sets_import_existing_resources,
+    retain_except_on_create_kept_on_delete,
     listener_rules_deleted_with_their_stack,
     exports_under_change_sets,
     ssm_parameters_keep_their_path,
