@@ -367,34 +367,16 @@ func renderDestroyScript(e *env, plan deployPlan) ([]byte, error) {
 	return templates.Render("destroy.sh.tmpl", d)
 }
 
-// retainedLogGroups are the names of an encoded template's log groups that outlive their stack
-// (DeletionPolicy Retain or RetainExceptOnCreate, and a literal LogGroupName).
-func retainedLogGroups(body []byte) []string {
-	var t struct {
-		Resources map[string]struct {
-			Type           string
-			DeletionPolicy string
-			Properties     map[string]any
-		}
-	}
-	if json.Unmarshal(body, &t) != nil {
-		return nil
-	}
-	var out []string
-	for _, id := range sortedKeys(t.Resources) {
-		r := t.Resources[id]
-		name, named := r.Properties["LogGroupName"].(string)
-		if r.Type == "AWS::Logs::LogGroup" && named && (r.DeletionPolicy == "Retain" || r.DeletionPolicy == "RetainExceptOnCreate") {
-			out = append(out, name)
-		}
-	}
-	return out
+// retainedResource is a resource of an encoded template that outlives its stack
+// (DeletionPolicy Retain, or RetainExceptOnCreate once created).
+type retainedResource struct {
+	ID, Type string
+	// LogGroupName is a log group's literal name, or empty.
+	LogGroupName string
 }
 
-// retainedResources names the resources of an encoded template that outlive their stack
-// (DeletionPolicy Retain, or RetainExceptOnCreate once created), for destroy.sh to say what it
-// keeps.
-func retainedResources(stack string, body []byte) []string {
+// retainedOf lists an encoded template's retained resources, in logical id order.
+func retainedOf(body []byte) []retainedResource {
 	var t struct {
 		Resources map[string]struct {
 			Type           string
@@ -405,15 +387,38 @@ func retainedResources(stack string, body []byte) []string {
 	if json.Unmarshal(body, &t) != nil {
 		return nil
 	}
-	var out []string
+	var out []retainedResource
 	for _, id := range sortedKeys(t.Resources) {
 		r := t.Resources[id]
 		if r.DeletionPolicy != "Retain" && r.DeletionPolicy != "RetainExceptOnCreate" {
 			continue
 		}
-		what := r.Type + " " + id
-		if name, ok := r.Properties["LogGroupName"].(string); ok {
-			what = "log group " + name
+		name, _ := r.Properties["LogGroupName"].(string)
+		out = append(out, retainedResource{ID: id, Type: r.Type, LogGroupName: name})
+	}
+	return out
+}
+
+// retainedLogGroups are the names of an encoded template's retained log groups with a literal
+// LogGroupName: deploy.sh imports those that exist when it creates the stack again.
+func retainedLogGroups(body []byte) []string {
+	var out []string
+	for _, r := range retainedOf(body) {
+		if r.Type == "AWS::Logs::LogGroup" && r.LogGroupName != "" {
+			out = append(out, r.LogGroupName)
+		}
+	}
+	return out
+}
+
+// retainedResources names the retained resources of an encoded template, for destroy.sh to say
+// what it keeps.
+func retainedResources(stack string, body []byte) []string {
+	var out []string
+	for _, r := range retainedOf(body) {
+		what := r.Type + " " + r.ID
+		if r.LogGroupName != "" {
+			what = "log group " + r.LogGroupName
 		}
 		out = append(out, what+" (stack "+stack+")")
 	}
