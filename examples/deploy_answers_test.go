@@ -25,7 +25,7 @@ case "$*" in
   *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
   *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
   *"cloudformation create-change-set"* | *"cloudformation execute-change-set"*) ;;
-  *"logs describe-log-groups"*) printf '%b\n' "${ANSWER_LOG_GROUPS:-0}" ;;
+  *"logs describe-log-groups"*) printf '%b\n' "${ANSWER_LOG_GROUPS:-}" ;;
   *"cloudformation deploy"*)
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
   *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
@@ -242,7 +242,9 @@ func TestDeployAdoptsRetainedLogGroups(t *testing.T) {
 	}
 	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v2.cue", t.TempDir())
 	stacks := `life-web-cluster\tUPDATE_COMPLETE\tlife\tweb\nlife-web-svc-web\tUPDATE_COMPLETE\tlife\tweb`
-	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "ANSWER_LOG_GROUPS=1"})
+	// Two pages of the prefix /ecs/life-web/admin: the group itself on the second.
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks,
+		`ANSWER_LOG_GROUPS=/ecs/life-web/admin-old\n/ecs/life-web/admin-tools\t/ecs/life-web/admin`})
 	if failed {
 		t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
 	}
@@ -257,6 +259,12 @@ func TestDeployAdoptsRetainedLogGroups(t *testing.T) {
 	}
 	if !strings.Contains(calls, "logs describe-log-groups --log-group-name-prefix /ecs/life-web/admin") {
 		t.Errorf("deploy.sh did not look for the retained log group:\n%s", calls)
+	}
+
+	// A group whose name only starts with the stack's is not the stack's: a plain create.
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "ANSWER_LOG_GROUPS=/ecs/life-web/admin-old"})
+	if failed || strings.Contains(calls, "create-change-set") || deployed(calls) != "life-web-cluster life-web-svc-admin life-web-svc-web" {
+		t.Errorf("a group named like the stack's was taken for it: failed %v\n%s\ncalls:\n%s", failed, out, calls)
 	}
 }
 

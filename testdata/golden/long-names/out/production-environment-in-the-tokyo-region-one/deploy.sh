@@ -67,10 +67,12 @@ stack_exists() {
 }
 
 # stack_resource prints the physical id of a stack's resource, or nothing when the stack has no
-# such resource (DescribeStackResource would fail on it).
+# such resource (DescribeStackResource would fail on it). The CLI prints a line per page of 100
+# resources: the one non-empty line is kept (awk reads to the end, so no pipe breaks).
 stack_resource() {
   in_region cloudformation list-stack-resources --stack-name "$1" \
-    --query "StackResourceSummaries[?LogicalResourceId=='$2'].PhysicalResourceId" --output text
+    --query "StackResourceSummaries[?LogicalResourceId=='$2'].PhysicalResourceId" --output text |
+    awk 'NF && !found { print; found = 1 }'
 }
 
 # failed prints why a stack failed, from its latest events, and stops the script.
@@ -124,11 +126,15 @@ ready() {
 }
 
 # log_groups_exist: one of the named log groups exists (a retained group outlives its stack).
+# The names are matched whole, over every page the prefix lists (grep reads to the end, so no
+# pipe breaks).
 log_groups_exist() {
   local group
   for group in "$@"; do
-    [ "$(in_region logs describe-log-groups --log-group-name-prefix "$group" \
-      --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 0 ] || return 0
+    if in_region logs describe-log-groups --log-group-name-prefix "$group" \
+      --query 'logGroups[].logGroupName' --output text | tr '\t' '\n' | grep -xF -- "$group" >/dev/null; then
+      return 0
+    fi
   done
   return 1
 }
