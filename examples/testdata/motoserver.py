@@ -161,8 +161,9 @@ def codedeploy_stub():
     from moto.core.common_models import CloudFormationModel
     from moto.ecs.models import ecs_backends
 
-    class CodeDeployApplication(CloudFormationModel):
-        __module__ = "moto.codedeploy.stub"  # moto files every model under its service
+    class NamedStub:
+        """A resource known by its name, with no attributes, updated in place. A mixin: moto
+        finds resource types among the direct subclasses of CloudFormationModel."""
 
         def __init__(self, name):
             self.name = name
@@ -170,6 +171,17 @@ def codedeploy_stub():
         @property
         def physical_resource_id(self):
             return self.name
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return False
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            return original_resource
+
+    class CodeDeployApplication(NamedStub, CloudFormationModel):
+        __module__ = "moto.codedeploy.stub"  # moto files every model under its service
 
         @staticmethod
         def cloudformation_name_type():
@@ -180,10 +192,6 @@ def codedeploy_stub():
             return "AWS::CodeDeploy::Application"
 
         @classmethod
-        def has_cfn_attr(cls, attr):
-            return False
-
-        @classmethod
         def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
             props = cloudformation_json.get("Properties", {})
             name = props.get("ApplicationName", resource_name)
@@ -192,24 +200,13 @@ def codedeploy_stub():
             return cls(name)
 
         @classmethod
-        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-            return original_resource
-
-        @classmethod
         def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
             backend = codedeploy_backends[account_id][region_name]
             backend.applications.pop(resource_name, None)
             backend.deployment_groups.pop(resource_name, None)
 
-    class CodeDeployDeploymentGroup(CloudFormationModel):
+    class CodeDeployDeploymentGroup(NamedStub, CloudFormationModel):
         __module__ = "moto.codedeploy.stub"
-
-        def __init__(self, name):
-            self.name = name
-
-        @property
-        def physical_resource_id(self):
-            return self.name
 
         @staticmethod
         def cloudformation_name_type():
@@ -218,10 +215,6 @@ def codedeploy_stub():
         @staticmethod
         def cloudformation_type():
             return "AWS::CodeDeploy::DeploymentGroup"
-
-        @classmethod
-        def has_cfn_attr(cls, attr):
-            return False
 
         @classmethod
         def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -240,10 +233,6 @@ def codedeploy_stub():
                               for s in props.get("ECSServices", [])],
             )
             return cls(name)
-
-        @classmethod
-        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-            return original_resource
 
         @classmethod
         def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
