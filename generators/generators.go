@@ -55,6 +55,7 @@ func Generate(s *schema.Spec) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
+	services = catchAllsLast(s, services)
 	for _, svc := range services {
 		maps.Copy(out, svc.out)
 		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)

@@ -80,3 +80,38 @@ func broadest(patterns []string) int {
 	}
 	return max(n, 0)
 }
+
+// holdsCatchAll reports whether a service's stack holds the catch-all rule (CatchAllPriority)
+// of a shared listener: the rule that takes every request no other rule matches, which is how
+// a service becomes what a listener forwards to by default.
+func holdsCatchAll(s *schema.Spec, name string) bool {
+	slb := s.Services[name].LoadBalancer
+	if slb == nil {
+		return false
+	}
+	dedicated := s.DedicatedListeners()
+	for _, l := range []string{slb.Listener, slb.TestListener} {
+		if _, own := dedicated[[2]string{slb.Name, l}]; l != "" && !own && RulePriority(slb.Name, l, name, slb.Rule) == CatchAllPriority {
+			return true
+		}
+	}
+	return false
+}
+
+// catchAllsLast orders the service stacks that hold a listener's catch-all rule after the
+// others (each group in name order). Moving the catch-all from one service to another then
+// deploys in one go: the service that gives it up is updated first and releases priority
+// 50000 before the one that takes it creates its rule (otherwise PriorityInUse). A service
+// whose stack is removed releases it earlier still: deploy.sh prunes before all.
+func catchAllsLast(s *schema.Spec, services []serviceOutput) []serviceOutput {
+	names := sortedKeys(s.Services)
+	var others, catchAlls []serviceOutput
+	for i, o := range services {
+		if holdsCatchAll(s, names[i]) {
+			catchAlls = append(catchAlls, o)
+		} else {
+			others = append(others, o)
+		}
+	}
+	return append(others, catchAlls...)
+}
