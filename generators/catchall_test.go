@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,9 +70,16 @@ func TestCatchAllMovesInOneDeploy(t *testing.T) {
 			}
 		}
 	}
-	// (Deployed by name instead, api would take priority 50000 before web releases it: the
-	// plan reports PriorityInUse for web → api.)
-	if !holdsCatchAll(twoServicesOnOneListener("api"), "api") || holdsCatchAll(twoServicesOnOneListener("api"), "web") {
-		t.Error("holdsCatchAll does not tell the catch-all service")
+	// Services that share no listener keep their name order: only the catch-all's listener
+	// moves a service.
+	s := twoServicesOnOneListener("api")
+	if got := deployOrder(s); !slices.Equal(got, []string{"web", "api"}) {
+		t.Errorf("deploy order = %v, want [web api]", got)
+	}
+	web := s.Services["web"]
+	web.LoadBalancer = nil
+	s.Services["web"] = web
+	if got := deployOrder(s); !slices.Equal(got, []string{"api", "web"}) {
+		t.Errorf("deploy order without a shared listener = %v, want [api web]", got)
 	}
 }

@@ -55,7 +55,14 @@ func Generate(s *schema.Spec) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	services = catchAllsLast(s, services)
+	// deploy.sh's order of the service stacks (see deployOrder).
+	byName := map[string]serviceOutput{}
+	for i, name := range sortedKeys(s.Services) {
+		byName[name] = services[i]
+	}
+	for i, name := range deployOrder(s) {
+		services[i] = byName[name]
+	}
 	for _, svc := range services {
 		maps.Copy(out, svc.out)
 		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)

@@ -251,6 +251,32 @@ type ServiceLoadBalancer struct {
 	DeregistrationDelay int          `json:"deregistrationDelay"`
 	SlowStart           int          `json:"slowStart,omitempty"`
 	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+	// AdditionalTargets are further ports of the service behind the same load balancer.
+	AdditionalTargets map[string]AdditionalTarget `json:"additionalTargets"`
+}
+
+// AdditionalTarget is a further port of a service behind its load balancer, with its own
+// target group and listener rule.
+type AdditionalTarget struct {
+	Listener            string       `json:"listener"`
+	Container           string       `json:"container,omitempty"`
+	Port                int          `json:"port"`
+	Rule                ListenerRule `json:"rule"`
+	HealthCheck         TargetHealth `json:"healthCheck"`
+	DeregistrationDelay int          `json:"deregistrationDelay"`
+	SlowStart           int          `json:"slowStart,omitempty"`
+	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+}
+
+// AsLoadBalancer is the additional target as the service's load balancer settings of its own,
+// on the service's load balancer (name).
+func (t AdditionalTarget) AsLoadBalancer(name, defaultContainer string) ServiceLoadBalancer {
+	container := t.Container
+	if container == "" {
+		container = defaultContainer
+	}
+	return ServiceLoadBalancer{Name: name, Listener: t.Listener, Container: container, Port: t.Port, Rule: t.Rule,
+		HealthCheck: t.HealthCheck, DeregistrationDelay: t.DeregistrationDelay, SlowStart: t.SlowStart, Stickiness: t.Stickiness}
 }
 
 type ListenerRule struct {
