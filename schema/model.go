@@ -156,13 +156,24 @@ type ScheduledScaling struct {
 	Max      *int   `json:"max,omitempty"`
 }
 
+// PredictiveScaling is a predictive scaling policy of a service or an Auto Scaling group.
+type PredictiveScaling struct {
+	Metric               string  `json:"metric"`
+	Target               float64 `json:"target"`
+	Mode                 string  `json:"mode"`
+	SchedulingBufferTime *int    `json:"schedulingBufferTime,omitempty"`
+	MaxCapacityBreach    string  `json:"maxCapacityBreach"`
+	MaxCapacityBuffer    *int    `json:"maxCapacityBuffer,omitempty"`
+}
+
 type ServiceAutoscaling struct {
-	Min            int                         `json:"min"`
-	Max            int                         `json:"max"`
-	Suspend        SuspendedState              `json:"suspend"`
-	TargetTracking map[string]TargetTracking   `json:"targetTracking"`
-	StepScaling    map[string]StepScaling      `json:"stepScaling"`
-	Scheduled      map[string]ScheduledScaling `json:"scheduled"`
+	Min            int                          `json:"min"`
+	Max            int                          `json:"max"`
+	Suspend        SuspendedState               `json:"suspend"`
+	TargetTracking map[string]TargetTracking    `json:"targetTracking"`
+	StepScaling    map[string]StepScaling       `json:"stepScaling"`
+	Scheduled      map[string]ScheduledScaling  `json:"scheduled"`
+	Predictive     map[string]PredictiveScaling `json:"predictive"`
 }
 
 type SuspendedState struct {
@@ -172,9 +183,10 @@ type SuspendedState struct {
 }
 
 type GroupScaling struct {
-	TargetTracking map[string]TargetTracking   `json:"targetTracking"`
-	StepScaling    map[string]StepScaling      `json:"stepScaling"`
-	Scheduled      map[string]ScheduledScaling `json:"scheduled"`
+	TargetTracking map[string]TargetTracking    `json:"targetTracking"`
+	StepScaling    map[string]StepScaling       `json:"stepScaling"`
+	Scheduled      map[string]ScheduledScaling  `json:"scheduled"`
+	Predictive     map[string]PredictiveScaling `json:"predictive"`
 }
 
 type Replacement struct {

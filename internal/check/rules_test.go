@@ -552,6 +552,36 @@ func TestRules(t *testing.T) {
 				svc.LoadBalancer.AdditionalTargets = map[string]schema.AdditionalTarget{"admin": additionalTarget(9090)}
 			})
 		}, "spec.cue:20:2: services.web.loadBalancer.additionalTargets.admin.rule: service web already takes every request on listener http; this target would never get any — give one of them hosts or paths"},
+		{"R82 capacity buffer without increase", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, Predictive: map[string]schema.PredictiveScaling{
+					"daily": {Metric: "cpu", Target: 50, Mode: "forecastAndScale", MaxCapacityBreach: "honor", MaxCapacityBuffer: intp(10)}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.predictive.daily.maxCapacityBuffer: [R82] maxCapacityBuffer applies only when the forecast may raise the capacity above max (IncreaseMaxCapacity), and AWS refuses it otherwise — remove it, or set maxCapacityBreach: "increase"`},
+		{"R82 increase without capacity buffer", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.ManagedScaling.Enabled, c.ManagedTerminationProtection = false, false
+				c.Scaling.Predictive = map[string]schema.PredictiveScaling{"daily": {Metric: "cpu", Target: 50, Mode: "forecastOnly", MaxCapacityBreach: "increase"}}
+			})
+		}, `spec: cluster.capacity.ec2.general.scaling.predictive.daily.maxCapacityBuffer: [R82] maxCapacityBreach "increase" needs maxCapacityBuffer: AWS requires it with IncreaseMaxCapacity — give the percent the forecast may go above max, e.g. maxCapacityBuffer: 10`},
+		{"R83 policy name taken", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4,
+					TargetTracking: map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 60}},
+					Predictive:     map[string]schema.PredictiveScaling{"cpu": {Metric: "cpu", Target: 50, Mode: "forecastAndScale", MaxCapacityBreach: "honor"}}}
+			})
+		}, "spec.cue:20:2: services.web.autoscaling.predictive.cpu: [R83] the name cpu is also a targetTracking or stepScaling policy's; each policy needs a name of its own — give the predictive policy another name"},
+		{"R55 predictive requestCount without load balancer", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, Predictive: map[string]schema.PredictiveScaling{
+					"daily": {Metric: "requestCount", Target: 500, Mode: "forecastAndScale", MaxCapacityBreach: "honor"}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.predictive.daily.metric: [R55] requestCount counts requests per task through the service's load balancer, and the service has none — add a loadBalancer to the service, or scale on "cpu" or "memory"`},
+		{"predictive scaling beside managed scaling", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.Scaling.Predictive = map[string]schema.PredictiveScaling{"daily": {Metric: "cpu", Target: 50, Mode: "forecastOnly", MaxCapacityBreach: "honor"}}
+			})
+		}, "spec: cluster.capacity.ec2.general.scaling: the capacity provider already scales this group (managed scaling); policies of its own would fight it — set managedScaling: enabled: false to scale the group yourself, or remove the policies"},
 		{"health check port in bridge mode", func(s *schema.Spec) {
 			withALB(s)
 			web(s, func(svc *schema.Service) { svc.LoadBalancer.HealthCheck.Port = 8081 })
