@@ -158,6 +158,9 @@ type env struct {
 	dedicated map[[2]string]string
 	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain or RetainExceptOnCreate).
 	retained []string
+	// serviceTags are the tags of the service whose stack is being built (its resources carry
+	// them over the spec's), nil for the other stacks.
+	serviceTags map[string]string
 }
 
 func newEnv(s *schema.Spec) *env {

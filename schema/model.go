@@ -472,9 +472,12 @@ type Service struct {
 	LoadBalancer           *ServiceLoadBalancer `json:"loadBalancer,omitempty"`
 	Autoscaling            *ServiceAutoscaling  `json:"autoscaling,omitempty"`
 	HealthCheckGracePeriod *int                 `json:"healthCheckGracePeriod,omitempty"`
-	Deployment             Deployment           `json:"deployment"`
-	Placement              Placement            `json:"placement"`
-	LogRetentionDays       int                  `json:"logRetentionDays"`
+	Tags                   map[string]string    `json:"tags"`
+	// AvailabilityZoneRebalancing is nil when the spec leaves it to ECS.
+	AvailabilityZoneRebalancing *bool      `json:"availabilityZoneRebalancing,omitempty"`
+	Deployment                  Deployment `json:"deployment"`
+	Placement                   Placement  `json:"placement"`
+	LogRetentionDays            int        `json:"logRetentionDays"`
 }
 
 type RuntimePlatform struct {
