@@ -30,6 +30,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -123,15 +124,27 @@ func (c *Cache) Get(kind string, key []byte) ([]byte, bool) {
 		return nil, false
 	}
 	p := c.path(full)
-	data, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, false
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, false
 	}
 	value, ok := unseal(full, data)
 	if !ok {
 		return nil, false
 	}
-	refresh(p)
+	if time.Since(fi.ModTime()) > refreshAfter {
+		now := time.Now()
+		os.Chtimes(p, now, now)
+	}
 	return value, true
 }
 
@@ -202,13 +215,6 @@ func writeAtomic(p string, data []byte) {
 
 // refreshAfter is how old an entry's modification time gets before a hit refreshes it.
 const refreshAfter = time.Hour
-
-func refresh(p string) {
-	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > refreshAfter {
-		now := time.Now()
-		os.Chtimes(p, now, now)
-	}
-}
 
 // Pruning, as Go's build cache does it.
 const (

@@ -133,3 +133,19 @@ func TestBinaryIdentity(t *testing.T) {
 		t.Errorf("remembered in %v", m)
 	}
 }
+
+// A hit refreshes an entry's modification time once it is an hour old, so that Trim keeps
+// the entries in use.
+func TestHitRefreshes(t *testing.T) {
+	c := OpenAs(t.TempDir(), []byte("one"))
+	c.Put("k", []byte("a"), []byte("x"))
+	full, _ := c.fullKey("k", []byte("a"))
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(c.path(full), old, old)
+	if _, ok := c.Get("k", []byte("a")); !ok {
+		t.Fatal("miss")
+	}
+	if fi, err := os.Stat(c.path(full)); err != nil || time.Since(fi.ModTime()) > time.Minute {
+		t.Errorf("the hit did not refresh the entry: %v", err)
+	}
+}
