@@ -21,7 +21,8 @@ import (
 )
 
 // Memo stores results between builds (implemented by internal/cache). Get's value is exactly
-// what Put stored under the same kind and key, or false.
+// what Put stored under the same kind and key, or false. It is used from several goroutines
+// at once.
 type Memo interface {
 	Get(kind string, key []byte) ([]byte, bool)
 	Put(kind string, key, value []byte)
