@@ -20,13 +20,8 @@ import (
 	"github.com/ecsgen/ecsgen/schema"
 )
 
-// Memo stores results between builds (implemented by internal/cache). Get's value is exactly
-// what Put stored under the same kind and key, or false. It is used from several goroutines
-// at once.
-type Memo interface {
-	Get(kind string, key []byte) ([]byte, bool)
-	Put(kind string, key, value []byte)
-}
+// Memo stores results between builds (canon.Memo; internal/cache implements it).
+type Memo = canon.Memo
 
 // memoServiceStack is the kind of memo entries holding what a service adds to the output.
 const memoServiceStack = "generators.service"

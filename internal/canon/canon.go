@@ -22,6 +22,14 @@ import (
 	"slices"
 )
 
+// Memo stores results between builds in this encoding, under keys that hash every input of
+// a result (internal/cache implements it on disk). Get's value is exactly what Put stored
+// under the same kind and key, or false. It is used from several goroutines at once.
+type Memo interface {
+	Get(kind string, key []byte) ([]byte, bool)
+	Put(kind string, key, value []byte)
+}
+
 // Marshal encodes v canonically.
 func Marshal(v any) ([]byte, error) {
 	e := &encoder{}

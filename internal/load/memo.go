@@ -23,13 +23,8 @@ import (
 	"github.com/ecsgen/ecsgen/schema"
 )
 
-// Memo stores results between builds (implemented by internal/cache). Get's value is exactly
-// what Put stored under the same kind and key, or false. It is used from several goroutines
-// at once.
-type Memo interface {
-	Get(kind string, key []byte) ([]byte, bool)
-	Put(kind string, key, value []byte)
-}
+// Memo stores results between builds (canon.Memo; internal/cache implements it).
+type Memo = canon.Memo
 
 // evaluation is how a spec is validated: the path (Options.Evaluation) and the memo.
 type evaluation struct {
