@@ -277,6 +277,12 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 	s := e.spec
 	d := scriptData{Title: Prefix(s), Region: plan.Region, System: s.System, Env: s.Env, BucketVariable: TemplateBucketVariable,
 		InlineLimit: MaxInlineTemplateBytes, Cluster: ClusterName(s), ClusterStack: ClusterStackName(s)}
+	// The service each stack name belongs to, computed once (the last by name when two share a
+	// stack name): looking it up per stack over every service was quadratic.
+	serviceOf := map[string]string{}
+	for _, name := range sortedKeys(s.Services) {
+		serviceOf[ServiceStackName(s, name)] = name
+	}
 	for i, st := range plan.Stacks {
 		fn := "deploy_stack_" + strconv.Itoa(i)
 		switch {
@@ -287,10 +293,8 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			fn = "deploy_network"
 			d.NetworkStack, d.NetworkFunction = st.Name, fn
 		default:
-			for _, name := range sortedKeys(s.Services) {
-				if ServiceStackName(s, name) == st.Name {
-					fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
-				}
+			if name, ok := serviceOf[st.Name]; ok {
+				fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
 			}
 			d.Services = append(d.Services, fn)
 		}

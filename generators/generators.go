@@ -26,8 +26,19 @@ import (
 type Files map[string][]byte
 
 // Generate builds every artifact of the spec. Paths are "<env>/…".
-func Generate(s *schema.Spec) (Files, error) {
+func Generate(s *schema.Spec) (Files, error) { return Options{}.Generate(s) }
+
+// Options tune Generate.
+type Options struct {
+	// Memo, when set, keeps each service's stack and files between builds (the build cache,
+	// internal/cache): see memo.go. It never changes the bytes.
+	Memo Memo
+}
+
+// Generate is the package function Generate, with options.
+func (o Options) Generate(s *schema.Spec) (Files, error) {
 	e := newEnv(s)
+	e.memo = o.Memo
 	out := Files{}
 	var plan deployPlan
 	plan.Region = s.Region
@@ -101,8 +112,14 @@ type serviceOutput struct {
 
 // serviceStacks builds the stack of every service, in parallel, in the order of their names.
 // The error is the one building the services one by one would meet first.
+//
+// A service's stack is built from a view of the spec that holds that service alone, so that
+// what it is built from is the spec without its services, the service, and the dedicated
+// listeners (the only value derived across services that a service's stack reads): exactly
+// what its memo key hashes (memo.go).
 func (e *env) serviceStacks() ([]serviceOutput, error) {
 	names := sortedKeys(e.spec.Services)
+	shared := e.sharedKey()
 	outs := make([]serviceOutput, len(names))
 	errs := make([]error, len(names))
 	var next atomic.Int64
@@ -119,17 +136,27 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 				// A copy of env for this service: the files beside its stack, the
 				// references of its stack and what it retains are its own; the rest is
 				// read only.
+				name, svc := names[i], e.spec.Services[names[i]]
+				key := e.serviceKey(shared, name, svc)
+				if o, ok := e.recall(key); ok {
+					outs[i] = o
+					continue
+				}
+				view := *e.spec
+				view.Services = map[string]schema.Service{name: svc}
 				w := *e
+				w.spec = &view
 				w.extraFiles, w.fileRefs, w.replacer, w.retained = Files{}, map[string]string{}, nil, nil
 				o := serviceOutput{out: Files{}}
-				st, err := w.serviceStack(names[i], e.spec.Services[names[i]])
+				st, err := w.serviceStack(name, svc)
 				if err != nil {
-					errs[i] = fmt.Errorf("service %s: %w", names[i], err)
+					errs[i] = fmt.Errorf("service %s: %w", name, err)
 					continue
 				}
 				if errs[i] = w.addStack(o.out, &o.plan, st); errs[i] == nil {
 					o.extraFiles, o.retained = w.extraFiles, w.retained
 					outs[i] = o
+					e.remember(key, o)
 				}
 			}
 		}()
@@ -161,6 +188,7 @@ type env struct {
 	// serviceTags are the tags of the service whose stack is being built (its resources carry
 	// them over the spec's), nil for the other stacks.
 	serviceTags map[string]string
+	memo        Memo // keeps service stacks between builds; nil: none
 }
 
 func newEnv(s *schema.Spec) *env {

@@ -31,7 +31,30 @@ func conventional(s *schema.Spec, name string) string {
 	if n == "" {
 		n = DefaultNaming
 	}
-	return strings.NewReplacer("{system}", s.System, "{env}", s.Env, "{name}", name).Replace(n)
+	if !strings.Contains(n, "{") {
+		return n
+	}
+	// What strings.NewReplacer("{system}", …, "{env}", …, "{name}", …).Replace(n) gives (no
+	// placeholder is a prefix of another), without building a replacer per name: names are
+	// made for every resource of every stack.
+	var b strings.Builder
+	for i := 0; i < len(n); {
+		switch rest := n[i:]; {
+		case strings.HasPrefix(rest, "{system}"):
+			b.WriteString(s.System)
+			i += len("{system}")
+		case strings.HasPrefix(rest, "{env}"):
+			b.WriteString(s.Env)
+			i += len("{env}")
+		case strings.HasPrefix(rest, "{name}"):
+			b.WriteString(name)
+			i += len("{name}")
+		default:
+			b.WriteByte(n[i])
+			i++
+		}
+	}
+	return b.String()
 }
 
 // Prefix is the naming convention without {name}: the default cluster name and the log group

@@ -20,6 +20,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/cache"
 	"github.com/ecsgen/ecsgen/internal/load"
 	"github.com/ecsgen/ecsgen/internal/write"
 
@@ -27,6 +28,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The build cache stays off in tests, unless a test names a directory (cache_test.go): a
+	// test never writes into the user's cache directory.
+	os.Setenv(cache.EnvVar, cache.Off)
 	testscript.Main(m, map[string]func(){
 		"ecsgen": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
@@ -39,6 +43,7 @@ func TestScripts(t *testing.T) {
 		// -update rewrites the files that cmp compares with (want-stderr, …) in the scripts.
 		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
+			env.Setenv(cache.EnvVar, cache.Off)
 			// The bundled example, so scripts can build it without copying it into each txtar.
 			spec, err := os.ReadFile("../../examples/cluster-autoscaling/spec.cue")
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/cache"
 	"github.com/ecsgen/ecsgen/internal/load"
 )
 
@@ -47,10 +48,11 @@ func (e *envFlags) Set(v string) error {
 
 // specFlags are the flags of every verb that reads a spec.
 type specFlags struct {
-	out    string // only for the verbs that have -o
-	tags   tagFlags
-	envs   envFlags
-	format formatFlag
+	out      string // only for the verbs that have -o
+	tags     tagFlags
+	envs     envFlags
+	format   formatFlag
+	cacheDir string
 }
 
 // specFileExts are the spec files the shell completes.
@@ -81,6 +83,8 @@ func newSpecCmd(use, short, long string, withOut bool) (*cobra.Command, *specFla
 	cmd.Flags().Var(&sf.envs, "env", "only the environment `ENV` (repeatable, or comma-separated)")
 	cmd.Flags().VarP(&sf.tags, "tag", "t", "inject `KEY=VALUE` into a CUE @tag(KEY) attribute (repeatable)")
 	addFormatFlag(cmd, &sf.format)
+	cmd.Flags().StringVar(&sf.cacheDir, "cache-dir", "", "build cache `DIR` of per-service results (default $"+cache.EnvVar+", else the user cache directory's ecsgen); \"off\": no cache")
+	cmd.MarkFlagDirname("cache-dir")
 	cmd.RegisterFlagCompletionFunc("env", cobra.NoFileCompletions)
 	cmd.RegisterFlagCompletionFunc("tag", cobra.NoFileCompletions)
 	return cmd, sf
@@ -111,10 +115,18 @@ func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *r
 	if err := specFilesExist(files); err != nil {
 		return nil, nil, err
 	}
-	res, err := build.Files(files, load.Options{Tags: sf.tags, Envs: sf.envs})
+	opts := load.Options{Tags: sf.tags, Envs: sf.envs}
+	// The build cache keeps each service's model and stack between builds: a large spec with
+	// one service changed builds that one again. It never changes the output.
+	c := cache.Open(cache.Dir(sf.cacheDir))
+	if c != nil {
+		opts.Memo = c
+	}
+	res, err := build.Files(files, opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	c.Trim()
 	r := newReporter(sf.format, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	r.findings(res.Findings)
 	if res.Files == nil {

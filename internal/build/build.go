@@ -70,7 +70,7 @@ func Files(files []string, opts load.Options) (*Result, error) {
 	}
 	res.Files = generators.Files{}
 	for _, env := range loaded.Envs {
-		out, err := generators.Generate(env.Spec)
+		out, err := generators.Options{Memo: opts.Memo}.Generate(env.Spec)
 		var limit *generators.LimitError
 		if errors.As(err, &limit) {
 			// A stack the spec makes too large is a problem with the spec.

@@ -56,7 +56,7 @@ var labelRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*ast.File) (*Result, diag.List, error) {
 	envsV := user.LookupPath(cue.ParsePath("environments"))
 	if !envsV.Exists() {
-		res, findings, err := check(ctx, spec, user, syntax, opts.Evaluation)
+		res, findings, err := check(ctx, spec, user, syntax, evaluation{opts.Evaluation, opts.Memo})
 		if res == nil {
 			return nil, findings, err
 		}
@@ -138,7 +138,7 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 		if src := over.Source(); src != nil && src.Pos().IsValid() && src.End().IsValid() {
 			env.spans = append(env.spans, span{toPos(src.Pos()), toPos(src.End())})
 		}
-		s, fs, err := validate(ctx, spec, merged, env.Positions, nil, opts.Evaluation)
+		s, fs, err := validate(ctx, spec, merged, env.Positions, nil, evaluation{opts.Evaluation, opts.Memo})
 		if err != nil {
 			return nil, nil, fmt.Errorf("environment %s: %w", name, err)
 		}

@@ -60,6 +60,9 @@ type Options struct {
 	// Evaluation chooses how the spec is unified with the schema; the default, Auto, validates
 	// large specs service by service. Every choice gives the same result.
 	Evaluation Evaluation
+	// Memo, when set, keeps each service's validated model between builds (the build cache,
+	// internal/cache), on the per-service path: see memo.go. It never changes the result.
+	Memo Memo
 }
 
 // Result is a loaded spec with where the user wrote each of its fields: one Env per
@@ -245,7 +248,7 @@ func preflight(files []string, dir string) diag.List {
 }
 
 // check unifies the user's value with #Spec and decodes it, or explains why it cannot.
-func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File, mode Evaluation) (*Result, diag.List, error) {
+func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File, mode evaluation) (*Result, diag.List, error) {
 	positions := diag.Positions{}
 	var findings diag.List
 	p := positioner{out: positions, names: map[string]string{}}
@@ -270,7 +273,7 @@ func check(ctx *cue.Context, spec, user cue.Value, syntax []*ast.File, mode Eval
 // could be decoded of the valid parts (see Result.Partial).
 //
 // plain are the user's files when they are plain data and user is their value (nil otherwise).
-func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions, plain []*ast.File, mode Evaluation) (*schema.Spec, diag.List, error) {
+func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions, plain []*ast.File, mode evaluation) (*schema.Spec, diag.List, error) {
 	if s, err := validatePerService(spec, user, plain, mode); err == nil {
 		return s, unchosen(s, positions).Dedup(), nil
 	} else if !errors.Is(err, errDeclined) {

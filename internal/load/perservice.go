@@ -60,7 +60,8 @@ const servicesLabel = "services"
 //
 // plain are the user's files when they are plain data (see positioner.fromSyntax), whose
 // services are then taken from the syntax as written, without exporting them from the value.
-func validatePerService(spec, user cue.Value, plain []*ast.File, mode Evaluation) (*schema.Spec, error) {
+func validatePerService(spec, user cue.Value, plain []*ast.File, how evaluation) (*schema.Spec, error) {
+	mode := how.mode
 	if mode == WholeSpec {
 		return nil, errDeclined
 	}
@@ -93,10 +94,10 @@ func validatePerService(spec, user cue.Value, plain []*ast.File, mode Evaluation
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := newServiceWorker()
-			if err != nil {
-				fail(err)
-			}
+			// The worker's CUE context and schema are made on its first service not in the
+			// memo: a rebuild that finds every service there compiles no schema.
+			w := &serviceWorker{memo: how.memo}
+			var err error
 			for err == nil {
 				i := int(next.Add(1)) - 1
 				if i >= len(services) {
@@ -328,21 +329,44 @@ func validateRest(spec, rest cue.Value) (*schema.Spec, error) {
 
 // serviceWorker validates services in a CUE context of its own.
 type serviceWorker struct {
-	ctx      *cue.Context
-	services cue.Value // #Spec.services: the pattern each service is unified with
+	ctx      *cue.Context // nil until the first service that is not in the memo
+	services cue.Value    // #Spec.services: the pattern each service is unified with
+	memo     Memo
 }
 
-func newServiceWorker() (*serviceWorker, error) {
+func (w *serviceWorker) compile() error {
 	ctx := cuecontext.New()
 	v := ctx.CompileBytes(schema.CUE, cue.Filename(schemaFile))
 	if v.Err() != nil {
-		return nil, fmt.Errorf("internal error: embedded schema does not compile: %v", v.Err())
+		return fmt.Errorf("internal error: embedded schema does not compile: %v", v.Err())
 	}
-	return &serviceWorker{ctx: ctx, services: v.LookupPath(cue.MakePath(cue.Def("#Spec"), cue.Str(servicesLabel)))}, nil
+	w.ctx, w.services = ctx, v.LookupPath(cue.MakePath(cue.Def("#Spec"), cue.Str(servicesLabel)))
+	return nil
 }
 
-// service unifies one service with the schema of services.<name> and decodes it.
+// service validates and decodes one service: from the memo when a build before validated the
+// same service (memo.go), else by unifying it with the schema of services.<name>.
 func (w *serviceWorker) service(svc userService, out *schema.Service) error {
+	key := serviceKey(w.memo, svc)
+	if key != nil && recall(w.memo, key, out) {
+		return nil
+	}
+	if err := w.validate(svc, out); err != nil {
+		return err
+	}
+	if key != nil {
+		remember(w.memo, key, out)
+	}
+	return nil
+}
+
+// validate unifies one service with the schema of services.<name> and decodes it.
+func (w *serviceWorker) validate(svc userService, out *schema.Service) error {
+	if w.ctx == nil {
+		if err := w.compile(); err != nil {
+			return err
+		}
+	}
 	// The schema the pattern gives this name; it does not exist when the name is not allowed.
 	sch := w.services.LookupPath(cue.MakePath(cue.Str(svc.name).Optional()))
 	if !sch.Exists() || sch.Err() != nil {

@@ -117,11 +117,12 @@ func (p *Plan) Count() map[Outcome]int {
 // the files about to be written (both relative to the environment's directory). Only
 // deploy-plan.json and stacks/*.json are read.
 func Compare(env string, old, new map[string][]byte) (*Plan, error) {
-	oldOut, err := parseOutput(filter(old))
+	parsed := map[string]parsedTemplate{}
+	oldOut, err := parseOutput(filter(old), parsed)
 	if err != nil {
 		return nil, fmt.Errorf("previous output: %w", err)
 	}
-	newOut, err := parseOutput(filter(new))
+	newOut, err := parseOutput(filter(new), parsed)
 	if err != nil {
 		return nil, fmt.Errorf("new output: %w", err)
 	}
@@ -202,10 +203,19 @@ func (c *comparison) get(stack, id string) *change {
 }
 
 // resolved is a resource with its properties' parameter references resolved.
+// It is worked out once per stack and resource (the plan asks several times), and nothing
+// changes it.
 func resolved(s *stack, r *resource) *resource {
+	if cp, ok := s.resolved[r]; ok {
+		return cp
+	}
 	cp := *r
 	props, _ := s.resolve(r.Properties).(map[string]any)
 	cp.Properties = props
+	if s.resolved == nil {
+		s.resolved = map[*resource]*resource{}
+	}
+	s.resolved[r] = &cp
 	return &cp
 }
 
@@ -420,8 +430,14 @@ func exportsOf(out *envOutput) map[string]export {
 	return m
 }
 
+// importsOf are the export names a stack imports, worked out once per stack: exports asks for
+// them once per export.
 func importsOf(s *stack) map[string]bool {
+	if s.imports != nil {
+		return s.imports
+	}
 	m := map[string]bool{}
+	defer func() { s.imports = m }()
 	for _, r := range s.Template.Resources {
 		imports(r.Properties, m)
 	}

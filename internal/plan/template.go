@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -53,6 +54,16 @@ type stack struct {
 	Name     string
 	Template *template
 	params   map[string]any
+	imports  map[string]bool // importsOf, once worked out
+	resolved map[*resource]*resource
+}
+
+// parsedTemplate is a template file's bytes and what they parse to. A rebuild leaves most
+// stacks unchanged: a template whose bytes the previous output has too is parsed once and
+// shared (nothing changes a parsed template).
+type parsedTemplate struct {
+	raw []byte
+	t   *template
 }
 
 // output of one environment: its stacks in deploy order.
@@ -63,7 +74,7 @@ type envOutput struct {
 
 // parseOutput reads the stacks of one environment's files (paths relative to the
 // environment's directory: deploy-plan.json, stacks/*.json).
-func parseOutput(files map[string][]byte) (*envOutput, error) {
+func parseOutput(files map[string][]byte, parsed map[string]parsedTemplate) (*envOutput, error) {
 	out := &envOutput{byName: map[string]*stack{}}
 	raw, ok := files["deploy-plan.json"]
 	if !ok {
@@ -78,11 +89,15 @@ func parseOutput(files map[string][]byte) (*envOutput, error) {
 		if !ok {
 			return nil, fmt.Errorf("deploy-plan.json names %s, which is missing", s.Template)
 		}
-		var t template
-		if err := json.Unmarshal(b, &t); err != nil {
+		t := new(template)
+		if p, ok := parsed[s.Template]; ok && bytes.Equal(p.raw, b) {
+			t = p.t
+		} else if err := json.Unmarshal(b, t); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Template, err)
+		} else {
+			parsed[s.Template] = parsedTemplate{b, t}
 		}
-		st := &stack{Name: s.Name, Template: &t, params: map[string]any{}}
+		st := &stack{Name: s.Name, Template: t, params: map[string]any{}}
 		for name, p := range t.Parameters {
 			if v, ok := s.Parameters[name]; ok {
 				st.params[name] = v
@@ -104,6 +119,9 @@ func isStackFile(p string) bool {
 // resolve replaces references to the stack's parameters by the values deploy.sh passes, so that
 // a changed parameter value shows as a changed property.
 func (s *stack) resolve(v any) any {
+	if len(s.params) == 0 {
+		return v // nothing to resolve: the value as it is (nothing changes it)
+	}
 	switch v := v.(type) {
 	case map[string]any:
 		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
