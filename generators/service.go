@@ -163,6 +163,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		}
 		service.PlacementConstraints = append(service.PlacementConstraints, pc)
 	}
+	e.ebsVolumeConfiguration(t, name, svc, service)
 	if s.NetworkMode(svc) == "awsvpc" {
 		e.awsvpc(t, st, name, svc, service)
 	}

@@ -105,6 +105,9 @@ func volume(name string, v schema.Volume) ecs.TaskDefinition_Volume {
 			d.Labels = v.Docker.Labels
 		}
 		vol.DockerVolumeConfiguration = d
+	case v.EBS != nil:
+		// The service's VolumeConfigurations say how ECS creates the volume for each task.
+		vol.ConfiguredAtLaunch = ptr(true)
 	}
 	return vol
 }

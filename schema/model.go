@@ -9,6 +9,7 @@ package schema
 import (
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -485,11 +486,44 @@ type RuntimePlatform struct {
 	CPUArchitecture       string `json:"cpuArchitecture"`
 }
 
-// Volume is exactly one of EFS, Host or Docker (checked by the rules).
+// Volume is exactly one of EFS, Host, Docker or EBS (checked by the rules).
 type Volume struct {
 	EFS    *EFSVolume    `json:"efs,omitempty"`
 	Host   *HostVolume   `json:"host,omitempty"`
 	Docker *DockerVolume `json:"docker,omitempty"`
+	EBS    *EBSVolume    `json:"ebs,omitempty"`
+}
+
+// EBSVolume is an Amazon EBS volume ECS creates for each task at launch (the task definition's
+// volume is configuredAtLaunch, the service's VolumeConfigurations hold these settings).
+type EBSVolume struct {
+	SizeInGiB          int               `json:"sizeInGiB,omitempty"`
+	Type               string            `json:"type"`
+	IOPS               int               `json:"iops,omitempty"`
+	Throughput         int               `json:"throughput,omitempty"`
+	Encrypted          bool              `json:"encrypted"`
+	KMSKey             string            `json:"kmsKey,omitempty"`
+	FilesystemType     string            `json:"filesystemType,omitempty"`
+	SnapshotID         string            `json:"snapshotId,omitempty"`
+	Tags               map[string]string `json:"tags"`
+	PropagateTags      string            `json:"propagateTags,omitempty"`
+	InfrastructureRole string            `json:"infrastructureRole,omitempty"`
+}
+
+// EBSVolumeOf is the service's volume configured at launch (the first in name order; R88
+// allows one), or "" and nil.
+func (svc Service) EBSVolumeOf() (string, *EBSVolume) {
+	names := make([]string, 0, len(svc.Volumes))
+	for n, v := range svc.Volumes {
+		if v.EBS != nil {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "", nil
+	}
+	slices.Sort(names)
+	return names[0], svc.Volumes[names[0]].EBS
 }
 
 type EFSVolume struct {

@@ -571,6 +571,69 @@ func TestRules(t *testing.T) {
 					Predictive:     map[string]schema.PredictiveScaling{"cpu": {Metric: "cpu", Target: 50, Mode: "forecastAndScale", MaxCapacityBreach: "honor"}}}
 			})
 		}, "spec.cue:20:2: services.web.autoscaling.predictive.cpu: [R83] the name cpu is also a targetTracking or stepScaling policy's; each policy needs a name of its own — give the predictive policy another name"},
+		{"R84 empty EBS volume without size", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.sizeInGiB: [R84] an empty volume needs a size — set sizeInGiB (1–65536 for gp3), or snapshotId"},
+		{"R84 st1 too small", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "st1", SizeInGiB: 100, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.sizeInGiB: [R84] a st1 volume of 100 GiB cannot be created — use 125–16384, or another type"},
+		{"R85 io2 without iops", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "io2", SizeInGiB: 100, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.iops: [R85] a io2 volume needs its provisioned IOPS — set iops (100–256000)"},
+		{"R85 iops on gp2", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp2", SizeInGiB: 100, IOPS: 3000, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.iops: [R85] a gp2 volume takes no provisioned IOPS — remove it, or use type gp3, io1 or io2"},
+		{"R85 gp3 below baseline", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 100, IOPS: 1000, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.iops: [R85] a gp3 volume cannot have 1000 IOPS — use 3000–80000"},
+		{"R86 throughput on io1", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "io1", SizeInGiB: 100, IOPS: 1000, Throughput: 250, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.throughput: [R86] only gp3 volumes take a throughput setting, this one is io1 — remove it, or use type gp3"},
+		{"R87 EBS with CodeDeploy", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.TestListener = "http-test"
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}}}
+				svc.Deployment.Strategy = schema.CodeDeployBlueGreen
+			})
+		}, `spec.cue:20:2: services.web.volumes.data.ebs: [R87] ECS attaches EBS volumes only to tasks of services it deploys itself, not through CodeDeploy — use another deployment.strategy ("rolling", or ECS-native "blueGreen")`},
+		{"R87 EBS on Fargate 1.3.0", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) {
+				svc.PlatformVersion = "1.3.0"
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}}}
+			})
+		}, `spec.cue:20:2: services.web.platformVersion: [R87] EBS volumes need Fargate platform version 1.4.0 or later (volume data) — use "1.4.0" or "LATEST"`},
+		{"R88 two EBS volumes", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{
+					"a": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}},
+					"b": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}},
+				}
+			})
+		}, "spec.cue:20:2: services.web.volumes.b.ebs: [R88] a task has at most one volume configured at launch, and this service has 2 (a, b) — mount one EBS volume in several containers, or use EFS for the others"},
+		{"R89 KMS key on an unencrypted volume", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, KMSKey: "arn:aws:kms:us-east-1:123456789012:key/abc"}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.kmsKey: [R89] a KMS key encrypts the volume, but encrypted is false — remove kmsKey, or set encrypted: true"},
+		{"R89 NTFS on Linux", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true, FilesystemType: "NTFS"}}}
+			})
+		}, `spec.cue:20:2: services.web.volumes.data.ebs.filesystemType: [R89] a Linux task cannot mount an NTFS volume — use "xfs", "ext4" or "ext3"`},
 		{"R55 predictive requestCount without load balancer", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, Predictive: map[string]schema.PredictiveScaling{

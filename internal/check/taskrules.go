@@ -275,13 +275,13 @@ func checkVolumes(c *checker) {
 			v := svc.Volumes[vname]
 			vp := p + ".volumes." + vname
 			kinds := 0
-			for _, set := range []bool{v.EFS != nil, v.Host != nil, v.Docker != nil} {
+			for _, set := range []bool{v.EFS != nil, v.Host != nil, v.Docker != nil, v.EBS != nil} {
 				if set {
 					kinds++
 				}
 			}
 			if kinds != 1 {
-				c.errorf("", vp, "e.g. efs: {fileSystemId: \"fs-…\"}, host: {}, or docker: {}", "a volume is exactly one of efs, host or docker, got %d", kinds)
+				c.errorf("", vp, "e.g. efs: {fileSystemId: \"fs-…\"}, host: {}, docker: {}, or ebs: {sizeInGiB: 20}", "a volume is exactly one of efs, host, docker or ebs, got %d", kinds)
 				continue
 			}
 			if e := v.EFS; e != nil {

@@ -73,6 +73,8 @@ var patternWords = map[string]string{
 	`=~"^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}/.+\\.env$"`:                                         "the ARN of an S3 object ending in .env (arn:aws:s3:::<bucket>/<key>.env)",
 	`=~"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"`:                          "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
 	`=~"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"`:                          "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)",
+	`=~"^snap-[0-9a-f]{8,17}$"`: `an EBS snapshot id ("snap-" and hex digits)`,
+	`=~"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"`: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
 	`=~"^fs-[0-9a-f]{8,40}$"`:                 `an EFS file system id ("fs-" and hex digits)`,
 	`=~"^fsap-[0-9a-f]{8,40}$"`:               `an EFS access point id ("fsap-" and hex digits)`,
 	`=~"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"`:     `a security group id ("sg-" and 8 or 17 hex digits)`,
