@@ -104,6 +104,36 @@ func (m Metric) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m.Predefined)
 }
 
+// Secret is a value of a container's secrets: a reference as ECS takes it (ValueFrom: an SSM
+// parameter name or ARN, or a full Secrets Manager ARN), or a Secrets Manager secret by name.
+type Secret struct {
+	ValueFrom string
+	ByName    *SecretByName
+}
+
+// SecretByName is a Secrets Manager secret of the spec's account and region, by its name.
+type SecretByName struct {
+	SecretsManager string `json:"secretsManager"`
+	Key            string `json:"key,omitempty"`
+	VersionStage   string `json:"versionStage,omitempty"`
+	VersionID      string `json:"versionId,omitempty"`
+}
+
+func (v *Secret) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &v.ValueFrom)
+	}
+	v.ByName = &SecretByName{}
+	return json.Unmarshal(b, v.ByName)
+}
+
+func (v Secret) MarshalJSON() ([]byte, error) {
+	if v.ByName != nil {
+		return json.Marshal(v.ByName)
+	}
+	return json.Marshal(v.ValueFrom)
+}
+
 type TargetTracking struct {
 	Metric           Metric  `json:"metric"`
 	Target           float64 `json:"target"`
@@ -570,7 +600,7 @@ type Container struct {
 	ReadonlyRootFilesystem *bool             `json:"readonlyRootFilesystem,omitempty"`
 	User                   string            `json:"user,omitempty"`
 	EnvironmentFiles       []string          `json:"environmentFiles"`
-	Secrets                map[string]string `json:"secrets"`
+	Secrets                map[string]Secret `json:"secrets"`
 	DockerLabels           map[string]string `json:"dockerLabels"`
 	MountPoints            []MountPoint      `json:"mountPoints"`
 	VolumesFrom            []VolumeFrom      `json:"volumesFrom"`

@@ -7,9 +7,9 @@ import (
 	"github.com/ecsgen/ecsgen/schema"
 )
 
-// Amazon EBS volumes configured at launch (volumes.<name>.ebs): sizes, IOPS and throughput per
-// volume type (R84–R86), where ECS can attach them (R87), one per task (R88), encryption and
-// file system (R89). Sources: the ECS API reference (ServiceManagedEBSVolumeConfiguration), the
+// Amazon EBS volumes configured at launch (volumes.<name>.ebs): sizes (R84), IOPS and
+// throughput (R85) per volume type, encryption and file system (R86), where ECS can attach them
+// (R87), one per task (R88). Sources: the ECS API reference (ServiceManagedEBSVolumeConfiguration), the
 // EC2 API reference (CreateVolume) for today's gp3 and io2 limits, and the ECS developer guide
 // (Use Amazon EBS volumes with Amazon ECS).
 
@@ -67,17 +67,17 @@ func checkEBSVolumes(c *checker) {
 				c.errorf("R85", vp+".iops", fmt.Sprintf("use %d–%d", lim.iopsMin, lim.iopsMax), "a %s volume cannot have %d IOPS", v.Type, v.IOPS)
 			}
 			if v.Throughput != 0 && v.Type != "gp3" {
-				c.errorf("R86", vp+".throughput", "remove it, or use type gp3", "only gp3 volumes take a throughput setting, this one is %s", v.Type)
+				c.errorf("R85", vp+".throughput", "remove it, or use type gp3", "only gp3 volumes take a throughput setting, this one is %s", v.Type)
 			}
 			if v.KMSKey != "" && !v.Encrypted {
-				c.errorf("R89", vp+".kmsKey", "remove kmsKey, or set encrypted: true", "a KMS key encrypts the volume, but encrypted is false")
+				c.errorf("R86", vp+".kmsKey", "remove kmsKey, or set encrypted: true", "a KMS key encrypts the volume, but encrypted is false")
 			}
 			windows := strings.HasPrefix(svc.RuntimePlatform.OperatingSystemFamily, "WINDOWS")
 			if windows && v.FilesystemType != "" && v.FilesystemType != "NTFS" {
-				c.errorf("R89", vp+".filesystemType", `use "NTFS"`, "a Windows task mounts NTFS volumes only")
+				c.errorf("R86", vp+".filesystemType", `use "NTFS"`, "a Windows task mounts NTFS volumes only")
 			}
 			if !windows && v.FilesystemType == "NTFS" {
-				c.errorf("R89", vp+".filesystemType", `use "xfs", "ext4" or "ext3"`, "a Linux task cannot mount an NTFS volume")
+				c.errorf("R86", vp+".filesystemType", `use "xfs", "ext4" or "ext3"`, "a Linux task cannot mount an NTFS volume")
 			}
 			if svc.Deployment.Strategy == schema.CodeDeployBlueGreen {
 				c.errorf("R87", vp, `use another deployment.strategy ("rolling", or ECS-native "blueGreen")`,
