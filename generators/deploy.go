@@ -256,7 +256,9 @@ type scriptData struct {
 	// NetworkStack and NetworkFunction: the stack of a created VPC (network.create), deployed
 	// before every other and deleted after them; empty without one.
 	NetworkStack, NetworkFunction string
-	Stacks                        []deployStack
+	// NetworkExports are the names the network stack's template exports.
+	NetworkExports []string
+	Stacks         []deployStack
 	// Services are the functions deploying the service stacks, in plan order.
 	Services []string
 	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
@@ -291,7 +293,7 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			d.ClusterFunction = fn
 		case s.CreatesNetwork() && st.Name == NetworkStackName(s):
 			fn = "deploy_network"
-			d.NetworkStack, d.NetworkFunction = st.Name, fn
+			d.NetworkStack, d.NetworkFunction, d.NetworkExports = st.Name, fn, NetworkExports(s)
 		default:
 			if name, ok := serviceOf[st.Name]; ok {
 				fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
