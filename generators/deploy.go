@@ -277,6 +277,12 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 	s := e.spec
 	d := scriptData{Title: Prefix(s), Region: plan.Region, System: s.System, Env: s.Env, BucketVariable: TemplateBucketVariable,
 		InlineLimit: MaxInlineTemplateBytes, Cluster: ClusterName(s), ClusterStack: ClusterStackName(s)}
+	// The service of each service stack, by stack name (the last name in order wins, as a scan
+	// of the services for each stack would give).
+	serviceOfStack := make(map[string]string, len(s.Services))
+	for _, name := range sortedKeys(s.Services) {
+		serviceOfStack[ServiceStackName(s, name)] = name
+	}
 	for i, st := range plan.Stacks {
 		fn := "deploy_stack_" + strconv.Itoa(i)
 		switch {
@@ -287,10 +293,8 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			fn = "deploy_network"
 			d.NetworkStack, d.NetworkFunction = st.Name, fn
 		default:
-			for _, name := range sortedKeys(s.Services) {
-				if ServiceStackName(s, name) == st.Name {
-					fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
-				}
+			if name, ok := serviceOfStack[st.Name]; ok {
+				fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
 			}
 			d.Services = append(d.Services, fn)
 		}

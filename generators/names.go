@@ -31,7 +31,36 @@ func conventional(s *schema.Spec, name string) string {
 	if n == "" {
 		n = DefaultNaming
 	}
-	return strings.NewReplacer("{system}", s.System, "{env}", s.Env, "{name}", name).Replace(n)
+	// What strings.NewReplacer("{system}", …, "{env}", …, "{name}", …).Replace(n) gives (no
+	// placeholder is a prefix of another, so the first match at each position is the only one),
+	// without building a replacer on every call: names are rendered several times per service.
+	var b strings.Builder
+	b.Grow(len(n) + len(s.System) + len(s.Env) + len(name))
+	for i := 0; i < len(n); {
+		if n[i] == '{' {
+			if v, k, ok := placeholder(n[i:], s, name); ok {
+				b.WriteString(v)
+				i += k
+				continue
+			}
+		}
+		b.WriteByte(n[i])
+		i++
+	}
+	return b.String()
+}
+
+// placeholder reports the value of the naming placeholder that t starts with, and its length.
+func placeholder(t string, s *schema.Spec, name string) (value string, length int, ok bool) {
+	switch {
+	case strings.HasPrefix(t, "{system}"):
+		return s.System, len("{system}"), true
+	case strings.HasPrefix(t, "{env}"):
+		return s.Env, len("{env}"), true
+	case strings.HasPrefix(t, "{name}"):
+		return name, len("{name}"), true
+	}
+	return "", 0, false
 }
 
 // Prefix is the naming convention without {name}: the default cluster name and the log group
