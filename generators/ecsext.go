@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 )
@@ -47,6 +48,9 @@ func (t *taskDefinition) MarshalJSON() ([]byte, error) {
 	base, err := json.Marshal(t.TaskDefinition)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(t.containerExtras, func(x containerExtras) bool { return x != containerExtras{} }) {
+		return base, nil // nothing to add: spare the decode and the second encoding
 	}
 	return withProperties(base, func(props map[string]any) error {
 		containers, _ := props["ContainerDefinitions"].([]any)
@@ -111,6 +115,9 @@ func (s *service) MarshalJSON() ([]byte, error) {
 	base, err := json.Marshal(s.Service)
 	if err != nil {
 		return nil, err
+	}
+	if s.desiredCount == "" && s.deployment == nil && !slices.ContainsFunc(s.loadBalancerExtras, func(a *loadBalancerAdvanced) bool { return a != nil }) {
+		return base, nil // nothing to add: spare the decode and the second encoding
 	}
 	return withProperties(base, func(props map[string]any) error {
 		if s.desiredCount != "" {

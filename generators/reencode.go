@@ -408,3 +408,70 @@ func hex4(s []byte) (rune, bool) {
 	}
 	return r, true
 }
+
+// jsonField is a member of a JSON object: its key, unquoted, and where its value lies.
+type jsonField struct {
+	key        string
+	start, end int
+}
+
+// fieldsOf lists the members of the JSON object at data[i:], in the order written, without
+// decoding their values.
+func fieldsOf(data []byte, i int) ([]jsonField, error) {
+	i = skipSpace(data, i)
+	if i >= len(data) || data[i] != '{' {
+		return nil, malformed(data, i)
+	}
+	var r reencoder
+	var out []jsonField
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil, nil
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return nil, malformed(data, i)
+		}
+		kend, err := stringEnd(data, i)
+		if err != nil {
+			return nil, err
+		}
+		k, err := r.unquote(data[i:kend])
+		if err != nil {
+			return nil, err
+		}
+		f := jsonField{key: string(k)}
+		if i = skipSpace(data, kend); i >= len(data) || data[i] != ':' {
+			return nil, malformed(data, i)
+		}
+		f.start = skipSpace(data, i+1)
+		if f.end, err = skipValue(data, f.start); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+		i = skipSpace(data, f.end)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+			continue
+		}
+		if i < len(data) && data[i] == '}' {
+			return out, nil
+		}
+		return nil, malformed(data, i)
+	}
+}
+
+// fieldString is the value of the member key of the JSON object at data[i:] if it is a string.
+func fieldString(data []byte, fields []jsonField, key string) (string, bool) {
+	for _, f := range slices.Backward(fields) { // the last of duplicate keys wins
+		if f.key == key {
+			if data[f.start] != '"' {
+				return "", false
+			}
+			var r reencoder
+			s, err := r.unquote(data[f.start:f.end])
+			return string(s), err == nil
+		}
+	}
+	return "", false
+}

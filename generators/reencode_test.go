@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -154,4 +155,54 @@ func wellFormedMarkers(raw []byte) bool {
 		return true
 	}
 	return ok(tree)
+}
+
+// retainedByDecoding is retainedOf as it was: the template decoded by encoding/json.
+func retainedByDecoding(body []byte) []retainedResource {
+	var t struct {
+		Resources map[string]struct {
+			Type           string
+			DeletionPolicy string
+			Properties     map[string]any
+		}
+	}
+	if json.Unmarshal(body, &t) != nil {
+		return nil
+	}
+	var out []retainedResource
+	for _, id := range sortedKeys(t.Resources) {
+		r := t.Resources[id]
+		if r.DeletionPolicy != "Retain" && r.DeletionPolicy != "RetainExceptOnCreate" {
+			continue
+		}
+		name, _ := r.Properties["LogGroupName"].(string)
+		out = append(out, retainedResource{ID: id, Type: r.Type, LogGroupName: name})
+	}
+	return out
+}
+
+func TestRetainedOfAgreesWithDecoding(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*/out/*/stacks/*.json")
+	bodies := [][]byte{
+		[]byte(`{"Resources":{"B":{"Type":"AWS::Logs::LogGroup","DeletionPolicy":"Retain","Properties":{"LogGroupName":{"Ref":"X"}}},"A":{"Type":"T","DeletionPolicy":"RetainExceptOnCreate"}}}`),
+		[]byte(`{"Resources":{"A":{"Type":"AWS::Logs::LogGroup","DeletionPolicy":"Retain","Properties":{"LogGroupName":"caf\u00e9 \"g\""}}, "C":{"DeletionPolicy":"Delete"}}}`),
+	}
+	retained := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	for _, b := range bodies {
+		want, got := retainedByDecoding(b), retainedOf(b)
+		retained += len(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%.80s…: retainedOf gives %v, decoding gives %v", b, got, want)
+		}
+	}
+	if retained < 5 {
+		t.Fatalf("only %d retained resources among %d templates: the cases prove nothing", retained, len(bodies))
+	}
 }
