@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestCDKPeerIsTheSameScenario(t *testing.T) {
 	out := t.TempDir()
 	cmd := exec.Command("node", "app.js")
 	cmd.Dir = peer
-	cmd.Env = append(os.Environ(), "BENCH_SERVICES=4", "CDK_OUTDIR="+out)
+	cmd.Env = append(os.Environ(), "BENCH_SERVICES="+strconv.Itoa(n), "CDK_OUTDIR="+out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("node app.js: %v\n%s", err, msg)
 	}
@@ -93,6 +94,9 @@ func TestCDKPeerIsTheSameScenario(t *testing.T) {
 				}
 			}
 		})
+	}
+	if len(ecsgenStacks) != n+1 {
+		t.Fatalf("ecsgen made %d stacks, not a cluster stack and %d service stacks: %v", len(ecsgenStacks), n, names(ecsgenStacks))
 	}
 	if got, want := names(cdkStacks), names(ecsgenStacks); !slices.Equal(got, want) {
 		t.Fatalf("the CDK app makes the stacks %v, ecsgen %v", got, want)
