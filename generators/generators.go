@@ -55,6 +55,14 @@ func Generate(s *schema.Spec) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
+	// deploy.sh's order of the service stacks (see deployOrder).
+	byName := map[string]serviceOutput{}
+	for i, name := range sortedKeys(s.Services) {
+		byName[name] = services[i]
+	}
+	for i, name := range deployOrder(s) {
+		services[i] = byName[name]
+	}
 	for _, svc := range services {
 		maps.Copy(out, svc.out)
 		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)
@@ -150,6 +158,9 @@ type env struct {
 	dedicated map[[2]string]string
 	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain or RetainExceptOnCreate).
 	retained []string
+	// serviceTags are the tags of the service whose stack is being built (its resources carry
+	// them over the spec's), nil for the other stacks.
+	serviceTags map[string]string
 }
 
 func newEnv(s *schema.Spec) *env {
