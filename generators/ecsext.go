@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
+	"reflect"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 )
@@ -49,7 +49,7 @@ func (t *taskDefinition) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(t.containerExtras, func(x containerExtras) bool { return x != containerExtras{} }) {
+	if noExtensions(t) {
 		return base, nil // nothing to add: spare the decode and the second encoding
 	}
 	return withProperties(base, func(props map[string]any) error {
@@ -118,7 +118,7 @@ func (s *service) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.desiredCount == "" && s.deployment == nil && !slices.ContainsFunc(s.loadBalancerExtras, func(a *loadBalancerAdvanced) bool { return a != nil }) {
+	if noExtensions(s) {
 		return base, nil // nothing to add: spare the decode and the second encoding
 	}
 	return withProperties(base, func(props map[string]any) error {
@@ -159,6 +159,30 @@ func (s *service) MarshalJSON() ([]byte, error) {
 		}
 		return nil
 	})
+}
+
+// noExtensions reports whether a resource type of this file (a pointer to a struct embedding
+// goformation's type) has nothing to add to goformation's encoding: every field but the
+// embedded one is its zero value, and every element of a slice field too. It looks at the
+// fields by reflection so that a property added to a type later is never skipped.
+func noExtensions(resource any) bool {
+	v := reflect.ValueOf(resource).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch {
+		case v.Type().Field(i).Anonymous:
+			continue // goformation's own type
+		case f.Kind() == reflect.Slice:
+			for j := range f.Len() {
+				if !f.Index(j).IsZero() {
+					return false
+				}
+			}
+		case !f.IsZero():
+			return false
+		}
+	}
+	return true
 }
 
 // withProperties decodes a goformation resource, lets edit change its Properties, and encodes

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -204,5 +205,61 @@ func TestRetainedOfAgreesWithDecoding(t *testing.T) {
 	}
 	if retained < 5 {
 		t.Fatalf("only %d retained resources among %d templates: the cases prove nothing", retained, len(bodies))
+	}
+}
+
+// noExtensions sees every extension field, including one added later: any field set means
+// the resource is decoded and edited.
+func TestNoExtensionsSeesEveryField(t *testing.T) {
+	if !noExtensions(&service{}) || !noExtensions(&taskDefinition{containerExtras: make([]containerExtras, 2)}) ||
+		!noExtensions(&service{loadBalancerExtras: []*loadBalancerAdvanced{nil}}) {
+		t.Fatal("a resource without extensions is said to have some")
+	}
+	enabled := "enabled"
+	for _, r := range []any{
+		&service{desiredCount: "x"}, &service{deployment: &serviceDeploymentExtras{}},
+		&service{loadBalancerExtras: []*loadBalancerAdvanced{nil, {}}},
+		&taskDefinition{containerExtras: []containerExtras{{}, {VersionConsistency: &enabled}}},
+	} {
+		if noExtensions(r) {
+			t.Errorf("%#v: extensions not seen", r)
+		}
+	}
+	// Every field of service and taskDefinition but goformation's own is an extension.
+	for _, r := range []any{service{}, taskDefinition{}} {
+		typ := reflect.TypeOf(r)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if f.Anonymous {
+				continue
+			}
+			v := reflect.New(typ)
+			fv := v.Elem().Field(i)
+			switch fv.Kind() {
+			case reflect.String:
+				fv = reflect.NewAt(fv.Type(), fv.Addr().UnsafePointer()).Elem()
+				fv.SetString("x")
+			case reflect.Pointer:
+				fv = reflect.NewAt(fv.Type(), fv.Addr().UnsafePointer()).Elem()
+				fv.Set(reflect.New(fv.Type().Elem()))
+			case reflect.Slice:
+				fv = reflect.NewAt(fv.Type(), fv.Addr().UnsafePointer()).Elem()
+				one := reflect.MakeSlice(fv.Type(), 1, 1)
+				if e := one.Index(0); e.Kind() == reflect.Pointer {
+					e.Set(reflect.New(e.Type().Elem()))
+				} else {
+					// a struct element: set its first field
+					ef := e.Field(0)
+					ef = reflect.NewAt(ef.Type(), ef.Addr().UnsafePointer()).Elem()
+					ef.Set(reflect.New(ef.Type().Elem()))
+				}
+				fv.Set(one)
+			default:
+				t.Fatalf("%s.%s: a %s field; extend this test", typ.Name(), f.Name, fv.Kind())
+			}
+			if noExtensions(v.Interface()) {
+				t.Errorf("%s.%s set: noExtensions does not see it", typ.Name(), f.Name)
+			}
+		}
 	}
 }
