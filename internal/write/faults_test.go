@@ -20,6 +20,7 @@ import (
 
 	"github.com/ecsgen/ecsgen/internal/benchspec"
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/cache"
 	"github.com/ecsgen/ecsgen/internal/load"
 )
 
@@ -32,8 +33,9 @@ import (
 type childJob struct {
 	Dir      string
 	Files    map[string][]byte
-	KillAt   int  // SIGKILL itself at this step of the write (counting from 1); 0: never
-	Fallback bool // swap with two renames, as where there is no exchange
+	KillAt   int    // SIGKILL itself at this step of the write (counting from 1); 0: never
+	Fallback bool   // swap with two renames, as where there is no exchange
+	Cache    string // a build cache directory keeping the record of each generation; "": none
 }
 
 const childEnv = "ECSGEN_WRITE_CHILD"
@@ -64,7 +66,11 @@ func TestWriteChild(t *testing.T) {
 	if job.Fallback {
 		exchangeDirs = func(a, b string) (bool, error) { return false, nil }
 	}
-	if _, err := (Options{Notify: func(m string) { fmt.Fprintln(os.Stderr, m) }}).Dir(job.Dir, job.Files); err != nil {
+	o := Options{Notify: func(m string) { fmt.Fprintln(os.Stderr, m) }}
+	if job.Cache != "" {
+		o.Records = cache.Open(job.Cache)
+	}
+	if _, err := o.Dir(job.Dir, job.Files); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -397,8 +403,15 @@ func TestKillAtRandomOverLargeSpec(t *testing.T) {
 
 // Two builds of different specs into one directory at the same time, many times, while a reader
 // reads under the shared lock: each sees one whole generation, and the builds wait for each
-// other (one of them says so).
+// other (one of them says so). With a build cache shared by the builds, the record of the
+// generation is always the one on disk: a build after each round, with the record, leaves
+// exactly its generation.
 func TestConcurrentBuildsOfTwoSpecs(t *testing.T) {
+	t.Run("without a cache", func(t *testing.T) { concurrentBuilds(t, "") })
+	t.Run("with a cache", func(t *testing.T) { concurrentBuilds(t, t.TempDir()) })
+}
+
+func concurrentBuilds(t *testing.T, cacheDir string) {
 	a, b := smallSets()
 	rounds := 20
 	if testing.Short() {
@@ -439,8 +452,8 @@ func TestConcurrentBuildsOfTwoSpecs(t *testing.T) {
 		}
 	}()
 	for i := range rounds {
-		c1 := startChild(t, childJob{Dir: out, Files: a})
-		c2 := startChild(t, childJob{Dir: out, Files: b})
+		c1 := startChild(t, childJob{Dir: out, Files: a, Cache: cacheDir})
+		c2 := startChild(t, childJob{Dir: out, Files: b, Cache: cacheDir})
 		if err := errors.Join(c1.Wait(), c2.Wait()); err != nil {
 			t.Fatalf("round %d: %v", i, err)
 		}
@@ -449,6 +462,15 @@ func TestConcurrentBuildsOfTwoSpecs(t *testing.T) {
 			t.Fatalf("round %d: a mix: vs a: %s; vs b: %s", i, diffSnap(want[0], now), diffSnap(want[1], now))
 		}
 		onlyEnvDirs(t, out, "dev")
+		if cacheDir != "" {
+			set := []map[string][]byte{a, b}[i%2]
+			if _, err := (Options{Records: cache.Open(cacheDir)}).Dir(out, set); err != nil {
+				t.Fatal(err)
+			}
+			if now := snapshot(t, env); !equalSnap(now, want[i%2]) {
+				t.Fatalf("round %d: after a build with the record: %s", i, diffSnap(want[i%2], now))
+			}
+		}
 	}
 	close(stop)
 	wg.Wait()
