@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -378,5 +379,39 @@ func TestUnchangedFilesNotRead(t *testing.T) {
 	}
 	if n := len(summary(lied[0])); n != 0 {
 		t.Errorf("%d changes; the vouched-for files were read", n)
+	}
+}
+
+// A template that does not parse, or is missing, is reported in deploy order, whichever is
+// first, also when the templates are parsed on several cores.
+func TestBrokenTemplatesInOrder(t *testing.T) {
+	mk := func(n int) map[string][]byte {
+		var stacks []st
+		for i := range n {
+			stacks = append(stacks, st{name: fmt.Sprintf("s%02d", i), resources: map[string]any{"Q": res("AWS::SQS::Queue", map[string]any{})}})
+		}
+		return files(t, stacks...)
+	}
+	good := mk(20)
+	for _, c := range []struct {
+		broken map[string][]byte
+		want   string
+	}{
+		{map[string][]byte{"stacks/s07.json": []byte("{"), "stacks/s12.json": nil}, "new output: stacks/s07.json: unexpected end of JSON input"},
+		{map[string][]byte{"stacks/s07.json": []byte(""), "stacks/s03.json": nil}, "new output: deploy-plan.json names stacks/s03.json, which is missing"},
+		{map[string][]byte{"stacks/s05.json": []byte("")}, "new output: stacks/s05.json: unexpected end of JSON input"},
+	} {
+		cur := maps.Clone(good)
+		for k, v := range c.broken {
+			if v == nil {
+				delete(cur, k)
+			} else {
+				cur[k] = v
+			}
+		}
+		_, err := Compare("dev", good, cur)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%v, want %s", err, c.want)
+		}
 	}
 }
