@@ -860,6 +860,9 @@ func (m *motoServer) externalIDs(t *testing.T, region string, plan deployPlan, t
 	return subst
 }
 
+// externalExportsStack is the stack externalExports creates.
+const externalExportsStack = "gate-external-exports"
+
 // externalExports creates in moto, in region, a stack that exports a stand-in value for every
 // export the plan's stacks import but none of them exports: another team's stack that a
 // spec's deployTimeEnvironment imports. Without it, create-stack fails with ExportNotFound.
@@ -892,14 +895,14 @@ func (m *motoServer) externalExports(t *testing.T, region, dir string, plan depl
 	file := filepath.Join(dir, "gate-external-exports.template.json")
 	writeJSON(t, file, tpl)
 	for _, args := range [][]string{
-		{"cloudformation", "create-stack", "--stack-name", "gate-external-exports", "--template-body", "file://" + file},
-		{"cloudformation", "wait", "stack-create-complete", "--stack-name", "gate-external-exports"},
+		{"cloudformation", "create-stack", "--stack-name", externalExportsStack, "--template-body", "file://" + file},
+		{"cloudformation", "wait", "stack-create-complete", "--stack-name", externalExportsStack},
 	} {
 		if _, err := m.aws(t, region, args...); err != nil {
-			t.Fatalf("stand-in for external exports: %v%s", err, m.stackFailures(t, region, "gate-external-exports"))
+			t.Fatalf("stand-in for external exports: %v%s", err, m.stackFailures(t, region, externalExportsStack))
 		}
 	}
-	t.Logf("stand-in in %s: stack gate-external-exports exports %d names", region, len(outputs))
+	t.Logf("stand-in in %s: stack %s exports %d names", region, externalExportsStack, len(outputs))
 }
 
 func substituteList(v string, subst map[string]string) string {
@@ -1288,12 +1291,28 @@ func tail(s string, n int) string {
 
 var accessLogRE = regexp.MustCompile(`^127\.0\.0\.1 - - \[[^]]*\] "`)
 
+// withoutAccessLog drops moto's request lines and folds a line repeated at once into one
+// ("… (×N)"): moto prints a warning for every attribute it cannot resolve, which would push
+// the lines that explain a failure out of the tail.
 func withoutAccessLog(s string) string {
 	var keep []string
+	repeats := 0
 	for _, line := range strings.Split(s, "\n") {
-		if !accessLogRE.MatchString(line) {
-			keep = append(keep, line)
+		if accessLogRE.MatchString(line) {
+			continue
 		}
+		if n := len(keep); n > 0 && keep[n-1] == line {
+			repeats++
+			continue
+		}
+		if repeats > 0 {
+			keep[len(keep)-1] += fmt.Sprintf(" (×%d)", repeats+1)
+			repeats = 0
+		}
+		keep = append(keep, line)
+	}
+	if repeats > 0 {
+		keep[len(keep)-1] += fmt.Sprintf(" (×%d)", repeats+1)
 	}
 	return strings.Join(keep, "\n")
 }

@@ -180,17 +180,7 @@ func encodeTemplate(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
-		return nil, err
-	}
-	tree, err = expandMarkers(tree)
-	if err != nil {
-		return nil, err
-	}
-	return encodeTree(tree)
+	return reencode(raw)
 }
 
 // expandMarkers replaces every marker string in a decoded JSON tree with the intrinsic it holds.

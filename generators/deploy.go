@@ -1,7 +1,7 @@
 package generators
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"maps"
 	"path"
@@ -135,7 +135,8 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	if len(body) > MaxTemplateBytes {
 		return &LimitError{Rule: "R58", Path: st.SpecPath, Message: fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes)}
 	}
-	e.retained = append(e.retained, retainedResources(st.Name, body)...)
+	retained := retainedOf(body)
+	e.retained = append(e.retained, retainedResources(st.Name, retained)...)
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
 	sp := stackInPlan{
@@ -148,7 +149,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		LiveTraffic:  st.LiveTraffic,
 		DesiredCount: st.DesiredCount,
 		S3Bucket:     len(body) > MaxInlineTemplateBytes,
-		LogGroups:    retainedLogGroups(body),
+		LogGroups:    retainedLogGroups(retained),
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -256,7 +257,9 @@ type scriptData struct {
 	// NetworkStack and NetworkFunction: the stack of a created VPC (network.create), deployed
 	// before every other and deleted after them; empty without one.
 	NetworkStack, NetworkFunction string
-	Stacks                        []deployStack
+	// NetworkExports are the names the network stack's template exports.
+	NetworkExports []string
+	Stacks         []deployStack
 	// Services are the functions deploying the service stacks, in plan order.
 	Services []string
 	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
@@ -291,7 +294,7 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			d.ClusterFunction = fn
 		case s.CreatesNetwork() && st.Name == NetworkStackName(s):
 			fn = "deploy_network"
-			d.NetworkStack, d.NetworkFunction = st.Name, fn
+			d.NetworkStack, d.NetworkFunction, d.NetworkExports = st.Name, fn, NetworkExports(s)
 		default:
 			if name, ok := serviceOf[st.Name]; ok {
 				fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
@@ -379,35 +382,60 @@ type retainedResource struct {
 	LogGroupName string
 }
 
-// retainedOf lists an encoded template's retained resources, in logical id order.
+// retainedOf lists an encoded template's retained resources, in logical id order. It reads
+// only the members it needs (Resources, each resource's Type, DeletionPolicy and LogGroupName
+// property) instead of decoding the template again.
 func retainedOf(body []byte) []retainedResource {
-	var t struct {
-		Resources map[string]struct {
-			Type           string
-			DeletionPolicy string
-			Properties     map[string]any
-		}
+	if !bytes.Contains(body, []byte(`"DeletionPolicy"`)) {
+		return nil // no resource has a deletion policy
 	}
-	if json.Unmarshal(body, &t) != nil {
+	top, err := fieldsOf(body, 0)
+	if err != nil {
 		return nil
 	}
-	var out []retainedResource
-	for _, id := range sortedKeys(t.Resources) {
-		r := t.Resources[id]
-		if r.DeletionPolicy != "Retain" && r.DeletionPolicy != "RetainExceptOnCreate" {
+	var resources []jsonField
+	for _, f := range slices.Backward(top) {
+		if f.key == "Resources" {
+			if resources, err = fieldsOf(body, f.start); err != nil {
+				return nil
+			}
+			break
+		}
+	}
+	byID := map[string]retainedResource{}
+	for _, res := range resources {
+		fields, err := fieldsOf(body, res.start)
+		if err != nil {
 			continue
 		}
-		name, _ := r.Properties["LogGroupName"].(string)
-		out = append(out, retainedResource{ID: id, Type: r.Type, LogGroupName: name})
+		if p, _ := fieldString(body, fields, "DeletionPolicy"); p != "Retain" && p != "RetainExceptOnCreate" {
+			delete(byID, res.key) // the last of duplicate ids wins
+			continue
+		}
+		r := retainedResource{ID: res.key}
+		r.Type, _ = fieldString(body, fields, "Type")
+		for _, f := range slices.Backward(fields) {
+			if f.key == "Properties" {
+				if props, err := fieldsOf(body, f.start); err == nil {
+					r.LogGroupName, _ = fieldString(body, props, "LogGroupName")
+				}
+				break
+			}
+		}
+		byID[res.key] = r
+	}
+	var out []retainedResource
+	for _, id := range sortedKeys(byID) {
+		out = append(out, byID[id])
 	}
 	return out
 }
 
-// retainedLogGroups are the names of an encoded template's retained log groups with a literal
-// LogGroupName: deploy.sh imports those that exist when it creates the stack again.
-func retainedLogGroups(body []byte) []string {
+// retainedLogGroups are the names of the retained log groups with a literal LogGroupName:
+// deploy.sh imports those that exist when it creates the stack again.
+func retainedLogGroups(retained []retainedResource) []string {
 	var out []string
-	for _, r := range retainedOf(body) {
+	for _, r := range retained {
 		if r.Type == "AWS::Logs::LogGroup" && r.LogGroupName != "" {
 			out = append(out, r.LogGroupName)
 		}
@@ -415,11 +443,10 @@ func retainedLogGroups(body []byte) []string {
 	return out
 }
 
-// retainedResources names the retained resources of an encoded template, for destroy.sh to say
-// what it keeps.
-func retainedResources(stack string, body []byte) []string {
+// retainedResources names a stack's retained resources, for destroy.sh to say what it keeps.
+func retainedResources(stack string, retained []retainedResource) []string {
 	var out []string
-	for _, r := range retainedOf(body) {
+	for _, r := range retained {
 		what := r.Type + " " + r.ID
 		if r.LogGroupName != "" {
 			what = "log group " + r.LogGroupName

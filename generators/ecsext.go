@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 )
@@ -47,6 +48,9 @@ func (t *taskDefinition) MarshalJSON() ([]byte, error) {
 	base, err := json.Marshal(t.TaskDefinition)
 	if err != nil {
 		return nil, err
+	}
+	if noExtensions(t) {
+		return base, nil // nothing to add: spare the decode and the second encoding
 	}
 	return withProperties(base, func(props map[string]any) error {
 		containers, _ := props["ContainerDefinitions"].([]any)
@@ -114,6 +118,9 @@ func (s *service) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if noExtensions(s) {
+		return base, nil // nothing to add: spare the decode and the second encoding
+	}
 	return withProperties(base, func(props map[string]any) error {
 		if s.desiredCount != "" {
 			if s.Service.DesiredCount != nil {
@@ -152,6 +159,30 @@ func (s *service) MarshalJSON() ([]byte, error) {
 		}
 		return nil
 	})
+}
+
+// noExtensions reports whether a resource type of this file (a pointer to a struct embedding
+// goformation's type) has nothing to add to goformation's encoding: every field but the
+// embedded one is its zero value, and every element of a slice field too. It looks at the
+// fields by reflection so that a property added to a type later is never skipped.
+func noExtensions(resource any) bool {
+	v := reflect.ValueOf(resource).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch {
+		case v.Type().Field(i).Anonymous:
+			continue // goformation's own type
+		case f.Kind() == reflect.Slice:
+			for j := range f.Len() {
+				if !f.Index(j).IsZero() {
+					return false
+				}
+			}
+		case !f.IsZero():
+			return false
+		}
+	}
+	return true
 }
 
 // withProperties decodes a goformation resource, lets edit change its Properties, and encodes

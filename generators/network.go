@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -35,6 +36,22 @@ func NetworkStackName(s *schema.Spec) string { return Fit(conventional(s, "netwo
 
 // networkExportName is the name under which the network stack exports a value.
 func networkExportName(s *schema.Spec, key string) string { return NetworkStackName(s) + ":" + key }
+
+// NetworkExports are the names the network stack exports: deploy.sh compares them with what the
+// deployed stack exports to choose when to deploy it (first, or last when a zone goes away).
+func NetworkExports(s *schema.Spec) []string {
+	if !s.CreatesNetwork() {
+		return nil
+	}
+	names := []string{networkExportName(s, ExportVPC)}
+	for i := range s.Network.Create.AvailabilityZones {
+		for _, pub := range []bool{true, false} {
+			names = append(names, networkExportName(s, ExportSubnet(pub, i+1)))
+		}
+	}
+	slices.Sort(names)
+	return names
+}
 
 // FlowLogGroupName is the log group of the created VPC's flow logs.
 func FlowLogGroupName(s *schema.Spec) string { return "/vpc/" + Prefix(s) }

@@ -293,17 +293,22 @@ func targetGroups(d *diagram, s *schema.Spec) {
 // mermaidID makes a node id from a kind and names: letters, digits and underscores, with every
 // other character escaped so that distinct names give distinct ids.
 func mermaidID(kind string, names ...string) string {
-	esc := strings.NewReplacer("_", "_u", "-", "_h", ".", "_d")
 	id := kind
 	for _, n := range names {
-		id += "_x" + esc.Replace(n)
+		id += "_x" + mermaidIDEscape.Replace(n)
 	}
 	return id
 }
 
+// The replacers are built once: a diagram names every service several times.
+var (
+	mermaidIDEscape   = strings.NewReplacer("_", "_u", "-", "_h", ".", "_d")
+	mermaidTextEscape = strings.NewReplacer(`"`, "#quot;")
+)
+
 // mermaidText escapes a label for a quoted Mermaid string (entity codes for quotes).
 func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;").Replace(s)
+	return mermaidTextEscape.Replace(s)
 }
 
 func portLabel(s *schema.Spec, svc schema.Service, p schema.PortMapping) string {

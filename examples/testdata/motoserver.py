@@ -482,15 +482,162 @@ def retain_except_on_create_kept_on_delete():
     ResourceMap.delete = keeping_delete
 
 
+def load_balancers_updated_in_place():
+    """A load balancer's subnets and security groups are updated in place.
+
+    AWS: Subnets and SecurityGroups of AWS::ElasticLoadBalancingV2::LoadBalancer are "Update
+    requires: No interruption" (CloudFormation reference; the API calls are SetSubnets and
+    SetSecurityGroups). moto 5.2.1 has no update for load balancers: the update leaves no
+    resource behind, and the next Fn::GetAtt of the load balancer fails with "references
+    undefined resource". A created network that gains or loses an Availability Zone changes
+    the subnets of the load balancers in it.
+    """
+    from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        properties = cloudformation_json["Properties"]
+        backend = elbv2_backends[account_id][region_name]
+        if "Subnets" in properties:
+            backend.set_subnets(original_resource.arn, properties["Subnets"], [])
+        if "SecurityGroups" in properties:
+            backend.set_security_groups(original_resource.arn, properties["SecurityGroups"])
+        return original_resource
+
+    FakeLoadBalancer.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)
+
+
+def network_resources_deleted_with_their_stack():
+    """DeleteStack deletes a created VPC's route tables, routes, NAT gateways, endpoints and gateways.
+
+    AWS: deleting a stack deletes every resource in it whose DeletionPolicy is not Retain, in the
+    reverse order of their dependencies (User Guide, "Delete a stack"). moto 5.2.1 has no
+    deletion for AWS::EC2::RouteTable, ::Route, ::SubnetRouteTableAssociation, ::NatGateway,
+    ::VPCEndpoint, ::InternetGateway, ::VPCGatewayAttachment and ::EIP: it drops them from the
+    stack but leaves them in EC2, and then refuses to delete the VPC ("has dependencies") because
+    its route tables remain. destroy.sh deletes the network stack ecsgen creates last; without
+    this, the stack stays DELETE_FAILED and its exports block the next deploy. Each deletion
+    below is what the EC2 API does for the resource, and does nothing when it is already gone.
+    """
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.internet_gateways import InternetGateway
+    from moto.ec2.models.nat_gateways import NatGateway
+    from moto.ec2.models.route_tables import Route, RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+    from moto.ec2.models.vpcs import VPCEndPoint
+    from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+
+    def route_table(self, account_id, region_name):
+        backend = ec2_backends[account_id][region_name]
+        if self.id in backend.route_tables:
+            self._associations.clear()  # DisassociateRouteTable of each subnet
+            backend.delete_route_table(self.id)
+
+    def route(self, account_id, region_name):
+        self.route_table._routes.pop(self.id, None)
+
+    def association(self, account_id, region_name):
+        table = ec2_backends[account_id][region_name].route_tables.get(self.route_table_id)
+        if table is not None:
+            for association_id, subnet_id in list(table._associations.items()):
+                if subnet_id == self.subnet_id:
+                    del table._associations[association_id]
+
+    def nat_gateway(self, account_id, region_name):
+        ec2_backends[account_id][region_name].delete_nat_gateway(self.id)
+
+    def endpoint(self, account_id, region_name):
+        ec2_backends[account_id][region_name].delete_vpc_endpoints([self.id])
+
+    def internet_gateway(self, account_id, region_name):
+        backend = ec2_backends[account_id][region_name]
+        if self.id in backend.internet_gateways:
+            backend.delete_internet_gateway(self.id)  # DependencyViolation while attached: retried
+
+    def attachment(self, account_id, region_name):
+        backend = ec2_backends[account_id][region_name]
+        igw = backend.internet_gateways.get(self.gateway_id)
+        if igw is not None and igw.vpc is not None and igw.vpc.id == self.vpc_id:
+            backend.detach_internet_gateway(self.gateway_id, self.vpc_id)
+
+    def address(self, account_id, region_name):
+        backend = ec2_backends[account_id][region_name]
+        if self.allocation_id and any(a.allocation_id == self.allocation_id for a in backend.addresses):
+            backend.release_address(allocation_id=self.allocation_id)
+
+    for cls, delete in [(RouteTable, route_table), (Route, route), (SubnetRouteTableAssociation, association),
+                        (NatGateway, nat_gateway), (VPCEndPoint, endpoint), (InternetGateway, internet_gateway),
+                        (VPCGatewayAttachment, attachment), (ElasticAddress, address)]:
+        cls.delete = delete
+
+
+def exports_in_use_kept():
+    """An export that another stack imports can be neither removed nor deleted with its stack.
+
+    AWS: "You can't delete a stack if another stack references one of its outputs", and "you
+    can't modify or remove an output value that is referenced by another stack" (User Guide,
+    "Get exported outputs from a deployed CloudFormation stack"). moto 5.2.1 checks neither.
+    The deploy tests rely on it to prove the order of deploy.sh and destroy.sh: a network stack
+    that drops a zone's subnets goes after the stacks importing them, and is deleted last.
+    On AWS the operation starts and the stack fails (UPDATE_ROLLBACK_COMPLETE, DELETE_FAILED);
+    here the call is refused at once, which stops deploy.sh and destroy.sh the same way.
+    Export names are literal strings in ecsgen's templates.
+    """
+    from moto.cloudformation.exceptions import ValidationError
+
+    def imports(value, name):
+        if isinstance(value, dict):
+            return value.get("Fn::ImportValue") == name or any(imports(v, name) for v in value.values())
+        if isinstance(value, list):
+            return any(imports(v, name) for v in value)
+        return False
+
+    def refuse(backend, stack, kept):
+        for export in stack.exports:
+            if export.name in kept:
+                continue
+            users = [other.name for other in backend.stacks.values()
+                     if other.stack_id != stack.stack_id and not other.status.startswith("DELETE_COMPLETE")
+                     and imports(other.template_dict.get("Resources"), export.name)]
+            if users:
+                raise ValidationError(message=f"Export {export.name} cannot be deleted as it is in use by {', '.join(users)}")
+
+    execute = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks.get(change_set.stack_id)
+        if stack is not None:
+            outputs = (change_set.template_dict or {}).get("Outputs") or {}
+            refuse(self, stack, {o["Export"]["Name"] for o in outputs.values()
+                                 if isinstance(o, dict) and isinstance(o.get("Export", {}).get("Name"), str)})
+        return execute(self, change_set_name, stack_name)
+
+    CloudFormationBackend.execute_change_set = execute_change_set
+
+    delete = CloudFormationBackend.delete_stack
+
+    def delete_stack(self, name_or_stack_id):
+        for stack in list(self.stacks.values()):
+            if name_or_stack_id in (stack.stack_id, stack.name):
+                refuse(self, stack, set())
+        return delete(self, name_or_stack_id)
+
+    CloudFormationBackend.delete_stack = delete_stack
+
+
 PATCHES = [
     change_sets_create_in_dependency_order,
     services_deleted_with_their_stack,
     deleted_services_not_listed,
     buckets_without_a_name_updated_in_place,
+    load_balancers_updated_in_place,
+    network_resources_deleted_with_their_stack,
     change_sets_import_existing_resources,
     retain_except_on_create_kept_on_delete,
     listener_rules_deleted_with_their_stack,
     exports_under_change_sets,
+    exports_in_use_kept,
     ssm_parameters_keep_their_path,
     describe_stack_resource_of_partial_stacks,
     empty_change_sets_fail_quietly,

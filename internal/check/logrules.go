@@ -16,8 +16,16 @@ func init() {
 	rules = append(rules, checkFireLensLogGroups)
 }
 
-// logGroupName is what CloudWatch Logs accepts as a log group name.
-var logGroupName = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
+// logGroupChars are the characters CloudWatch Logs accepts in a log group name. The length
+// (1 to 512) is checked apart: a bounded repetition {1,512} compiles into a program of 512
+// copies, which cost every ecsgen process 1.6 ms and 350 KB at start.
+var logGroupChars = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`)
+
+// validLogGroupName reports whether CloudWatch Logs accepts name as a log group name: 1 to 512
+// of the characters above (all ASCII, so bytes are characters).
+func validLogGroupName(name string) bool {
+	return len(name) <= 512 && logGroupChars.MatchString(name)
+}
 
 func checkFireLensLogGroups(c *checker) {
 	for _, name := range sortedKeys(c.spec.Services) {
@@ -29,7 +37,7 @@ func checkFireLensLogGroups(c *checker) {
 			}
 			op := "services." + name + ".containers." + cname + ".log.options"
 			group, ok := generators.FireLensLogGroup(ct)
-			if ok && !logGroupName.MatchString(group) {
+			if ok && !validLogGroupName(group) {
 				c.errorf("R17", op+".log_group_name", "use letters, digits and . - _ / # only, at most 512 characters",
 					"%q is not a CloudWatch Logs group name", group)
 			}

@@ -126,10 +126,11 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new output: %w", err)
 	}
-	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, changes: map[string]map[string]*change{}}
+	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, changes: map[string]map[string]*change{}, stackReasons: map[string][]string{}}
 	for i, s := range newOut.Stacks {
 		c.pos[s.Name] = i
 	}
+	c.networkLast()
 	c.diff()
 	c.propagateReplacements()
 	c.customNames()
@@ -180,8 +181,56 @@ type comparison struct {
 	pos map[string]int
 	// changes by stack and logical id; unchanged resources are absent.
 	changes map[string]map[string]*change
-	// stack-level notes, by stack.
-	stackReasons, stackHints map[string][]string
+	// stack-level notes, by stack (deploy order).
+	stackReasons map[string][]string
+}
+
+// networkLast follows deploy.sh: the network stack (the one creating the VPC) is deployed
+// first, unless it stops exporting names without starting to export others (an Availability
+// Zone removed); then it goes last, after the stacks that imported those names moved off them.
+func (c *comparison) networkLast() {
+	for _, ns := range c.new.Stacks {
+		os := c.old.byName[ns.Name]
+		if os == nil || !createsVPC(ns) {
+			continue
+		}
+		oldExp, newExp := stackExports(os), stackExports(ns)
+		dropped, added := false, false
+		for name := range oldExp {
+			dropped = dropped || !newExp[name]
+		}
+		for name := range newExp {
+			added = added || !oldExp[name]
+		}
+		if dropped && !added {
+			c.pos[ns.Name] = len(c.new.Stacks)
+			c.stackReasons[ns.Name] = append(c.stackReasons[ns.Name],
+				"deployed last: it stops exporting subnets, which the other stacks stop importing first")
+		}
+	}
+}
+
+func createsVPC(s *stack) bool {
+	for _, r := range s.Template.Resources {
+		if r.Type == "AWS::EC2::VPC" {
+			return true
+		}
+	}
+	return false
+}
+
+// stackExports are the names a stack exports.
+func stackExports(s *stack) map[string]bool {
+	m := map[string]bool{}
+	for _, o := range s.Template.Outputs {
+		if o.Export == nil {
+			continue
+		}
+		if name, ok := o.Export.Name.(string); ok {
+			m[name] = true
+		}
+	}
+	return m
 }
 
 // deployedBefore says whether deploy.sh updates stack a before stack b.
@@ -710,8 +759,11 @@ func (c *comparison) all() []*change {
 
 func (c *comparison) plan(env string) *Plan {
 	p := &Plan{Env: env, Previous: len(c.old.Stacks) > 0}
-	for _, ns := range c.new.Stacks {
-		st := Stack{Name: ns.Name, Status: StackUpdate}
+	// In deploy order (networkLast may move a stack).
+	inOrder := slices.Clone(c.new.Stacks)
+	slices.SortStableFunc(inOrder, func(a, b *stack) int { return c.pos[a.Name] - c.pos[b.Name] })
+	for _, ns := range inOrder {
+		st := Stack{Name: ns.Name, Status: StackUpdate, Reasons: c.stackReasons[ns.Name]}
 		if c.old.byName[ns.Name] == nil {
 			st.Status = StackNew
 			st.Resources = len(ns.Template.Resources)

@@ -415,3 +415,50 @@ func TestBrokenTemplatesInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A network stack that stops exporting a zone's subnet is deployed last, as deploy.sh does:
+// the stacks importing the subnet move off it first, so nothing is blocked. One that also
+// starts exporting another subnet keeps its place (first), and the removal is blocked.
+func TestNetworkDropsZone(t *testing.T) {
+	network := func(zones ...int) st {
+		r := map[string]any{"VPC": res("AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"})}
+		o := map[string]any{}
+		for _, z := range zones {
+			id := fmt.Sprintf("Subnet%d", z)
+			r[id] = res("AWS::EC2::Subnet", map[string]any{"VpcId": ref("VPC"), "CidrBlock": fmt.Sprintf("10.0.%d.0/24", z)})
+			o[id+"Id"] = exported(fmt.Sprintf("demo-dev-network:Subnet%dId", z), ref(id))
+		}
+		return st{name: "demo-dev-network", resources: r, outputs: o}
+	}
+	web := func(zones ...int) st {
+		var subnets []any
+		for _, z := range zones {
+			subnets = append(subnets, imp(fmt.Sprintf("demo-dev-network:Subnet%dId", z)))
+		}
+		return st{name: "demo-dev-svc-web", resources: map[string]any{"Service": service(map[string]any{
+			"NetworkConfiguration": map[string]any{"AwsvpcConfiguration": map[string]any{"Subnets": subnets}},
+		})}}
+	}
+	t.Run("a zone removed", func(t *testing.T) {
+		p, err := Compare("dev", files(t, network(1, 2, 3), web(1, 2, 3)), files(t, network(1, 2), web(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Count()[Blocked] > 0 {
+			t.Errorf("blocked: %+v", p.Stacks)
+		}
+		if n := len(p.Stacks); n != 2 || p.Stacks[0].Name != "demo-dev-svc-web" || p.Stacks[1].Name != "demo-dev-network" ||
+			!strings.Contains(strings.Join(p.Stacks[1].Reasons, "\n"), "deployed last") {
+			t.Errorf("the network stack is not planned last with its reason: %+v", p.Stacks)
+		}
+	})
+	t.Run("a zone removed and another added", func(t *testing.T) {
+		p, err := Compare("dev", files(t, network(1, 2), web(1, 2)), files(t, network(1, 3), web(1, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(p.Count()[Blocked] > 0) || p.Stacks[0].Name != "demo-dev-network" {
+			t.Errorf("want the network stack first and blocked: %+v", p.Stacks)
+		}
+	})
+}

@@ -300,8 +300,33 @@ if ((${#dropped[@]})); then
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
 
-# The network stack first: the cluster and service stacks import its VPC and subnet ids.
-deploy_network
+# The network stack first: the cluster and service stacks import its VPC and subnet ids. When it
+# no longer exports a subnet (a zone removed), it goes last instead: CloudFormation refuses to
+# remove an export that a stack imports, so the cluster and the services leave the zone first.
+network_last=false
+if stack_exists shop-stg-network; then
+  exports_new=" shop-stg-network:PrivateSubnet1Id shop-stg-network:PrivateSubnet2Id shop-stg-network:PrivateSubnet3Id shop-stg-network:PublicSubnet1Id shop-stg-network:PublicSubnet2Id shop-stg-network:PublicSubnet3Id shop-stg-network:VpcId "
+  exports_now=$(in_region cloudformation describe-stacks --stack-name shop-stg-network \
+    --query 'Stacks[0].Outputs[].ExportName' --output text | tr '\t\n' '  ')
+  dropped_exports=() added_exports=()
+  for name in $exports_now; do
+    [[ $name == None || $exports_new == *" $name "* ]] || dropped_exports+=("$name")
+  done
+  for name in $exports_new; do
+    [[ " $exports_now " == *" $name "* ]] || added_exports+=("$name")
+  done
+  if ((${#dropped_exports[@]})); then
+    if ((${#added_exports[@]})); then
+      echo "The network stack stops exporting ${dropped_exports[*]}, which must wait until the stacks that" >&2
+      echo "import them are updated, and starts exporting ${added_exports[*]}, which those stacks need first:" >&2
+      echo "CloudFormation allows neither order in one deploy. Deploy the removal and the addition one at a time." >&2
+      exit 1
+    fi
+    network_last=true
+    echo "The network stack stops exporting ${dropped_exports[*]}: the other stacks move off them first, the network stack last."
+  fi
+fi
+$network_last || deploy_network
 if $services_first; then
   # The services that exist leave the capacity providers first; those new in the spec may
   # import what the cluster stack adds, so they come after it.
@@ -315,6 +340,7 @@ else
   deploy_service_web
   deploy_service_worker
 fi
+if $network_last; then deploy_network; fi
 
 echo
 echo "Deployed shop-stg in eu-west-1."
