@@ -238,7 +238,9 @@ func smallSets() (old, new map[string][]byte) {
 
 // Killed at every step of a write, with the exchange and with the two renames of platforms
 // without one: after each kill the directory is the old generation or the new one, and the
-// next build publishes the new one and leaves nothing else behind.
+// next build publishes the new one and leaves nothing else behind. With a build cache, the
+// record of the generation is never mistaken after a kill: the next build with it publishes
+// exactly the new generation.
 func TestKillAtEveryStep(t *testing.T) {
 	oldFiles, newFiles := smallSets()
 	want := generations(t, userFiles, oldFiles, newFiles)
@@ -258,7 +260,8 @@ func TestKillAtEveryStep(t *testing.T) {
 		t.Fatalf("only %d steps", steps)
 	}
 	past := time.Now().Add(-time.Hour).Truncate(time.Second)
-	for _, fallback := range []bool{false, true} {
+	for _, c := range []struct{ fallback, cache bool }{{false, false}, {true, false}, {false, true}} {
+		fallback := c.fallback
 		last := steps
 		if fallback {
 			last++ // the step between the two renames
@@ -268,16 +271,33 @@ func TestKillAtEveryStep(t *testing.T) {
 			first = last - 3 // the steps around the two renames; the others are those above
 		}
 		for k := first; k <= last+1; k++ {
-			t.Run(fmt.Sprintf("fallback=%v/step%d", fallback, k), func(t *testing.T) {
+			t.Run(fmt.Sprintf("fallback=%v/cache=%v/step%d", fallback, c.cache, k), func(t *testing.T) {
 				out := t.TempDir()
 				env := filepath.Join(out, "dev")
-				if _, err := Dir(out, oldFiles); err != nil {
+				var o Options
+				cacheDir := ""
+				if c.cache {
+					cacheDir = t.TempDir()
+					o.Records = cache.Open(cacheDir)
+				}
+				if _, err := o.Dir(out, oldFiles); err != nil {
 					t.Fatal(err)
 				}
 				userFiles(env)
 				setTimes(t, env, past)
+				if _, err := o.Dir(out, oldFiles); err != nil { // a record that vouches for every file
+					t.Fatal(err)
+				}
+				if c.cache {
+					r := loadRecord(o.Records, env)
+					for rel := range oldFiles {
+						if e := r[strings.TrimPrefix(rel, "dev/")]; e.stat == (fileStat{}) {
+							t.Fatalf("the record does not vouch for %s", rel)
+						}
+					}
+				}
 				before := snapshot(t, env)
-				cmd := startChild(t, childJob{Dir: out, Files: newFiles, KillAt: k, Fallback: fallback})
+				cmd := startChild(t, childJob{Dir: out, Files: newFiles, KillAt: k, Fallback: fallback, Cache: cacheDir})
 				err := cmd.Wait()
 				killed := err != nil && strings.Contains(err.Error(), "killed")
 				if k <= last && !killed {
@@ -303,7 +323,8 @@ func TestKillAtEveryStep(t *testing.T) {
 				}
 				// The next build finds no stale lock, removes the leftovers, and publishes.
 				var notes []string
-				if _, err := (Options{Notify: func(m string) { notes = append(notes, m) }}).Dir(out, newFiles); err != nil {
+				o.Notify = func(m string) { notes = append(notes, m) }
+				if _, err := o.Dir(out, newFiles); err != nil {
 					t.Fatal(err)
 				}
 				if len(notes) > 0 {
