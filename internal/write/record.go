@@ -25,8 +25,9 @@ import (
 // changes the change time, which no one can set. A file whose modification time is not two
 // seconds older than the build that records it is not vouched for either (the clock's tick:
 // an edit just after the record could keep every field), so the files a build writes are read
-// once more by the next one. The one edit a record cannot see is one that restores the
-// modification time within the clock tick in which the record was taken, at the end of a build.
+// once more by the next one. The one edit a record cannot see is one that puts the
+// modification time back (same size, same inode) while a build runs, between its comparison and
+// its record: like any edit made during a build, it is not supported.
 //
 // The record is no file of the output: it lives in the build cache (Options.Records), under the
 // environment directory's absolute path, so nothing new appears where users commit their
@@ -207,7 +208,8 @@ func saveRecord(rs Records, target string, r, old record) {
 
 // Unchanged returns what `ecsgen plan` may ask before a build writes into dir: whether the
 // current output has exactly data at file ("<env>/…"), as the record of the generation there
-// vouches without reading the file. False means "not known", never "different".
+// vouches without reading the file. False means "not known", never "different". The function
+// is for one goroutine.
 func (o Options) Unchanged(dir string) func(file string, data []byte) bool {
 	if o.Records == nil {
 		return func(string, []byte) bool { return false }
