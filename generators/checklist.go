@@ -98,22 +98,26 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 				add("", fmt.Sprintf("Image of %s/%s is in ECR", name, cname),
 					"aws ecr describe-images --repository-name "+templates.ShellQuote(m[2])+" --image-ids "+templates.ShellQuote(id)+" --region "+templates.ShellQuote(m[1]))
 			}
-			var refs []string
+			var refs []schema.Secret
 			for _, k := range sortedKeys(c.Secrets) {
 				refs = append(refs, c.Secrets[k])
 			}
 			if c.RepositoryCredentials != "" {
-				refs = append(refs, c.RepositoryCredentials)
+				refs = append(refs, schema.Secret{ValueFrom: c.RepositoryCredentials})
 			}
 			for _, v := range refs {
-				ref, err := schema.ParseSecretRef(v)
+				ref, err := v.Ref()
 				if err != nil {
 					continue
 				}
-				if ref.Source == schema.SecretsManager {
+				switch {
+				case ref.ByName:
+					// The account's secret of that name (describe-secret takes a name).
+					add("R21", fmt.Sprintf("Secret read by %s/%s exists", name, cname), r("secretsmanager", "describe-secret", "--secret-id", v.ByName.SecretsManager, "--query", "ARN"))
+				case ref.Source == schema.SecretsManager:
 					add("R21", fmt.Sprintf("Secret read by %s/%s exists", name, cname), r("secretsmanager", "describe-secret", "--secret-id", ref.ARN, "--query", "ARN"))
-				} else {
-					add("R21", fmt.Sprintf("Parameter read by %s/%s exists", name, cname), r("ssm", "get-parameter", "--name", v, "--query", "Parameter.ARN"))
+				default:
+					add("R21", fmt.Sprintf("Parameter read by %s/%s exists", name, cname), r("ssm", "get-parameter", "--name", v.ValueFrom, "--query", "Parameter.ARN"))
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package generators
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 
@@ -107,13 +108,15 @@ func (e *env) environment(c schema.Container) []ecs.TaskDefinition_KeyValuePair 
 }
 
 // cliPlaceholders replaces, in the CLI form of a task definition (before its intrinsics are
-// resolved), the deploy-time environment values with their placeholders.
+// resolved), the deploy-time environment values with their placeholders, and resolves the
+// partial ARNs of secrets by name.
 func cliPlaceholders(s *schema.Spec, svc schema.Service, tree any) {
 	props, _ := tree.(map[string]any)
 	defs, _ := props["ContainerDefinitions"].([]any)
 	for _, d := range defs {
 		def, _ := d.(map[string]any)
 		name, _ := def["Name"].(string)
+		cliSecretARNs(s, def)
 		dte := svc.Containers[name].DeployTimeEnvironment
 		if len(dte) == 0 {
 			continue
@@ -126,6 +129,29 @@ func cliPlaceholders(s *schema.Spec, svc schema.Service, tree any) {
 				if _, literal := svc.Containers[name].Environment[key]; !literal {
 					pair["Value"] = DeployTimePlaceholder(s, v)
 				}
+			}
+		}
+	}
+}
+
+// cliSecretARNs resolves, in a container definition of the CLI form, the partial ARNs of the
+// secrets named by name (Fn::Sub over the partition, region and account) with the spec's
+// values; without an account, the ARN holds schema.AccountPlaceholder (R89).
+func cliSecretARNs(s *schema.Spec, def map[string]any) {
+	secrets, _ := def["Secrets"].([]any)
+	if len(secrets) == 0 {
+		return
+	}
+	account := s.Account
+	if account == "" {
+		account = schema.AccountPlaceholder
+	}
+	r := strings.NewReplacer("${AWS::Partition}", Partition(s.Region), "${AWS::Region}", s.Region, "${AWS::AccountId}", account, "${!", "${")
+	for _, sec := range secrets {
+		pair, _ := sec.(map[string]any)
+		if sub, ok := pair["ValueFrom"].(map[string]any); ok && len(sub) == 1 {
+			if tmpl, ok := sub["Fn::Sub"].(string); ok {
+				pair["ValueFrom"] = r.Replace(tmpl)
 			}
 		}
 	}

@@ -21,7 +21,7 @@ type existingRole struct {
 }
 
 // existingRoles are the existing roles the spec uses, in a stable order: the instance
-// profiles, then each service's execution and task roles.
+// profiles, then each service's execution, task and infrastructure roles.
 func existingRoles(s *schema.Spec) []existingRole {
 	e := newEnv(s)
 	var out []existingRole
@@ -47,6 +47,9 @@ func existingRoles(s *schema.Spec) []existingRole {
 				Key: name + "-task", Trusted: "ecs-tasks.amazonaws.com",
 				Permissions: policyDocument{Statements: e.taskStatements(svc, logGroups(s, name, svc))},
 			}})
+		}
+		if _, v := svc.EBSVolumeOf(); v != nil && v.InfrastructureRole != "" {
+			out = append(out, existingRole{Use: "the infrastructure role of the EBS volumes of service " + name, ARN: v.InfrastructureRole, Role: infrastructureRole(s, name, v)})
 		}
 	}
 	return out

@@ -163,6 +163,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 		}
 		service.PlacementConstraints = append(service.PlacementConstraints, pc)
 	}
+	e.ebsVolumeConfiguration(t, name, svc, service)
 	if s.NetworkMode(svc) == "awsvpc" {
 		e.awsvpc(t, st, name, svc, service)
 	}
@@ -330,8 +331,7 @@ func (e *env) executionStatements(svc schema.Service, groups []logGroup) []state
 			*list = append(*list, p)
 		}
 	}
-	addSecret := func(valueFrom string) {
-		ref, err := schema.ParseSecretRef(valueFrom)
+	addSecret := func(ref schema.SecretRef, err error) {
 		if err != nil {
 			return // reported by the rules (R20) before generation
 		}
@@ -354,10 +354,10 @@ func (e *env) executionStatements(svc schema.Service, groups []logGroup) []state
 			add(&repos, pseudoString("arn:${AWS::Partition}:ecr:"+m[2]+":"+m[1]+":repository/"+m[3]))
 		}
 		for _, k := range sortedKeys(c.Secrets) {
-			addSecret(c.Secrets[k])
+			addSecret(c.Secrets[k].Ref())
 		}
 		if c.RepositoryCredentials != "" {
-			addSecret(c.RepositoryCredentials)
+			addSecret(schema.ParseSecretRef(c.RepositoryCredentials))
 		}
 		for _, f := range c.EnvironmentFiles {
 			addObject(f)

@@ -105,6 +105,9 @@ func volume(name string, v schema.Volume) ecs.TaskDefinition_Volume {
 			d.Labels = v.Docker.Labels
 		}
 		vol.DockerVolumeConfiguration = d
+	case v.EBS != nil:
+		// The service's VolumeConfigurations say how ECS creates the volume for each task.
+		vol.ConfiguredAtLaunch = ptr(true)
 	}
 	return vol
 }
@@ -198,7 +201,15 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 		cd.EnvironmentFiles = append(cd.EnvironmentFiles, ecs.TaskDefinition_EnvironmentFile{Type: ptr("s3"), Value: ptr(f)})
 	}
 	for _, k := range sortedKeys(c.Secrets) {
-		cd.Secrets = append(cd.Secrets, ecs.TaskDefinition_Secret{Name: k, ValueFrom: c.Secrets[k]})
+		valueFrom := c.Secrets[k].ValueFrom
+		if c.Secrets[k].ByName != nil {
+			// A partial ARN in the stack's partition, region and account (the CLI form resolves
+			// it with the spec's: cliPlaceholders).
+			if ref, err := c.Secrets[k].Ref(); err == nil {
+				valueFrom = userTemplate(ref.ValueFrom).cfn()
+			}
+		}
+		cd.Secrets = append(cd.Secrets, ecs.TaskDefinition_Secret{Name: k, ValueFrom: valueFrom})
 	}
 	if len(c.DockerLabels) > 0 {
 		cd.DockerLabels = c.DockerLabels

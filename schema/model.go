@@ -9,6 +9,7 @@ package schema
 import (
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -101,6 +102,36 @@ func (m Metric) MarshalJSON() ([]byte, error) {
 		return json.Marshal(m.Custom)
 	}
 	return json.Marshal(m.Predefined)
+}
+
+// Secret is a value of a container's secrets: a reference as ECS takes it (ValueFrom: an SSM
+// parameter name or ARN, or a full Secrets Manager ARN), or a Secrets Manager secret by name.
+type Secret struct {
+	ValueFrom string
+	ByName    *SecretByName
+}
+
+// SecretByName is a Secrets Manager secret of the spec's account and region, by its name.
+type SecretByName struct {
+	SecretsManager string `json:"secretsManager"`
+	Key            string `json:"key,omitempty"`
+	VersionStage   string `json:"versionStage,omitempty"`
+	VersionID      string `json:"versionId,omitempty"`
+}
+
+func (v *Secret) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &v.ValueFrom)
+	}
+	v.ByName = &SecretByName{}
+	return json.Unmarshal(b, v.ByName)
+}
+
+func (v Secret) MarshalJSON() ([]byte, error) {
+	if v.ByName != nil {
+		return json.Marshal(v.ByName)
+	}
+	return json.Marshal(v.ValueFrom)
 }
 
 type TargetTracking struct {
@@ -485,11 +516,44 @@ type RuntimePlatform struct {
 	CPUArchitecture       string `json:"cpuArchitecture"`
 }
 
-// Volume is exactly one of EFS, Host or Docker (checked by the rules).
+// Volume is exactly one of EFS, Host, Docker or EBS (checked by the rules).
 type Volume struct {
 	EFS    *EFSVolume    `json:"efs,omitempty"`
 	Host   *HostVolume   `json:"host,omitempty"`
 	Docker *DockerVolume `json:"docker,omitempty"`
+	EBS    *EBSVolume    `json:"ebs,omitempty"`
+}
+
+// EBSVolume is an Amazon EBS volume ECS creates for each task at launch (the task definition's
+// volume is configuredAtLaunch, the service's VolumeConfigurations hold these settings).
+type EBSVolume struct {
+	SizeInGiB          int               `json:"sizeInGiB,omitempty"`
+	Type               string            `json:"type"`
+	IOPS               int               `json:"iops,omitempty"`
+	Throughput         int               `json:"throughput,omitempty"`
+	Encrypted          bool              `json:"encrypted"`
+	KMSKey             string            `json:"kmsKey,omitempty"`
+	FilesystemType     string            `json:"filesystemType,omitempty"`
+	SnapshotID         string            `json:"snapshotId,omitempty"`
+	Tags               map[string]string `json:"tags"`
+	PropagateTags      string            `json:"propagateTags,omitempty"`
+	InfrastructureRole string            `json:"infrastructureRole,omitempty"`
+}
+
+// EBSVolumeOf is the service's volume configured at launch (the first in name order; R88
+// allows one), or "" and nil.
+func (svc Service) EBSVolumeOf() (string, *EBSVolume) {
+	names := make([]string, 0, len(svc.Volumes))
+	for n, v := range svc.Volumes {
+		if v.EBS != nil {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "", nil
+	}
+	slices.Sort(names)
+	return names[0], svc.Volumes[names[0]].EBS
 }
 
 type EFSVolume struct {
@@ -536,7 +600,7 @@ type Container struct {
 	ReadonlyRootFilesystem *bool             `json:"readonlyRootFilesystem,omitempty"`
 	User                   string            `json:"user,omitempty"`
 	EnvironmentFiles       []string          `json:"environmentFiles"`
-	Secrets                map[string]string `json:"secrets"`
+	Secrets                map[string]Secret `json:"secrets"`
 	DockerLabels           map[string]string `json:"dockerLabels"`
 	MountPoints            []MountPoint      `json:"mountPoints"`
 	VolumesFrom            []VolumeFrom      `json:"volumesFrom"`

@@ -229,11 +229,29 @@ func TestRules(t *testing.T) {
 		}, `spec.cue:20:2: services.web.containers.web.firelens: [R15] the task has a FireLens log router but no container logs through it — set log: driver: "awsfirelens" on the containers whose logs it routes`},
 		{"R20 partial secret ARN", func(s *schema.Spec) {
 			webContainer(s, func(c *schema.Container) {
-				c.Secrets = map[string]string{"DB_PASSWORD": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db"}
+				c.Secrets = map[string]schema.Secret{"DB_PASSWORD": {ValueFrom: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db"}}
 			})
-		}, `spec.cue:20:2: services.web.containers.web.secrets.DB_PASSWORD: [R20] "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db" is not a complete Secrets Manager ARN: it must end in the secret's name, a hyphen and its 6-character suffix (…:secret:name-AbCdEf), optionally with :json-key:version-stage:version-id; a partial ARN does not match the execution role's policy`},
+		}, `spec.cue:20:2: services.web.containers.web.secrets.DB_PASSWORD: [R20] "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db" is not a complete Secrets Manager ARN: it must end in the secret's name, a hyphen and its 6-character suffix (…:secret:name-AbCdEf), optionally with :json-key:version-stage:version-id; a partial ARN does not match the execution role's policy (name a secret of the spec's account and region by name instead: {secretsManager: "name"})`},
+		{"R20 secret name ending like a random suffix", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) {
+				c.Secrets = map[string]schema.Secret{"DB": {ByName: &schema.SecretByName{SecretsManager: "db-backup"}}}
+			})
+		}, `spec.cue:20:2: services.web.containers.web.secrets.DB: [R20] the name "db-backup" ends in a hyphen and six characters, which Secrets Manager takes for the random suffix of a full ARN, so the secret would not be found by name — give the secret's full ARN (…:secret:name-AbCdEf) instead`},
+		{"R20 JSON key on Fargate 1.3.0", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) { svc.PlatformVersion = "1.3.0" })
+			webContainer(s, func(c *schema.Container) {
+				c.Secrets = map[string]schema.Secret{"DB": {ByName: &schema.SecretByName{SecretsManager: "prod/db", Key: "password"}}}
+			})
+		}, `spec.cue:20:2: services.web.containers.web.secrets.DB: [R20] a JSON key or version of a Secrets Manager secret needs Fargate platform version 1.4.0 or later — use platformVersion "1.4.0" or "LATEST", or read the whole secret`},
+		{"R89 secret by name without account", func(s *schema.Spec) {
+			s.Account = ""
+			webContainer(s, func(c *schema.Container) {
+				c.Secrets = map[string]schema.Secret{"DB": {ByName: &schema.SecretByName{SecretsManager: "prod/db"}}}
+			})
+		}, `spec.cue:20:2: warning: services.web.containers.web.secrets.DB: [R89] taskdefs/web.json names Secrets Manager secrets by partial ARN, which needs the account: the spec has none, so the file holds "<deploy-time: account id>" in its place (the stack's task definition has the account) — set account, or fill in the account before registering that file by hand, then waive R89 with the reason`},
 		{"R20 reserved parameter name", func(s *schema.Spec) {
-			webContainer(s, func(c *schema.Container) { c.Secrets = map[string]string{"TOKEN": "/aws/token"} })
+			webContainer(s, func(c *schema.Container) { c.Secrets = map[string]schema.Secret{"TOKEN": {ValueFrom: "/aws/token"}} })
 		}, `spec.cue:20:2: services.web.containers.web.secrets.TOKEN: [R20] "/aws/token" starts with "aws" or "ssm", which SSM reserves`},
 		{"R24 ARM64 on Fargate Spot", func(s *schema.Spec) {
 			fargate(s)
@@ -571,6 +589,69 @@ func TestRules(t *testing.T) {
 					Predictive:     map[string]schema.PredictiveScaling{"cpu": {Metric: "cpu", Target: 50, Mode: "forecastAndScale", MaxCapacityBreach: "honor"}}}
 			})
 		}, "spec.cue:20:2: services.web.autoscaling.predictive.cpu: [R83] the name cpu is also a targetTracking or stepScaling policy's; each policy needs a name of its own — give the predictive policy another name"},
+		{"R84 empty EBS volume without size", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.sizeInGiB: [R84] an empty volume needs a size — set sizeInGiB (1–65536 for gp3), or snapshotId"},
+		{"R84 st1 too small", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "st1", SizeInGiB: 100, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.sizeInGiB: [R84] a st1 volume of 100 GiB cannot be created — use 125–16384, or another type"},
+		{"R85 io2 without iops", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "io2", SizeInGiB: 100, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.iops: [R85] a io2 volume needs its provisioned IOPS — set iops (100–256000)"},
+		{"R85 iops on gp2", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp2", SizeInGiB: 100, IOPS: 3000, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.iops: [R85] a gp2 volume takes no provisioned IOPS — remove it, or use type gp3, io1 or io2"},
+		{"R85 gp3 below baseline", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 100, IOPS: 1000, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.iops: [R85] a gp3 volume cannot have 1000 IOPS — use 3000–80000"},
+		{"R85 throughput on io1", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "io1", SizeInGiB: 100, IOPS: 1000, Throughput: 250, Encrypted: true}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.throughput: [R85] only gp3 volumes take a throughput setting, this one is io1 — remove it, or use type gp3"},
+		{"R87 EBS with CodeDeploy", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.TestListener = "http-test"
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}}}
+				svc.Deployment.Strategy = schema.CodeDeployBlueGreen
+			})
+		}, `spec.cue:20:2: services.web.volumes.data.ebs: [R87] ECS attaches EBS volumes only to tasks of services it deploys itself, not through CodeDeploy — use another deployment.strategy ("rolling", or ECS-native "blueGreen")`},
+		{"R87 EBS on Fargate 1.3.0", func(s *schema.Spec) {
+			fargate(s)
+			web(s, func(svc *schema.Service) {
+				svc.PlatformVersion = "1.3.0"
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}}}
+			})
+		}, `spec.cue:20:2: services.web.platformVersion: [R87] EBS volumes need Fargate platform version 1.4.0 or later (volume data) — use "1.4.0" or "LATEST"`},
+		{"R88 two EBS volumes", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{
+					"a": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}},
+					"b": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true}},
+				}
+			})
+		}, "spec.cue:20:2: services.web.volumes.b.ebs: [R88] a task has at most one volume configured at launch, and this service has 2 (a, b) — mount one EBS volume in several containers, or use EFS for the others"},
+		{"R86 KMS key on an unencrypted volume", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, KMSKey: "arn:aws:kms:us-east-1:123456789012:key/abc"}}}
+			})
+		}, "spec.cue:20:2: services.web.volumes.data.ebs.kmsKey: [R86] a KMS key encrypts the volume, but encrypted is false — remove kmsKey, or set encrypted: true"},
+		{"R86 NTFS on Linux", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {EBS: &schema.EBSVolume{Type: "gp3", SizeInGiB: 20, Encrypted: true, FilesystemType: "NTFS"}}}
+			})
+		}, `spec.cue:20:2: services.web.volumes.data.ebs.filesystemType: [R86] a Linux task cannot mount an NTFS volume — use "xfs", "ext4" or "ext3"`},
 		{"R55 predictive requestCount without load balancer", func(s *schema.Spec) {
 			web(s, func(svc *schema.Service) {
 				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, Predictive: map[string]schema.PredictiveScaling{

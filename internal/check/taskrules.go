@@ -155,6 +155,7 @@ func checkContainers(c *checker) {
 		svc := c.spec.Services[name]
 		p := "services." + name
 		var routers, firelensUsers []string
+		accountWarned := false
 		for _, cname := range sortedKeys(svc.Containers) {
 			ct := svc.Containers[cname]
 			cp := p + ".containers." + cname
@@ -195,8 +196,22 @@ func checkContainers(c *checker) {
 				}
 			}
 			for _, k := range sortedKeys(ct.Secrets) {
-				if _, err := schema.ParseSecretRef(ct.Secrets[k]); err != nil {
-					c.errorf("R20", cp+".secrets."+k, "", "%v", err)
+				sec := ct.Secrets[k]
+				ref, err := sec.Ref()
+				switch {
+				case err != nil:
+					hint := ""
+					if sec.ByName != nil {
+						hint = "give the secret's full ARN (…:secret:name-AbCdEf) instead"
+					}
+					c.errorf("R20", cp+".secrets."+k, hint, "%v", err)
+				case sec.Selects() && c.spec.OnFargate(svc) && c.spec.PlatformVersion(svc) == "1.3.0":
+					c.errorf("R20", cp+".secrets."+k, `use platformVersion "1.4.0" or "LATEST", or read the whole secret`,
+						"a JSON key or version of a Secrets Manager secret needs Fargate platform version 1.4.0 or later")
+				case ref.ByName && c.spec.Account == "" && !accountWarned:
+					accountWarned = true
+					c.warnf("R89", cp+".secrets."+k, "set account, or fill in the account before registering that file by hand, then waive R89 with the reason",
+						"taskdefs/%s.json names Secrets Manager secrets by partial ARN, which needs the account: the spec has none, so the file holds \"%s\" in its place (the stack's task definition has the account)", name, schema.AccountPlaceholder)
 				}
 			}
 			if ct.RepositoryCredentials != "" {
@@ -275,13 +290,13 @@ func checkVolumes(c *checker) {
 			v := svc.Volumes[vname]
 			vp := p + ".volumes." + vname
 			kinds := 0
-			for _, set := range []bool{v.EFS != nil, v.Host != nil, v.Docker != nil} {
+			for _, set := range []bool{v.EFS != nil, v.Host != nil, v.Docker != nil, v.EBS != nil} {
 				if set {
 					kinds++
 				}
 			}
 			if kinds != 1 {
-				c.errorf("", vp, "e.g. efs: {fileSystemId: \"fs-…\"}, host: {}, or docker: {}", "a volume is exactly one of efs, host or docker, got %d", kinds)
+				c.errorf("", vp, "e.g. efs: {fileSystemId: \"fs-…\"}, host: {}, docker: {}, or ebs: {sizeInGiB: 20}", "a volume is exactly one of efs, host, docker or ebs, got %d", kinds)
 				continue
 			}
 			if e := v.EFS; e != nil {

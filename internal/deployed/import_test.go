@@ -144,3 +144,76 @@ func TestImportDeployment(t *testing.T) {
 		t.Errorf("the EXTERNAL controller is not reported: %q", im.skipped)
 	}
 }
+
+// A volume configured at launch is imported as the managed EBS volume the service's primary
+// deployment configures, with its existing infrastructure role; one the deployment does not
+// configure is said to be unexpressed, never taken for a bind mount.
+func TestImportEBSVolume(t *testing.T) {
+	im := &importer{}
+	vs := []ecstypes.Volume{{Name: aws.String("data"), ConfiguredAtLaunch: aws.Bool(true)}}
+	launched := []ecstypes.ServiceVolumeConfiguration{{Name: aws.String("data"), ManagedEBSVolume: &ecstypes.ServiceManagedEBSVolumeConfiguration{
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/ecsInfrastructureRole"), SizeInGiB: aws.Int32(100), VolumeType: aws.String("io2"),
+		Iops: aws.Int32(4000), Encrypted: aws.Bool(true), FilesystemType: ecstypes.TaskFilesystemTypeExt4,
+		TagSpecifications: []ecstypes.EBSTagSpecification{{ResourceType: ecstypes.EBSResourceTypeVolume, PropagateTags: ecstypes.PropagateTagsService,
+			Tags: []ecstypes.Tag{{Key: aws.String("backup"), Value: aws.String("daily")}, {Key: aws.String("ecsgen:env"), Value: aws.String("prod")}}}},
+	}}}
+	got, err := format.Node(im.volumes(vs, launched))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+	data: {
+		ebs: {
+			sizeInGiB:      100
+			type:           "io2"
+			iops:           4000
+			filesystemType: "ext4"
+			propagateTags:  "service"
+			tags: {
+				backup: "daily"
+			}
+			infrastructureRole: "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
+		}
+	}
+}`
+	if string(got) != want {
+		t.Errorf("imported volumes:\n%s\nwant\n%s", got, want)
+	}
+
+	im = &importer{}
+	out := &object{}
+	out.set("volumes", im.volumes(vs, nil))
+	if len(im.skipped) != 1 || !strings.Contains(im.skipped[0], "volumes.data") {
+		t.Errorf("a volume configured at launch without its configuration: unexpressed %q", im.skipped)
+	}
+}
+
+// A partial Secrets Manager ARN of the region is imported as a secret by name; a full ARN, a
+// parameter and another region's partial ARN stay as they are.
+func TestImportSecretByName(t *testing.T) {
+	cases := map[string]string{
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db":               `{secretsManager: "prod/db"}`,
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db:password::":    `{secretsManager: "prod/db", key: "password"}`,
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db::AWSPREVIOUS:": `{secretsManager: "prod/db", versionStage: "AWSPREVIOUS"}`,
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf":        "",
+		"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db":               "",
+		"/prod/db-password": "",
+	}
+	// Compared field by field, whatever the layout cue/format chooses.
+	flat := func(s string) string {
+		return strings.Join(strings.Fields(strings.NewReplacer("{", " ", "}", " ", ",", " ").Replace(s)), " ")
+	}
+	for valueFrom, want := range cases {
+		got := ""
+		if e := secretByName(valueFrom, "eu-west-1"); e != nil {
+			b, err := format.Node(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = string(b)
+		}
+		if flat(got) != flat(want) {
+			t.Errorf("%s: got %s, want %s", valueFrom, got, want)
+		}
+	}
+}

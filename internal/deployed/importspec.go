@@ -16,6 +16,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/ecsgen/ecsgen/schema"
 )
 
 // `ecsgen import` reads a running service — its task definition, its load balancer target
@@ -222,7 +224,14 @@ func (im *importer) service(svc *ecstypes.Service, td *ecstypes.TaskDefinition, 
 	if svc.EnableExecuteCommand {
 		o.set("enableExecuteCommand", boolean(true))
 	}
-	o.set("volumes", im.volumes(td.Volumes))
+	// A volume configured at launch is configured by the service's primary deployment.
+	var launched []ecstypes.ServiceVolumeConfiguration
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" {
+			launched = d.VolumeConfigurations
+		}
+	}
+	o.set("volumes", im.volumes(td.Volumes, launched))
 	if n, err := strconv.Atoi(aws.ToString(td.Cpu)); err == nil && n > 0 {
 		o.set("cpu", integer(int64(n)))
 	}
@@ -266,12 +275,19 @@ func platformVersion(v string) string {
 	return ""
 }
 
-func (im *importer) volumes(vs []ecstypes.Volume) ast.Expr {
+func (im *importer) volumes(vs []ecstypes.Volume, launched []ecstypes.ServiceVolumeConfiguration) ast.Expr {
 	out := &object{}
 	for _, v := range sorted(vs, func(v ecstypes.Volume) string { return aws.ToString(v.Name) }) {
 		name := aws.ToString(v.Name)
 		vol := &object{}
 		switch {
+		case aws.ToBool(v.ConfiguredAtLaunch):
+			ebs := managedEBSVolume(name, launched)
+			if ebs == nil {
+				out.note(im.unexpressed("volumes."+name, "a volume configured at launch that the service's deployment does not configure as a managed EBS volume"))
+				continue
+			}
+			vol.set("ebs", ebs)
 		case v.EfsVolumeConfiguration != nil:
 			e := v.EfsVolumeConfiguration
 			efs := &object{}
@@ -318,6 +334,70 @@ func (im *importer) volumes(vs []ecstypes.Volume) ast.Expr {
 		out.set(name, vol.expr())
 	}
 	return out.expr()
+}
+
+// partialSecretARN is a Secrets Manager ARN without the six random characters, as a task
+// definition may name a secret of its own account and region.
+var partialSecretARN = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:([A-Za-z0-9/_+=.@-]+)(?::([^:]*):([^:]*):([^:]*))?$`)
+
+// secretByName is {secretsManager: …} for a valueFrom that is a partial ARN of a secret in the
+// region, or nil (a full ARN or a parameter stays as it is).
+func secretByName(valueFrom, region string) ast.Expr {
+	if _, err := schema.ParseSecretRef(valueFrom); err == nil {
+		return nil
+	}
+	m := partialSecretARN.FindStringSubmatch(valueFrom)
+	if m == nil || m[1] != region {
+		return nil
+	}
+	o := &object{}
+	o.set("secretsManager", str(m[2]))
+	o.set("key", str(m[3]))
+	o.set("versionStage", str(m[4]))
+	o.set("versionId", str(m[5]))
+	return o.expr()
+}
+
+// managedEBSVolume is the ebs of the volume name as the service's deployment configures it, or
+// nil.
+func managedEBSVolume(name string, launched []ecstypes.ServiceVolumeConfiguration) ast.Expr {
+	for _, vc := range launched {
+		m := vc.ManagedEBSVolume
+		if aws.ToString(vc.Name) != name || m == nil {
+			continue
+		}
+		ebs := &object{}
+		ebs.set("sizeInGiB", intPtr(m.SizeInGiB))
+		if t := aws.ToString(m.VolumeType); t != "" && t != "gp3" {
+			ebs.set("type", str(t))
+		}
+		ebs.set("iops", intPtr(m.Iops))
+		ebs.set("throughput", intPtr(m.Throughput))
+		if m.Encrypted != nil && !*m.Encrypted {
+			ebs.set("encrypted", boolean(false))
+		}
+		ebs.set("kmsKey", str(aws.ToString(m.KmsKeyId)))
+		ebs.set("filesystemType", str(string(m.FilesystemType)))
+		ebs.set("snapshotId", str(aws.ToString(m.SnapshotId)))
+		tags := map[string]string{}
+		for _, ts := range m.TagSpecifications {
+			for _, t := range ts.Tags {
+				if k := aws.ToString(t.Key); !strings.HasPrefix(k, "ecsgen:") && !strings.HasPrefix(k, "aws:") {
+					tags[k] = aws.ToString(t.Value)
+				}
+			}
+			switch ts.PropagateTags {
+			case ecstypes.PropagateTagsService:
+				ebs.set("propagateTags", str("service"))
+			case ecstypes.PropagateTagsTaskDefinition:
+				ebs.set("propagateTags", str("taskDefinition"))
+			}
+		}
+		ebs.set("tags", stringMap(tags))
+		ebs.set("infrastructureRole", str(aws.ToString(m.RoleArn)))
+		return ebs.expr()
+	}
+	return nil
 }
 
 func (im *importer) container(p string, c ecstypes.ContainerDefinition, networkMode string) ast.Expr {
@@ -412,11 +492,18 @@ func (im *importer) container(p string, c ecstypes.ContainerDefinition, networkM
 		files = append(files, aws.ToString(f.Value))
 	}
 	o.set("environmentFiles", strings_(files))
-	secrets := map[string]string{}
-	for _, s := range c.Secrets {
-		secrets[aws.ToString(s.Name)] = aws.ToString(s.ValueFrom)
+	secrets := &object{}
+	for _, sec := range sorted(c.Secrets, func(s ecstypes.Secret) string { return aws.ToString(s.Name) }) {
+		v := aws.ToString(sec.ValueFrom)
+		if byName := secretByName(v, im.account.Region); byName != nil {
+			secrets.set(aws.ToString(sec.Name), byName)
+		} else {
+			secrets.set(aws.ToString(sec.Name), str(v))
+		}
 	}
-	o.set("secrets", stringMap(secrets))
+	if !secrets.empty() {
+		o.set("secrets", secrets.expr())
+	}
 	o.set("dockerLabels", stringMap(c.DockerLabels))
 	var mounts []ast.Expr
 	for _, m := range c.MountPoints {

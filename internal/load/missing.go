@@ -23,6 +23,18 @@ type walker struct {
 
 // missing reports every required field under schemaV that user lacks. user may not exist.
 func (w *walker) missing(schemaV, user cue.Value, path string) {
+	// A value that is a string or a struct (a secret: a reference or {secretsManager: …}):
+	// the user's struct is walked with the struct alternative.
+	if k := schemaV.IncompleteKind(); k != cue.StructKind && k&cue.StructKind != 0 && user.Exists() && user.IncompleteKind() == cue.StructKind {
+		if op, args := schemaV.Expr(); op == cue.OrOp {
+			for _, a := range args {
+				if a.IncompleteKind() == cue.StructKind {
+					w.missing(a, user, path)
+					return
+				}
+			}
+		}
+	}
 	switch schemaV.IncompleteKind() {
 	case cue.StructKind:
 		if k := user.IncompleteKind(); user.Exists() && k != cue.StructKind && k != cue.BottomKind {

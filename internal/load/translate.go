@@ -47,6 +47,11 @@ func translate(err error, positions diag.Positions) diag.List {
 	for _, p := range order {
 		g := groups[p]
 		msg, hint := explain(g.path, g.reasons)
+		if strings.HasPrefix(msg, "got =~") && slices.ContainsFunc(order, func(q string) bool { return strings.HasPrefix(q, p+".") }) {
+			// A struct given where a string or a struct is allowed: the string alternative's
+			// complaint says nothing; the fields of the struct have their own findings.
+			continue
+		}
 		out = append(out, diag.Finding{Pos: g.pos, Path: g.path, Message: msg, Hint: hint})
 	}
 	return out

@@ -73,11 +73,17 @@ var patternWords = map[string]string{
 	`=~"^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}/.+\\.env$"`:                                         "the ARN of an S3 object ending in .env (arn:aws:s3:::<bucket>/<key>.env)",
 	`=~"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"`:                          "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
 	`=~"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"`:                          "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)",
-	`=~"^fs-[0-9a-f]{8,40}$"`:                 `an EFS file system id ("fs-" and hex digits)`,
-	`=~"^fsap-[0-9a-f]{8,40}$"`:               `an EFS access point id ("fsap-" and hex digits)`,
-	`=~"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"`:     `a security group id ("sg-" and 8 or 17 hex digits)`,
-	`=~"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"`: `a subnet id ("subnet-" and 8 or 17 hex digits)`,
-	`=~"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"`:    `a VPC id ("vpc-" and 8 or 17 hex digits)`,
+	`=~"^[A-Za-z0-9/_+=.@-]{1,512}$"`:                                                             "a Secrets Manager secret name (up to 512 letters, digits and /_+=.@-)",
+	`=~"^[^:\\s$]+$"`:                                                                             "a JSON key without colons, spaces or $",
+	`=~"^[^:\\s$]{1,256}$"`:                                                                       "a version stage (up to 256 characters without colons, spaces or $)",
+	`=~"^[A-Za-z0-9-]{32,64}$"`:                                                                   "a secret version id (32 to 64 letters, digits and hyphens)",
+	`=~"^snap-[0-9a-f]{8,17}$"`:                                                                   `an EBS snapshot id ("snap-" and hex digits)`,
+	`=~"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"`:                         "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+	`=~"^fs-[0-9a-f]{8,40}$"`:                                                                     `an EFS file system id ("fs-" and hex digits)`,
+	`=~"^fsap-[0-9a-f]{8,40}$"`:                                                                   `an EFS access point id ("fsap-" and hex digits)`,
+	`=~"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"`:                                                         `a security group id ("sg-" and 8 or 17 hex digits)`,
+	`=~"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"`:                                                     `a subnet id ("subnet-" and 8 or 17 hex digits)`,
+	`=~"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"`:                                                        `a VPC id ("vpc-" and 8 or 17 hex digits)`,
 }
 
 var (

@@ -366,15 +366,21 @@ func (g *schemaGen) object(js *jsonschema.Schema, v cue.Value, path string) {
 }
 
 // unionTypes are the Go types that decode one of several JSON shapes (a Metric is a name or a
-// custom metric): their schema is anyOf the shapes.
+// custom metric, a Secret a reference or a secret by name): their schema is anyOf the shapes.
 func unionTypes(t reflect.Type) *jsonschema.Schema {
-	if t != reflect.TypeOf(schema.Metric{}) {
+	var object any
+	switch t {
+	case reflect.TypeOf(schema.Metric{}):
+		object = &schema.CustomMetric{}
+	case reflect.TypeOf(schema.Secret{}):
+		object = &schema.SecretByName{}
+	default:
 		return nil
 	}
 	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
-	custom := r.Reflect(&schema.CustomMetric{})
-	custom.Version, custom.ID = "", ""
-	return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "string"}, custom}}
+	shape := r.Reflect(object)
+	shape.Version, shape.ID = "", ""
+	return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "string"}, shape}}
 }
 
 // union completes each shape of a union from the matching alternatives of the CUE disjunction.
