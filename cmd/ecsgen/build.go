@@ -30,12 +30,18 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		if err != nil {
 			return err
 		}
-		// The plan compares with the previous output, so it is worked out before writing.
-		plans, err := plan.Environments(sf.out, res.Envs, res.Files)
+		// The plan compares with the previous output, so it is worked out before writing. The
+		// cache also keeps a record of each generation written, so that neither reads the
+		// files the record vouches for.
+		wo := write.Options{Notify: notifier(cmd.ErrOrStderr())}
+		if sf.cache != nil {
+			wo.Records = sf.cache
+		}
+		plans, err := plan.Options{Unchanged: wo.Unchanged(sf.out)}.Environments(sf.out, res.Envs, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}
-		st, err := write.Options{Notify: notifier(cmd.ErrOrStderr())}.Dir(sf.out, res.Files)
+		st, err := wo.Dir(sf.out, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecsgen/ecsgen/internal/diag"
 	"github.com/ecsgen/ecsgen/internal/plan"
+	"github.com/ecsgen/ecsgen/internal/write"
 )
 
 func newPlanCmd() *cobra.Command {
@@ -31,7 +32,11 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		if err != nil {
 			return err
 		}
-		plans, err := plan.Environments(sf.out, res.Envs, res.Files)
+		var wo write.Options // the record of the last build lets the plan skip unchanged stacks
+		if sf.cache != nil {
+			wo.Records = sf.cache
+		}
+		plans, err := plan.Options{Unchanged: wo.Unchanged(sf.out)}.Environments(sf.out, res.Envs, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}

@@ -53,6 +53,7 @@ type specFlags struct {
 	envs     envFlags
 	format   formatFlag
 	cacheDir string
+	cache    *cache.Cache // the build cache load opened; nil when it is off
 }
 
 // specFileExts are the spec files the shell completes.
@@ -119,6 +120,7 @@ func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *r
 	// The build cache keeps each service's model and stack between builds: a large spec with
 	// one service changed builds that one again. It never changes the output.
 	c := cache.Open(cache.Dir(sf.cacheDir))
+	sf.cache = c
 	if c != nil {
 		opts.Memo = c
 	}

@@ -58,11 +58,15 @@ func BenchmarkOneServiceEdited(b *testing.B) {
 					b.Fatalf("%v\n%v", err, res.Findings)
 				}
 				t1 := time.Now()
-				if _, err := plan.Environments(out, res.Envs, res.Files); err != nil {
+				var wo write.Options // with the cache, as `ecsgen build`: the record of each generation written
+				if memo != nil {
+					wo.Records = c
+				}
+				if _, err := (plan.Options{Unchanged: wo.Unchanged(out)}).Environments(out, res.Envs, res.Files); err != nil {
 					b.Fatal(err)
 				}
 				t2 := time.Now()
-				st, err := write.Dir(out, res.Files)
+				st, err := wo.Dir(out, res.Files)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -268,10 +268,27 @@ func resolved(s *stack, r *resource) *resource {
 	return &cp
 }
 
+// sameStack says whether two stacks are one template (the bytes were the same, so it was parsed
+// once) with the same parameter values: every resolved resource is then equal. They share
+// what is worked out from them.
+func sameStack(a, b *stack) bool {
+	if a.Template != b.Template || !reflect.DeepEqual(a.params, b.params) {
+		return false
+	}
+	if a.resolved == nil {
+		a.resolved = map[*resource]*resource{}
+	}
+	b.resolved = a.resolved
+	return true
+}
+
 // diff records every resource that is added, removed or changed.
 func (c *comparison) diff() {
 	for _, ns := range c.new.Stacks {
 		os := c.old.byName[ns.Name]
+		if os != nil && sameStack(os, ns) {
+			continue // the same template (parsed once) with the same parameter values: no change
+		}
 		for id, nr := range ns.Template.Resources {
 			n := resolved(ns, nr)
 			if os == nil || os.Template.Resources[id] == nil {
@@ -351,8 +368,8 @@ func (c *comparison) propagateReplacements() {
 	for changed := true; changed; {
 		changed = false
 		for _, ns := range c.new.Stacks {
-			if c.old.byName[ns.Name] == nil {
-				continue
+			if c.old.byName[ns.Name] == nil || len(c.changes[ns.Name]) == 0 {
+				continue // only a replaced resource of the same stack changes another
 			}
 			for _, id := range sortedKeys(ns.Template.Resources) {
 				ch := c.get(ns.Name, id)

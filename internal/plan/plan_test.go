@@ -3,6 +3,11 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -316,6 +321,98 @@ func TestCompare(t *testing.T) {
 				t.Errorf("Risky() = %v, want %v", p.Risky(), tc.risky)
 			}
 		})
+	}
+}
+
+// A previous file that Options.Unchanged vouches for is not read: the plan takes the new
+// build's bytes for it. Files it does not vouch for are read, and the plan is the one
+// without the option.
+func TestUnchangedFilesNotRead(t *testing.T) {
+	svc := func(count int) st {
+		return st{name: "demo-dev-svc-web", params: map[string]string{"VpcId": "vpc-1"}, resources: map[string]any{
+			"TargetGroup": targetGroup(80), "Service": service(map[string]any{"DesiredCount": count}),
+		}}
+	}
+	other := st{name: "demo-dev-svc-api", resources: map[string]any{"Service": service(map[string]any{"ServiceName": "demo-dev-api"})}}
+	out := t.TempDir()
+	old := files(t, svc(1), other)
+	for rel, b := range old {
+		p := filepath.Join(out, "dev", filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur := map[string][]byte{}
+	for rel, b := range files(t, svc(2), other) {
+		cur["dev/"+rel] = b
+	}
+	plain, err := Environments(out, []string{"dev"}, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	truthful := Options{Unchanged: func(file string, data []byte) bool {
+		asked = append(asked, file)
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(file)))
+		return err == nil && string(b) == string(data)
+	}}
+	with, err := truthful.Environments(out, []string{"dev"}, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(plain, with) || len(summary(plain[0])) != 1 {
+		t.Fatalf("plans differ or not one change:\n%+v\n%+v", plain[0], with[0])
+	}
+	slices.Sort(asked)
+	if want := []string{"dev/deploy-plan.json", "dev/stacks/demo-dev-svc-api.json", "dev/stacks/demo-dev-svc-web.json"}; !slices.Equal(asked, want) {
+		t.Errorf("asked about %v, want %v", asked, want)
+	}
+	// Vouching for the changed stack makes the plan take the new bytes as the previous ones:
+	// the file on disk was not read, so no change.
+	liar := Options{Unchanged: func(string, []byte) bool { return true }}
+	lied, err := liar.Environments(out, []string{"dev"}, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(summary(lied[0])); n != 0 {
+		t.Errorf("%d changes; the vouched-for files were read", n)
+	}
+}
+
+// A template that does not parse, or is missing, is reported in deploy order, whichever is
+// first, also when the templates are parsed on several cores.
+func TestBrokenTemplatesInOrder(t *testing.T) {
+	mk := func(n int) map[string][]byte {
+		var stacks []st
+		for i := range n {
+			stacks = append(stacks, st{name: fmt.Sprintf("s%02d", i), resources: map[string]any{"Q": res("AWS::SQS::Queue", map[string]any{})}})
+		}
+		return files(t, stacks...)
+	}
+	good := mk(20)
+	for _, c := range []struct {
+		broken map[string][]byte
+		want   string
+	}{
+		{map[string][]byte{"stacks/s07.json": []byte("{"), "stacks/s12.json": nil}, "new output: stacks/s07.json: unexpected end of JSON input"},
+		{map[string][]byte{"stacks/s07.json": []byte(""), "stacks/s03.json": nil}, "new output: deploy-plan.json names stacks/s03.json, which is missing"},
+		{map[string][]byte{"stacks/s05.json": []byte("")}, "new output: stacks/s05.json: unexpected end of JSON input"},
+	} {
+		cur := maps.Clone(good)
+		for k, v := range c.broken {
+			if v == nil {
+				delete(cur, k)
+			} else {
+				cur[k] = v
+			}
+		}
+		_, err := Compare("dev", good, cur)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%v, want %s", err, c.want)
+		}
 	}
 }
 

@@ -12,9 +12,17 @@ import (
 
 // ReadPrevious reads the files of an environment's previous output that the plan compares:
 // deploy-plan.json and stacks/*.json under dir. A directory without them gives no files.
-func ReadPrevious(dir string) (map[string][]byte, error) {
+func ReadPrevious(dir string) (map[string][]byte, error) { return readPrevious(dir, nil, nil) }
+
+// readPrevious is ReadPrevious; a file that same says holds the new build's bytes (cur) is not
+// read: those bytes are its content.
+func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	add := func(rel string) error {
+		if b, ok := cur[rel]; ok && same != nil && same(rel, b) {
+			files[rel] = b
+			return nil
+		}
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
@@ -42,20 +50,37 @@ func ReadPrevious(dir string) (map[string][]byte, error) {
 	return files, nil
 }
 
+// Options tune a plan.
+type Options struct {
+	// Unchanged, when set, says whether the previous output holds exactly data at file
+	// ("<env>/…") without reading it (internal/write's record of the generation it published);
+	// false means "not known". Such a file is not read: the plan takes the new build's bytes.
+	Unchanged func(file string, data []byte) bool
+}
+
 // Environments plans every environment of a build: files are the build's, under "<env>/…";
 // the previous output of each is read from outDir/<env>.
 func Environments(outDir string, envs []string, files map[string][]byte) ([]*Plan, error) {
+	return Options{}.Environments(outDir, envs, files)
+}
+
+// Environments is the package function Environments, with options.
+func (o Options) Environments(outDir string, envs []string, files map[string][]byte) ([]*Plan, error) {
 	var plans []*Plan
 	for _, env := range envs {
-		old, err := ReadPrevious(filepath.Join(outDir, env))
-		if err != nil {
-			return nil, err
-		}
 		cur := map[string][]byte{}
 		for p, b := range files {
 			if rel, ok := cutPrefix(p, env+"/"); ok {
 				cur[rel] = b
 			}
+		}
+		var same func(rel string, data []byte) bool
+		if o.Unchanged != nil {
+			same = func(rel string, data []byte) bool { return o.Unchanged(env+"/"+rel, data) }
+		}
+		old, err := readPrevious(filepath.Join(outDir, env), cur, same)
+		if err != nil {
+			return nil, err
 		}
 		p, err := Compare(env, old, cur)
 		if err != nil {

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // The parts of a CloudFormation template and of deploy-plan.json the plan reads.
@@ -84,19 +88,22 @@ func parseOutput(files map[string][]byte, parsed map[string]parsedTemplate) (*en
 	if err := json.Unmarshal(raw, &dp); err != nil {
 		return nil, fmt.Errorf("deploy-plan.json: %w", err)
 	}
+	parseNew(dp, files, parsed)
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
 		if !ok {
 			return nil, fmt.Errorf("deploy-plan.json names %s, which is missing", s.Template)
 		}
-		t := new(template)
-		if p, ok := parsed[s.Template]; ok && bytes.Equal(p.raw, b) {
-			t = p.t
-		} else if err := json.Unmarshal(b, t); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Template, err)
-		} else {
-			parsed[s.Template] = parsedTemplate{b, t}
+		p := parsed[s.Template]
+		if p.t == nil || !bytes.Equal(p.raw, b) {
+			t := new(template)
+			if err := json.Unmarshal(b, t); err != nil { // parseNew failed on it: the error, in order
+				return nil, fmt.Errorf("%s: %w", s.Template, err)
+			}
+			p = parsedTemplate{b, t}
+			parsed[s.Template] = p
 		}
+		t := p.t
 		st := &stack{Name: s.Name, Template: t, params: map[string]any{}}
 		for name, p := range t.Parameters {
 			if v, ok := s.Parameters[name]; ok {
@@ -111,38 +118,100 @@ func parseOutput(files map[string][]byte, parsed map[string]parsedTemplate) (*en
 	return out, nil
 }
 
+// parseNew parses, on every core, the templates deploy-plan.json names whose bytes are not
+// those parsed already, into parsed (a template that does not parse is left out: the caller
+// reports it in deploy order).
+func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTemplate) {
+	var todo []string
+	seen := map[string]bool{}
+	for _, s := range dp.Stacks {
+		b, ok := files[s.Template]
+		if p, done := parsed[s.Template]; !ok || seen[s.Template] || (done && bytes.Equal(p.raw, b)) {
+			continue
+		}
+		seen[s.Template] = true
+		todo = append(todo, s.Template)
+	}
+	results := make([]*template, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Go(func() {
+			for i := range next {
+				t := new(template)
+				if json.Unmarshal(files[todo[i]], t) == nil {
+					results[i] = t
+				}
+			}
+		})
+	}
+	for i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, name := range todo {
+		if results[i] != nil {
+			parsed[name] = parsedTemplate{files[name], results[i]}
+		}
+	}
+}
+
 // isStackFile says whether an output file is one the plan reads.
 func isStackFile(p string) bool {
 	return p == "deploy-plan.json" || (path.Dir(p) == "stacks" && path.Ext(p) == ".json")
 }
 
 // resolve replaces references to the stack's parameters by the values deploy.sh passes, so that
-// a changed parameter value shows as a changed property.
+// a changed parameter value shows as a changed property. Parts without such a reference are
+// the template's own values, not copies (nothing changes them).
 func (s *stack) resolve(v any) any {
 	if len(s.params) == 0 {
 		return v // nothing to resolve: the value as it is (nothing changes it)
 	}
+	r, _ := s.substitute(v)
+	return r
+}
+
+// substitute is resolve; changed says whether v had a parameter reference.
+func (s *stack) substitute(v any) (r any, changed bool) {
 	switch v := v.(type) {
 	case map[string]any:
 		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
 			if p, ok := s.params[ref]; ok {
-				return p
+				return p, true
 			}
-			return v
+			return v, false
 		}
-		out := make(map[string]any, len(v))
+		var out map[string]any
 		for k, e := range v {
-			out[k] = s.resolve(e)
+			if r, ok := s.substitute(e); ok {
+				if out == nil {
+					out = maps.Clone(v)
+				}
+				out[k] = r
+			}
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	case []any:
-		out := make([]any, len(v))
+		var out []any
 		for i, e := range v {
-			out[i] = s.resolve(e)
+			if r, ok := s.substitute(e); ok {
+				if out == nil {
+					out = slices.Clone(v)
+				}
+				out[i] = r
+			}
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	}
-	return v
+	return v, false
 }
 
 var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}`)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ecsgen/ecsgen/internal/benchspec"
 	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/cache"
 	"github.com/ecsgen/ecsgen/internal/load"
 )
 
@@ -32,8 +33,9 @@ import (
 type childJob struct {
 	Dir      string
 	Files    map[string][]byte
-	KillAt   int  // SIGKILL itself at this step of the write (counting from 1); 0: never
-	Fallback bool // swap with two renames, as where there is no exchange
+	KillAt   int    // SIGKILL itself at this step of the write (counting from 1); 0: never
+	Fallback bool   // swap with two renames, as where there is no exchange
+	Cache    string // a build cache directory keeping the record of each generation; "": none
 }
 
 const childEnv = "ECSGEN_WRITE_CHILD"
@@ -64,7 +66,11 @@ func TestWriteChild(t *testing.T) {
 	if job.Fallback {
 		exchangeDirs = func(a, b string) (bool, error) { return false, nil }
 	}
-	if _, err := (Options{Notify: func(m string) { fmt.Fprintln(os.Stderr, m) }}).Dir(job.Dir, job.Files); err != nil {
+	o := Options{Notify: func(m string) { fmt.Fprintln(os.Stderr, m) }}
+	if job.Cache != "" {
+		o.Records = cache.Open(job.Cache)
+	}
+	if _, err := o.Dir(job.Dir, job.Files); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -232,7 +238,9 @@ func smallSets() (old, new map[string][]byte) {
 
 // Killed at every step of a write, with the exchange and with the two renames of platforms
 // without one: after each kill the directory is the old generation or the new one, and the
-// next build publishes the new one and leaves nothing else behind.
+// next build publishes the new one and leaves nothing else behind. With a build cache, the
+// record of the generation is never mistaken after a kill: the next build with it publishes
+// exactly the new generation.
 func TestKillAtEveryStep(t *testing.T) {
 	oldFiles, newFiles := smallSets()
 	want := generations(t, userFiles, oldFiles, newFiles)
@@ -252,7 +260,8 @@ func TestKillAtEveryStep(t *testing.T) {
 		t.Fatalf("only %d steps", steps)
 	}
 	past := time.Now().Add(-time.Hour).Truncate(time.Second)
-	for _, fallback := range []bool{false, true} {
+	for _, c := range []struct{ fallback, cache bool }{{false, false}, {true, false}, {false, true}} {
+		fallback := c.fallback
 		last := steps
 		if fallback {
 			last++ // the step between the two renames
@@ -262,16 +271,33 @@ func TestKillAtEveryStep(t *testing.T) {
 			first = last - 3 // the steps around the two renames; the others are those above
 		}
 		for k := first; k <= last+1; k++ {
-			t.Run(fmt.Sprintf("fallback=%v/step%d", fallback, k), func(t *testing.T) {
+			t.Run(fmt.Sprintf("fallback=%v/cache=%v/step%d", fallback, c.cache, k), func(t *testing.T) {
 				out := t.TempDir()
 				env := filepath.Join(out, "dev")
-				if _, err := Dir(out, oldFiles); err != nil {
+				var o Options
+				cacheDir := ""
+				if c.cache {
+					cacheDir = t.TempDir()
+					o.Records = cache.Open(cacheDir)
+				}
+				if _, err := o.Dir(out, oldFiles); err != nil {
 					t.Fatal(err)
 				}
 				userFiles(env)
 				setTimes(t, env, past)
+				if _, err := o.Dir(out, oldFiles); err != nil { // a record that vouches for every file
+					t.Fatal(err)
+				}
+				if c.cache {
+					r := loadRecord(o.Records, env)
+					for rel := range oldFiles {
+						if e := r[strings.TrimPrefix(rel, "dev/")]; e.stat == (fileStat{}) {
+							t.Fatalf("the record does not vouch for %s", rel)
+						}
+					}
+				}
 				before := snapshot(t, env)
-				cmd := startChild(t, childJob{Dir: out, Files: newFiles, KillAt: k, Fallback: fallback})
+				cmd := startChild(t, childJob{Dir: out, Files: newFiles, KillAt: k, Fallback: fallback, Cache: cacheDir})
 				err := cmd.Wait()
 				killed := err != nil && strings.Contains(err.Error(), "killed")
 				if k <= last && !killed {
@@ -297,7 +323,8 @@ func TestKillAtEveryStep(t *testing.T) {
 				}
 				// The next build finds no stale lock, removes the leftovers, and publishes.
 				var notes []string
-				if _, err := (Options{Notify: func(m string) { notes = append(notes, m) }}).Dir(out, newFiles); err != nil {
+				o.Notify = func(m string) { notes = append(notes, m) }
+				if _, err := o.Dir(out, newFiles); err != nil {
 					t.Fatal(err)
 				}
 				if len(notes) > 0 {
@@ -397,8 +424,15 @@ func TestKillAtRandomOverLargeSpec(t *testing.T) {
 
 // Two builds of different specs into one directory at the same time, many times, while a reader
 // reads under the shared lock: each sees one whole generation, and the builds wait for each
-// other (one of them says so).
+// other (one of them says so). With a build cache shared by the builds, the record of the
+// generation is always the one on disk: a build after each round, with the record, leaves
+// exactly its generation.
 func TestConcurrentBuildsOfTwoSpecs(t *testing.T) {
+	t.Run("without a cache", func(t *testing.T) { concurrentBuilds(t, "") })
+	t.Run("with a cache", func(t *testing.T) { concurrentBuilds(t, t.TempDir()) })
+}
+
+func concurrentBuilds(t *testing.T, cacheDir string) {
 	a, b := smallSets()
 	rounds := 20
 	if testing.Short() {
@@ -439,8 +473,8 @@ func TestConcurrentBuildsOfTwoSpecs(t *testing.T) {
 		}
 	}()
 	for i := range rounds {
-		c1 := startChild(t, childJob{Dir: out, Files: a})
-		c2 := startChild(t, childJob{Dir: out, Files: b})
+		c1 := startChild(t, childJob{Dir: out, Files: a, Cache: cacheDir})
+		c2 := startChild(t, childJob{Dir: out, Files: b, Cache: cacheDir})
 		if err := errors.Join(c1.Wait(), c2.Wait()); err != nil {
 			t.Fatalf("round %d: %v", i, err)
 		}
@@ -449,6 +483,15 @@ func TestConcurrentBuildsOfTwoSpecs(t *testing.T) {
 			t.Fatalf("round %d: a mix: vs a: %s; vs b: %s", i, diffSnap(want[0], now), diffSnap(want[1], now))
 		}
 		onlyEnvDirs(t, out, "dev")
+		if cacheDir != "" {
+			set := []map[string][]byte{a, b}[i%2]
+			if _, err := (Options{Records: cache.Open(cacheDir)}).Dir(out, set); err != nil {
+				t.Fatal(err)
+			}
+			if now := snapshot(t, env); !equalSnap(now, want[i%2]) {
+				t.Fatalf("round %d: after a build with the record: %s", i, diffSnap(want[i%2], now))
+			}
+		}
 	}
 	close(stop)
 	wg.Wait()

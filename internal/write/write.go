@@ -31,6 +31,13 @@
 // finds the same content, and shows nothing. A build that changes nothing does not swap at all:
 // the directory is left exactly as it was.
 //
+// To compare, a build reads a file of the current generation only when the record of the
+// generation it last published (kept in the build cache, Options.Records; see record.go)
+// cannot vouch for it: a rebuild of 6011 files after one edit reads a handful. Publishing
+// still costs a hard link per unchanged file, an unlink when the replaced generation is
+// removed, and an lstat for the new record: a whole new directory is what lets the swap hold
+// for every reader, so none of the three is skipped (see record.go for what each buys).
+//
 // Each environment's directory keeps a manifest, ManifestName, of the files ecsgen wrote there.
 // A file ecsgen no longer generates is left out of the new generation only when the manifest
 // says ecsgen wrote it. Anything else in the directory is the user's: it is carried into the new
@@ -88,6 +95,7 @@ package write
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -112,6 +120,9 @@ const (
 )
 
 var errNotDir = errors.New("not a directory")
+
+// readFile reads a file of the current generation to compare it; tests count the calls.
+var readFile = os.ReadFile
 
 // exchangeDirs is exchange; tests replace it to take the path of platforms without one.
 var exchangeDirs = exchange
@@ -139,6 +150,16 @@ type Options struct {
 	// Notify, when set, gets a line for the user while the build is held up: it waits for
 	// another build of the same environment, or it cannot lock the directory.
 	Notify func(msg string)
+	// Records, when set (the build cache), keeps a record of each generation published, so
+	// that the next build compares without reading the files the record vouches for (see
+	// record.go). Without it, every file of the current generation is read.
+	Records Records
+}
+
+// cutEnv splits "<env>/rest".
+func cutEnv(file string) (env, rest string, ok bool) {
+	env, rest, ok = strings.Cut(file, "/")
+	return env, rest, ok && env != "" && rest != ""
 }
 
 // Dir writes files (slash-separated paths relative to dir, each inside an environment's
@@ -217,20 +238,27 @@ func (o Options) publish(shown string, files map[string][]byte) (st Stats, err e
 	}()
 	removeLeftovers(parent, name)
 
-	p, err := plan(target, shown, files)
+	started := time.Now()
+	rec := loadRecord(o.Records, target)
+	p, err := plan(target, shown, files, rec)
 	if err != nil {
 		return st, err
 	}
 	st = p.stats()
+	notBefore := started.Add(-racyAfter)
 	if len(p.written) == 0 && len(p.stale) == 0 {
 		for _, rel := range p.junk { // nothing to publish: only the litter of older versions goes
 			os.Remove(filepath.Join(target, filepath.FromSlash(rel)))
 		}
+		saveRecord(o.Records, target, newRecord(target, p.files, p.sums, p.old, notBefore), rec)
 		return st, nil
 	}
 	if err := p.stage(parent, name, target); err != nil {
 		return Stats{}, err
 	}
+	// Linking and unlinking changed every file's change time: the record takes each file's
+	// lstat now, in the published generation.
+	saveRecord(o.Records, target, newRecord(target, p.files, p.sums, nil, notBefore), rec)
 	return st, nil
 }
 
@@ -241,6 +269,7 @@ type generation struct {
 	files     map[string][]byte      // generated files, manifest included
 	old       map[string]fs.FileInfo // every entry of the current directory (not followed)
 	unchanged map[string]bool        // generated files already there with the same bytes
+	sums      map[string][32]byte    // SHA-256 of generated files, where worked out
 	written   []string               // generated files created or changed
 	stale     []string               // files ecsgen wrote before and no longer generates
 	junk      []string               // ecsgen's leftovers in the directory
@@ -263,9 +292,10 @@ func (g *generation) stats() Stats {
 	return st
 }
 
-// plan compares files with the directory at target.
-func plan(target, shown string, files map[string][]byte) (*generation, error) {
-	g := &generation{shown: shown, old: map[string]fs.FileInfo{}, unchanged: map[string]bool{}}
+// plan compares files with the directory at target; a file the record rec vouches for is not
+// read.
+func plan(target, shown string, files map[string][]byte, rec record) (*generation, error) {
+	g := &generation{shown: shown, old: map[string]fs.FileInfo{}, unchanged: map[string]bool{}, sums: map[string][32]byte{}}
 	names := slices.Sorted(maps.Keys(files))
 	g.files = maps.Clone(files)
 	g.files[ManifestName] = []byte("# Files ecsgen wrote here; it removes them when it no longer generates them.\n" + strings.Join(names, "\n") + "\n")
@@ -329,7 +359,17 @@ func plan(target, shown string, files map[string][]byte) (*generation, error) {
 		case there && info.IsDir():
 			return nil, fmt.Errorf("%s is in the way: a directory where a generated file must go", g.path(rel))
 		case there && info.Mode().IsRegular():
-			old, err := os.ReadFile(filepath.Join(target, filepath.FromSlash(rel)))
+			data := g.files[rel]
+			known, same := rec.knows(rel, info, data, func() [32]byte { s := sha256.Sum256(data); g.sums[rel] = s; return s })
+			switch {
+			case known && same:
+				g.unchanged[rel] = true
+				continue
+			case known:
+				g.written = append(g.written, rel) // the record says what it holds: other bytes
+				continue
+			}
+			old, err := readFile(filepath.Join(target, filepath.FromSlash(rel)))
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", g.path(rel), cause(err))
 			}

@@ -1,0 +1,15 @@
+package write
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+// fileID is a file's device, inode and change time (ns) from its lstat.
+func fileID(info fs.FileInfo) (dev, ino uint64, ctime int64, ok bool) {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	return uint64(st.Dev), st.Ino, st.Ctim.Nano(), true
+}
