@@ -57,9 +57,16 @@ func Generate(s *schema.Spec) (Files, error) {
 	}
 	for _, svc := range services {
 		maps.Copy(out, svc.out)
-		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)
 		maps.Copy(e.extraFiles, svc.extraFiles)
 		e.retained = append(e.retained, svc.retained...)
+	}
+	// The plan deploys the services that others call before their callers (callOrder).
+	index := map[string]int{}
+	for i, name := range sortedKeys(s.Services) {
+		index[name] = i
+	}
+	for _, name := range callOrder(s) {
+		plan.Stacks = append(plan.Stacks, services[index[name]].plan.Stacks...)
 	}
 	for p, b := range e.extraFiles {
 		out[path.Join(s.Env, p)] = b
