@@ -98,6 +98,9 @@ type stackInPlan struct {
 	// change set that imports them (ImportExistingResources), as CloudFormation would otherwise
 	// fail on "already exists".
 	LogGroups []string `json:"logGroups,omitempty"`
+	// exports are the names the stack exports, imports those it imports (Fn::ImportValue),
+	// for deploy.sh's order when the cluster stack drops an export.
+	exports, imports []string
 }
 
 // codeDeployRelease is how deploy.sh releases a CodeDeploy service: when the service does not
@@ -149,6 +152,8 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		DesiredCount: st.DesiredCount,
 		S3Bucket:     len(body) > MaxInlineTemplateBytes,
 		LogGroups:    retainedLogGroups(body),
+		exports:      exportNames(st.Template),
+		imports:      importNames(body),
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -239,6 +244,8 @@ type deployStack struct {
 	LiveTraffic        *liveTraffic
 	DesiredCount       *liveDesiredCount
 	LogGroups          []string
+	// ClusterImports are the cluster stack's exports the stack imports.
+	ClusterImports []string
 }
 
 // lbEndpoint is how deploy.sh prints a load balancer's URLs: from the DNS name the cluster
@@ -257,6 +264,8 @@ type scriptData struct {
 	// before every other and deleted after them; empty without one.
 	NetworkStack, NetworkFunction string
 	Stacks                        []deployStack
+	// ClusterExports are the names the cluster stack exports.
+	ClusterExports []string
 	// Services are the functions deploying the service stacks, in plan order.
 	Services []string
 	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
@@ -299,6 +308,14 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			LogGroups: st.LogGroups}
 		for _, k := range slices.Sorted(maps.Keys(st.Parameters)) {
 			ds.ParameterOverrides = append(ds.ParameterOverrides, k+"="+st.Parameters[k])
+		}
+		if st.Name == d.ClusterStack {
+			d.ClusterExports = st.exports
+		}
+		for _, name := range st.imports {
+			if strings.HasPrefix(name, d.ClusterStack+":") {
+				ds.ClusterImports = append(ds.ClusterImports, name)
+			}
 		}
 		d.Releases = d.Releases || st.Release != nil
 		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
@@ -423,4 +440,45 @@ func retainedResources(stack string, body []byte) []string {
 		out = append(out, what+" (stack "+stack+")")
 	}
 	return out
+}
+
+// exportNames are the names a template exports, sorted.
+func exportNames(t *cloudformation.Template) []string {
+	var out []string
+	for _, o := range t.Outputs {
+		if o.Export != nil {
+			out = append(out, o.Export.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// importNames are the export names an encoded template imports (Fn::ImportValue of a literal
+// name), sorted, each once.
+func importNames(body []byte) []string {
+	var tree any
+	if json.Unmarshal(body, &tree) != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if name, ok := x.(string); ok && k == "Fn::ImportValue" {
+					seen[name] = true
+				} else {
+					walk(x)
+				}
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(tree)
+	return sortedKeys(seen)
 }

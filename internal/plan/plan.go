@@ -125,15 +125,13 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new output: %w", err)
 	}
-	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, changes: map[string]map[string]*change{}}
-	for i, s := range newOut.Stacks {
-		c.pos[s.Name] = i
-	}
+	c := &comparison{old: oldOut, new: newOut, pos: deployOrder(oldOut, newOut), changes: map[string]map[string]*change{}}
 	c.diff()
 	c.propagateReplacements()
 	c.customNames()
 	c.nameCollisions()
 	c.exports()
+	c.newImports()
 	c.capacityProviders()
 	c.codeDeployServices()
 	c.rulePriorities()
@@ -181,6 +179,72 @@ type comparison struct {
 	changes map[string]map[string]*change
 	// stack-level notes, by stack.
 	stackReasons, stackHints map[string][]string
+}
+
+// deployOrder is each stack's place in the order deploy.sh deploys them: the plan's order
+// (the network and cluster stacks, then the services), except when the cluster stack drops an
+// export it had: then the stacks that exist go before it (they stop importing it, as
+// CloudFormation requires) and the new ones after it.
+func deployOrder(old, new *envOutput) map[string]int {
+	order := new.Stacks
+	for i, s := range new.Stacks {
+		if !s.declares("AWS::ECS::Cluster") || old.byName[s.Name] == nil {
+			continue
+		}
+		kept := map[string]bool{}
+		for _, n := range exportNamesOf(s) {
+			kept[n] = true
+		}
+		dropped := false
+		for _, n := range exportNamesOf(old.byName[s.Name]) {
+			dropped = dropped || !kept[n]
+		}
+		if !dropped {
+			break
+		}
+		order = slices.Clone(new.Stacks[:i])
+		for _, o := range new.Stacks[i+1:] {
+			if old.byName[o.Name] != nil {
+				order = append(order, o)
+			}
+		}
+		order = append(order, s)
+		for _, o := range new.Stacks[i+1:] {
+			if old.byName[o.Name] == nil {
+				order = append(order, o)
+			}
+		}
+		break
+	}
+	pos := map[string]int{}
+	for i, s := range order {
+		pos[s.Name] = i
+	}
+	return pos
+}
+
+// declares says whether a stack's template has a resource of the type.
+func (s *stack) declares(typ string) bool {
+	for _, r := range s.Template.Resources {
+		if r.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// exportNamesOf are the names a stack's template exports.
+func exportNamesOf(s *stack) []string {
+	var out []string
+	for _, o := range s.Template.Outputs {
+		if o.Export == nil {
+			continue
+		}
+		if name, ok := o.Export.Name.(string); ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // deployedBefore says whether deploy.sh updates stack a before stack b.
@@ -470,6 +534,28 @@ func (c *comparison) exports() {
 					ch.raise(Blocked, fmt.Sprintf("its replacement changes export %s, and %s", name, inUse), hint)
 				}
 			}
+		}
+	}
+}
+
+// newImports blocks an import of an export that its stack only adds after the importing
+// stack's update (deployOrder puts the stacks that exist first when the cluster stack drops an
+// export): the import would find no export.
+func (c *comparison) newImports() {
+	oldExp, newExp := exportsOf(c.old), exportsOf(c.new)
+	for _, s := range c.new.Stacks {
+		for _, name := range sortedKeys(importsOf(s)) {
+			e, added := newExp[name]
+			if _, had := oldExp[name]; had || !added || !c.deployedBefore(s.Name, e.stack) {
+				continue
+			}
+			ch := c.get(e.stack, "Outputs."+e.output)
+			if ch == nil {
+				ch = &change{stack: e.stack, id: "Outputs." + e.output, typ: "Output", outcome: Add}
+				c.record(ch)
+			}
+			ch.raise(Blocked, fmt.Sprintf("stack %s imports the new export %s, and is updated before this stack, which removes exports that stacks still import", s.Name, name),
+				"deploy in two steps: first a spec that keeps what this one removes, then this spec")
 		}
 	}
 }

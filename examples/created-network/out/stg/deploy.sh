@@ -300,6 +300,46 @@ if ((${#dropped[@]})); then
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
 
+# CloudFormation refuses to remove an export that another stack imports. When the cluster stack
+# drops exports (a calling service's security group, a load balancer), the service stacks that
+# exist go first too, so that they stop importing them; unless one of them imports an export the
+# cluster stack only adds.
+exports_now=" "
+if stack_exists shop-stg-cluster; then
+  exports_now+="$(in_region cloudformation describe-stacks --stack-name shop-stg-cluster \
+    --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
+fi
+dropped_exports=()
+for export in $exports_now; do
+  [[ " shop-stg-cluster:ClusterName shop-stg-cluster:public:LoadBalancerArn shop-stg-cluster:public:LoadBalancerDNSName shop-stg-cluster:public:LoadBalancerFullName shop-stg-cluster:public:SecurityGroupId shop-stg-cluster:public:http:ListenerArn shop-stg-cluster:workers:InstanceSecurityGroupId " == *" $export "* ]] || dropped_exports+=("$export")
+done
+if ((${#dropped_exports[@]})); then
+  imports=(shop-stg-cluster:ClusterName shop-stg-cluster:public:SecurityGroupId shop-stg-cluster:public:http:ListenerArn )
+  if stack_exists shop-stg-svc-web; then
+    for export in "${imports[@]}"; do
+      if [[ $exports_now != *" $export "* ]]; then
+        echo "The cluster stack removes export(s) ${dropped_exports[*]}, which stacks may still import, and" >&2
+        echo "stack shop-stg-svc-web imports $export, which it adds: CloudFormation allows neither order in one deploy." >&2
+        echo "Deploy in two steps: first a spec that removes nothing, then the spec that removes it." >&2
+        exit 1
+      fi
+    done
+  fi
+  imports=(shop-stg-cluster:ClusterName shop-stg-cluster:public:LoadBalancerDNSName )
+  if stack_exists shop-stg-svc-worker; then
+    for export in "${imports[@]}"; do
+      if [[ $exports_now != *" $export "* ]]; then
+        echo "The cluster stack removes export(s) ${dropped_exports[*]}, which stacks may still import, and" >&2
+        echo "stack shop-stg-svc-worker imports $export, which it adds: CloudFormation allows neither order in one deploy." >&2
+        echo "Deploy in two steps: first a spec that removes nothing, then the spec that removes it." >&2
+        exit 1
+      fi
+    done
+  fi
+  services_first=true
+  echo "The cluster stack removes export(s) ${dropped_exports[*]}: the service stacks that import them go first."
+fi
+
 # The network stack first: the cluster and service stacks import its VPC and subnet ids.
 deploy_network
 if $services_first; then
