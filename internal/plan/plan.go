@@ -125,7 +125,10 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new output: %w", err)
 	}
-	c := &comparison{old: oldOut, new: newOut, pos: deployOrder(oldOut, newOut), changes: map[string]map[string]*change{}}
+	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, exportPos: deployOrder(oldOut, newOut), changes: map[string]map[string]*change{}}
+	for i, s := range newOut.Stacks {
+		c.pos[s.Name] = i
+	}
 	c.diff()
 	c.propagateReplacements()
 	c.customNames()
@@ -175,6 +178,9 @@ type comparison struct {
 	// pos is a stack's place in the new deploy order; stacks that are no longer generated are
 	// not deployed at all.
 	pos map[string]int
+	// exportPos is the order deploy.sh takes when the cluster stack drops an export (see
+	// deployOrder), which is what releasing and adding exports depends on.
+	exportPos map[string]int
 	// changes by stack and logical id; unchanged resources are absent.
 	changes map[string]map[string]*change
 	// stack-level notes, by stack.
@@ -251,6 +257,14 @@ func exportNamesOf(s *stack) []string {
 func (c *comparison) deployedBefore(a, b string) bool {
 	pa, okA := c.pos[a]
 	pb, okB := c.pos[b]
+	return okA && okB && pa < pb
+}
+
+// exportsReleasedBefore says whether deploy.sh updates stack a before stack b where exports
+// are concerned: in exportPos's order.
+func (c *comparison) exportsReleasedBefore(a, b string) bool {
+	pa, okA := c.exportPos[a]
+	pb, okB := c.exportPos[b]
 	return okA && okB && pa < pb
 }
 
@@ -507,7 +521,7 @@ func (c *comparison) exports() {
 				continue
 			}
 			// An importer that stops importing, updated before the exporter, releases it.
-			if ns := c.new.byName[s.Name]; ns != nil && !importsOf(ns)[name] && c.deployedBefore(s.Name, e.stack) {
+			if ns := c.new.byName[s.Name]; ns != nil && !importsOf(ns)[name] && c.exportsReleasedBefore(s.Name, e.stack) {
 				continue
 			}
 			users = append(users, s.Name)
@@ -546,7 +560,7 @@ func (c *comparison) newImports() {
 	for _, s := range c.new.Stacks {
 		for _, name := range sortedKeys(importsOf(s)) {
 			e, added := newExp[name]
-			if _, had := oldExp[name]; had || !added || !c.deployedBefore(s.Name, e.stack) {
+			if _, had := oldExp[name]; had || !added || !c.exportsReleasedBefore(s.Name, e.stack) {
 				continue
 			}
 			ch := c.get(e.stack, "Outputs."+e.output)
