@@ -256,6 +256,7 @@ func (e *env) serviceAutoscaling(t *cloudformation.Template, name string, svc sc
 		t.Resources[logicalID(k)+"Alarm"] = e.alarm(alarmName, describeAlarm(sp, "service "+ServiceName(s, name)),
 			sp.Alarm, e.serviceMetric(name, sp.Alarm.Metric), policyID, sp.Notify, e.notificationsTopicImport())
 	}
+	e.servicePredictive(t, name, svc)
 }
 
 func describeAlarm(sp schema.StepScaling, what string) string {
@@ -347,4 +348,5 @@ func (e *env) groupScaling(t *cloudformation.Template, name string, c schema.EC2
 		}
 		t.Resources[id+logicalID(k)+"ScheduledAction"] = a
 	}
+	e.groupPredictive(t, name, c)
 }

@@ -472,6 +472,9 @@ func (e *env) tags(extra map[string]string) []tags.Tag {
 	for k, v := range e.spec.Tags {
 		m[k] = v
 	}
+	for k, v := range e.serviceTags {
+		m[k] = v
+	}
 	for k, v := range extra {
 		m[k] = v
 	}

@@ -70,6 +70,8 @@ type service struct {
 	// desiredCount is an intrinsic (a Ref) for DesiredCount, which goformation types as a
 	// number; it replaces DesiredCount when set.
 	desiredCount string
+	// azRebalancing is AvailabilityZoneRebalancing (ENABLED or DISABLED; empty: not set).
+	azRebalancing string
 }
 
 // serviceDeploymentExtras are DeploymentConfiguration properties goformation lacks.
@@ -118,6 +120,11 @@ func (s *service) MarshalJSON() ([]byte, error) {
 				return fmt.Errorf("internal error: DesiredCount set twice")
 			}
 			props["DesiredCount"] = s.desiredCount
+		}
+		if s.azRebalancing != "" {
+			if err := mergeStruct(props, struct{ AvailabilityZoneRebalancing string }{s.azRebalancing}); err != nil {
+				return err
+			}
 		}
 		if s.deployment != nil {
 			dc, _ := props["DeploymentConfiguration"].(map[string]any)

@@ -55,18 +55,20 @@ func Generate(s *schema.Spec) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
+	// deploy.sh's order of the service stacks (see deployOrder), with the services that others
+	// call before their callers (callOrder).
+	byName := map[string]serviceOutput{}
+	for i, name := range sortedKeys(s.Services) {
+		byName[name] = services[i]
+	}
+	for i, name := range callOrder(s, deployOrder(s)) {
+		services[i] = byName[name]
+	}
 	for _, svc := range services {
 		maps.Copy(out, svc.out)
+		plan.Stacks = append(plan.Stacks, svc.plan.Stacks...)
 		maps.Copy(e.extraFiles, svc.extraFiles)
 		e.retained = append(e.retained, svc.retained...)
-	}
-	// The plan deploys the services that others call before their callers (callOrder).
-	index := map[string]int{}
-	for i, name := range sortedKeys(s.Services) {
-		index[name] = i
-	}
-	for _, name := range callOrder(s) {
-		plan.Stacks = append(plan.Stacks, services[index[name]].plan.Stacks...)
 	}
 	for p, b := range e.extraFiles {
 		out[path.Join(s.Env, p)] = b
@@ -157,6 +159,9 @@ type env struct {
 	dedicated map[[2]string]string
 	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain or RetainExceptOnCreate).
 	retained []string
+	// serviceTags are the tags of the service whose stack is being built (its resources carry
+	// them over the spec's), nil for the other stacks.
+	serviceTags map[string]string
 }
 
 func newEnv(s *schema.Spec) *env {

@@ -207,24 +207,40 @@ func (e *env) instanceIngressFromLoadBalancers(t *cloudformation.Template) {
 		if svc.LoadBalancer == nil || s.OnFargate(svc) || s.NetworkMode(svc) == "awsvpc" {
 			continue
 		}
-		container, port := s.Target(svc)
-		from, to := DynamicPortsFrom, DynamicPortsTo
-		if s.NetworkMode(svc) == "host" {
-			from, to = port, port
-		} else if c, ok := svc.Containers[container]; ok {
-			for _, pm := range c.Ports {
-				if pm.Container == port && pm.Host != nil && *pm.Host != 0 {
-					from, to = *pm.Host, *pm.Host
+		hostPorts := func(container string, port int) (from, to int) {
+			from, to = DynamicPortsFrom, DynamicPortsTo
+			if s.NetworkMode(svc) == "host" {
+				return port, port
+			}
+			if c, ok := svc.Containers[container]; ok {
+				for _, pm := range c.Ports {
+					if pm.Container == port && pm.Host != nil && *pm.Host != 0 {
+						from, to = *pm.Host, *pm.Host
+					}
 				}
 			}
+			return from, to
+		}
+		container, port := s.Target(svc)
+		targets := [][2]int{}
+		from, to := hostPorts(container, port)
+		targets = append(targets, [2]int{from, to})
+		// The service's additional targets (after its own, so that the rules of specs without
+		// them keep their numbers).
+		for _, k := range sortedKeys(svc.LoadBalancer.AdditionalTargets) {
+			at := svc.LoadBalancer.AdditionalTargets[k].AsLoadBalancer(svc.LoadBalancer.Name, container)
+			from, to := hostPorts(at.Container, at.Port)
+			targets = append(targets, [2]int{from, to})
 		}
 		for _, capName := range sortedKeys(s.Strategy(svc)) {
 			if _, ok := s.Cluster.Capacity.EC2[capName]; !ok {
 				continue
 			}
-			r := rule{capName, svc.LoadBalancer.Name, from, to}
-			if !slices.Contains(rules, r) {
-				rules = append(rules, r)
+			for _, ports := range targets {
+				r := rule{capName, svc.LoadBalancer.Name, ports[0], ports[1]}
+				if !slices.Contains(rules, r) {
+					rules = append(rules, r)
+				}
 			}
 		}
 	}

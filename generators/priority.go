@@ -3,6 +3,7 @@ package generators
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"strings"
 
 	"github.com/ecsgen/ecsgen/schema"
@@ -79,4 +80,76 @@ func broadest(patterns []string) int {
 		}
 	}
 	return max(n, 0)
+}
+
+// catchAllListeners are the shared listeners on which a service's stack holds the catch-all
+// rule (CatchAllPriority), for its own target or an additional one: the rule that takes every
+// request no other rule matches, which is how a service becomes what a listener forwards to by
+// default. rulesOn are the shared listeners on which it holds any rule.
+func catchAllListeners(s *schema.Spec, name string) (catchAll, rulesOn [][2]string) {
+	slb := s.Services[name].LoadBalancer
+	if slb == nil {
+		return nil, nil
+	}
+	dedicated := s.DedicatedListeners()
+	add := func(listener, key string, r schema.ListenerRule) {
+		l := [2]string{slb.Name, listener}
+		if _, own := dedicated[l]; listener == "" || own {
+			return
+		}
+		rulesOn = append(rulesOn, l)
+		if RulePriority(slb.Name, listener, key, r) == CatchAllPriority {
+			catchAll = append(catchAll, l)
+		}
+	}
+	add(slb.Listener, name, slb.Rule)
+	add(slb.TestListener, name, slb.Rule)
+	for _, k := range sortedKeys(slb.AdditionalTargets) {
+		at := slb.AdditionalTargets[k]
+		add(at.Listener, AdditionalTargetRuleKey(name, k), at.Rule)
+	}
+	return catchAll, rulesOn
+}
+
+// deployOrder is the order of the service stacks in deploy.sh: by name, except that a service
+// holding a listener's catch-all rule comes after every service without one that has a rule on
+// that listener. Moving the catch-all from one service to another then deploys in one go: the
+// service that gives it up is updated first and releases priority 50000 before the other one's
+// stack creates its rule (otherwise PriorityInUse). A service whose stack is removed releases
+// it earlier still: deploy.sh prunes before all. Services that share no listener keep their
+// order.
+func deployOrder(s *schema.Spec) []string {
+	names := sortedKeys(s.Services)
+	catchAll := map[string][][2]string{}
+	rulesOn := map[string][][2]string{}
+	for _, n := range names {
+		catchAll[n], rulesOn[n] = catchAllListeners(s, n)
+	}
+	// after[n] is the last service (by name) that n must follow.
+	after := map[string]string{}
+	for _, n := range names {
+		for _, other := range names {
+			if other == n || len(catchAll[other]) > 0 {
+				continue
+			}
+			for _, l := range catchAll[n] {
+				if slices.Contains(rulesOn[other], l) && other > n && other > after[n] {
+					after[n] = other
+				}
+			}
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if after[n] != "" {
+			continue
+		}
+		out = append(out, n)
+		for _, m := range names { // those that wait for n, in name order
+			if after[m] == n {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }

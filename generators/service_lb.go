@@ -144,6 +144,7 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 		grace = *svc.HealthCheckGracePeriod
 	}
 	res.HealthCheckGracePeriodSeconds = ptr(grace)
+	e.additionalTargets(t, name, svc, res)
 	if svc.Deployment.NativeBlueGreen() {
 		// The advanced configuration references the rules, which orders the service after them.
 		e.loadBalancerRole(t, name, slb.TestListener != "")
@@ -359,4 +360,56 @@ func (e *env) hooksRole(t *cloudformation.Template, name string, hooks []schema.
 		Permissions: policyDocument{Statements: []statement{{Sid: "InvokeHooks", Actions: []string{"lambda:InvokeFunction"}, Resources: fns}}},
 	}
 	t.Resources[hooksRoleID] = e.roleResource(r, e.tags(nil))
+}
+
+// AdditionalTargetRuleKey is what a listener rule priority of an additional target is derived
+// from in place of the service's name (see RulePriority): the service and the target, which
+// no service name can equal (a service name has no "/").
+func AdditionalTargetRuleKey(service, target string) string { return service + "/" + target }
+
+// additionalTargets wires the service's further ports to its load balancer: for each target
+// (in name order) a target group and a listener rule of its own (<Target>TargetGroup,
+// <Target>ListenerRule), the task security group's ingress on the port, and one more
+// LoadBalancers entry, after the service's own, so that the resources of the first target keep
+// their logical ids. Only rolling deployments on application load balancers (R81, checked).
+func (e *env) additionalTargets(t *cloudformation.Template, name string, svc schema.Service, res *service) {
+	s := e.spec
+	slb := svc.LoadBalancer
+	lb := s.LoadBalancers[slb.Name]
+	primaryContainer, _ := s.Target(svc)
+	for _, k := range sortedKeys(slb.AdditionalTargets) {
+		target := slb.AdditionalTargets[k].AsLoadBalancer(slb.Name, primaryContainer)
+		id := logicalID(k)
+		own := svc
+		own.LoadBalancer = &target
+		t.Resources[id+targetGroupID] = e.targetGroup(own, lb, target.Port, 0)
+		t.Resources[id+listenerRuleID] = listenerRule(
+			ImportValue(exportName(s, ExportListenerArn(slb.Name, target.Listener))),
+			RulePriority(slb.Name, target.Listener, AdditionalTargetRuleKey(name, k), target.Rule), target.Rule, Ref(id+targetGroupID))
+		res.AWSCloudFormationDependsOn = append(res.AWSCloudFormationDependsOn, id+listenerRuleID)
+		if sg, ok := t.Resources[taskSGID].(*ec2.SecurityGroup); ok {
+			lbGroup := ImportValue(exportName(s, ExportLoadBalancerSG(slb.Name)))
+			ports := []int{target.Port}
+			if hp := target.HealthCheck.Port; hp != 0 && hp != target.Port {
+				ports = append(ports, hp)
+			}
+			for i, port := range ports {
+				what, egressID := "Traffic ("+k+")", loadBalancerEgressID+id
+				if i > 0 {
+					what, egressID = "Health checks ("+k+")", egressID+"HealthCheck"
+				}
+				sg.SecurityGroupIngress = append(sg.SecurityGroupIngress, ec2.SecurityGroup_Ingress{
+					IpProtocol: "tcp", FromPort: ptr(port), ToPort: ptr(port), SourceSecurityGroupId: ptr(lbGroup),
+					Description: ptr(what + " from load balancer " + slb.Name),
+				})
+				t.Resources[egressID] = targetEgress(lbGroup, Ref(taskSGID), "tcp", port, port, what+" of ECS service "+ServiceName(s, name))
+				res.AWSCloudFormationDependsOn = append(res.AWSCloudFormationDependsOn, egressID)
+			}
+		}
+		res.LoadBalancers = append(res.LoadBalancers, ecs.Service_LoadBalancer{
+			ContainerName:  ptr(target.Container),
+			ContainerPort:  ptr(target.Port),
+			TargetGroupArn: ptr(Ref(id + targetGroupID)),
+		})
+	}
 }

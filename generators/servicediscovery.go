@@ -206,11 +206,10 @@ func (e *env) admitCallers(name string, svc schema.Service, sg *ec2.SecurityGrou
 	}
 }
 
-// callOrder is the order the service stacks deploy in: a service that others call before its
-// callers, since a task resolves only the Service Connect endpoints that exist when it starts;
-// otherwise, and within a cycle of calls, by name.
-func callOrder(s *schema.Spec) []string {
-	names := sortedKeys(s.Services)
+// callOrder reorders the service stacks' deploy order (names) so that a service that others
+// call comes before its callers, since a task resolves only the Service Connect endpoints that
+// exist when it starts; otherwise, and within a cycle of calls, the order stays.
+func callOrder(s *schema.Spec, names []string) []string {
 	done := map[string]bool{}
 	var out []string
 	for len(out) < len(names) {

@@ -156,13 +156,24 @@ type ScheduledScaling struct {
 	Max      *int   `json:"max,omitempty"`
 }
 
+// PredictiveScaling is a predictive scaling policy of a service or an Auto Scaling group.
+type PredictiveScaling struct {
+	Metric               string  `json:"metric"`
+	Target               float64 `json:"target"`
+	Mode                 string  `json:"mode"`
+	SchedulingBufferTime *int    `json:"schedulingBufferTime,omitempty"`
+	MaxCapacityBreach    string  `json:"maxCapacityBreach"`
+	MaxCapacityBuffer    *int    `json:"maxCapacityBuffer,omitempty"`
+}
+
 type ServiceAutoscaling struct {
-	Min            int                         `json:"min"`
-	Max            int                         `json:"max"`
-	Suspend        SuspendedState              `json:"suspend"`
-	TargetTracking map[string]TargetTracking   `json:"targetTracking"`
-	StepScaling    map[string]StepScaling      `json:"stepScaling"`
-	Scheduled      map[string]ScheduledScaling `json:"scheduled"`
+	Min            int                          `json:"min"`
+	Max            int                          `json:"max"`
+	Suspend        SuspendedState               `json:"suspend"`
+	TargetTracking map[string]TargetTracking    `json:"targetTracking"`
+	StepScaling    map[string]StepScaling       `json:"stepScaling"`
+	Scheduled      map[string]ScheduledScaling  `json:"scheduled"`
+	Predictive     map[string]PredictiveScaling `json:"predictive"`
 }
 
 type SuspendedState struct {
@@ -172,9 +183,10 @@ type SuspendedState struct {
 }
 
 type GroupScaling struct {
-	TargetTracking map[string]TargetTracking   `json:"targetTracking"`
-	StepScaling    map[string]StepScaling      `json:"stepScaling"`
-	Scheduled      map[string]ScheduledScaling `json:"scheduled"`
+	TargetTracking map[string]TargetTracking    `json:"targetTracking"`
+	StepScaling    map[string]StepScaling       `json:"stepScaling"`
+	Scheduled      map[string]ScheduledScaling  `json:"scheduled"`
+	Predictive     map[string]PredictiveScaling `json:"predictive"`
 }
 
 type Replacement struct {
@@ -251,6 +263,32 @@ type ServiceLoadBalancer struct {
 	DeregistrationDelay int          `json:"deregistrationDelay"`
 	SlowStart           int          `json:"slowStart,omitempty"`
 	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+	// AdditionalTargets are further ports of the service behind the same load balancer.
+	AdditionalTargets map[string]AdditionalTarget `json:"additionalTargets"`
+}
+
+// AdditionalTarget is a further port of a service behind its load balancer, with its own
+// target group and listener rule.
+type AdditionalTarget struct {
+	Listener            string       `json:"listener"`
+	Container           string       `json:"container,omitempty"`
+	Port                int          `json:"port"`
+	Rule                ListenerRule `json:"rule"`
+	HealthCheck         TargetHealth `json:"healthCheck"`
+	DeregistrationDelay int          `json:"deregistrationDelay"`
+	SlowStart           int          `json:"slowStart,omitempty"`
+	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+}
+
+// AsLoadBalancer is the additional target as the service's load balancer settings of its own,
+// on the service's load balancer (name).
+func (t AdditionalTarget) AsLoadBalancer(name, defaultContainer string) ServiceLoadBalancer {
+	container := t.Container
+	if container == "" {
+		container = defaultContainer
+	}
+	return ServiceLoadBalancer{Name: name, Listener: t.Listener, Container: container, Port: t.Port, Rule: t.Rule,
+		HealthCheck: t.HealthCheck, DeregistrationDelay: t.DeregistrationDelay, SlowStart: t.SlowStart, Stickiness: t.Stickiness}
 }
 
 type ListenerRule struct {
@@ -437,9 +475,12 @@ type Service struct {
 	LoadBalancer           *ServiceLoadBalancer `json:"loadBalancer,omitempty"`
 	Autoscaling            *ServiceAutoscaling  `json:"autoscaling,omitempty"`
 	HealthCheckGracePeriod *int                 `json:"healthCheckGracePeriod,omitempty"`
-	Deployment             Deployment           `json:"deployment"`
-	Placement              Placement            `json:"placement"`
-	LogRetentionDays       int                  `json:"logRetentionDays"`
+	Tags                   map[string]string    `json:"tags"`
+	// AvailabilityZoneRebalancing is nil when the spec leaves it to ECS.
+	AvailabilityZoneRebalancing *bool      `json:"availabilityZoneRebalancing,omitempty"`
+	Deployment                  Deployment `json:"deployment"`
+	Placement                   Placement  `json:"placement"`
+	LogRetentionDays            int        `json:"logRetentionDays"`
 
 	// ServiceConnect, ServiceDiscovery and Calls: see servicediscovery.go.
 	ServiceConnect   *ServiceConnect   `json:"serviceConnect,omitempty"`

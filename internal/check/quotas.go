@@ -56,6 +56,20 @@ func checkQuotas(c *checker) {
 				"the Auto Scaling group and its instances would carry %d tags (the spec's, the capacity's and ecsgen's); AWS allows at most %d tags per resource", n, tagsPerResource.Limit)
 		}
 	}
+	// A service's resources carry its own tags too.
+	for _, name := range sortedKeys(s.Services) {
+		keys := map[string]bool{}
+		for _, k := range generators.ResourceTags(s, "") {
+			keys[k] = true
+		}
+		for k := range s.Services[name].Tags {
+			keys[k] = true
+		}
+		if n := len(keys); n > tagsPerResource.Limit && len(s.Services[name].Tags) > 0 {
+			c.errorf(tagsPerResource.ID, "services."+name+".tags", "remove some tags",
+				"the service's resources would carry %d tags (the spec's, the service's and ecsgen's); AWS allows at most %d tags per resource", n, tagsPerResource.Limit)
+		}
+	}
 	// userData is the cluster's; each capacity's script holds it beside its own settings.
 	biggest, at := 0, ""
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {

@@ -63,6 +63,16 @@ func TestQuotas(t *testing.T) {
 			}
 		}
 	}
+	serviceTags := func(n int) func(*schema.Spec) {
+		return func(s *schema.Spec) {
+			svc := s.Services["web"]
+			svc.Tags = map[string]string{}
+			for i := range n - 3 {
+				svc.Tags[fmt.Sprintf("k%d", i)] = "v"
+			}
+			s.Services["web"] = svc
+		}
+	}
 	userData := func(bytes int) func(*schema.Spec) {
 		return func(s *schema.Spec) {
 			s.Cluster.UserData = []string{"#"}
@@ -79,6 +89,8 @@ func TestQuotas(t *testing.T) {
 			"spec.cue:20:2: services.web.containers: [Q01] the task has 11 containers; ECS allows at most 10 containers per task definition — split the containers over several services"},
 		{"Q02 tags", tags(50), tags(51),
 			"spec: tags: [Q02] resources would carry 51 tags (the spec's, plus ecsgen:system, ecsgen:env and Name); AWS allows at most 50 tags per resource — remove some tags"},
+		{"Q02 service tags", serviceTags(50), serviceTags(51),
+			"spec.cue:20:2: services.web.tags: [Q02] the service's resources would carry 51 tags (the spec's, the service's and ecsgen's); AWS allows at most 50 tags per resource — remove some tags"},
 		{"Q03 user data", userData(16384), userData(16385),
 			"spec: cluster.userData: [Q03] the user data of capacity general is 16385 bytes (16.0 KB); EC2 limits user data to 16 KB, in raw form, before it is base64-encoded — move long commands into a script the instances download (from S3 or SSM) and keep userData short"},
 	} {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -514,6 +515,73 @@ func TestRules(t *testing.T) {
 				svc.LoadBalancer.Rule = schema.ListenerRule{Paths: []string{"/a/*", "/b/*"}, SourceIPs: []string{"10.0.0.0/8", "192.168.0.0/16"}, Headers: map[string][]string{"X-Release": {"canary", "beta"}}}
 			})
 		}, "spec.cue:20:2: services.web.loadBalancer.rule: [R71] the rule has 6 condition values (hosts, paths, source ranges and header values together); Elastic Load Balancing allows 5 per rule — split the rule's values over fewer conditions, or route with a broader pattern (e.g. /api/*)"},
+		{"R80 more than 5 target groups", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				c := svc.Containers["web"]
+				svc.LoadBalancer.AdditionalTargets = map[string]schema.AdditionalTarget{}
+				for i := 1; i <= 5; i++ {
+					c.Ports = append(c.Ports, schema.PortMapping{Container: 9000 + i, Protocol: "tcp"})
+					svc.LoadBalancer.AdditionalTargets[fmt.Sprintf("t%d", i)] = additionalTarget(9000+i, fmt.Sprintf("/t%d/*", i))
+				}
+				svc.Containers["web"] = c
+			})
+		}, "spec.cue:20:2: services.web.loadBalancer.additionalTargets: [R80] the service would register its tasks in 6 target groups; ECS allows 5 per service — keep at most 4 additional targets, or move ports to a service of their own"},
+		{"R81 additional targets with blue/green", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.Deployment.Strategy = schema.BlueGreen
+				c := svc.Containers["web"]
+				c.Ports = append(c.Ports, schema.PortMapping{Container: 9090, Protocol: "tcp"})
+				svc.Containers["web"] = c
+				svc.LoadBalancer.AdditionalTargets = map[string]schema.AdditionalTarget{"admin": additionalTarget(9090, "/admin/*")}
+			})
+		}, `spec.cue:20:2: services.web.loadBalancer.additionalTargets: [R81] a blueGreen deployment moves the traffic of one target group pair (CodeDeploy takes exactly one target group per service, R49), so a service with additional targets must deploy rolling — use strategy "rolling", or give the other ports services of their own`},
+		{"R34 additional target port", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				svc.LoadBalancer.AdditionalTargets = map[string]schema.AdditionalTarget{"admin": additionalTarget(9090, "/admin/*")}
+			})
+		}, "spec.cue:20:2: services.web.loadBalancer.additionalTargets.admin.port: [R34] container web has no port 9090 — add {container: 9090} to the ports of web"},
+		{"additional target takes the catch-all", func(s *schema.Spec) {
+			withALB(s)
+			web(s, func(svc *schema.Service) {
+				c := svc.Containers["web"]
+				c.Ports = append(c.Ports, schema.PortMapping{Container: 9090, Protocol: "tcp"})
+				svc.Containers["web"] = c
+				svc.LoadBalancer.AdditionalTargets = map[string]schema.AdditionalTarget{"admin": additionalTarget(9090)}
+			})
+		}, "spec.cue:20:2: services.web.loadBalancer.additionalTargets.admin.rule: service web already takes every request on listener http; this target would never get any — give one of them hosts or paths"},
+		{"R82 capacity buffer without increase", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, Predictive: map[string]schema.PredictiveScaling{
+					"daily": {Metric: "cpu", Target: 50, Mode: "forecastAndScale", MaxCapacityBreach: "honor", MaxCapacityBuffer: intp(10)}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.predictive.daily.maxCapacityBuffer: [R82] maxCapacityBuffer applies only when the forecast may raise the capacity above max (IncreaseMaxCapacity), and AWS refuses it otherwise — remove it, or set maxCapacityBreach: "increase"`},
+		{"R82 increase without capacity buffer", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.ManagedScaling.Enabled, c.ManagedTerminationProtection = false, false
+				c.Scaling.Predictive = map[string]schema.PredictiveScaling{"daily": {Metric: "cpu", Target: 50, Mode: "forecastOnly", MaxCapacityBreach: "increase"}}
+			})
+		}, `spec: cluster.capacity.ec2.general.scaling.predictive.daily.maxCapacityBuffer: [R82] maxCapacityBreach "increase" needs maxCapacityBuffer: AWS requires it with IncreaseMaxCapacity — give the percent the forecast may go above max, e.g. maxCapacityBuffer: 10`},
+		{"R83 policy name taken", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4,
+					TargetTracking: map[string]schema.TargetTracking{"cpu": {Metric: schema.Metric{Predefined: "cpu"}, Target: 60}},
+					Predictive:     map[string]schema.PredictiveScaling{"cpu": {Metric: "cpu", Target: 50, Mode: "forecastAndScale", MaxCapacityBreach: "honor"}}}
+			})
+		}, "spec.cue:20:2: services.web.autoscaling.predictive.cpu: [R83] the name cpu is also a targetTracking or stepScaling policy's; each policy needs a name of its own — give the predictive policy another name"},
+		{"R55 predictive requestCount without load balancer", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Autoscaling = &schema.ServiceAutoscaling{Min: 1, Max: 4, Predictive: map[string]schema.PredictiveScaling{
+					"daily": {Metric: "requestCount", Target: 500, Mode: "forecastAndScale", MaxCapacityBreach: "honor"}}}
+			})
+		}, `spec.cue:20:2: services.web.autoscaling.predictive.daily.metric: [R55] requestCount counts requests per task through the service's load balancer, and the service has none — add a loadBalancer to the service, or scale on "cpu" or "memory"`},
+		{"predictive scaling beside managed scaling", func(s *schema.Spec) {
+			general(s, func(c *schema.EC2Capacity) {
+				c.Scaling.Predictive = map[string]schema.PredictiveScaling{"daily": {Metric: "cpu", Target: 50, Mode: "forecastOnly", MaxCapacityBreach: "honor"}}
+			})
+		}, "spec: cluster.capacity.ec2.general.scaling: the capacity provider already scales this group (managed scaling); policies of its own would fight it — set managedScaling: enabled: false to scale the group yourself, or remove the policies"},
 		{"health check port in bridge mode", func(s *schema.Spec) {
 			withALB(s)
 			web(s, func(svc *schema.Service) { svc.LoadBalancer.HealthCheck.Port = 8081 })
@@ -774,3 +842,9 @@ func TestPlacement(t *testing.T) {
 }
 
 func boolp(b bool) *bool { return &b }
+
+// additionalTarget is a target on listener http of withALB: the service's own, with paths here.
+func additionalTarget(port int, paths ...string) schema.AdditionalTarget {
+	return schema.AdditionalTarget{Listener: "http", Port: port, Rule: schema.ListenerRule{Paths: paths}, DeregistrationDelay: 30,
+		HealthCheck: schema.TargetHealth{Path: "/", Matcher: "200", Interval: 15, Timeout: 5, HealthyThreshold: 3, UnhealthyThreshold: 3}}
+}

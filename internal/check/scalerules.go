@@ -33,7 +33,7 @@ func checkServiceScaling(c *checker) {
 			c.errorf("R53", "services."+name+".desiredCount", fmt.Sprintf("use a count from %d to %d, or leave desiredCount out to start with %d", as.Min, as.Max, max(as.Min, min(1, as.Max))),
 				"desiredCount %d is outside the autoscaling range %d–%d: the scaling would change the count as soon as the service starts", *n, as.Min, as.Max)
 		}
-		if len(as.TargetTracking)+len(as.StepScaling)+len(as.Scheduled) == 0 {
+		if len(as.TargetTracking)+len(as.StepScaling)+len(as.Scheduled)+len(as.Predictive) == 0 {
 			c.warnf("", p, "add a targetTracking, stepScaling or scheduled policy", "the service has scaling bounds but no policy, so it never scales")
 		}
 		requestCount := func(path string, m schema.Metric) {
@@ -66,6 +66,34 @@ func checkServiceScaling(c *checker) {
 		for _, k := range sortedKeys(as.Scheduled) {
 			c.scheduled(p+".scheduled."+k, as.Scheduled[k], false)
 		}
+		for _, k := range sortedKeys(as.Predictive) {
+			requestCount(p+".predictive."+k+".metric", schema.Metric{Predefined: as.Predictive[k].Metric})
+		}
+		c.predictive(p, as.Predictive, as.TargetTracking, as.StepScaling)
+	}
+}
+
+// predictive: the capacity buffer goes with raising the capacity above max, and only with it
+// (R82: MaxCapacityBuffer is required with IncreaseMaxCapacity and cannot be used otherwise,
+// per the PredictiveScalingConfiguration API reference); a policy name is one policy's (R83:
+// the names of a scalable target's or a group's policies, and their logical ids, are
+// distinct).
+func (c *checker) predictive(p string, ps map[string]schema.PredictiveScaling, tt map[string]schema.TargetTracking, steps map[string]schema.StepScaling) {
+	for _, k := range sortedKeys(ps) {
+		pp := p + ".predictive." + k
+		switch pol := ps[k]; {
+		case pol.MaxCapacityBreach == "increase" && pol.MaxCapacityBuffer == nil:
+			c.errorf("R82", pp+".maxCapacityBuffer", "give the percent the forecast may go above max, e.g. maxCapacityBuffer: 10",
+				`maxCapacityBreach "increase" needs maxCapacityBuffer: AWS requires it with IncreaseMaxCapacity`)
+		case pol.MaxCapacityBreach != "increase" && pol.MaxCapacityBuffer != nil:
+			c.errorf("R82", pp+".maxCapacityBuffer", `remove it, or set maxCapacityBreach: "increase"`,
+				"maxCapacityBuffer applies only when the forecast may raise the capacity above max (IncreaseMaxCapacity), and AWS refuses it otherwise")
+		}
+		_, isTT := tt[k]
+		_, isStep := steps[k]
+		if isTT || isStep {
+			c.errorf("R83", pp, "give the predictive policy another name", "the name %s is also a targetTracking or stepScaling policy's; each policy needs a name of its own", k)
+		}
 	}
 }
 
@@ -75,7 +103,7 @@ func checkGroupScaling(c *checker) {
 		cp := s.Cluster.Capacity.EC2[name]
 		p := "cluster.capacity.ec2." + name
 		sc := cp.Scaling
-		policies := len(sc.TargetTracking) + len(sc.StepScaling)
+		policies := len(sc.TargetTracking) + len(sc.StepScaling) + len(sc.Predictive)
 		if policies > 0 && cp.ManagedScaling.Enabled {
 			c.errorf("", p+".scaling", "set managedScaling: enabled: false to scale the group yourself, or remove the policies",
 				"the capacity provider already scales this group (managed scaling); policies of its own would fight it")
@@ -107,6 +135,7 @@ func checkGroupScaling(c *checker) {
 		for _, k := range sortedKeys(sc.Scheduled) {
 			c.scheduled(p+".scaling.scheduled."+k, sc.Scheduled[k], true)
 		}
+		c.predictive(p+".scaling", sc.Predictive, sc.TargetTracking, sc.StepScaling)
 	}
 }
 
