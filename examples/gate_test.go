@@ -1025,10 +1025,12 @@ func (b *lockedBuffer) String() string {
 }
 
 // startMoto starts one moto server on a free loopback port and stops exactly that process
-// when the test ends.
+// when the test ends. It is moto as it is, but for the CloudFormation resource types moto
+// lacks while implementing their API (Cloud Map namespaces and services): the launcher adds
+// them, and nothing else, so that stacks with them can be judged at all.
 func startMoto(t *testing.T) *motoServer {
 	t.Helper()
-	return startMotoWith(t, "-m", "moto.server")
+	return startMotoWith(t, abs(motoLauncher), "--patches", "cloud_map_resources")
 }
 
 // startMotoWith starts moto with python3 and these arguments before its own (-H, -p): a

@@ -79,6 +79,8 @@ func (e *env) clusterStack() (*stack, error) {
 	}
 	e.loadBalancers(t, st)
 	e.notifications(t)
+	e.namespace(t, st, t.Resources[clusterID].(*ecs.Cluster))
+	e.clientSecurityGroups(t, st)
 
 	// Fargate providers exist in every account; they only need associating with the cluster.
 	providers = append(providers, s.FargateProvidersUsed()...)

@@ -2,6 +2,7 @@ package generators
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"path"
@@ -98,6 +99,12 @@ type stackInPlan struct {
 	// change set that imports them (ImportExistingResources), as CloudFormation would otherwise
 	// fail on "already exists".
 	LogGroups []string `json:"logGroups,omitempty"`
+	// Exports are the names the stack exports, Imports those it imports (Fn::ImportValue),
+	// for deploy.sh's order when the cluster stack drops an export. Not in deploy-plan.json;
+	// exported so that the build cache can store them with the rest (it stores exported
+	// fields only).
+	Exports []string `json:"-"`
+	Imports []string `json:"-"`
 }
 
 // codeDeployRelease is how deploy.sh releases a CodeDeploy service: when the service does not
@@ -150,6 +157,8 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		DesiredCount: st.DesiredCount,
 		S3Bucket:     len(body) > MaxInlineTemplateBytes,
 		LogGroups:    retainedLogGroups(retained),
+		Exports:      exportNames(st.Template),
+		Imports:      importNames(body),
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -240,6 +249,8 @@ type deployStack struct {
 	LiveTraffic        *liveTraffic
 	DesiredCount       *liveDesiredCount
 	LogGroups          []string
+	// ClusterImports are the cluster stack's exports the stack imports.
+	ClusterImports []string
 }
 
 // lbEndpoint is how deploy.sh prints a load balancer's URLs: from the DNS name the cluster
@@ -260,6 +271,8 @@ type scriptData struct {
 	// NetworkExports are the names the network stack's template exports.
 	NetworkExports []string
 	Stacks         []deployStack
+	// ClusterExports are the names the cluster stack exports.
+	ClusterExports []string
 	// Services are the functions deploying the service stacks, in plan order.
 	Services []string
 	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
@@ -306,6 +319,14 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			LogGroups: st.LogGroups}
 		for _, k := range slices.Sorted(maps.Keys(st.Parameters)) {
 			ds.ParameterOverrides = append(ds.ParameterOverrides, k+"="+st.Parameters[k])
+		}
+		if st.Name == d.ClusterStack {
+			d.ClusterExports = st.Exports
+		}
+		for _, name := range st.Imports {
+			if strings.HasPrefix(name, d.ClusterStack+":") {
+				ds.ClusterImports = append(ds.ClusterImports, name)
+			}
 		}
 		d.Releases = d.Releases || st.Release != nil
 		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
@@ -454,4 +475,48 @@ func retainedResources(stack string, retained []retainedResource) []string {
 		out = append(out, what+" (stack "+stack+")")
 	}
 	return out
+}
+
+// exportNames are the names a template exports, sorted.
+func exportNames(t *cloudformation.Template) []string {
+	var out []string
+	for _, o := range t.Outputs {
+		if o.Export != nil {
+			out = append(out, o.Export.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// importNames are the export names a template imports (Fn::ImportValue of a literal name),
+// sorted, each once. The template, in encodeTemplate's indented form (`"key": value`), is
+// scanned as text, not decoded: the key can only be one of the template's own (a quote inside
+// a string value is escaped), and the name that follows it is one JSON string, decoded alone.
+func importNames(body []byte) []string {
+	key := []byte(`"Fn::ImportValue": "`)
+	seen := map[string]bool{}
+	for rest := body; ; {
+		i := bytes.Index(rest, key)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(key)-1:] // at the name's opening quote
+		end := 1
+		for end < len(rest) && rest[end] != '"' {
+			if rest[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(rest) {
+			break
+		}
+		var name string
+		if json.Unmarshal(rest[:end+1], &name) == nil {
+			seen[name] = true
+		}
+		rest = rest[end+1:]
+	}
+	return sortedKeys(seen)
 }

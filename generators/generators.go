@@ -66,12 +66,13 @@ func (o Options) Generate(s *schema.Spec) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	// deploy.sh's order of the service stacks (see deployOrder).
+	// deploy.sh's order of the service stacks (see deployOrder), with the services that others
+	// call before their callers (callOrder).
 	byName := map[string]serviceOutput{}
 	for i, name := range sortedKeys(s.Services) {
 		byName[name] = services[i]
 	}
-	for i, name := range deployOrder(s) {
+	for i, name := range callOrder(s, deployOrder(s)) {
 		services[i] = byName[name]
 	}
 	for _, svc := range services {
@@ -114,9 +115,9 @@ type serviceOutput struct {
 // The error is the one building the services one by one would meet first.
 //
 // A service's stack is built from a view of the spec that holds that service alone, so that
-// what it is built from is the spec without its services, the service, and the dedicated
-// listeners (the only value derived across services that a service's stack reads): exactly
-// what its memo key hashes (memo.go).
+// what it is built from is the spec without its services, the service, the dedicated
+// listeners and the service's callers (the values derived across services that a service's
+// stack reads): exactly what its memo key hashes (memo.go).
 func (e *env) serviceStacks() ([]serviceOutput, error) {
 	names := sortedKeys(e.spec.Services)
 	shared := e.sharedKey()
@@ -137,7 +138,7 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 				// references of its stack and what it retains are its own; the rest is
 				// read only.
 				name, svc := names[i], e.spec.Services[names[i]]
-				key := e.serviceKey(shared, name, svc)
+				key := e.serviceKey(shared, name, svc, e.callers[name])
 				if o, ok := e.recall(key); ok {
 					outs[i] = o
 					continue
@@ -183,6 +184,10 @@ type env struct {
 	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
 	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
 	dedicated map[[2]string]string
+	// callers are, by service, the services of the spec that call it (in name order),
+	// computed once from the whole spec: a service's stack admits them, and is built from a view
+	// of the spec holding that service alone.
+	callers map[string][]string
 	// retained are the resources of all stacks that outlive them (DeletionPolicy Retain or RetainExceptOnCreate).
 	retained []string
 	// serviceTags are the tags of the service whose stack is being built (its resources carry
@@ -192,8 +197,15 @@ type env struct {
 }
 
 func newEnv(s *schema.Spec) *env {
-	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{},
-		dedicated: s.DedicatedListeners()}
+	e := &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{},
+		dedicated: s.DedicatedListeners(), callers: map[string][]string{}}
+	// Every service's callers in one pass: in name order, each once.
+	for _, name := range sortedKeys(s.Services) {
+		for _, callee := range slices.Compact(slices.Sorted(slices.Values(s.Services[name].Calls))) {
+			e.callers[callee] = append(e.callers[callee], name)
+		}
+	}
+	return e
 }
 
 // Partition is the AWS partition of a region: aws, aws-cn, aws-us-gov, …

@@ -2,10 +2,10 @@
 // between builds.
 //
 // serviceStacks builds a service's stack from a view of the spec holding that service alone,
-// so what goes into it is: the spec without its services, the service, and the dedicated
-// listeners of the whole spec (schema.Spec.DedicatedListeners, the one value derived across
-// services that a service's stack reads), and the code of ecsgen, which the cache keys every
-// entry by. The key hashes the first three in canon's encoding, which tells nil from empty, so
+// so what goes into it is: the spec without its services, the service, the dedicated
+// listeners of the whole spec (schema.Spec.DedicatedListeners) and the services that call it
+// (env.callers) — the values derived across services that a service's stack reads —,
+// and the code of ecsgen, which the cache keys every entry by. The key hashes the first three in canon's encoding, which tells nil from empty, so
 // two models that could give different bytes never share a key. What a service adds to the
 // output (its stack, task definition, policies, userdata, its entry of deploy-plan.json and
 // the resources it retains) is stored in canon's encoding too, which gives back exactly what
@@ -48,7 +48,7 @@ func (e *env) sharedKey() []byte {
 }
 
 // serviceKey is the memo key of one service's output; nil when there is no shared key.
-func (e *env) serviceKey(shared []byte, name string, svc schema.Service) []byte {
+func (e *env) serviceKey(shared []byte, name string, svc schema.Service, callers []string) []byte {
 	if shared == nil {
 		return nil
 	}
@@ -56,7 +56,8 @@ func (e *env) serviceKey(shared []byte, name string, svc schema.Service) []byte 
 		Shared  []byte
 		Name    string
 		Service schema.Service
-	}{shared, name, svc})
+		Callers []string
+	}{shared, name, svc, callers})
 	if err != nil {
 		return nil
 	}

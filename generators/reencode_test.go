@@ -208,6 +208,58 @@ func TestRetainedOfAgreesWithDecoding(t *testing.T) {
 	}
 }
 
+// importNames, which scans a template's text, finds what a walk of the decoded template finds:
+// every literal name of an Fn::ImportValue, on every committed stack and on escaped names.
+func TestImportNamesAgreesWithDecoding(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*/out/*/stacks/*.json")
+	goldens, _ := filepath.Glob("../testdata/golden/*/out/*/stacks/*.json")
+	bodies := [][]byte{
+		[]byte(`{"A": {"Fn::ImportValue": "caf\u00e9 \"x\":y"}, "B": [{"Fn::ImportValue": "a\\"}, {"Fn::ImportValue": {"Fn::Sub": "n"}}]}`),
+		[]byte(`{"Description": "quoted \"Fn::ImportValue\": \"not-an-import\""}`),
+	}
+	for _, f := range append(files, goldens...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	imports := 0
+	for _, b := range bodies {
+		var tree any
+		if err := json.Unmarshal(b, &tree); err != nil {
+			t.Fatalf("%.80s: %v", b, err)
+		}
+		seen := map[string]bool{}
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, x := range v {
+					if name, ok := x.(string); ok && k == "Fn::ImportValue" {
+						seen[name] = true
+					} else {
+						walk(x)
+					}
+				}
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
+			}
+		}
+		walk(tree)
+		want, got := sortedKeys(seen), importNames(b)
+		imports += len(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%.80s…: importNames gives %v, decoding gives %v", b, got, want)
+		}
+	}
+	if imports < 20 {
+		t.Fatalf("only %d imports among %d templates: the cases prove nothing", imports, len(bodies))
+	}
+}
+
 // noExtensions sees every extension field, including one added later: any field set means
 // the resource is decoded and edited.
 func TestNoExtensionsSeesEveryField(t *testing.T) {

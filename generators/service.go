@@ -167,6 +167,8 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 	if s.NetworkMode(svc) == "awsvpc" {
 		e.awsvpc(t, st, name, svc, service)
 	}
+	e.serviceConnect(name, svc, service)
+	e.serviceDiscovery(t, name, svc, service)
 	if svc.LoadBalancer != nil {
 		e.serviceLoadBalancer(t, st, name, svc, res)
 	}
@@ -265,6 +267,14 @@ func logGroups(s *schema.Spec, service string, svc schema.Service) []logGroup {
 			out[i].AWSLogs = true
 		}
 	}
+	// The Service Connect proxy logs to the default group with awslogs (the execution role).
+	if sc := svc.ServiceConnect; sc != nil && sc.Log {
+		if i, ok := index[def]; ok {
+			out[i].AWSLogs = true
+		} else {
+			out = append(out, logGroup{Name: def, LogicalID: logGroupID, AWSLogs: true})
+		}
+	}
 	// The default group first, so that its logical id does not depend on container names.
 	slices.SortStableFunc(out, func(a, b logGroup) int {
 		switch {
@@ -298,11 +308,12 @@ func (e *env) awsvpc(t *cloudformation.Template, st *stack, name string, svc sch
 		VpcId:            ptr(e.serviceVPC(t, st)),
 		Tags:             e.tags(nameTag(s, ServiceName(s, name))),
 	}
-	groups := []string{Ref(taskSGID)}
+	e.admitCallers(name, svc, t.Resources[taskSGID].(*ec2.SecurityGroup))
+	groups := append([]string{Ref(taskSGID)}, e.callerSecurityGroups(name, svc)...)
 	if len(s.Network.SecurityGroups) > 0 {
 		t.Parameters[serviceXSGsParam] = cloudformation.Parameter{Type: "List<AWS::EC2::SecurityGroup::Id>", Description: ptr("Extra security groups of every task")}
 		st.Parameters = append(st.Parameters, parameter{serviceXSGsParam, strings.Join(s.Network.SecurityGroups, ",")})
-		groups = List(Split(",", Join(",", Ref(taskSGID), JoinList(",", Ref(serviceXSGsParam)))))
+		groups = List(Split(",", Join(",", append(groups, JoinList(",", Ref(serviceXSGsParam)))...)))
 	}
 	service.NetworkConfiguration = &ecs.Service_NetworkConfiguration{
 		AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{

@@ -184,6 +184,12 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 	network := e.spec.NetworkMode(svc)
 	for _, p := range c.Ports {
 		pm := ecs.TaskDefinition_PortMapping{ContainerPort: ptr(p.Container), Protocol: ptr(p.Protocol)}
+		if p.Name != "" {
+			pm.Name = ptr(p.Name)
+		}
+		if p.AppProtocol != "" {
+			pm.AppProtocol = ptr(p.AppProtocol)
+		}
 		switch {
 		case network != "bridge":
 			// awsvpc and host: the host port is the container port (R11).

@@ -373,6 +373,9 @@ type Cluster struct {
 	InstanceRole      InstanceRole            `json:"instanceRole"`
 	ExecuteCommand    *ExecuteCommand         `json:"executeCommand,omitempty"`
 	UserData          []string                `json:"userData"`
+
+	// Namespace: see servicediscovery.go.
+	Namespace *Namespace `json:"namespace,omitempty"`
 }
 
 type Capacity struct {
@@ -509,6 +512,11 @@ type Service struct {
 	Deployment                  Deployment `json:"deployment"`
 	Placement                   Placement  `json:"placement"`
 	LogRetentionDays            int        `json:"logRetentionDays"`
+
+	// ServiceConnect, ServiceDiscovery and Calls: see servicediscovery.go.
+	ServiceConnect   *ServiceConnect   `json:"serviceConnect,omitempty"`
+	ServiceDiscovery *ServiceDiscovery `json:"serviceDiscovery,omitempty"`
+	Calls            []string          `json:"calls"`
 }
 
 type RuntimePlatform struct {
@@ -677,6 +685,9 @@ type PortMapping struct {
 	Container int    `json:"container"`
 	Host      *int   `json:"host,omitempty"`
 	Protocol  string `json:"protocol"`
+	// Name and AppProtocol: see schema/spec.cue (Service Connect).
+	Name        string `json:"name,omitempty"`
+	AppProtocol string `json:"appProtocol,omitempty"`
 }
 
 type TaskRole struct {

@@ -62,6 +62,9 @@ TYPES = [
     "AWS::S3::BucketPolicy",
     "AWS::SNS::Topic",
     "AWS::SNS::TopicPolicy",
+    "AWS::ServiceDiscovery::HttpNamespace",
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    "AWS::ServiceDiscovery::Service",
 ]
 
 

@@ -4,7 +4,10 @@ The deploy tests (examples/deploy_test.go) run the generated deploy.sh against t
 127.0.0.1. Each patch below restores one documented AWS behaviour that moto lacks, and is named
 after it; nothing else is changed. Usage is that of `python3 -m moto.server`:
 
-    python3 motoserver.py -H 127.0.0.1 -p PORT
+    python3 motoserver.py [--patches name,…] -H 127.0.0.1 -p PORT
+
+--patches applies only the patches named (the artifacts gate takes moto as it is, with only the
+resource types it lacks).
 """
 
 import sys
@@ -578,7 +581,8 @@ def exports_in_use_kept():
     can't modify or remove an output value that is referenced by another stack" (User Guide,
     "Get exported outputs from a deployed CloudFormation stack"). moto 5.2.1 checks neither.
     The deploy tests rely on it to prove the order of deploy.sh and destroy.sh: a network stack
-    that drops a zone's subnets goes after the stacks importing them, and is deleted last.
+    that drops a zone's subnets, or a cluster stack that drops a caller's security group, goes
+    after the stacks importing them, and a stack is deleted after those importing from it.
     On AWS the operation starts and the stack fails (UPDATE_ROLLBACK_COMPLETE, DELETE_FAILED);
     here the call is refused at once, which stops deploy.sh and destroy.sh the same way.
     Export names are literal strings in ecsgen's templates.
@@ -626,6 +630,111 @@ def exports_in_use_kept():
     CloudFormationBackend.delete_stack = delete_stack
 
 
+def cloud_map_resources():
+    """A stack creates its AWS::ServiceDiscovery::HttpNamespace, ::PrivateDnsNamespace and
+    ::Service resources, with their documented return values Arn and Id.
+
+    moto 5.2.1 implements the Cloud Map API (servicediscovery) but none of its CloudFormation
+    resource types: a template with one fails in moto's output validation. These models create
+    the namespaces and services in moto's own servicediscovery backend, as CloudFormation does
+    through the API, delete them with their stack, and update them in place (every property
+    ecsgen changes in place is updatable; the create-only ones replace the resource, which
+    CloudFormation decides before calling here). They register no instances: ECS in moto runs
+    no tasks.
+    """
+    from moto.core.common_models import CloudFormationModel
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    class CloudMapResource:
+        """A Cloud Map namespace or service known by its id. A mixin: moto finds resource
+        types among the direct subclasses of CloudFormationModel."""
+
+        def __init__(self, resource):
+            self.resource = resource
+
+        @property
+        def physical_resource_id(self):
+            return self.resource.id
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr in ("Arn", "Id")
+
+        def get_cfn_attribute(self, attribute_name):
+            return {"Arn": self.resource.arn, "Id": self.resource.id}[attribute_name]
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            return original_resource
+
+    def namespace_model(type_name, create):
+        class Namespace(CloudMapResource, CloudFormationModel):
+            __module__ = "moto.servicediscovery.cloudformation"
+
+            @staticmethod
+            def cloudformation_name_type():
+                return "Name"
+
+            @staticmethod
+            def cloudformation_type():
+                return type_name
+
+            @classmethod
+            def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+                props = cloudformation_json.get("Properties", {})
+                backend = servicediscovery_backends[account_id][region_name]
+                create(backend, props)
+                created = [ns for ns in backend.namespaces.values() if ns.name == props["Name"]][-1]
+                return cls(created)
+
+            @classmethod
+            def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+                backend = servicediscovery_backends[account_id][region_name]
+                if resource_name in backend.namespaces:
+                    backend.delete_namespace(resource_name)
+
+        return Namespace
+
+    # Kept referenced: CloudFormationModel.__subclasses__() holds its subclasses weakly.
+    CLOUD_MAP_MODELS.append(namespace_model("AWS::ServiceDiscovery::HttpNamespace", lambda backend, props: backend.create_http_namespace(
+        props["Name"], creator_request_id=None, description=props.get("Description"), tags=props.get("Tags", []))))
+    CLOUD_MAP_MODELS.append(namespace_model("AWS::ServiceDiscovery::PrivateDnsNamespace", lambda backend, props: backend.create_private_dns_namespace(
+        props["Name"], creator_request_id=None, description=props.get("Description"), vpc=props["Vpc"],
+        tags=props.get("Tags", []), properties=props.get("Properties"))))
+
+    class DiscoveryService(CloudMapResource, CloudFormationModel):
+        __module__ = "moto.servicediscovery.cloudformation"
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "Name"
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::ServiceDiscovery::Service"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            props = cloudformation_json.get("Properties", {})
+            backend = servicediscovery_backends[account_id][region_name]
+            backend.get_namespace(props["NamespaceId"])  # AWS: NamespaceNotFound
+            return cls(backend.create_service(
+                props.get("Name", resource_name), namespace_id=props["NamespaceId"], creator_request_id=None,
+                description=props.get("Description"), dns_config=props.get("DnsConfig"),
+                health_check_config=props.get("HealthCheckConfig"),
+                health_check_custom_config=props.get("HealthCheckCustomConfig"),
+                tags=props.get("Tags", []), service_type=props.get("Type")))
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+            servicediscovery_backends[account_id][region_name].delete_service(resource_name)
+
+    CLOUD_MAP_MODELS.append(DiscoveryService)
+
+
+CLOUD_MAP_MODELS = []
+
+
 PATCHES = [
     change_sets_create_in_dependency_order,
     services_deleted_with_their_stack,
@@ -642,11 +751,21 @@ PATCHES = [
     describe_stack_resource_of_partial_stacks,
     empty_change_sets_fail_quietly,
     codedeploy_stub,
+    cloud_map_resources,
 ]
 
 if __name__ == "__main__":
-    for patch in PATCHES:
+    args = sys.argv[1:]
+    patches = PATCHES
+    if args[:1] == ["--patches"]:
+        # Only the patches named (comma-separated), e.g. --patches cloud_map_resources.
+        names = args[1].split(",")
+        patches = [p for p in PATCHES if p.__name__ in names]
+        if len(patches) != len(names):
+            sys.exit(f"unknown patch among {names}")
+        args = args[2:]
+    for patch in patches:
         patch()
     from moto.server import main
 
-    main(sys.argv[1:])
+    main(args)

@@ -84,6 +84,14 @@ var patternWords = map[string]string{
 	`=~"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"`:                                                         `a security group id ("sg-" and 8 or 17 hex digits)`,
 	`=~"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"`:                                                     `a subnet id ("subnet-" and 8 or 17 hex digits)`,
 	`=~"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"`:                                                        `a VPC id ("vpc-" and 8 or 17 hex digits)`,
+
+	// Service-to-service traffic (Cloud Map namespaces, Service Connect, service discovery).
+	`=~"^arn:aws[a-z-]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]{16}$"`: "a Cloud Map namespace ARN (arn:aws:servicediscovery:<region>:<account>:namespace/ns-<16 characters>)",
+	`=~"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"`:     "a DNS domain name: labels of up to 63 lower-case letters, digits and inner hyphens, joined by '.'",
+	`=~"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"`:                                             "a DNS label: up to 63 lower-case letters, digits and inner hyphens",
+	`=~"^[a-z0-9_][a-z0-9_-]{0,63}$"`:                                                      "a port name: up to 64 lower-case letters, digits, '_' and '-', not starting with '-'",
+	`=~"^[A-Za-z0-9]([A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$"`:                                   "up to 64 letters, digits, '_' and '-', starting and ending with a letter or digit",
+	`=~"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"`:                                  "a DNS name: up to 253 letters, digits, '.' and '-', starting and ending with a letter or digit",
 }
 
 var (

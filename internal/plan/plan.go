@@ -126,7 +126,8 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new output: %w", err)
 	}
-	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, changes: map[string]map[string]*change{}, stackReasons: map[string][]string{}}
+	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, exportPos: deployOrder(oldOut, newOut),
+		changes: map[string]map[string]*change{}, stackReasons: map[string][]string{}}
 	for i, s := range newOut.Stacks {
 		c.pos[s.Name] = i
 	}
@@ -136,6 +137,7 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 	c.customNames()
 	c.nameCollisions()
 	c.exports()
+	c.newImports()
 	c.capacityProviders()
 	c.codeDeployServices()
 	c.rulePriorities()
@@ -179,6 +181,9 @@ type comparison struct {
 	// pos is a stack's place in the new deploy order; stacks that are no longer generated are
 	// not deployed at all.
 	pos map[string]int
+	// exportPos is the order deploy.sh takes when the cluster stack drops an export (see
+	// deployOrder), which is what releasing and adding exports depends on.
+	exportPos map[string]int
 	// changes by stack and logical id; unchanged resources are absent.
 	changes map[string]map[string]*change
 	// stack-level notes, by stack (deploy order).
@@ -191,7 +196,7 @@ type comparison struct {
 func (c *comparison) networkLast() {
 	for _, ns := range c.new.Stacks {
 		os := c.old.byName[ns.Name]
-		if os == nil || !createsVPC(ns) {
+		if os == nil || !ns.declares("AWS::EC2::VPC") {
 			continue
 		}
 		oldExp, newExp := stackExports(os), stackExports(ns)
@@ -204,39 +209,100 @@ func (c *comparison) networkLast() {
 		}
 		if dropped && !added {
 			c.pos[ns.Name] = len(c.new.Stacks)
+			c.exportPos[ns.Name] = len(c.new.Stacks)
 			c.stackReasons[ns.Name] = append(c.stackReasons[ns.Name],
 				"deployed last: it stops exporting subnets, which the other stacks stop importing first")
 		}
 	}
 }
 
-func createsVPC(s *stack) bool {
+// stackExports are the names a stack exports, as a set.
+func stackExports(s *stack) map[string]bool {
+	m := map[string]bool{}
+	for _, name := range exportNamesOf(s) {
+		m[name] = true
+	}
+	return m
+}
+
+// deployOrder is each stack's place in the order deploy.sh deploys them: the plan's order
+// (the network and cluster stacks, then the services), except when the cluster stack drops an
+// export it had: then the stacks that exist go before it (they stop importing it, as
+// CloudFormation requires) and the new ones after it.
+func deployOrder(old, new *envOutput) map[string]int {
+	order := new.Stacks
+	for i, s := range new.Stacks {
+		if !s.declares("AWS::ECS::Cluster") || old.byName[s.Name] == nil {
+			continue
+		}
+		kept := map[string]bool{}
+		for _, n := range exportNamesOf(s) {
+			kept[n] = true
+		}
+		dropped := false
+		for _, n := range exportNamesOf(old.byName[s.Name]) {
+			dropped = dropped || !kept[n]
+		}
+		if !dropped {
+			break
+		}
+		order = slices.Clone(new.Stacks[:i])
+		for _, o := range new.Stacks[i+1:] {
+			if old.byName[o.Name] != nil {
+				order = append(order, o)
+			}
+		}
+		order = append(order, s)
+		for _, o := range new.Stacks[i+1:] {
+			if old.byName[o.Name] == nil {
+				order = append(order, o)
+			}
+		}
+		break
+	}
+	pos := map[string]int{}
+	for i, s := range order {
+		pos[s.Name] = i
+	}
+	return pos
+}
+
+// declares says whether a stack's template has a resource of the type.
+func (s *stack) declares(typ string) bool {
 	for _, r := range s.Template.Resources {
-		if r.Type == "AWS::EC2::VPC" {
+		if r.Type == typ {
 			return true
 		}
 	}
 	return false
 }
 
-// stackExports are the names a stack exports.
-func stackExports(s *stack) map[string]bool {
-	m := map[string]bool{}
+// exportNamesOf are the names a stack's template exports.
+func exportNamesOf(s *stack) []string {
+	var out []string
 	for _, o := range s.Template.Outputs {
 		if o.Export == nil {
 			continue
 		}
 		if name, ok := o.Export.Name.(string); ok {
-			m[name] = true
+			out = append(out, name)
 		}
 	}
-	return m
+	return out
 }
 
 // deployedBefore says whether deploy.sh updates stack a before stack b.
 func (c *comparison) deployedBefore(a, b string) bool {
 	pa, okA := c.pos[a]
 	pb, okB := c.pos[b]
+	return okA && okB && pa < pb
+}
+
+// exportsReleasedBefore says whether deploy.sh updates stack a before stack b where exports
+// are concerned: in exportPos's order.
+func (c *comparison) exportsReleasedBefore(a, b string) bool {
+	pa, okA := c.exportPos[a]
+	pb, okB := c.exportPos[b]
 	return okA && okB && pa < pb
 }
 
@@ -525,7 +591,7 @@ func (c *comparison) exports() {
 				continue
 			}
 			// An importer that stops importing, updated before the exporter, releases it.
-			if ns := c.new.byName[s.Name]; ns != nil && !importsOf(ns)[name] && c.deployedBefore(s.Name, e.stack) {
+			if ns := c.new.byName[s.Name]; ns != nil && !importsOf(ns)[name] && c.exportsReleasedBefore(s.Name, e.stack) {
 				continue
 			}
 			users = append(users, s.Name)
@@ -552,6 +618,28 @@ func (c *comparison) exports() {
 					ch.raise(Blocked, fmt.Sprintf("its replacement changes export %s, and %s", name, inUse), hint)
 				}
 			}
+		}
+	}
+}
+
+// newImports blocks an import of an export that its stack only adds after the importing
+// stack's update (deployOrder puts the stacks that exist first when the cluster stack drops an
+// export): the import would find no export.
+func (c *comparison) newImports() {
+	oldExp, newExp := exportsOf(c.old), exportsOf(c.new)
+	for _, s := range c.new.Stacks {
+		for _, name := range sortedKeys(importsOf(s)) {
+			e, added := newExp[name]
+			if _, had := oldExp[name]; had || !added || !c.exportsReleasedBefore(s.Name, e.stack) {
+				continue
+			}
+			ch := c.get(e.stack, "Outputs."+e.output)
+			if ch == nil {
+				ch = &change{stack: e.stack, id: "Outputs." + e.output, typ: "Output", outcome: Add}
+				c.record(ch)
+			}
+			ch.raise(Blocked, fmt.Sprintf("stack %s imports the new export %s, and is updated before this stack, which removes exports that stacks still import", s.Name, name),
+				"deploy in two steps: first a spec that keeps what this one removes, then this spec")
 		}
 	}
 }

@@ -85,4 +85,10 @@ var customNames = map[string][]string{
 	"AWS::S3::BucketPolicy":                            nil,
 	"AWS::SNS::Topic":                                  {"TopicName"},
 	"AWS::SNS::TopicPolicy":                            nil,
+
+	// A Cloud Map service's name is unique within its namespace only: a replacement keeps
+	// the name only when the namespace changes too, which puts it in another namespace.
+	"AWS::ServiceDiscovery::HttpNamespace":       {"Name"},
+	"AWS::ServiceDiscovery::PrivateDnsNamespace": {"Name"},
+	"AWS::ServiceDiscovery::Service":             nil,
 }

@@ -300,30 +300,70 @@ if ((${#dropped[@]})); then
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
 
+# CloudFormation refuses to remove an export that another stack imports. When the cluster stack
+# drops exports (a calling service's security group, a load balancer), the service stacks that
+# exist go first too, so that they stop importing them; unless one of them imports an export the
+# cluster stack only adds.
+exports_now=" "
+if stack_exists shop-stg-cluster; then
+  exports_now+="$(in_region cloudformation describe-stacks --stack-name shop-stg-cluster \
+    --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
+fi
+dropped_exports=()
+for export in $exports_now; do
+  [[ " shop-stg-cluster:ClusterName shop-stg-cluster:public:LoadBalancerArn shop-stg-cluster:public:LoadBalancerDNSName shop-stg-cluster:public:LoadBalancerFullName shop-stg-cluster:public:SecurityGroupId shop-stg-cluster:public:http:ListenerArn shop-stg-cluster:workers:InstanceSecurityGroupId " == *" $export "* ]] || dropped_exports+=("$export")
+done
+if ((${#dropped_exports[@]})); then
+  imports=(shop-stg-cluster:ClusterName shop-stg-cluster:public:SecurityGroupId shop-stg-cluster:public:http:ListenerArn )
+  if stack_exists shop-stg-svc-web; then
+    for export in "${imports[@]}"; do
+      if [[ $exports_now != *" $export "* ]]; then
+        echo "The cluster stack removes export(s) ${dropped_exports[*]}, which stacks may still import, and" >&2
+        echo "stack shop-stg-svc-web imports $export, which it adds: CloudFormation allows neither order in one deploy." >&2
+        echo "Deploy in two steps: first a spec that removes nothing, then the spec that removes it." >&2
+        exit 1
+      fi
+    done
+  fi
+  imports=(shop-stg-cluster:ClusterName shop-stg-cluster:public:LoadBalancerDNSName )
+  if stack_exists shop-stg-svc-worker; then
+    for export in "${imports[@]}"; do
+      if [[ $exports_now != *" $export "* ]]; then
+        echo "The cluster stack removes export(s) ${dropped_exports[*]}, which stacks may still import, and" >&2
+        echo "stack shop-stg-svc-worker imports $export, which it adds: CloudFormation allows neither order in one deploy." >&2
+        echo "Deploy in two steps: first a spec that removes nothing, then the spec that removes it." >&2
+        exit 1
+      fi
+    done
+  fi
+  services_first=true
+  echo "The cluster stack removes export(s) ${dropped_exports[*]}: the service stacks that import them go first."
+fi
+
 # The network stack first: the cluster and service stacks import its VPC and subnet ids. When it
 # no longer exports a subnet (a zone removed), it goes last instead: CloudFormation refuses to
 # remove an export that a stack imports, so the cluster and the services leave the zone first.
 network_last=false
 if stack_exists shop-stg-network; then
-  exports_new=" shop-stg-network:PrivateSubnet1Id shop-stg-network:PrivateSubnet2Id shop-stg-network:PrivateSubnet3Id shop-stg-network:PublicSubnet1Id shop-stg-network:PublicSubnet2Id shop-stg-network:PublicSubnet3Id shop-stg-network:VpcId "
-  exports_now=$(in_region cloudformation describe-stacks --stack-name shop-stg-network \
+  network_new=" shop-stg-network:PrivateSubnet1Id shop-stg-network:PrivateSubnet2Id shop-stg-network:PrivateSubnet3Id shop-stg-network:PublicSubnet1Id shop-stg-network:PublicSubnet2Id shop-stg-network:PublicSubnet3Id shop-stg-network:VpcId "
+  network_now=$(in_region cloudformation describe-stacks --stack-name shop-stg-network \
     --query 'Stacks[0].Outputs[].ExportName' --output text | tr '\t\n' '  ')
-  dropped_exports=() added_exports=()
-  for name in $exports_now; do
-    [[ $name == None || $exports_new == *" $name "* ]] || dropped_exports+=("$name")
+  network_dropped=() network_added=()
+  for name in $network_now; do
+    [[ $name == None || $network_new == *" $name "* ]] || network_dropped+=("$name")
   done
-  for name in $exports_new; do
-    [[ " $exports_now " == *" $name "* ]] || added_exports+=("$name")
+  for name in $network_new; do
+    [[ " $network_now " == *" $name "* ]] || network_added+=("$name")
   done
-  if ((${#dropped_exports[@]})); then
-    if ((${#added_exports[@]})); then
-      echo "The network stack stops exporting ${dropped_exports[*]}, which must wait until the stacks that" >&2
-      echo "import them are updated, and starts exporting ${added_exports[*]}, which those stacks need first:" >&2
+  if ((${#network_dropped[@]})); then
+    if ((${#network_added[@]})); then
+      echo "The network stack stops exporting ${network_dropped[*]}, which must wait until the stacks that" >&2
+      echo "import them are updated, and starts exporting ${network_added[*]}, which those stacks need first:" >&2
       echo "CloudFormation allows neither order in one deploy. Deploy the removal and the addition one at a time." >&2
       exit 1
     fi
     network_last=true
-    echo "The network stack stops exporting ${dropped_exports[*]}: the other stacks move off them first, the network stack last."
+    echo "The network stack stops exporting ${network_dropped[*]}: the other stacks move off them first, the network stack last."
   fi
 fi
 $network_last || deploy_network

@@ -303,6 +303,35 @@ if ((${#dropped[@]})); then
   echo "Services leave capacity provider(s) ${dropped[*]} before the cluster stack removes them: service stacks first."
 fi
 
+# CloudFormation refuses to remove an export that another stack imports. When the cluster stack
+# drops exports (a calling service's security group, a load balancer), the service stacks that
+# exist go first too, so that they stop importing them; unless one of them imports an export the
+# cluster stack only adds.
+exports_now=" "
+if stack_exists sample-stg-cluster; then
+  exports_now+="$(in_region cloudformation describe-stacks --stack-name sample-stg-cluster \
+    --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
+fi
+dropped_exports=()
+for export in $exports_now; do
+  [[ " sample-stg-cluster:ClusterName sample-stg-cluster:public:LoadBalancerArn sample-stg-cluster:public:LoadBalancerFullName sample-stg-cluster:public:SecurityGroupId sample-stg-cluster:public:http:ListenerArn sample-stg-cluster:public:https-test:ListenerArn sample-stg-cluster:public:https:ListenerArn " == *" $export "* ]] || dropped_exports+=("$export")
+done
+if ((${#dropped_exports[@]})); then
+  imports=(sample-stg-cluster:ClusterName sample-stg-cluster:public:SecurityGroupId sample-stg-cluster:public:https-test:ListenerArn sample-stg-cluster:public:https:ListenerArn )
+  if stack_exists sample-stg-svc-frontapp; then
+    for export in "${imports[@]}"; do
+      if [[ $exports_now != *" $export "* ]]; then
+        echo "The cluster stack removes export(s) ${dropped_exports[*]}, which stacks may still import, and" >&2
+        echo "stack sample-stg-svc-frontapp imports $export, which it adds: CloudFormation allows neither order in one deploy." >&2
+        echo "Deploy in two steps: first a spec that removes nothing, then the spec that removes it." >&2
+        exit 1
+      fi
+    done
+  fi
+  services_first=true
+  echo "The cluster stack removes export(s) ${dropped_exports[*]}: the service stacks that import them go first."
+fi
+
 if $services_first; then
   # The services that exist leave the capacity providers first; those new in the spec may
   # import what the cluster stack adds, so they come after it.
