@@ -287,3 +287,29 @@ func (m *countingMemo) Get(kind string, key []byte) ([]byte, bool) {
 	}
 	return b, ok
 }
+
+// A service's stack reads who calls it (its security group admits each caller): when web stops
+// calling payments, payments' stack changes though payments did not, and a warm cache gives
+// the bytes of a build without one.
+func TestCacheFollowsCallers(t *testing.T) {
+	src, err := os.ReadFile("../../testdata/golden/service-connect/spec.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(src, []byte(`calls: ["orders", "payments"]`), []byte(`calls: ["orders"]`), 1)
+	if bytes.Equal(edited, src) {
+		t.Fatal("the service-connect golden spec no longer has web calling orders and payments")
+	}
+	dir := t.TempDir()
+	before, after := filepath.Join(dir, "before.cue"), filepath.Join(dir, "after.cue")
+	os.WriteFile(before, src, 0o644)
+	os.WriteFile(after, edited, 0o644)
+	c := cache.Open(filepath.Join(dir, "cache"))
+	old := buildWith(t, before, c, load.Auto)
+	want := buildWith(t, after, nil, load.Auto)
+	stack := "dev/stacks/shop-dev-svc-payments.json"
+	if bytes.Equal(old[stack], want[stack]) {
+		t.Fatalf("%s does not change when web stops calling payments: the test proves nothing", stack)
+	}
+	sameFiles(t, "warm, a caller removed", want, buildWith(t, after, c, load.Auto))
+}
