@@ -195,6 +195,18 @@ func (e *env) targetGroup(svc schema.Service, lb schema.LoadBalancer, port, inde
 		tg.HealthCheckProtocol = ptr("HTTP")
 		tg.HealthCheckPath = ptr(hc.Path)
 		tg.Matcher = &elbv2.TargetGroup_Matcher{HttpCode: ptr(hc.Matcher)}
+		// ProtocolVersion is create-only (a change replaces the group); HTTP1, AWS's default, is
+		// left out so that specs written before it build the same templates.
+		if v := slb.ProtocolVersion; v != "" && v != schema.ProtocolHTTP1 {
+			tg.ProtocolVersion = ptr(v)
+		}
+		if slb.ProtocolVersion == schema.ProtocolGRPC {
+			code := hc.GrpcCode
+			if code == "" {
+				code = schema.DefaultGrpcCode
+			}
+			tg.Matcher = &elbv2.TargetGroup_Matcher{GrpcCode: ptr(code)}
+		}
 		if slb.SlowStart > 0 {
 			attrs["slow_start.duration_seconds"] = strconv.Itoa(slb.SlowStart)
 		}

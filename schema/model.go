@@ -294,6 +294,9 @@ type ServiceLoadBalancer struct {
 	DeregistrationDelay int          `json:"deregistrationDelay"`
 	SlowStart           int          `json:"slowStart,omitempty"`
 	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+	// ProtocolVersion is what the load balancer speaks to the tasks: HTTP1 (the default), HTTP2
+	// or GRPC (the target group's ProtocolVersion).
+	ProtocolVersion string `json:"protocolVersion"`
 	// AdditionalTargets are further ports of the service behind the same load balancer.
 	AdditionalTargets map[string]AdditionalTarget `json:"additionalTargets"`
 }
@@ -309,6 +312,7 @@ type AdditionalTarget struct {
 	DeregistrationDelay int          `json:"deregistrationDelay"`
 	SlowStart           int          `json:"slowStart,omitempty"`
 	Stickiness          *Stickiness  `json:"stickiness,omitempty"`
+	ProtocolVersion     string       `json:"protocolVersion"`
 }
 
 // AsLoadBalancer is the additional target as the service's load balancer settings of its own,
@@ -319,7 +323,8 @@ func (t AdditionalTarget) AsLoadBalancer(name, defaultContainer string) ServiceL
 		container = defaultContainer
 	}
 	return ServiceLoadBalancer{Name: name, Listener: t.Listener, Container: container, Port: t.Port, Rule: t.Rule,
-		HealthCheck: t.HealthCheck, DeregistrationDelay: t.DeregistrationDelay, SlowStart: t.SlowStart, Stickiness: t.Stickiness}
+		HealthCheck: t.HealthCheck, DeregistrationDelay: t.DeregistrationDelay, SlowStart: t.SlowStart, Stickiness: t.Stickiness,
+		ProtocolVersion: t.ProtocolVersion}
 }
 
 type ListenerRule struct {
@@ -344,6 +349,8 @@ type TargetHealth struct {
 	Port               int    `json:"port,omitempty"`
 	Path               string `json:"path"`
 	Matcher            string `json:"matcher"`
+	// GrpcCode is the gRPC status codes counted healthy (protocol version GRPC only).
+	GrpcCode           string `json:"grpcCode,omitempty"`
 	Interval           int    `json:"interval"`
 	Timeout            int    `json:"timeout"`
 	HealthyThreshold   int    `json:"healthyThreshold"`
@@ -789,3 +796,14 @@ type PlacementConstraint struct {
 	Type       string `json:"type"`
 	Expression string `json:"expression,omitempty"`
 }
+
+// Target group protocol versions (loadBalancer.protocolVersion).
+const (
+	ProtocolHTTP1 = "HTTP1"
+	ProtocolHTTP2 = "HTTP2"
+	ProtocolGRPC  = "GRPC"
+)
+
+// DefaultGrpcCode is the gRPC status a GRPC target's health check counts healthy when the spec
+// names none: 0 (OK), the answer of the method the health check path names.
+const DefaultGrpcCode = "0"
