@@ -45,12 +45,12 @@ func (c *checker) protocolVersion(path string, lb schema.LoadBalancer, lbName st
 	if version == schema.ProtocolHTTP2 || version == schema.ProtocolGRPC {
 		if lb.Type != "application" {
 			c.errorf("R90", path+".protocolVersion", `leave protocolVersion out, or put the service behind an application load balancer with an HTTPS listener`,
-				"a %s target group needs an application load balancer, and %s is a %s load balancer", version, lbName, lb.Type)
+				"%s target groups need an application load balancer, and %s is a %s load balancer", version, lbName, lb.Type)
 		} else {
 			for _, l := range listeners {
 				if ls, ok := lb.Listeners[l]; ok && ls.Protocol != "HTTPS" {
 					c.errorf("R90", path+".protocolVersion", `forward from an HTTPS listener (clients reach the load balancer over TLS), or leave protocolVersion out`,
-						"a %s target group takes traffic from HTTPS listeners only, and listener %s of %s is %s", version, l, lbName, ls.Protocol)
+						"%s target groups take traffic from HTTPS listeners only, and listener %s of %s is %s", version, l, lbName, ls.Protocol)
 				}
 			}
 		}

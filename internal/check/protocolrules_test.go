@@ -42,7 +42,7 @@ func TestProtocolVersions(t *testing.T) {
 	}{
 		{"R90 gRPC behind an HTTP listener", func(s *schema.Spec) {
 			editWeb(s, func(svc *schema.Service) { svc.LoadBalancer.Listener = "http" })
-		}, "spec.cue:20:2: services.web.loadBalancer.protocolVersion: [R90] a GRPC target group takes traffic from HTTPS listeners only, and listener http of public is HTTP — forward from an HTTPS listener (clients reach the load balancer over TLS), or leave protocolVersion out"},
+		}, "spec.cue:20:2: services.web.loadBalancer.protocolVersion: [R90] GRPC target groups take traffic from HTTPS listeners only, and listener http of public is HTTP — forward from an HTTPS listener (clients reach the load balancer over TLS), or leave protocolVersion out"},
 		{"R90 HTTP/2 additional target behind an HTTP listener", func(s *schema.Spec) {
 			editWeb(s, func(svc *schema.Service) {
 				c := svc.Containers["web"]
@@ -52,13 +52,13 @@ func TestProtocolVersions(t *testing.T) {
 				admin.ProtocolVersion = schema.ProtocolHTTP2
 				svc.LoadBalancer.AdditionalTargets = map[string]schema.AdditionalTarget{"admin": admin}
 			})
-		}, "spec.cue:20:2: services.web.loadBalancer.additionalTargets.admin.protocolVersion: [R90] a HTTP2 target group takes traffic from HTTPS listeners only, and listener http of public is HTTP — forward from an HTTPS listener (clients reach the load balancer over TLS), or leave protocolVersion out"},
+		}, "spec.cue:20:2: services.web.loadBalancer.additionalTargets.admin.protocolVersion: [R90] HTTP2 target groups take traffic from HTTPS listeners only, and listener http of public is HTTP — forward from an HTTPS listener (clients reach the load balancer over TLS), or leave protocolVersion out"},
 		{"R90 gRPC behind a network load balancer", func(s *schema.Spec) {
 			lb := s.LoadBalancers["public"]
 			lb.Type = "network"
 			lb.Listeners = map[string]schema.Listener{"https": {Port: 443, Protocol: "TCP"}}
 			s.LoadBalancers["public"] = lb
-		}, "spec.cue:20:2: services.web.loadBalancer.protocolVersion: [R90] a GRPC target group needs an application load balancer, and public is a network load balancer — leave protocolVersion out, or put the service behind an application load balancer with an HTTPS listener"},
+		}, "spec.cue:20:2: services.web.loadBalancer.protocolVersion: [R90] GRPC target groups need an application load balancer, and public is a network load balancer — leave protocolVersion out, or put the service behind an application load balancer with an HTTPS listener"},
 		{"R91 gRPC codes without gRPC", func(s *schema.Spec) {
 			editWeb(s, func(svc *schema.Service) {
 				svc.LoadBalancer.ProtocolVersion = schema.ProtocolHTTP1
