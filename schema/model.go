@@ -346,9 +346,9 @@ func (r ListenerRule) Narrowing() int {
 }
 
 type TargetHealth struct {
-	Port               int    `json:"port,omitempty"`
-	Path               string `json:"path"`
-	Matcher            string `json:"matcher"`
+	Port    int    `json:"port,omitempty"`
+	Path    string `json:"path"`
+	Matcher string `json:"matcher"`
 	// GrpcCode is the gRPC status codes counted healthy (protocol version GRPC only).
 	GrpcCode           string `json:"grpcCode,omitempty"`
 	Interval           int    `json:"interval"`
