@@ -304,11 +304,18 @@ fi
 # drops exports (a calling service's security group, a load balancer), the service stacks that
 # exist go first too, so that they stop importing them; unless one of them imports an export the
 # cluster stack only adds.
-exports_now=" "
-if stack_exists shop-stg-cluster; then
-  exports_now+="$(in_region cloudformation describe-stacks --stack-name shop-stg-cluster \
-    --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
-fi
+# read_exports sets exports_of to the names a stack exports now, padded with spaces (" a b ";
+# " " when the stack does not exist). Assigned, not printed: a failed AWS call stops the script.
+read_exports() {
+  exports_of=" "
+  if stack_exists "$1"; then
+    exports_of+="$(in_region cloudformation describe-stacks --stack-name "$1" \
+      --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
+  fi
+}
+
+read_exports shop-stg-cluster
+exports_now=$exports_of
 dropped_exports=()
 for export in $exports_now; do
   [[ " shop-stg-cluster:ClusterName shop-stg-cluster:public:LoadBalancerArn shop-stg-cluster:public:LoadBalancerDNSName shop-stg-cluster:public:LoadBalancerFullName shop-stg-cluster:public:SecurityGroupId shop-stg-cluster:public:http:ListenerArn shop-stg-cluster:workers:InstanceSecurityGroupId " == *" $export "* ]] || dropped_exports+=("$export")
@@ -346,14 +353,14 @@ fi
 network_last=false
 if stack_exists shop-stg-network; then
   network_new=" shop-stg-network:PrivateSubnet1Id shop-stg-network:PrivateSubnet2Id shop-stg-network:PrivateSubnet3Id shop-stg-network:PublicSubnet1Id shop-stg-network:PublicSubnet2Id shop-stg-network:PublicSubnet3Id shop-stg-network:VpcId "
-  network_now=$(in_region cloudformation describe-stacks --stack-name shop-stg-network \
-    --query 'Stacks[0].Outputs[].ExportName' --output text | tr '\t\n' '  ')
+  read_exports shop-stg-network
+  network_now=$exports_of
   network_dropped=() network_added=()
   for name in $network_now; do
-    [[ $name == None || $network_new == *" $name "* ]] || network_dropped+=("$name")
+    [[ $network_new == *" $name "* ]] || network_dropped+=("$name")
   done
   for name in $network_new; do
-    [[ " $network_now " == *" $name "* ]] || network_added+=("$name")
+    [[ $network_now == *" $name "* ]] || network_added+=("$name")
   done
   if ((${#network_dropped[@]})); then
     if ((${#network_added[@]})); then

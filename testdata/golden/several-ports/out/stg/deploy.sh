@@ -292,11 +292,18 @@ fi
 # drops exports (a calling service's security group, a load balancer), the service stacks that
 # exist go first too, so that they stop importing them; unless one of them imports an export the
 # cluster stack only adds.
-exports_now=" "
-if stack_exists ports-stg-cluster; then
-  exports_now+="$(in_region cloudformation describe-stacks --stack-name ports-stg-cluster \
-    --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
-fi
+# read_exports sets exports_of to the names a stack exports now, padded with spaces (" a b ";
+# " " when the stack does not exist). Assigned, not printed: a failed AWS call stops the script.
+read_exports() {
+  exports_of=" "
+  if stack_exists "$1"; then
+    exports_of+="$(in_region cloudformation describe-stacks --stack-name "$1" \
+      --query 'Stacks[0].Outputs[?ExportName].ExportName' --output text | tr '\t\n' '  ') "
+  fi
+}
+
+read_exports ports-stg-cluster
+exports_now=$exports_of
 dropped_exports=()
 for export in $exports_now; do
   [[ " ports-stg-cluster:ClusterName ports-stg-cluster:general:InstanceSecurityGroupId ports-stg-cluster:internal:LoadBalancerArn ports-stg-cluster:internal:LoadBalancerFullName ports-stg-cluster:internal:SecurityGroupId ports-stg-cluster:internal:admin:ListenerArn ports-stg-cluster:internal:http:ListenerArn " == *" $export "* ]] || dropped_exports+=("$export")
