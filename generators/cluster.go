@@ -488,7 +488,7 @@ func (e *env) tags(extra map[string]string) []tags.Tag {
 // UserData renders the boot script of a capacity's instances, as the stacks embed it and
 // userdata/<capacity>.sh holds it: the rules measure it against EC2's user data limit.
 func UserData(s *schema.Spec, capacity string) ([]byte, error) {
-	return newEnv(s).userData(capacity)
+	return specEnv(s).userData(capacity)
 }
 
 // ResourceTags are the tag keys a resource of the capacity carries at most (the spec's, ecsgen's
@@ -501,7 +501,7 @@ func ResourceTags(s *schema.Spec, capacity string) []string {
 		}
 	}
 	var keys []string
-	for _, t := range newEnv(s).tags(extra) {
+	for _, t := range specEnv(s).tags(extra) {
 		keys = append(keys, t.Key)
 	}
 	return keys

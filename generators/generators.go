@@ -197,8 +197,8 @@ type env struct {
 }
 
 func newEnv(s *schema.Spec) *env {
-	e := &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{},
-		dedicated: s.DedicatedListeners(), callers: map[string][]string{}}
+	e := specEnv(s)
+	e.dedicated, e.callers = s.DedicatedListeners(), map[string][]string{}
 	// Every service's callers in one pass: in name order, each once.
 	for _, name := range sortedKeys(s.Services) {
 		for _, callee := range slices.Compact(slices.Sorted(slices.Values(s.Services[name].Calls))) {
@@ -206,6 +206,13 @@ func newEnv(s *schema.Spec) *env {
 		}
 	}
 	return e
+}
+
+// specEnv is an env without what is derived from all the services (dedicated listeners,
+// callers), for the exported helpers the rules call (UserData, ResourceTags), which need
+// neither: computing them on every call made the rules quadratic in the number of services.
+func specEnv(s *schema.Spec) *env {
+	return &env{spec: s, partition: partitionOf(s.Region), extraFiles: Files{}, fileRefs: map[string]string{}}
 }
 
 // Partition is the AWS partition of a region: aws, aws-cn, aws-us-gov, …

@@ -86,12 +86,14 @@ func broadest(patterns []string) int {
 // rule (CatchAllPriority), for its own target or an additional one: the rule that takes every
 // request no other rule matches, which is how a service becomes what a listener forwards to by
 // default. rulesOn are the shared listeners on which it holds any rule.
-func catchAllListeners(s *schema.Spec, name string) (catchAll, rulesOn [][2]string) {
+//
+// dedicated are the spec's dedicated listeners (schema.Spec.DedicatedListeners), computed once
+// by the caller: computing them here, once per service, made the order quadratic.
+func catchAllListeners(s *schema.Spec, dedicated map[[2]string]string, name string) (catchAll, rulesOn [][2]string) {
 	slb := s.Services[name].LoadBalancer
 	if slb == nil {
 		return nil, nil
 	}
-	dedicated := s.DedicatedListeners()
 	add := func(listener, key string, r schema.ListenerRule) {
 		l := [2]string{slb.Name, listener}
 		if _, own := dedicated[l]; listener == "" || own {
@@ -122,8 +124,9 @@ func deployOrder(s *schema.Spec) []string {
 	names := sortedKeys(s.Services)
 	catchAll := map[string][][2]string{}
 	rulesOn := map[string][][2]string{}
+	dedicated := s.DedicatedListeners()
 	for _, n := range names {
-		catchAll[n], rulesOn[n] = catchAllListeners(s, n)
+		catchAll[n], rulesOn[n] = catchAllListeners(s, dedicated, n)
 	}
 	// after[n] is the last service (by name) that n must follow.
 	after := map[string]string{}

@@ -57,9 +57,10 @@ func checkQuotas(c *checker) {
 		}
 	}
 	// A service's resources carry its own tags too.
+	common := generators.ResourceTags(s, "")
 	for _, name := range sortedKeys(s.Services) {
 		keys := map[string]bool{}
-		for _, k := range generators.ResourceTags(s, "") {
+		for _, k := range common {
 			keys[k] = true
 		}
 		for k := range s.Services[name].Tags {

@@ -106,12 +106,23 @@ func (c *checker) applyWaivers() {
 			kept = append(kept, f)
 		}
 	}
+	// The paths a waiver may name: the findings', and, only when a waiver names none of those,
+	// every field of the spec (listing them encodes the whole spec, which a large spec whose
+	// waivers all accept findings should not pay for).
 	var paths []string
-	if len(c.spec.Waivers) > 0 {
-		paths = specPaths(c.spec)
-		for _, f := range c.findings {
-			paths = append(paths, f.Path)
+	for _, f := range c.findings {
+		paths = append(paths, f.Path)
+	}
+	listed := false
+	matches := func(path string) bool {
+		if slices.ContainsFunc(paths, func(q string) bool { return within(q, path) }) {
+			return true
 		}
+		if !listed {
+			listed = true
+			paths = append(specPaths(c.spec), paths...) // the order of the hint's candidates
+		}
+		return slices.ContainsFunc(paths, func(q string) bool { return within(q, path) })
 	}
 	c.findings = kept
 	for i, w := range c.spec.Waivers {
@@ -123,7 +134,7 @@ func (c *checker) applyWaivers() {
 				hint = "did you mean " + best + "? (" + hint + ")"
 			}
 			c.errorf("", p+".rule", hint, "%s has no warnings to waive: errors must be fixed, and other ids do not exist", w.Rule)
-		case w.Path != "" && !slices.ContainsFunc(paths, func(q string) bool { return within(q, w.Path) }):
+		case w.Path != "" && !matches(w.Path):
 			hint := "give the path of the finding, as printed before its message"
 			if best := diag.Closest(w.Path, paths); best != "" {
 				hint = "did you mean " + strconv.Quote(best) + "?"
