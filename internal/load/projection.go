@@ -436,6 +436,22 @@ func dataFields(xs []ast.Expr) (order []string, values map[string][]ast.Expr, ok
 	return order, values, true
 }
 
+// scalarData reports whether x is a literal, a signed number, or a list of them.
+func scalarData(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.BasicLit, *ast.UnaryExpr:
+		return plainData(x)
+	case *ast.ListLit:
+		for _, e := range x.Elts {
+			if _, ok := e.(*ast.ListLit); ok || !scalarData(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // plainData reports whether x is data: struct literals of plain fields, lists, literals, signed
 // numbers, and conjunctions of them; no reference, expression or comprehension.
 func plainData(x ast.Expr) bool {
@@ -483,12 +499,22 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 	if !ok {
 		return false
 	}
+	// Fields written as scalars or lists of scalars are unified together, in one expression:
+	// closedness, which only a definition's struct keeps (see below), restricts the fields of
+	// structs, and such data has none.
+	var scalars []ast.Decl
+	var scalarLabels []string
 	for _, label := range order {
 		f := d.fields[label]
 		if f == nil {
 			return false // not allowed: the whole unification says so
 		}
 		i, inGo := d.goIndex[label]
+		if f.elem == nil && len(values[label]) == 1 && scalarData(values[label][0]) {
+			scalars = append(scalars, &ast.Field{Label: ast.NewString(label), Value: ast.NewBinExpr(token.AND, ast.NewIdent(f.def), values[label][0])})
+			scalarLabels = append(scalarLabels, label)
+			continue
+		}
 		if f.elem != nil {
 			names, elems, ok := dataFields(values[label])
 			if !ok {
@@ -528,6 +554,20 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 			dec := &decoder{}
 			if err := dec.decode(u, x.Field(i)); err != nil || len(dec.outOfRange) > 0 {
 				return false
+			}
+		}
+	}
+	if len(scalars) > 0 {
+		u := w.ctx.BuildExpr(&ast.StructLit{Elts: scalars}, cue.Scope(w.root))
+		if u.Err() != nil || u.Validate(cue.All(), cue.Concrete(true)) != nil {
+			return false
+		}
+		for _, label := range scalarLabels {
+			if i, inGo := d.goIndex[label]; inGo {
+				dec := &decoder{}
+				if err := dec.decode(u.LookupPath(cue.MakePath(cue.Str(label))), x.Field(i)); err != nil || len(dec.outOfRange) > 0 {
+					return false
+				}
 			}
 		}
 	}
