@@ -18,12 +18,18 @@
 // (containers) is projected element by element the same way: each element's name is checked
 // against #Name, and the element unified with the fields of #Def it writes.
 //
+// Each field holding structs is unified with Value.Unify, which keeps the definition closed (a
+// reference to the definition in an expression built with cue.Scope would leave it open: CUE
+// v0.17 then accepts fields the definition does not have). Fields written as scalars or lists
+// of scalars, which closedness cannot concern, are unified together in one such expression.
+//
 // Whether the schema allows this is decided from the schema's syntax when the projection is
 // made (analyse); a schema that does not allows no projection, and services are then unified
 // with #Service whole. The projection takes only services written as plain data; on any other
 // service, or any error, the worker unifies the service with #Service whole as before, so that
 // the projection can only ever accept what the whole unification accepts, with the same model
-// (TestProjectionAgrees compares the two on every service the tests know, valid or not).
+// (TestProjectionAgrees compares the two on every service the tests know, and on wrong
+// variants of each).
 
 package load
 
