@@ -8,6 +8,7 @@ import (
 	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/benchspec"
 	"github.com/ecsgen/ecsgen/internal/check"
+	"github.com/ecsgen/ecsgen/internal/diag"
 	"github.com/ecsgen/ecsgen/internal/load"
 )
 
@@ -16,23 +17,27 @@ import (
 // tag-count rule once built a generator environment (every service's callers and dedicated
 // listeners) for each service: 10 000 services took 3.5x the CPU they take now.
 //
-// It counts allocations, which do not depend on the machine's load (no timing): the rules and
-// the generators on 400 services must allocate about 8 times what they allocate on 50 (the
+// It counts allocations, which do not depend on the machine's load (no timing): the load, the
+// rules and the generators on 400 services must allocate about 8 times what they allocate on 50 (the
 // generated specs repeat the same shapes), and at most 12 times; the quadratic rule allocated
 // 31 times as much (checked by putting it back).
 func TestRulesAndGeneratorsGrowLinearly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads specs of 50 and 400 services")
 	}
-	allocs := func(n int) (rules, generate float64) {
+	allocs := func(n int) (loading, rules, generate float64) {
 		file := filepath.Join(t.TempDir(), "spec.cue")
 		if err := os.WriteFile(file, []byte(benchspec.Spec(n)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		res, findings, err := load.Files([]string{file}, load.Options{})
-		if err != nil || res == nil {
-			t.Fatalf("the spec of %d services does not load: %v\n%s", n, err, findings)
-		}
+		var res *load.Result
+		loading = testing.AllocsPerRun(1, func() {
+			var findings diag.List
+			var err error
+			if res, findings, err = load.Files([]string{file}, load.Options{}); err != nil || res == nil {
+				t.Fatalf("the spec of %d services does not load: %v\n%s", n, err, findings)
+			}
+		})
 		rules = testing.AllocsPerRun(2, func() {
 			if f := check.Spec(res.Spec, res.Positions); len(f) > 0 {
 				t.Fatalf("findings:\n%s", f)
@@ -43,14 +48,14 @@ func TestRulesAndGeneratorsGrowLinearly(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		return rules, generate
+		return loading, rules, generate
 	}
-	r50, g50 := allocs(50)
-	r400, g400 := allocs(400)
+	l50, r50, g50 := allocs(50)
+	l400, r400, g400 := allocs(400)
 	for _, c := range []struct {
 		what       string
 		small, big float64
-	}{{"the rules (check.Spec)", r50, r400}, {"the generators", g50, g400}} {
+	}{{"the load (load.Files)", l50, l400}, {"the rules (check.Spec)", r50, r400}, {"the generators", g50, g400}} {
 		ratio := c.big / c.small
 		t.Logf("%s: %.0f allocations at 50 services, %.0f at 400: %.1fx", c.what, c.small, c.big, ratio)
 		if ratio > 12 {
