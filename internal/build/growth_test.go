@@ -12,16 +12,16 @@ import (
 	"github.com/ecsgen/ecsgen/internal/load"
 )
 
-// TestRulesAndGeneratorsGrowLinearly guards against work that grows with the square of the
+// TestBuildGrowsLinearly guards against work that grows with the square of the
 // number of services, which a few services never show and a thousand make take minutes: the
 // tag-count rule once built a generator environment (every service's callers and dedicated
 // listeners) for each service: 10 000 services took 3.5x the CPU they take now.
 //
 // It counts allocations, which do not depend on the machine's load (no timing): the load, the
-// rules and the generators on 400 services must allocate about 8 times what they allocate on 50 (the
-// generated specs repeat the same shapes), and at most 12 times; the quadratic rule allocated
-// 31 times as much (checked by putting it back).
-func TestRulesAndGeneratorsGrowLinearly(t *testing.T) {
+// rules and the generators on 400 services must allocate about 8 times what they allocate on
+// 50 (the generated specs repeat the same shapes), and at most 12 times; the quadratic rule
+// allocated 31 times as much (checked by putting it back).
+func TestBuildGrowsLinearly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads specs of 50 and 400 services")
 	}
