@@ -413,5 +413,12 @@ func (w *serviceWorker) validate(svc userService, out *schema.Service) error {
 // schema it writes (projection.go). False when the projection does not take the service or
 // finds a problem: the service is then unified with #Service whole, which judges it.
 func (w *serviceWorker) projected(svc userService, out *schema.Service) bool {
-	return w.projectStruct(w.proj.service, []ast.Expr{svc.expr}, reflect.ValueOf(out).Elem())
+	if !plainData(svc.expr) {
+		return false
+	}
+	data := w.ctx.BuildExpr(svc.expr)
+	if data.Err() != nil {
+		return false
+	}
+	return w.projectStruct(w.proj.service, []ast.Expr{svc.expr}, data, reflect.ValueOf(out).Elem())
 }

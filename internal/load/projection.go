@@ -500,7 +500,9 @@ func plainData(x ast.Expr) bool {
 // more struct literals) against the fields of d it writes, and sets the fields it leaves out to
 // their schema's default. False when the data is not plain, writes a field or an element name
 // d does not allow, leaves out a field d requires, or has any error.
-func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.Value) bool {
+//
+// data is xs built as a value, from which each field holding structs is taken.
+func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, data cue.Value, x reflect.Value) bool {
 	order, values, ok := dataFields(xs)
 	if !ok {
 		return false
@@ -533,7 +535,7 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 					return false
 				}
 				e := reflect.New(t.Elem()).Elem()
-				if !w.projectStruct(f.elem, elems[name], e) {
+				if !w.projectStruct(f.elem, elems[name], data.LookupPath(cue.MakePath(cue.Str(label), cue.Str(name))), e) {
 					return false
 				}
 				m.SetMapIndex(reflect.ValueOf(name).Convert(t.Key()), e)
@@ -541,18 +543,9 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 			x.Field(i).Set(m)
 			continue
 		}
-		for _, v := range values[label] {
-			if !plainData(v) {
-				return false
-			}
-		}
-		value := values[label][0]
-		if len(values[label]) > 1 {
-			value = ast.NewBinExpr(token.AND, values[label]...)
-		}
 		// Value.Unify keeps the definition closed; a reference to it in an expression built
 		// with cue.Scope would not.
-		u := w.def(f.def).Unify(w.ctx.BuildExpr(value))
+		u := w.def(f.def).Unify(data.LookupPath(cue.MakePath(cue.Str(label))))
 		if u.Validate(cue.All(), cue.Concrete(true)) != nil {
 			return false
 		}
