@@ -120,6 +120,13 @@ func TestSyntaxPositionsAgree(t *testing.T) {
 	plain["shorthand and lists"] = []string{specFile("short.cue", "// a comment\n"+minimal+"services: web: containers: web: {\n\timage: \"nginx\"\n\tmemory: 256\n\tports: [{container: 80}, {container: 443, host: 443}]\n}\n")}
 	plain["struct written twice"] = []string{specFile("twice.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory: 256}\nservices: api: desiredCount: -1\nservices: {web: desiredCount: 2, api: containers: api: image: \"x\"}\n")}
 	plain["two files"] = []string{specFile("a.cue", minimal), specFile("b.cue", "services: web: containers: web: {image: #\"nginx\"#, memory: 256}\n")}
+	// Structs written in several places, within a file and across files whose first
+	// declarations are a package clause after a comment, or a field.
+	plain["structs written in several places"] = []string{
+		specFile("e.cue", "package spec\n\n"+minimal+"services: web: containers: web: image: \"nginx\"\nservices: {\n\tweb: desiredCount: 2\n\tapi: {\n\t\tdesiredCount: 1\n\t}\n}\nservices: web: containers: web: memory: 256\ntags: {a: \"1\"}\ntags: b: \"2\"\n"),
+		specFile("f.cue", "// the API\npackage spec\n\nservices: api: containers: api: {image: \"x\", memory: 256}\ntags: c: \"3\"\nservices: api: {family: \"api\"}\n"),
+		specFile("g.cue", "package spec\nservices: api: containers: api: cpu: 256\n"),
+	}
 	declined := map[string][]string{
 		"reference":        {specFile("ref.cue", minimal+"_img: \"nginx\"\nservices: web: containers: web: {image: _img, memory: 256}\n")},
 		"scalar twice":     {specFile("scalar.cue", minimal+"services: web: desiredCount: 2\nservices: web: desiredCount: 2\n")},
@@ -145,10 +152,25 @@ func TestSyntaxPositionsAgree(t *testing.T) {
 		var fromValue, fromSyntax diag.List
 		want := positioner{out: diag.Positions{}, names: map[string]string{}}
 		want.collect(user, "", &fromValue)
+		// With the value (the root and the structs written twice from it), and without.
 		got := positioner{out: diag.Positions{}, names: map[string]string{}}
 		if !got.fromSyntax(user, syntax, &fromSyntax) {
 			t.Errorf("%s: the syntax walk declined a plain data spec", name)
 			continue
+		}
+		var alone diag.List
+		syntaxOnly := positioner{out: diag.Positions{}, names: map[string]string{}}
+		if !syntaxOnly.fromSyntax(cue.Value{}, syntax, &alone) {
+			t.Errorf("%s: the syntax walk without the value declined a plain data spec", name)
+			continue
+		}
+		if !reflect.DeepEqual(got.out, syntaxOnly.out) || !reflect.DeepEqual(fromSyntax, alone) {
+			for p, pos := range got.out {
+				if syntaxOnly.out[p] != pos {
+					t.Errorf("%s: %q: with the value %v, without %v", name, p, pos, syntaxOnly.out[p])
+				}
+			}
+			t.Errorf("%s: the syntax walk without the value differs from the walk with it", name)
 		}
 		if !reflect.DeepEqual(want.out, got.out) {
 			for p, pos := range want.out {

@@ -79,37 +79,77 @@ func (p *positioner) collect(v cue.Value, path string, findings *diag.List) {
 // the fields of every struct it visits. It applies only to plain data — fields with literal
 // names holding structs, lists, strings, numbers and booleans — where the syntax tree and the
 // value are the same tree; a struct may be written in several places (services: a: … then
-// services: b: …), whose position then comes from the value (TestSyntaxPositionsAgree checks
-// that the two walks agree). On anything else — a reference, an expression, a comprehension,
+// services: b: …). On anything else — a reference, an expression, a comprehension,
 // a hidden field or definition, an optional field, an attribute (such as @tag), an import, a
 // list or a scalar written twice — it records nothing and reports false, and the caller walks
 // the value.
+//
+// user is the files' value, when it is built: the position of the spec itself and of each
+// struct written in several places are then the value's. Without it (cue.Value{}), they are
+// read from the syntax where CUE takes them from: for the spec, the last file (CUE files
+// only, in the order the build instance lists them); for a struct written in several places,
+// the value of its last declaration. TestSyntaxPositionsAgree checks both walks, with and
+// without the value, against the walk of the value.
 func (p *positioner) fromSyntax(user cue.Value, files []*ast.File, findings *diag.List) bool {
 	if len(files) == 0 || len(p.out) > 0 {
 		return false
 	}
-	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string][]cue.Selector{}}
-	p.record("", user.Pos())
+	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}}
+	if user.Exists() {
+		p.record("", user.Pos())
+	} else if root := rootPos(files); root.IsValid() {
+		p.record("", root)
+	} else {
+		return false
+	}
 	for _, f := range files {
 		if !s.decls(f.Decls, "", true) {
 			clear(p.out)
 			return false
 		}
 	}
-	for path, sels := range s.twice {
+	for path, t := range s.twice {
 		delete(p.out, path)
-		p.record(path, user.LookupPath(cue.MakePath(sels...)).Pos())
+		if user.Exists() {
+			p.record(path, user.LookupPath(cue.MakePath(t.sels...)).Pos())
+		} else {
+			p.record(path, t.last)
+		}
 	}
 	*findings = append(*findings, s.findings...)
 	return true
 }
 
+// rootPos is the position CUE gives the value of CUE files (Value.Pos): the position of the
+// last file that has one, which is its first declaration's (the package clause, if any).
+// NoPos when a file has no declaration: the caller then walks the value.
+func rootPos(files []*ast.File) token.Pos {
+	for _, f := range files {
+		if len(f.Decls) == 0 {
+			return token.NoPos
+		}
+	}
+	for i := len(files) - 1; i >= 0; i-- {
+		if pos := files[i].Pos(); pos.IsValid() {
+			return pos
+		}
+	}
+	return token.NoPos
+}
+
 type syntaxWalk struct {
-	p        *positioner               // its out holds the paths declared so far
-	structs  map[string]bool           // the paths declared with a struct value
-	twice    map[string][]cue.Selector // the struct paths declared more than once
-	sels     []cue.Selector            // the selectors of the path being walked
+	p        *positioner      // its out holds the paths declared so far
+	structs  map[string]bool  // the paths declared with a struct value
+	twice    map[string]twice // the struct paths declared more than once
+	sels     []cue.Selector   // the selectors of the path being walked
 	findings diag.List
+}
+
+// twice is a struct path declared more than once: its selectors, to look it up in the value,
+// and the position of its last declaration's value.
+type twice struct {
+	sels []cue.Selector
+	last token.Pos
 }
 
 // declare records the position of a path declared at pos, and reports whether it was
@@ -146,7 +186,7 @@ func (s *syntaxWalk) decls(decls []ast.Decl, path string, file bool) bool {
 			case again && (!isStruct || !s.structs[fp]):
 				return false // a scalar or list written twice
 			case again:
-				s.twice[fp] = slices.Clone(s.sels)
+				s.twice[fp] = twice{sels: slices.Clone(s.sels), last: d.Value.Pos()}
 			case isStruct:
 				s.structs[fp] = true
 			}
