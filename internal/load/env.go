@@ -57,16 +57,7 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 	envsV := user.LookupPath(cue.ParsePath("environments"))
 	if !envsV.Exists() {
 		res, findings, err := check(ctx, spec, user, syntax, evaluation{opts.Evaluation, opts.Memo})
-		if res == nil {
-			return nil, findings, err
-		}
-		if len(findings) == 0 {
-			if err := selectEnvs(opts.Envs, []string{res.Spec.Env}); err != nil {
-				return nil, nil, err
-			}
-		}
-		res.Envs = []Env{{Name: res.Spec.Env, Spec: res.Spec, Positions: res.Positions}}
-		return res, findings, nil
+		return oneEnv(res, findings, err, opts)
 	}
 
 	positions := diag.Positions{}
@@ -151,6 +142,20 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 	}
 	res.Spec, res.Positions = res.Envs[0].Spec, res.Envs[0].Positions
 	return res, diag.Combine(perEnv), nil
+}
+
+// oneEnv is the result of a spec without environments: its one Env.
+func oneEnv(res *Result, findings diag.List, err error, opts Options) (*Result, diag.List, error) {
+	if res == nil {
+		return nil, findings, err
+	}
+	if len(findings) == 0 {
+		if err := selectEnvs(opts.Envs, []string{res.Spec.Env}); err != nil {
+			return nil, nil, err
+		}
+	}
+	res.Envs = []Env{{Name: res.Spec.Env, Spec: res.Spec, Positions: res.Positions}}
+	return res, findings, nil
 }
 
 // selectEnvs checks that every environment the command line names exists.

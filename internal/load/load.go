@@ -18,6 +18,7 @@
 //	suggest.go    "did you mean" and naming hints
 //	decode.go     the validated value → schema.Spec
 //	perservice.go large specs validated service by service, in parallel
+//	plain.go      plain-data specs loaded from their syntax, without their value as a whole
 //	projection.go a service validated against the parts of the schema it writes
 package load
 
@@ -165,7 +166,14 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return nil, translate(inst.Err, nil), nil
 	}
 	withoutSchemaImport(inst)
-	user := ctx.BuildInstance(inst)
+	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, opts)
+	switch plain {
+	case plainAnswered:
+		return res, findings, err
+	case plainDeclined:
+		opts.Evaluation = WholeSpec // the per-service path would decline again
+	}
+	user := buildUser(ctx, inst)
 	if err := user.Err(); err != nil {
 		// An error in the user's own CUE (a conflict within their definitions): validating
 		// against the schema reports it beside every other problem, and it is the answer

@@ -84,46 +84,69 @@ func validatePerService(spec, user cue.Value, plain []*ast.File, how evaluation)
 		return nil, errDeclined
 	}
 
-	decoded := make([]schema.Service, len(services))
-	var next atomic.Int64
-	errs := make(chan error, 1)
-	var failed sync.Once
-	fail := func(err error) { failed.Do(func() { errs <- err }) }
-	var wg sync.WaitGroup
+	run := startServices(services, how.memo)
+	// Meanwhile, the rest of the spec against #Spec, in the caller's context.
+	return run.finish(validateRest(spec, rest))
+}
+
+// serviceRun is the services of a spec being validated by workers, one CUE context each,
+// while the caller goes on.
+type serviceRun struct {
+	services []userService
+	decoded  []schema.Service
+	next     atomic.Int64 // the next service to take
+	wg       sync.WaitGroup
+	failed   sync.Once
+	err      error // the first error of a worker
+}
+
+// startServices starts the workers on the services.
+func startServices(services []userService, memo Memo) *serviceRun {
+	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services))}
 	for range min(runtime.GOMAXPROCS(0), len(services)) {
-		wg.Add(1)
+		r.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer r.wg.Done()
 			// The worker's CUE context and schema are made on its first service not in the
 			// memo: a rebuild that finds every service there compiles no schema.
-			w := &serviceWorker{memo: how.memo}
-			var err error
-			for err == nil {
-				i := int(next.Add(1)) - 1
+			w := &serviceWorker{memo: memo}
+			for {
+				i := int(r.next.Add(1)) - 1
 				if i >= len(services) {
 					return
 				}
-				if err = w.service(services[i], &decoded[i]); err != nil {
-					fail(err)
-					next.Store(int64(len(services))) // the others stop too
+				if err := w.service(services[i], &r.decoded[i]); err != nil {
+					r.failed.Do(func() { r.err = err })
+					r.stop() // the others stop too
+					return
 				}
 			}
 		}()
 	}
-	// Meanwhile, the rest of the spec against #Spec, in the caller's context.
-	s, restErr := validateRest(spec, rest)
-	wg.Wait()
-	select {
-	case err := <-errs:
+	return r
+}
+
+// stop makes the workers stop after the service each is validating.
+func (r *serviceRun) stop() { r.next.Store(int64(len(r.services))) }
+
+// wait waits for the workers and returns the first error of any.
+func (r *serviceRun) wait() error {
+	r.wg.Wait()
+	return r.err
+}
+
+// finish waits for the workers and puts the services they decoded into the rest of the spec,
+// decoded by the caller (or not: restErr).
+func (r *serviceRun) finish(s *schema.Spec, restErr error) (*schema.Spec, error) {
+	if err := r.wait(); err != nil {
 		return nil, err
-	default:
 	}
 	if restErr != nil {
 		return nil, restErr
 	}
-	s.Services = make(map[string]schema.Service, len(services))
-	for i, svc := range services {
-		s.Services[svc.name] = decoded[i]
+	s.Services = make(map[string]schema.Service, len(r.services))
+	for i, svc := range r.services {
+		s.Services[svc.name] = r.decoded[i]
 	}
 	perServiceTaken.Add(1)
 	return s, nil
@@ -202,6 +225,15 @@ func splitSyntax(ctx *cue.Context, files []*ast.File) (cue.Value, []userService,
 	if !ok || len(services) == 0 {
 		return cue.Value{}, nil, errDeclined
 	}
+	rest, err := restFromSyntax(ctx, files)
+	if err != nil {
+		return cue.Value{}, nil, err
+	}
+	return rest, services, nil
+}
+
+// restFromSyntax builds the fields of plain-data files other than services.
+func restFromSyntax(ctx *cue.Context, files []*ast.File) (cue.Value, error) {
 	var decls []ast.Decl
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -215,9 +247,9 @@ func splitSyntax(ctx *cue.Context, files []*ast.File) (cue.Value, []userService,
 	}
 	rest := ctx.BuildFile(&ast.File{Decls: decls})
 	if rest.Err() != nil {
-		return cue.Value{}, nil, errDeclined
+		return cue.Value{}, errDeclined
 	}
-	return rest, services, nil
+	return rest, nil
 }
 
 // servicesFromSyntax collects each service of plain-data files as written: one expression per

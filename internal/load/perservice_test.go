@@ -67,6 +67,17 @@ func TestPerServiceAgrees(t *testing.T) {
 	// no value; exporting the service final would pick the user's.
 	gen("default.cue", big+"services: \"svc-0005\": assignPublicIp: *true | bool\n")
 
+	// Plain data, which the loader takes from its syntax (plain.go), with a problem in one
+	// service or in the rest: the per-service path declines and the whole-spec path answers
+	// from the user's value. And two that it answers for: a NUL character, services written
+	// in two places.
+	gen("plain-unknown-field.cue", strings.Replace(big, "\t\tdesiredCount: 1\n", "\t\tdesiredCount: 1\n\t\tcolour: \"red\"\n", 1))
+	gen("plain-bad-name.cue", strings.Replace(big, `"svc-0007": {`, `"Svc_0007": {`, 1))
+	gen("plain-missing.cue", strings.Replace(big, "\t\t\t\timage: \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/bench/svc-0000:1.0.0\"\n", "", 1))
+	gen("plain-bad-rest.cue", strings.Replace(big, `region:  "eu-west-1"`, `region:  "mars-1"`, 1))
+	gen("plain-nul.cue", strings.Replace(big, `LOG_LEVEL:    "info"`, `LOG_LEVEL:    "in\u0000fo"`, 1))
+	gen("plain-services-twice.cue", strings.Replace(big, "services: {", "services: \"svc-extra\": containers: app: {image: \"x\", memory: 128}\nservices: {", 1))
+
 	valid := map[string]bool{}
 	for _, e := range examples(t) {
 		valid[e] = true
@@ -132,4 +143,52 @@ func (m *mapMemo) Put(kind string, key, value []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.m[kind+"\x00"+string(key)] = value
+}
+
+// TestPlainDataNotEvaluated checks that a plain-data spec the per-service path answers for is
+// loaded without building the user's value as a whole (counted, plain.go), and that it is
+// built, for the whole-spec path, when the spec has a problem or is not plain data.
+func TestPlainDataNotEvaluated(t *testing.T) {
+	big := benchspec.Spec(30)
+	cases := []struct {
+		name, src string
+		eval      Evaluation
+		built     bool // the user's value is built
+		findings  int  // how many findings
+	}{
+		{"valid", big, Auto, false, 0},
+		{"valid, per service", big, PerService, false, 0},
+		{"services in two places", strings.Replace(big, "services: {", "services: \"svc-extra\": containers: app: {image: \"x\", memory: 128}\nservices: {", 1), Auto, false, 0},
+		{"NUL", strings.Replace(big, `LOG_LEVEL:    "info"`, `LOG_LEVEL:    "in\u0000fo"`, 1), Auto, false, 1},
+		{"unknown field", strings.Replace(big, "\t\tdesiredCount: 1\n", "\t\tdesiredCount: 1\n\t\tcolour: \"red\"\n", 1), Auto, true, 1},
+		{"bad region", strings.Replace(big, `region:  "eu-west-1"`, `region:  "mars-1"`, 1), Auto, true, 1},
+		{"whole spec", big, WholeSpec, true, 0},
+		{"few services", benchspec.Spec(3), Auto, true, 0},
+		{"a reference", big + "_n: 2\nservices: \"svc-0001\": desiredCount: _n\n", Auto, true, 0},
+		{"environments", big + "environments: {dev: {}}\n", Auto, true, 1},
+	}
+	dir := t.TempDir()
+	for i, c := range cases {
+		p := filepath.Join(dir, fmt.Sprintf("spec-%d.cue", i))
+		if err := os.WriteFile(p, []byte(c.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		built, taken := userValuesBuilt.Load(), perServiceTaken.Load()
+		res, findings, err := Files([]string{p}, Options{Evaluation: c.eval, Partial: true})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := userValuesBuilt.Load() - built; got != map[bool]int64{false: 0, true: 1}[c.built] {
+			t.Errorf("%s: the user's value was built %d times", c.name, got)
+		}
+		if !c.built && perServiceTaken.Load() == taken {
+			t.Errorf("%s: the per-service path did not answer", c.name)
+		}
+		if len(findings) != c.findings {
+			t.Errorf("%s: want %d findings, got:\n%s", c.name, c.findings, findings)
+		}
+		if c.findings == 0 && (res == nil || len(res.Spec.Services) == 0) {
+			t.Errorf("%s: no services loaded", c.name)
+		}
+	}
 }
