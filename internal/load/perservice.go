@@ -84,7 +84,7 @@ func validatePerService(spec, user cue.Value, plain []*ast.File, how evaluation)
 		return nil, errDeclined
 	}
 
-	run := startServices(services, how.memo)
+	run := startServices(services, how.memo, false)
 	// Meanwhile, the rest of the spec against #Spec, in the caller's context.
 	return run.finish(validateRest(spec, rest))
 }
@@ -100,8 +100,9 @@ type serviceRun struct {
 	err      error // the first error of a worker
 }
 
-// startServices starts the workers on the services.
-func startServices(services []userService, memo Memo) *serviceRun {
+// startServices starts the workers on the services. With plainOnly, a service that is not
+// plain data (see plainData) stops them with errDeclined.
+func startServices(services []userService, memo Memo, plainOnly bool) *serviceRun {
 	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services))}
 	for range min(runtime.GOMAXPROCS(0), len(services)) {
 		r.wg.Add(1)
@@ -115,7 +116,11 @@ func startServices(services []userService, memo Memo) *serviceRun {
 				if i >= len(services) {
 					return
 				}
-				if err := w.service(services[i], &r.decoded[i]); err != nil {
+				err := errDeclined
+				if !plainOnly || plainData(services[i].expr) {
+					err = w.service(services[i], &r.decoded[i])
+				}
+				if err != nil {
 					r.failed.Do(func() { r.err = err })
 					r.stop() // the others stop too
 					return

@@ -22,6 +22,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/token"
 
 	"github.com/ecsgen/ecsgen/internal/diag"
 )
@@ -55,10 +56,11 @@ func loadPlain(ctx *cue.Context, spec cue.Value, files []*ast.File, opts Options
 		return nil, nil, plainNotTaken, nil
 	}
 	services, ok := servicesFromSyntax(files)
-	if !ok || len(services) == 0 || (opts.Evaluation == Auto && len(services) < perServiceFrom) {
+	if !ok || len(services) == 0 || (opts.Evaluation == Auto && len(services) < perServiceFrom) || !plainRest(files) {
 		return nil, nil, plainNotTaken, nil
 	}
-	run := startServices(services, opts.Memo)
+	// A service that is not plain data stops the workers (the walk below then declines).
+	run := startServices(services, opts.Memo, true)
 	positions := diag.Positions{}
 	var findings diag.List
 	p := positioner{out: positions, names: map[string]string{}}
@@ -97,4 +99,28 @@ func declaresField(files []*ast.File, name string) bool {
 		}
 	}
 	return false
+}
+
+// plainRest reports whether the files' top level and their fields other than services are
+// plain data, a part of what fromSyntax checks and a small one: a spec that is not plain data
+// there sets no worker going for nothing.
+func plainRest(files []*ast.File) bool {
+	for _, f := range files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.Package, *ast.CommentGroup:
+			case *ast.Field:
+				label, ok := plainLabel(d.Label)
+				if !ok || d.Constraint != token.ILLEGAL || len(d.Attrs) > 0 {
+					return false
+				}
+				if label != servicesLabel && !plainData(d.Value) {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }
