@@ -12,15 +12,19 @@ import (
 
 // ReadPrevious reads the files of an environment's previous output that the plan compares:
 // deploy-plan.json and stacks/*.json under dir. A directory without them gives no files.
-func ReadPrevious(dir string) (map[string][]byte, error) { return readPrevious(dir, nil, nil) }
+func ReadPrevious(dir string) (map[string][]byte, error) {
+	files, _, err := readPrevious(dir, nil, nil)
+	return files, err
+}
 
 // readPrevious is ReadPrevious; a file that same says holds the new build's bytes (cur) is not
-// read: those bytes are its content.
-func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (map[string][]byte, error) {
-	files := map[string][]byte{}
+// read: those bytes are its content, and it is in vouched.
+func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (files map[string][]byte, vouched map[string]bool, err error) {
+	files, vouched = map[string][]byte{}, map[string]bool{}
 	add := func(rel string) error {
 		if b, ok := cur[rel]; ok && same != nil && same(rel, b) {
 			files[rel] = b
+			vouched[rel] = true
 			return nil
 		}
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
@@ -34,20 +38,20 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 		return nil
 	}
 	if err := add("deploy-plan.json"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "stacks"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, e := range entries {
 		if rel := path.Join("stacks", e.Name()); !e.IsDir() && isStackFile(rel) {
 			if err := add(rel); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return files, nil
+	return files, vouched, nil
 }
 
 // Options tune a plan.
@@ -55,6 +59,12 @@ type Options struct {
 	// Unchanged, when set, says whether the previous output holds exactly data at file
 	// ("<env>/…") without reading it (internal/write's record of the generation it published);
 	// false means "not known". Such a file is not read: the plan takes the new build's bytes.
+	//
+	// A stack whose template it vouches for, and whose parameter values are the same, is the
+	// same stack in both outputs: its template is parsed only when the plan needs it (most of
+	// the plan compares what changed). The files given to Environments must then be a build's
+	// output, whose templates parse: the plan does not parse an unchanged template it never
+	// needs, so it would not report one that does not.
 	Unchanged func(file string, data []byte) bool
 }
 
@@ -78,11 +88,11 @@ func (o Options) Environments(outDir string, envs []string, files map[string][]b
 		if o.Unchanged != nil {
 			same = func(rel string, data []byte) bool { return o.Unchanged(env+"/"+rel, data) }
 		}
-		old, err := readPrevious(filepath.Join(outDir, env), cur, same)
+		old, vouched, err := readPrevious(filepath.Join(outDir, env), cur, same)
 		if err != nil {
 			return nil, err
 		}
-		p, err := Compare(env, old, cur)
+		p, err := compare(env, old, cur, vouched)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(outDir, env), err)
 		}
