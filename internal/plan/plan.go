@@ -125,7 +125,8 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 // only when the plan needs them.
 func compare(env string, old, new map[string][]byte, vouched map[string]bool) (p *Plan, err error) {
 	old, new = filter(old), filter(new)
-	late := unchanged(old, new, vouched)
+	oldPlan, newPlan := readPlan(old), readPlan(new)
+	late := unchanged(old, new, oldPlan, newPlan, vouched)
 	if len(late) > 0 {
 		defer func() {
 			if r := recover(); r != nil {
@@ -137,10 +138,10 @@ func compare(env string, old, new map[string][]byte, vouched map[string]bool) (p
 		}()
 	}
 	parsed := map[string]parsedTemplate{}
-	oldOut, err := parseOutput(old, parsed, late)
+	oldOut, err := parseOutput(old, oldPlan, parsed, late)
 	if err == nil {
 		var newOut *envOutput
-		if newOut, err = parseOutput(new, parsed, late); err == nil {
+		if newOut, err = parseOutput(new, newPlan, parsed, late); err == nil {
 			return compareOutputs(env, oldOut, newOut, late), nil
 		}
 		if len(late) == 0 {

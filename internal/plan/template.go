@@ -129,17 +129,25 @@ type envOutput struct {
 	byName map[string]*stack
 }
 
-// readPlan parses deploy-plan.json; no file gives an empty plan and false.
-func readPlan(files map[string][]byte) (deployPlan, bool, error) {
+// planFile is deploy-plan.json of one output, parsed: there is none (!ok), it does not parse
+// (err), or dp.
+type planFile struct {
+	dp  deployPlan
+	ok  bool
+	err error
+}
+
+// readPlan parses deploy-plan.json.
+func readPlan(files map[string][]byte) planFile {
 	var dp deployPlan
 	raw, ok := files["deploy-plan.json"]
 	if !ok {
-		return dp, false, nil
+		return planFile{}
 	}
 	if err := json.Unmarshal(raw, &dp); err != nil {
-		return dp, false, fmt.Errorf("deploy-plan.json: %w", err)
+		return planFile{err: fmt.Errorf("deploy-plan.json: %w", err)}
 	}
-	return dp, true, nil
+	return planFile{dp: dp, ok: true}
 }
 
 // unchanged are the stacks the previous and the new output both have, under one name, with
@@ -147,15 +155,11 @@ func readPlan(files map[string][]byte) (deployPlan, bool, error) {
 // holds exactly the new build's bytes, which are ecsgen's own), and the same parameter values:
 // the same stack. Their templates are parsed only when the plan needs them. Nil when either
 // deploy-plan.json does not parse, or nothing is vouched for.
-func unchanged(old, new map[string][]byte, vouched map[string]bool) map[string]bool {
-	if len(vouched) == 0 {
+func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched map[string]bool) map[string]bool {
+	if len(vouched) == 0 || !oldPlan.ok || !newPlan.ok {
 		return nil
 	}
-	oldDP, okOld, errOld := readPlan(old)
-	newDP, okNew, errNew := readPlan(new)
-	if !okOld || !okNew || errOld != nil || errNew != nil {
-		return nil
-	}
+	oldDP, newDP := oldPlan.dp, newPlan.dp
 	type entry struct {
 		template string
 		params   map[string]string
@@ -189,17 +193,17 @@ func unchanged(old, new map[string][]byte, vouched map[string]bool) map[string]b
 }
 
 // parseOutput reads the stacks of one environment's files (paths relative to the
-// environment's directory: deploy-plan.json, stacks/*.json). The stacks named in late are
-// parsed when first used.
-func parseOutput(files map[string][]byte, parsed map[string]parsedTemplate, late map[string]bool) (*envOutput, error) {
+// environment's directory: deploy-plan.json, stacks/*.json), whose deploy-plan.json is pf.
+// The stacks named in late are parsed when first used.
+func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedTemplate, late map[string]bool) (*envOutput, error) {
 	out := &envOutput{byName: map[string]*stack{}}
-	dp, ok, err := readPlan(files)
-	if err != nil {
-		return nil, err
+	if pf.err != nil {
+		return nil, pf.err
 	}
-	if !ok {
+	if !pf.ok {
 		return out, nil
 	}
+	dp := pf.dp
 	parseNew(dp, files, parsed, late)
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
