@@ -3,7 +3,8 @@ package examples_test
 // deploy.sh against recorded answers of the AWS CLI, for what moto cannot be brought to do:
 // record a service's capacity provider strategy (so the order deploy.sh chooses when the
 // cluster stack removes a capacity provider), leave a stack in ROLLBACK_COMPLETE, fail a
-// deploy, or hold a CodeDeploy deployment in flight. A fake `aws` first on PATH answers the
+// deploy, keep a stack updating after the AWS CLI stopped waiting, or hold a CodeDeploy
+// deployment in flight. A fake `aws` first on PATH answers the
 // reads deploy.sh makes from the test's table (ANSWER_* variables) and logs every call; the
 // tests read what deploy.sh did from the log and its output.
 
@@ -20,6 +21,9 @@ import (
 const fakeAWS = `#!/bin/bash
 echo "$*" >>"$CALLS"
 case "$*" in
+  *"cloudformation describe-stacks"*"Stacks[0].StackStatus"*)
+    # One status a call, from the file STATUSES (a stack's life after a failed deploy).
+    if [[ -s ${STATUSES:-} ]]; then head -n 1 "$STATUSES"; sed -i 1d "$STATUSES"; fi ;;
   *"cloudformation describe-stacks"*Outputs*) ;;
   *"cloudformation describe-stacks"*) printf '%b\n' "$ANSWER_STACKS" ;;
   *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
@@ -160,6 +164,48 @@ func TestDeployFailedStacks(t *testing.T) {
 	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=", events, "FAIL_DEPLOY=life-ec2-cluster"})
 	if !failed || deployed(calls) != "life-ec2-cluster" || !strings.Contains(out, "Stack life-ec2-cluster failed") || !strings.Contains(out, "Role is not valid") {
 		t.Errorf("failed deploy: failed %v, deployed %q, want a stop after the cluster with the events' reasons:\n%s", failed, deployed(calls), out)
+	}
+}
+
+// The AWS CLI's waiter stops after 60 minutes while CloudFormation goes on: deploy.sh waits for
+// a stack still updating and goes on when it completes; a deploy that failed with the stack not
+// in progress (refused before any change, or rolling back) stops the script.
+func TestDeployOutlastsTheWaiter(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v1.cue", t.TempDir())
+	stacks := `ANSWER_STACKS=life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2`
+	events := "ANSWER_EVENTS=Instances\tAWS::AutoScaling::AutoScalingGroup\tUPDATE_FAILED\tReceived 0 SUCCESS signals"
+	for _, c := range []struct {
+		name     string
+		statuses []string // the cluster stack's status, read after its deploy failed
+		ok       bool
+		deployed string
+		output   string
+	}{
+		{"still updating, then complete", []string{"UPDATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"},
+			true, "life-ec2-cluster life-ec2-svc-worker", "Stack life-ec2-cluster is still UPDATE_IN_PROGRESS: the AWS CLI stopped waiting"},
+		{"still updating, then rolled back", []string{"UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS"},
+			false, "life-ec2-cluster", "Received 0 SUCCESS signals"},
+		{"refused before any change", []string{"UPDATE_COMPLETE"},
+			false, "life-ec2-cluster", "Stack life-ec2-cluster failed"},
+		{"rolling back at once", []string{"UPDATE_ROLLBACK_COMPLETE"},
+			false, "life-ec2-cluster", "Stack life-ec2-cluster failed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			statuses := filepath.Join(t.TempDir(), "statuses")
+			if err := os.WriteFile(statuses, []byte(strings.Join(c.statuses, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, calls, failed := runWithAnswers(t, envDir, []string{stacks, events, "FAIL_DEPLOY=life-ec2-cluster", "STATUSES=" + statuses})
+			if failed == c.ok || deployed(calls) != c.deployed || !strings.Contains(out, c.output) {
+				t.Errorf("deploy.sh failed %v (want %v), deployed %q (want %q), output lacks %q?\n%s", failed, !c.ok, deployed(calls), c.deployed, c.output, out)
+			}
+			if left, _ := os.ReadFile(statuses); len(strings.TrimSpace(string(left))) > 0 {
+				t.Errorf("deploy.sh stopped reading the stack's status before it ended; unread: %q\n%s", left, out)
+			}
+		})
 	}
 }
 

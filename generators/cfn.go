@@ -225,14 +225,14 @@ func expandMarkers(v any) (any, error) {
 // marshalIndent is json.MarshalIndent without HTML escaping ("<", ">" and "&" stay readable in
 // scripts and policies) and with a final newline.
 func marshalIndent(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := getBuffer()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return release(buf), nil
 }
 
 // encodeTree writes a decoded JSON tree (maps, slices, strings, json.Number, bools, nil) as
@@ -240,13 +240,12 @@ func marshalIndent(v any) ([]byte, error) {
 // reflection and without encoding/json's separate indentation pass. Templates are most of what
 // ecsgen writes, so this is where the encoding time goes.
 func encodeTree(v any) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(4096)
-	if err := writeTree(&b, v, 0); err != nil {
+	b := getBuffer()
+	if err := writeTree(b, v, 0); err != nil {
 		return nil, err
 	}
 	b.WriteByte('\n')
-	return b.Bytes(), nil
+	return release(b), nil
 }
 
 func writeTree(b *bytes.Buffer, v any, depth int) error {

@@ -15,9 +15,9 @@ import (
 // one-element list holding a list marker by that intrinsic. It reads the text once and builds
 // no tree: this is what encodeTemplate spends its time on, for every stack.
 func reencode(data []byte) ([]byte, error) {
-	var b bytes.Buffer
+	b := getBuffer()
 	b.Grow(len(data) + len(data)/2 + 64)
-	r := reencoder{out: &b}
+	r := reencoder{out: b}
 	end, err := r.value(data, 0, 0)
 	if err != nil {
 		return nil, err
@@ -26,7 +26,7 @@ func reencode(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("internal error: JSON text continues after its value at offset %d", end)
 	}
 	b.WriteByte('\n')
-	return b.Bytes(), nil
+	return release(b), nil
 }
 
 type reencoder struct {

@@ -19,13 +19,14 @@ var parsed = template.Must(template.New("").Funcs(template.FuncMap{
 	"join":    strings.Join,
 }).ParseFS(files, "*.tmpl"))
 
-// Render executes the named template with data.
+// Render executes the named template with data. The script is returned at its exact size: it
+// is held until the build writes it, and the buffer it grew in has up to twice its length.
 func Render(name string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := parsed.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // ShellQuote quotes s for bash so that it is one word with exactly this content: nothing in it

@@ -68,6 +68,13 @@ func Files(files []string, opts load.Options) (*Result, error) {
 	if res.Findings.HasErrors() {
 		return res, nil
 	}
+	// Generation reads the model only. The positions are as large as the model, and a finding
+	// generation makes names the part of the spec a stack comes from ("network", "cluster",
+	// "services.<name>"): keep the positions of such parts and let the rest go.
+	loaded.Positions = nil
+	for i := range loaded.Envs {
+		loaded.Envs[i].Positions = partPositions(loaded.Envs[i].Positions)
+	}
 	res.Files = generators.Files{}
 	for _, env := range loaded.Envs {
 		out, err := generators.Options{Memo: opts.Memo}.Generate(env.Spec)
@@ -91,6 +98,19 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// partPositions are the positions of the paths of at most two selectors ("cluster",
+// "services.web"): for such a path, and its ancestors, Of gives what it gives with all of
+// positions; for a deeper path, the position of its part of the spec.
+func partPositions(positions diag.Positions) diag.Positions {
+	out := diag.Positions{}
+	for p, pos := range positions {
+		if diag.Parent(diag.Parent(p)) == "" {
+			out[p] = pos
+		}
+	}
+	return out
 }
 
 // checkEnvs are the loaded environments as the cross-environment rules see them.

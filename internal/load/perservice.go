@@ -330,17 +330,32 @@ func validateRest(spec, rest cue.Value) (*schema.Spec, error) {
 // serviceWorker validates services in a CUE context of its own.
 type serviceWorker struct {
 	ctx      *cue.Context // nil until the first service that is not in the memo
+	root     cue.Value    // the schema, with the projection's definitions when there is one
 	services cue.Value    // #Spec.services: the pattern each service is unified with
 	memo     Memo
+	proj     *projection          // nil: every service is unified with #Service whole
+	names    map[string]bool      // element names checked against their pattern (projection.go)
+	defs     map[string]cue.Value // the projection's definitions, looked up
 }
 
 func (w *serviceWorker) compile() error {
 	ctx := cuecontext.New()
-	v := ctx.CompileBytes(schema.CUE, cue.Filename(schemaFile))
+	src := schema.CUE
+	proj := schemaProjection()
+	if proj != nil {
+		src = proj.source
+	}
+	v := ctx.CompileBytes(src, cue.Filename(schemaFile))
 	if v.Err() != nil {
 		return fmt.Errorf("internal error: embedded schema does not compile: %v", v.Err())
 	}
-	w.ctx, w.services = ctx, v.LookupPath(cue.MakePath(cue.Def("#Spec"), cue.Str(servicesLabel)))
+	if proj != nil {
+		if err := proj.defaults(v); err != nil {
+			return err
+		}
+	}
+	w.ctx, w.root, w.proj = ctx, v, proj
+	w.services = v.LookupPath(cue.MakePath(cue.Def("#Spec"), cue.Str(servicesLabel)))
 	return nil
 }
 
@@ -372,6 +387,13 @@ func (w *serviceWorker) validate(svc userService, out *schema.Service) error {
 	if !sch.Exists() || sch.Err() != nil {
 		return errDeclined
 	}
+	if w.proj != nil {
+		var s schema.Service
+		if w.projected(svc, &s) {
+			*out = s
+			return nil
+		}
+	}
 	v := w.ctx.BuildExpr(svc.expr)
 	if v.Err() != nil {
 		return errDeclined
@@ -385,4 +407,18 @@ func (w *serviceWorker) validate(svc userService, out *schema.Service) error {
 		return errDeclined
 	}
 	return nil
+}
+
+// projected validates and decodes a service written as plain data against the fields of the
+// schema it writes (projection.go). False when the projection does not take the service or
+// finds a problem: the service is then unified with #Service whole, which judges it.
+func (w *serviceWorker) projected(svc userService, out *schema.Service) bool {
+	if !plainData(svc.expr) {
+		return false
+	}
+	data := w.ctx.BuildExpr(svc.expr)
+	if data.Err() != nil {
+		return false
+	}
+	return w.projectStruct(w.proj.service, []ast.Expr{svc.expr}, data, reflect.ValueOf(out).Elem())
 }

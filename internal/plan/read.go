@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -33,6 +34,9 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 		}
 		if err != nil {
 			return err
+		}
+		if c, ok := cur[rel]; ok && bytes.Equal(b, c) {
+			b = c // the same bytes: one copy stays alive, not two
 		}
 		files[rel] = b
 		return nil

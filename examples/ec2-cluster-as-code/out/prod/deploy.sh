@@ -18,7 +18,9 @@
 # then the service stacks that exist go first (they leave it), the cluster after them and new
 # service stacks last. Removed stacks are pruned before all (a new service may need the listener rule priority or the capacity a
 # removed one holds). Every stack is tagged with the environment, which is how --prune and
-# destroy.sh find them. The end prints the load balancers' URLs and the services.
+# destroy.sh find them. The end prints the load balancers' URLs and the services. A stack that
+# is still being updated when the AWS CLI stops waiting (after 60 minutes) is waited for until
+# it ends.
 set -euo pipefail
 # The AWS CLI v2 would page long output on a terminal and wait for a key.
 export AWS_PAGER=""
@@ -82,6 +84,40 @@ failed() {
     --query "StackEvents[:60] | [?contains(ResourceStatus, 'FAILED')].[LogicalResourceId, ResourceType, ResourceStatus, ResourceStatusReason]" \
     --output text >&2 || true
   exit 1
+}
+
+# settled follows a stack whose deploy returned an error. The AWS CLI's waiter gives up after
+# 60 minutes (120 polls, 30 s apart) while CloudFormation goes on, as in a rolling replacement
+# of many instances or a service slow to become stable: a stack still being created or updated
+# is waited for, however long it takes, and counts as deployed when it completes. Anything else
+# (a template CloudFormation refused, a change set that failed, a rollback) stops the script
+# with the stack's failed resources. ready() made sure no other operation was running on it.
+settled() {
+  local stack=$1 status waited=0 interval=${ECSGEN_POLL_SECONDS:-15}
+  status=$(in_region cloudformation describe-stacks --stack-name "$stack" \
+    --query 'Stacks[0].StackStatus' --output text) || failed "$stack"
+  case $status in
+    CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS | IMPORT_IN_PROGRESS)
+      echo "Stack $stack is still $status: the AWS CLI stopped waiting for it; waiting until it ends."
+      ;;
+    *) failed "$stack" ;;
+  esac
+  while :; do
+    sleep "$interval"
+    waited=$((waited + interval))
+    status=$(in_region cloudformation describe-stacks --stack-name "$stack" \
+      --query 'Stacks[0].StackStatus' --output text) || failed "$stack"
+    case $status in
+      CREATE_COMPLETE | UPDATE_COMPLETE | IMPORT_COMPLETE)
+        echo "Stack $stack is $status, ${waited}s later."
+        return 0
+        ;;
+      CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS | IMPORT_IN_PROGRESS)
+        echo "  $stack: $status after ${waited}s more"
+        ;;
+      *) failed "$stack" ;;
+    esac
+  done
 }
 
 # ready checks that a stack can be deployed now, before anything is changed.
@@ -167,7 +203,7 @@ create_adopting() {
   in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set" ||
     failed "$stack"
   in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
-  in_region cloudformation wait stack-create-complete --stack-name "$stack" || failed "$stack"
+  in_region cloudformation wait stack-create-complete --stack-name "$stack" || settled "$stack"
 }
 
 # ECS cluster shop-prod and its capacity
@@ -179,7 +215,7 @@ deploy_cluster() {
     --parameter-overrides ExtraSecurityGroups=sg-0a1b2c3d4e5f60718 Subnets=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788 VpcId=vpc-0a1b2c3d4e5f60718 \
     --tags ecsgen:system=shop ecsgen:env=prod \
     --no-fail-on-empty-changeset ||
-    failed shop-prod-cluster
+    settled shop-prod-cluster
 }
 
 # ECS service shop-prod-api
@@ -213,7 +249,7 @@ deploy_service_api() {
     --parameter-overrides ExtraSecurityGroups=sg-0a1b2c3d4e5f60718 Subnets=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788 VpcId=vpc-0a1b2c3d4e5f60718 "LiveTargetGroup=$live" \
     --tags ecsgen:system=shop ecsgen:env=prod \
     --no-fail-on-empty-changeset ||
-    failed shop-prod-svc-api
+    settled shop-prod-svc-api
   fi
 }
 
@@ -228,7 +264,7 @@ deploy_service_worker() {
     --capabilities CAPABILITY_NAMED_IAM \
     --tags ecsgen:system=shop ecsgen:env=prod \
     --no-fail-on-empty-changeset ||
-    failed shop-prod-svc-worker
+    settled shop-prod-svc-worker
   fi
 }
 
