@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -193,5 +195,48 @@ func TestMayExport(t *testing.T) {
 		if want := strings.Contains(strings.ToLower(raw), "export") || strings.Contains(raw, `\u`); mayExport([]byte(raw)) != want {
 			t.Errorf("mayExport(%s) = %v, want %v", raw, !want, want)
 		}
+	}
+}
+
+// Without a record, the previous files the plan reads and finds with the new build's bytes
+// count as unchanged too: after one edit, the plan parses the edited stack and the cluster's.
+func TestReadStacksUnchanged(t *testing.T) {
+	out := t.TempDir()
+	for rel, b := range lateScenario(t, 40, nil) {
+		p := filepath.Join(out, "dev", filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur := map[string][]byte{}
+	for rel, b := range lateScenario(t, 40, func(i int, s *st) {
+		if i == 7 {
+			s.resources["Service"] = service(map[string]any{"ServiceName": "demo-dev-007", "DesiredCount": 3})
+		}
+	}) {
+		cur["dev/"+rel] = b
+	}
+	before := parses.Load()
+	plans, err := Environments(out, []string{"dev"}, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := parses.Load() - before; n != 3 {
+		t.Errorf("parsed %d templates, want 3", n)
+	}
+	old, err := ReadPrevious(filepath.Join(out, "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	new := map[string][]byte{}
+	for rel, b := range cur {
+		new[strings.TrimPrefix(rel, "dev/")] = b
+	}
+	want, err := Compare("dev", old, new)
+	if err != nil || !reflect.DeepEqual(plans[0], want) {
+		t.Errorf("the plan differs from the one that parses everything: %v\n%+v\n%+v", err, plans[0], want)
 	}
 }

@@ -19,7 +19,8 @@ func ReadPrevious(dir string) (map[string][]byte, error) {
 }
 
 // readPrevious is ReadPrevious; a file that same says holds the new build's bytes (cur) is not
-// read: those bytes are its content, and it is in vouched.
+// read: those bytes are its content. Those files, and the ones read that hold the new build's
+// bytes, are in vouched.
 func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (files map[string][]byte, vouched map[string]bool, err error) {
 	files, vouched = map[string][]byte{}, map[string]bool{}
 	add := func(rel string) error {
@@ -37,6 +38,7 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 		}
 		if c, ok := cur[rel]; ok && bytes.Equal(b, c) {
 			b = c // the same bytes: one copy stays alive, not two
+			vouched[rel] = true
 		}
 		files[rel] = b
 		return nil
@@ -63,17 +65,17 @@ type Options struct {
 	// Unchanged, when set, says whether the previous output holds exactly data at file
 	// ("<env>/…") without reading it (internal/write's record of the generation it published);
 	// false means "not known". Such a file is not read: the plan takes the new build's bytes.
-	//
-	// A stack whose template it vouches for, and whose parameter values are the same, is the
-	// same stack in both outputs: its template is parsed only when the plan needs it (most of
-	// the plan compares what changed). The files given to Environments must then be a build's
-	// output, whose templates parse: the plan does not parse an unchanged template it never
-	// needs, so it would not report one that does not.
 	Unchanged func(file string, data []byte) bool
 }
 
 // Environments plans every environment of a build: files are the build's, under "<env>/…";
 // the previous output of each is read from outDir/<env>.
+//
+// A stack of the previous output whose template holds the new build's bytes (Unchanged vouches
+// for it, or it was read and compared), with the same parameter values, is the same stack in
+// both outputs: its template is parsed only when the plan needs it (most of the plan compares
+// what changed). So files must be a build's output, whose templates parse: the plan does not
+// parse an unchanged template it never needs, so it would not report one that does not.
 func Environments(outDir string, envs []string, files map[string][]byte) ([]*Plan, error) {
 	return Options{}.Environments(outDir, envs, files)
 }
