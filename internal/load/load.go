@@ -17,6 +17,8 @@
 //	missing.go    required fields the user left out
 //	suggest.go    "did you mean" and naming hints
 //	decode.go     the validated value → schema.Spec
+//	perservice.go large specs validated service by service, in parallel
+//	projection.go a service validated against the parts of the schema it writes
 package load
 
 import (

@@ -164,8 +164,14 @@ func analyse(src []byte, service reflect.Type) *projection {
 	var project func(name string, goType reflect.Type) *projectedDef
 	project = func(name string, goType reflect.Type) *projectedDef {
 		if d, ok := made[name]; ok {
+			if d == nil || d.goType != goType {
+				return nil // it cannot be projected, or not into this Go type too
+			}
 			return d
 		}
+		// A definition that cannot be projected is remembered as such (nil), never as the
+		// part of it analysed before the analysis failed.
+		made[name] = nil
 		st := structDef(top, name)
 		if st == nil || goType.Kind() != reflect.Struct || !copyable(goType) {
 			return nil
@@ -178,7 +184,6 @@ func analyse(src []byte, service reflect.Type) *projection {
 		for _, f := range fields {
 			d.goIndex[f.name] = f.index
 		}
-		made[name] = d
 		for _, e := range st.Elts {
 			if _, comment := e.(*ast.CommentGroup); comment {
 				continue
@@ -211,6 +216,7 @@ func analyse(src []byte, service reflect.Type) *projection {
 			fmt.Fprintf(&extra, "\n%s: %s\n", pf.def, src)
 			d.fields[label] = pf
 		}
+		made[name] = d
 		return d
 	}
 	p.service = project("#Service", service)

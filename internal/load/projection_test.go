@@ -206,6 +206,11 @@ import "strings"
 	if c := p.service.fields["containers"]; c == nil || c.elem == nil || c.elemName != "#Label" {
 		t.Errorf("containers is not projected element by element: %+v", c)
 	}
+	// A #Container that cannot be projected leaves containers to be unified whole.
+	q := analyse([]byte(strings.Replace(good, "image: string", "image: string\n\ttag: image", 1)), reflect.TypeFor[service]())
+	if q == nil || q.service.fields["containers"].elem != nil {
+		t.Errorf("a #Container with a sibling reference is projected: %+v", q)
+	}
 	for name, src := range map[string]string{
 		"a sibling reference":         strings.Replace(good, "min?:     int & >=0", "min?:     int & <=replicas", 1),
 		"a nested reference":          strings.Replace(good, "min?:     int & >=0", "min?:     {a: int, b: a}", 1),
