@@ -30,7 +30,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -124,24 +123,15 @@ func (c *Cache) Get(kind string, key []byte) ([]byte, bool) {
 		return nil, false
 	}
 	p := c.path(full)
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		return nil, false
-	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
+	data, mtime, ok := readEntry(p)
+	if !ok {
 		return nil, false
 	}
 	value, ok := unseal(full, data)
 	if !ok {
 		return nil, false
 	}
-	if time.Since(fi.ModTime()) > refreshAfter {
+	if time.Since(mtime) > refreshAfter {
 		now := time.Now()
 		os.Chtimes(p, now, now)
 	}

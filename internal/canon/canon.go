@@ -20,6 +20,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // Memo stores results between builds in this encoding, under keys that hash every input of
@@ -115,25 +116,35 @@ func (e *encoder) value(v reflect.Value) error {
 		if v.IsNil() {
 			return nil
 		}
-		type entry struct{ k, v []byte }
+		// Each entry's key and value encoded into one scratch buffer, then copied in the order
+		// of the encoded keys.
+		type entry struct{ k, v, end int } // offsets in sub.buf
 		entries := make([]entry, 0, v.Len())
+		sub := &encoder{}
+		byInterface := v.Type().Key().Kind() == reflect.Interface
 		it := v.MapRange()
 		for it.Next() {
-			k, err := Marshal(it.Key().Interface())
-			if err != nil {
+			en := entry{k: len(sub.buf)}
+			if byInterface { // the key's dynamic value, as Marshal encodes it
+				k, err := Marshal(it.Key().Interface())
+				if err != nil {
+					return err
+				}
+				sub.buf = append(sub.buf, k...)
+			} else if err := sub.value(it.Key()); err != nil {
 				return err
 			}
-			sub := &encoder{}
+			en.v = len(sub.buf)
 			if err := sub.value(it.Value()); err != nil {
 				return err
 			}
-			entries = append(entries, entry{k, sub.buf})
+			en.end = len(sub.buf)
+			entries = append(entries, en)
 		}
-		slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+		slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(sub.buf[a.k:a.v], sub.buf[b.k:b.v]) })
 		e.uvarint(uint64(len(entries)))
 		for _, en := range entries {
-			e.buf = append(e.buf, en.k...)
-			e.buf = append(e.buf, en.v...)
+			e.buf = append(e.buf, sub.buf[en.k:en.end]...)
 		}
 	case reflect.Pointer:
 		e.flag(!v.IsNil())
@@ -142,8 +153,8 @@ func (e *encoder) value(v reflect.Value) error {
 		}
 	case reflect.Struct:
 		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
+		for i, exported := range exportedFields(t) {
+			if !exported {
 				return fmt.Errorf("canon: %s has an unexported field %s", t, t.Field(i).Name)
 			}
 			if err := e.value(v.Field(i)); err != nil {
@@ -157,6 +168,22 @@ func (e *encoder) value(v reflect.Value) error {
 	}
 	return nil
 }
+
+// exportedFields says, for each field of the struct type t, whether it is exported; worked out
+// once per type.
+func exportedFields(t reflect.Type) []bool {
+	if f, ok := exported.Load(t); ok {
+		return f.([]bool)
+	}
+	f := make([]bool, t.NumField())
+	for i := range f {
+		f[i] = t.Field(i).IsExported()
+	}
+	exported.Store(t, f)
+	return f
+}
+
+var exported sync.Map // reflect.Type → []bool
 
 type decoder struct{ buf []byte }
 
@@ -276,12 +303,14 @@ func (d *decoder) value(v reflect.Value) error {
 			return err
 		}
 		m := reflect.MakeMapWithSize(v.Type(), n)
+		k := reflect.New(v.Type().Key()).Elem() // reused: SetMapIndex copies them
+		e := reflect.New(v.Type().Elem()).Elem()
 		for range n {
-			k := reflect.New(v.Type().Key()).Elem()
+			k.SetZero()
 			if err := d.value(k); err != nil {
 				return err
 			}
-			e := reflect.New(v.Type().Elem()).Elem()
+			e.SetZero()
 			if err := d.value(e); err != nil {
 				return err
 			}

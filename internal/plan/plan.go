@@ -117,14 +117,48 @@ func (p *Plan) Count() map[Outcome]int {
 // the files about to be written (both relative to the environment's directory). Only
 // deploy-plan.json and stacks/*.json are read.
 func Compare(env string, old, new map[string][]byte) (*Plan, error) {
+	return compare(env, old, new, nil)
+}
+
+// compare is Compare; vouched are the template files of the previous output that the caller
+// vouched for (Options.Unchanged): the stacks that are the same in both outputs are parsed
+// only when the plan needs them.
+func compare(env string, old, new map[string][]byte, vouched map[string]bool) (p *Plan, err error) {
+	old, new = filter(old), filter(new)
+	oldPlan, newPlan := readPlan(old), readPlan(new)
+	late := unchanged(old, new, oldPlan, newPlan, vouched)
+	if len(late) > 0 {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(lateParseError); !ok {
+					panic(r)
+				}
+				p, err = compare(env, old, new, nil) // every template first, errors in order
+			}
+		}()
+	}
 	parsed := map[string]parsedTemplate{}
-	oldOut, err := parseOutput(filter(old), parsed)
-	if err != nil {
+	oldOut, err := parseOutput(old, oldPlan, parsed, late)
+	if err == nil {
+		var newOut *envOutput
+		if newOut, err = parseOutput(new, newPlan, parsed, late); err == nil {
+			return compareOutputs(env, oldOut, newOut, late), nil
+		}
+		if len(late) == 0 {
+			return nil, fmt.Errorf("new output: %w", err)
+		}
+	} else if len(late) == 0 {
 		return nil, fmt.Errorf("previous output: %w", err)
 	}
-	newOut, err := parseOutput(filter(new), parsed)
-	if err != nil {
-		return nil, fmt.Errorf("new output: %w", err)
+	// A template that does not parse: which one is reported depends on the templates parsed
+	// late, which may not parse either.
+	return compare(env, old, new, nil)
+}
+
+// compareOutputs plans the deploy from the previous output to the new one.
+func compareOutputs(env string, oldOut, newOut *envOutput, late map[string]bool) *Plan {
+	for name := range late {
+		newOut.byName[name].sameAs = oldOut.byName[name]
 	}
 	c := &comparison{old: oldOut, new: newOut, pos: map[string]int{}, exportPos: deployOrder(oldOut, newOut),
 		changes: map[string]map[string]*change{}, stackReasons: map[string][]string{}}
@@ -141,7 +175,7 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 	c.capacityProviders()
 	c.codeDeployServices()
 	c.rulePriorities()
-	return c.plan(env), nil
+	return c.plan(env)
 }
 
 func filter(files map[string][]byte) map[string][]byte {
@@ -196,8 +230,8 @@ type comparison struct {
 func (c *comparison) networkLast() {
 	for _, ns := range c.new.Stacks {
 		os := c.old.byName[ns.Name]
-		if os == nil || !ns.declares("AWS::EC2::VPC") {
-			continue
+		if os == nil || ns.sameAs == os || !ns.declares("AWS::EC2::VPC") {
+			continue // an unchanged stack exports what it did
 		}
 		oldExp, newExp := stackExports(os), stackExports(ns)
 		dropped, added := false, false
@@ -232,7 +266,7 @@ func stackExports(s *stack) map[string]bool {
 func deployOrder(old, new *envOutput) map[string]int {
 	order := new.Stacks
 	for i, s := range new.Stacks {
-		if !s.declares("AWS::ECS::Cluster") || old.byName[s.Name] == nil {
+		if old.byName[s.Name] == nil || !s.declares("AWS::ECS::Cluster") {
 			continue
 		}
 		kept := map[string]bool{}
@@ -269,7 +303,7 @@ func deployOrder(old, new *envOutput) map[string]int {
 
 // declares says whether a stack's template has a resource of the type.
 func (s *stack) declares(typ string) bool {
-	for _, r := range s.Template.Resources {
+	for _, r := range s.Template().Resources {
 		if r.Type == typ {
 			return true
 		}
@@ -280,7 +314,7 @@ func (s *stack) declares(typ string) bool {
 // exportNamesOf are the names a stack's template exports.
 func exportNamesOf(s *stack) []string {
 	var out []string
-	for _, o := range s.Template.Outputs {
+	for _, o := range s.Template().Outputs {
 		if o.Export == nil {
 			continue
 		}
@@ -338,7 +372,7 @@ func resolved(s *stack, r *resource) *resource {
 // once) with the same parameter values: every resolved resource is then equal. They share
 // what is worked out from them.
 func sameStack(a, b *stack) bool {
-	if a.Template != b.Template || !reflect.DeepEqual(a.params, b.params) {
+	if b.sameAs != a && (a.Template() != b.Template() || !reflect.DeepEqual(a.params, b.params)) {
 		return false
 	}
 	if a.resolved == nil {
@@ -355,20 +389,20 @@ func (c *comparison) diff() {
 		if os != nil && sameStack(os, ns) {
 			continue // the same template (parsed once) with the same parameter values: no change
 		}
-		for id, nr := range ns.Template.Resources {
+		for id, nr := range ns.Template().Resources {
 			n := resolved(ns, nr)
-			if os == nil || os.Template.Resources[id] == nil {
+			if os == nil || os.Template().Resources[id] == nil {
 				c.record(&change{stack: ns.Name, id: id, typ: nr.Type, new: n, outcome: Add})
 				continue
 			}
-			o := resolved(os, os.Template.Resources[id])
+			o := resolved(os, os.Template().Resources[id])
 			c.compareResource(ns.Name, id, o, n)
 		}
 		if os == nil {
 			continue
 		}
-		for id, or := range os.Template.Resources {
-			if ns.Template.Resources[id] == nil {
+		for id, or := range os.Template().Resources {
+			if ns.Template().Resources[id] == nil {
 				c.record(&change{stack: ns.Name, id: id, typ: or.Type, old: resolved(os, or), outcome: Remove})
 			}
 		}
@@ -437,12 +471,12 @@ func (c *comparison) propagateReplacements() {
 			if c.old.byName[ns.Name] == nil || len(c.changes[ns.Name]) == 0 {
 				continue // only a replaced resource of the same stack changes another
 			}
-			for _, id := range sortedKeys(ns.Template.Resources) {
+			for _, id := range sortedKeys(ns.Template().Resources) {
 				ch := c.get(ns.Name, id)
 				if ch != nil && (ch.replaced || ch.outcome == Add) {
 					continue
 				}
-				n := resolved(ns, ns.Template.Resources[id])
+				n := resolved(ns, ns.Template().Resources[id])
 				createOnly := map[string]bool{}
 				for _, p := range schemas[n.Type].CreateOnly {
 					createOnly[propertyPath(p)[0]] = true
@@ -456,7 +490,7 @@ func (c *comparison) propagateReplacements() {
 							continue
 						}
 						if ch == nil {
-							o := resolved(c.old.byName[ns.Name], c.old.byName[ns.Name].Template.Resources[id])
+							o := resolved(c.old.byName[ns.Name], c.old.byName[ns.Name].Template().Resources[id])
 							ch = &change{stack: ns.Name, id: id, typ: n.Type, old: o, new: n, outcome: Modify, props: map[string]bool{}}
 							c.record(ch)
 						}
@@ -509,18 +543,21 @@ func (c *comparison) customNames() {
 // the new resource is created.
 func (c *comparison) nameCollisions() {
 	type holder struct{ stack, id string }
-	held := map[string]holder{}
-	for _, s := range c.old.Stacks {
-		for id, r := range s.Template.Resources {
-			if _, name, ok := nameOf(resolved(s, r)); ok {
-				held[r.Type+"\x00"+name] = holder{s.Name, id}
-			}
-		}
-	}
+	var held map[string]holder // worked out when a change needs it: it reads every stack
 	for _, ch := range c.all() {
 		_, name, ok := nameOf(ch.new)
 		if !ok || !(ch.outcome == Add || ch.replaced) {
 			continue
+		}
+		if held == nil {
+			held = map[string]holder{}
+			for _, s := range c.old.Stacks {
+				for id, r := range s.Template().Resources {
+					if _, name, ok := nameOf(resolved(s, r)); ok {
+						held[r.Type+"\x00"+name] = holder{s.Name, id}
+					}
+				}
+			}
 		}
 		h, taken := held[ch.typ+"\x00"+name]
 		if !taken || (h.stack == ch.stack && h.id == ch.id) {
@@ -550,7 +587,10 @@ type export struct {
 func exportsOf(out *envOutput) map[string]export {
 	m := map[string]export{}
 	for _, s := range out.Stacks {
-		for id, o := range s.Template.Outputs {
+		if s.template == nil && !mayExport(s.raw) {
+			continue // not parsed, and no output of it has an Export
+		}
+		for id, o := range s.Template().Outputs {
 			if o.Export == nil {
 				continue
 			}
@@ -570,10 +610,10 @@ func importsOf(s *stack) map[string]bool {
 	}
 	m := map[string]bool{}
 	defer func() { s.imports = m }()
-	for _, r := range s.Template.Resources {
+	for _, r := range s.Template().Resources {
 		imports(r.Properties, m)
 	}
-	for _, o := range s.Template.Outputs {
+	for _, o := range s.Template().Outputs {
 		imports(o.Value, m)
 	}
 	return m
@@ -585,6 +625,24 @@ func (c *comparison) exports() {
 	oldExp, newExp := exportsOf(c.old), exportsOf(c.new)
 	for _, name := range sortedKeys(oldExp) {
 		e := oldExp[name]
+		if c.new.byName[e.stack] == nil {
+			continue
+		}
+		// Whether the export changes, before who imports it (that reads every stack).
+		ne, still := newExp[name]
+		var replaced []*change
+		if still && reflect.DeepEqual(e.value, ne.value) {
+			r := map[string]bool{}
+			refs(ne.value, r)
+			for _, id := range sortedKeys(r) {
+				if ch := c.get(e.stack, id); ch != nil && ch.replaced {
+					replaced = append(replaced, ch)
+				}
+			}
+			if len(replaced) == 0 {
+				continue
+			}
+		}
 		var users []string
 		for _, s := range c.old.Stacks {
 			if s.Name == e.stack || !importsOf(s)[name] {
@@ -596,7 +654,7 @@ func (c *comparison) exports() {
 			}
 			users = append(users, s.Name)
 		}
-		if len(users) == 0 || c.new.byName[e.stack] == nil {
+		if len(users) == 0 {
 			continue
 		}
 		inUse := fmt.Sprintf("stack %s imports it", strings.Join(users, ", "))
@@ -604,19 +662,14 @@ func (c *comparison) exports() {
 			inUse = fmt.Sprintf("stacks %s import it", strings.Join(users, ", "))
 		}
 		hint := "change the importing stacks first so that they no longer import it (one deploy), then make this change (a second deploy)"
-		ne, still := newExp[name]
 		switch {
 		case !still:
 			c.exportChange(e, fmt.Sprintf("export %s is removed, and %s", name, inUse), hint)
 		case !reflect.DeepEqual(e.value, ne.value):
 			c.exportChange(ne, fmt.Sprintf("the value of export %s changes, and %s", name, inUse), hint)
 		default:
-			r := map[string]bool{}
-			refs(ne.value, r)
-			for _, id := range sortedKeys(r) {
-				if ch := c.get(e.stack, id); ch != nil && ch.replaced {
-					ch.raise(Blocked, fmt.Sprintf("its replacement changes export %s, and %s", name, inUse), hint)
-				}
+			for _, ch := range replaced {
+				ch.raise(Blocked, fmt.Sprintf("its replacement changes export %s, and %s", name, inUse), hint)
 			}
 		}
 	}
@@ -627,6 +680,14 @@ func (c *comparison) exports() {
 // export): the import would find no export.
 func (c *comparison) newImports() {
 	oldExp, newExp := exportsOf(c.old), exportsOf(c.new)
+	added := false
+	for name := range newExp {
+		_, had := oldExp[name]
+		added = added || !had
+	}
+	if !added {
+		return // no stack can import a new export (that reads every stack)
+	}
 	for _, s := range c.new.Stacks {
 		for _, name := range sortedKeys(importsOf(s)) {
 			e, added := newExp[name]
@@ -656,10 +717,14 @@ func (c *comparison) exportChange(e export, reason, hint string) {
 // capacityProviders blocks deleting a capacity provider that a service still uses when the
 // cluster stack is updated: ECS refuses it.
 func (c *comparison) capacityProviders() {
-	defaults := defaultStrategy(c.old)
+	var defaults []string
+	known := false // defaults are worked out when a change needs them: that reads every stack
 	for _, ch := range c.all() {
 		if ch.typ != "AWS::ECS::CapacityProvider" || !(ch.outcome == Remove || ch.replaced) || ch.old == nil {
 			continue
+		}
+		if !known {
+			defaults, known = defaultStrategy(c.old), true
 		}
 		name, _ := ch.old.Properties["Name"].(string)
 		if name == "" {
@@ -700,7 +765,7 @@ func (c *comparison) capacityProviders() {
 func defaultStrategy(out *envOutput) []string {
 	var names []string
 	for _, s := range out.Stacks {
-		for _, r := range s.Template.Resources {
+		for _, r := range s.Template().Resources {
 			if r.Type != "AWS::ECS::ClusterCapacityProviderAssociations" {
 				continue
 			}
@@ -711,8 +776,8 @@ func defaultStrategy(out *envOutput) []string {
 				case string:
 					names = append(names, p)
 				case map[string]any:
-					if id, ok := p["Ref"].(string); ok && s.Template.Resources[id] != nil {
-						if n, ok := s.Template.Resources[id].Properties["Name"].(string); ok {
+					if id, ok := p["Ref"].(string); ok && s.Template().Resources[id] != nil {
+						if n, ok := s.Template().Resources[id].Properties["Name"].(string); ok {
 							names = append(names, n)
 						}
 					}
@@ -727,7 +792,7 @@ func defaultStrategy(out *envOutput) []string {
 // its strategy, or (byDefault) through the cluster's default strategy when it has neither a
 // strategy nor a launch type.
 func usesProvider(s *stack, name string, defaults []string) (uses, byDefault bool) {
-	for _, r := range s.Template.Resources {
+	for _, r := range s.Template().Resources {
 		if r.Type != "AWS::ECS::Service" {
 			continue
 		}
@@ -795,14 +860,7 @@ func (c *comparison) rulePriorities() {
 		}
 		return fmt.Sprintf("%v\x00%v", r.Properties["ListenerArn"], r.Properties["Priority"]), true
 	}
-	held := map[string]holder{}
-	for _, s := range c.old.Stacks {
-		for id, r := range s.Template.Resources {
-			if k, ok := key(resolved(s, r)); ok {
-				held[k] = holder{s.Name, id}
-			}
-		}
-	}
+	var held map[string]holder // worked out when a change needs it: it reads every stack
 	for _, ch := range c.all() {
 		k, ok := key(ch.new)
 		if !ok {
@@ -810,6 +868,16 @@ func (c *comparison) rulePriorities() {
 		}
 		if oldKey, _ := key(ch.old); oldKey == k && !ch.replaced {
 			continue
+		}
+		if held == nil {
+			held = map[string]holder{}
+			for _, s := range c.old.Stacks {
+				for id, r := range s.Template().Resources {
+					if k, ok := key(resolved(s, r)); ok {
+						held[k] = holder{s.Name, id}
+					}
+				}
+			}
 		}
 		h, taken := held[k]
 		if !taken || (h.stack == ch.stack && h.id == ch.id) {
@@ -854,7 +922,7 @@ func (c *comparison) plan(env string) *Plan {
 		st := Stack{Name: ns.Name, Status: StackUpdate, Reasons: c.stackReasons[ns.Name]}
 		if c.old.byName[ns.Name] == nil {
 			st.Status = StackNew
-			st.Resources = len(ns.Template.Resources)
+			st.Resources = len(ns.Template().Resources)
 		}
 		for _, id := range sortedKeys(c.changes[ns.Name]) {
 			ch := c.changes[ns.Name][id]
@@ -873,7 +941,7 @@ func (c *comparison) plan(env string) *Plan {
 			continue
 		}
 		p.Stacks = append(p.Stacks, Stack{
-			Name: os.Name, Status: StackRemove, Resources: len(os.Template.Resources),
+			Name: os.Name, Status: StackRemove, Resources: len(os.Template().Resources),
 			Reasons: []string{"the spec no longer generates this stack (a service removed or renamed): deploy.sh does not delete it, so it keeps running"},
 			Hints:   []string{fmt.Sprintf("when nothing uses it any more: aws cloudformation delete-stack --stack-name %s", os.Name)},
 		})

@@ -295,7 +295,7 @@ func TestCompare(t *testing.T) {
 			if tc.old != nil {
 				old = files(t, tc.old...)
 			}
-			p, err := Compare("dev", old, files(t, tc.new...))
+			p, err := compareBoth(t, "dev", old, files(t, tc.new...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -409,7 +409,7 @@ func TestBrokenTemplatesInOrder(t *testing.T) {
 				cur[k] = v
 			}
 		}
-		_, err := Compare("dev", good, cur)
+		_, err := compareBoth(t, "dev", good, cur)
 		if err == nil || err.Error() != c.want {
 			t.Errorf("%v, want %s", err, c.want)
 		}
@@ -440,7 +440,7 @@ func TestNetworkDropsZone(t *testing.T) {
 		})}}
 	}
 	t.Run("a zone removed", func(t *testing.T) {
-		p, err := Compare("dev", files(t, network(1, 2, 3), web(1, 2, 3)), files(t, network(1, 2), web(1, 2)))
+		p, err := compareBoth(t, "dev", files(t, network(1, 2, 3), web(1, 2, 3)), files(t, network(1, 2), web(1, 2)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -453,7 +453,7 @@ func TestNetworkDropsZone(t *testing.T) {
 		}
 	})
 	t.Run("a zone removed and another added", func(t *testing.T) {
-		p, err := Compare("dev", files(t, network(1, 2), web(1, 2)), files(t, network(1, 3), web(1, 3)))
+		p, err := compareBoth(t, "dev", files(t, network(1, 2), web(1, 2)), files(t, network(1, 3), web(1, 3)))
 		if err != nil {
 			t.Fatal(err)
 		}

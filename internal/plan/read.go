@@ -13,15 +13,20 @@ import (
 
 // ReadPrevious reads the files of an environment's previous output that the plan compares:
 // deploy-plan.json and stacks/*.json under dir. A directory without them gives no files.
-func ReadPrevious(dir string) (map[string][]byte, error) { return readPrevious(dir, nil, nil) }
+func ReadPrevious(dir string) (map[string][]byte, error) {
+	files, _, err := readPrevious(dir, nil, nil)
+	return files, err
+}
 
 // readPrevious is ReadPrevious; a file that same says holds the new build's bytes (cur) is not
-// read: those bytes are its content.
-func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (map[string][]byte, error) {
-	files := map[string][]byte{}
+// read: those bytes are its content. Those files, and the ones read that hold the new build's
+// bytes, are in vouched.
+func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (files map[string][]byte, vouched map[string]bool, err error) {
+	files, vouched = map[string][]byte{}, map[string]bool{}
 	add := func(rel string) error {
 		if b, ok := cur[rel]; ok && same != nil && same(rel, b) {
 			files[rel] = b
+			vouched[rel] = true
 			return nil
 		}
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
@@ -33,25 +38,26 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 		}
 		if c, ok := cur[rel]; ok && bytes.Equal(b, c) {
 			b = c // the same bytes: one copy stays alive, not two
+			vouched[rel] = true
 		}
 		files[rel] = b
 		return nil
 	}
 	if err := add("deploy-plan.json"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "stacks"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, e := range entries {
 		if rel := path.Join("stacks", e.Name()); !e.IsDir() && isStackFile(rel) {
 			if err := add(rel); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return files, nil
+	return files, vouched, nil
 }
 
 // Options tune a plan.
@@ -64,6 +70,12 @@ type Options struct {
 
 // Environments plans every environment of a build: files are the build's, under "<env>/…";
 // the previous output of each is read from outDir/<env>.
+//
+// A stack of the previous output whose template holds the new build's bytes (Unchanged vouches
+// for it, or it was read and compared), with the same parameter values, is the same stack in
+// both outputs: its template is parsed only when the plan needs it (most of the plan compares
+// what changed). So files must be a build's output, whose templates parse: the plan does not
+// parse an unchanged template it never needs, so it would not report one that does not.
 func Environments(outDir string, envs []string, files map[string][]byte) ([]*Plan, error) {
 	return Options{}.Environments(outDir, envs, files)
 }
@@ -82,11 +94,11 @@ func (o Options) Environments(outDir string, envs []string, files map[string][]b
 		if o.Unchanged != nil {
 			same = func(rel string, data []byte) bool { return o.Unchanged(env+"/"+rel, data) }
 		}
-		old, err := readPrevious(filepath.Join(outDir, env), cur, same)
+		old, vouched, err := readPrevious(filepath.Join(outDir, env), cur, same)
 		if err != nil {
 			return nil, err
 		}
-		p, err := Compare(env, old, cur)
+		p, err := compare(env, old, cur, vouched)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(outDir, env), err)
 		}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The parts of a CloudFormation template and of deploy-plan.json the plan reads.
@@ -54,13 +55,65 @@ type deployPlan struct {
 
 // stack is one stack of an environment's output, its parameters resolved where deploy.sh
 // passes a value or the template has a default.
+//
+// A stack that is the same in the previous output and the new build (see unchanged) is parsed
+// only when the plan asks for its template: on a rebuild after one edit, most stacks are never
+// parsed (TestUnchangedStacksNotParsed).
 type stack struct {
 	Name     string
-	Template *template
+	template *template // nil until parsed
 	params   map[string]any
 	imports  map[string]bool // importsOf, once worked out
 	resolved map[*resource]*resource
+
+	// Of a stack not parsed yet: its file, bytes and the parameter values deploy.sh passes,
+	// and the templates parsed so far (shared by the old and new output).
+	file   string
+	raw    []byte
+	passed map[string]string
+	parsed map[string]parsedTemplate
+	sameAs *stack // of a stack of the new output: the previous output's stack, when unchanged
 }
+
+// Template is the stack's template, parsed on first use.
+func (s *stack) Template() *template {
+	if s.template == nil {
+		p := s.parsed[s.file]
+		if p.t == nil || !bytes.Equal(p.raw, s.raw) {
+			t := new(template)
+			parses.Add(1)
+			if err := json.Unmarshal(s.raw, t); err != nil {
+				// Only stacks the caller vouched for are parsed late (unchanged): the plan
+				// starts again, parsing every template first, so that the error is the one
+				// reported in deploy order.
+				panic(lateParseError{err})
+			}
+			p = parsedTemplate{s.raw, t}
+			s.parsed[s.file] = p
+		}
+		s.setTemplate(p.t)
+	}
+	return s.template
+}
+
+// setTemplate gives the stack its template and works out its parameter values.
+func (s *stack) setTemplate(t *template) {
+	s.template = t
+	s.params = map[string]any{}
+	for name, p := range t.Parameters {
+		if v, ok := s.passed[name]; ok {
+			s.params[name] = v
+		} else if p.Default != nil {
+			s.params[name] = p.Default
+		}
+	}
+}
+
+// lateParseError is a template of a stack parsed late that does not parse.
+type lateParseError struct{ err error }
+
+// parses counts the templates parsed (TestUnchangedStacksNotParsed).
+var parses atomic.Int64
 
 // parsedTemplate is a template file's bytes and what they parse to. A rebuild leaves most
 // stacks unchanged: a template whose bytes the previous output has too is parsed once and
@@ -76,41 +129,100 @@ type envOutput struct {
 	byName map[string]*stack
 }
 
-// parseOutput reads the stacks of one environment's files (paths relative to the
-// environment's directory: deploy-plan.json, stacks/*.json).
-func parseOutput(files map[string][]byte, parsed map[string]parsedTemplate) (*envOutput, error) {
-	out := &envOutput{byName: map[string]*stack{}}
+// planFile is deploy-plan.json of one output, parsed: there is none (!ok), it does not parse
+// (err), or dp.
+type planFile struct {
+	dp  deployPlan
+	ok  bool
+	err error
+}
+
+// readPlan parses deploy-plan.json.
+func readPlan(files map[string][]byte) planFile {
+	var dp deployPlan
 	raw, ok := files["deploy-plan.json"]
 	if !ok {
+		return planFile{}
+	}
+	if err := json.Unmarshal(raw, &dp); err != nil {
+		return planFile{err: fmt.Errorf("deploy-plan.json: %w", err)}
+	}
+	return planFile{dp: dp, ok: true}
+}
+
+// unchanged are the stacks the previous and the new output both have, under one name, with
+// the same template file, whose bytes the caller vouched for (vouched: the previous output
+// holds exactly the new build's bytes, which are ecsgen's own), and the same parameter values:
+// the same stack. Their templates are parsed only when the plan needs them. Nil when either
+// deploy-plan.json does not parse, or nothing is vouched for.
+func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched map[string]bool) map[string]bool {
+	if len(vouched) == 0 || !oldPlan.ok || !newPlan.ok {
+		return nil
+	}
+	oldDP, newDP := oldPlan.dp, newPlan.dp
+	type entry struct {
+		template string
+		params   map[string]string
+		n        int
+	}
+	before := map[string]*entry{}
+	for _, s := range oldDP.Stacks {
+		if e := before[s.Name]; e != nil {
+			e.n++
+			continue
+		}
+		before[s.Name] = &entry{s.Template, s.Parameters, 1}
+	}
+	same := map[string]bool{}
+	seen := map[string]int{}
+	for _, s := range newDP.Stacks {
+		seen[s.Name]++
+	}
+	for _, s := range newDP.Stacks {
+		e := before[s.Name]
+		if e == nil || e.n != 1 || seen[s.Name] != 1 || e.template != s.Template || !vouched[s.Template] || !maps.Equal(e.params, s.Parameters) {
+			continue
+		}
+		a, okA := old[s.Template]
+		b, okB := new[s.Template]
+		if okA && okB && bytes.Equal(a, b) {
+			same[s.Name] = true
+		}
+	}
+	return same
+}
+
+// parseOutput reads the stacks of one environment's files (paths relative to the
+// environment's directory: deploy-plan.json, stacks/*.json), whose deploy-plan.json is pf.
+// The stacks named in late are parsed when first used.
+func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedTemplate, late map[string]bool) (*envOutput, error) {
+	out := &envOutput{byName: map[string]*stack{}}
+	if pf.err != nil {
+		return nil, pf.err
+	}
+	if !pf.ok {
 		return out, nil
 	}
-	var dp deployPlan
-	if err := json.Unmarshal(raw, &dp); err != nil {
-		return nil, fmt.Errorf("deploy-plan.json: %w", err)
-	}
-	parseNew(dp, files, parsed)
+	dp := pf.dp
+	parseNew(dp, files, parsed, late)
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
 		if !ok {
 			return nil, fmt.Errorf("deploy-plan.json names %s, which is missing", s.Template)
 		}
-		p := parsed[s.Template]
-		if p.t == nil || !bytes.Equal(p.raw, b) {
-			t := new(template)
-			if err := json.Unmarshal(b, t); err != nil { // parseNew failed on it: the error, in order
-				return nil, fmt.Errorf("%s: %w", s.Template, err)
+		st := &stack{Name: s.Name, file: s.Template, raw: b, passed: s.Parameters, parsed: parsed}
+		if !late[s.Name] {
+			p := parsed[s.Template]
+			if p.t == nil || !bytes.Equal(p.raw, b) {
+				t := new(template)
+				parses.Add(1)
+				if err := json.Unmarshal(b, t); err != nil { // parseNew failed on it: the error, in order
+					return nil, fmt.Errorf("%s: %w", s.Template, err)
+				}
+				p = parsedTemplate{b, t}
+				parsed[s.Template] = p
 			}
-			p = parsedTemplate{b, t}
-			parsed[s.Template] = p
-		}
-		t := p.t
-		st := &stack{Name: s.Name, Template: t, params: map[string]any{}}
-		for name, p := range t.Parameters {
-			if v, ok := s.Parameters[name]; ok {
-				st.params[name] = v
-			} else if p.Default != nil {
-				st.params[name] = p.Default
-			}
+			st.setTemplate(p.t)
 		}
 		out.Stacks = append(out.Stacks, st)
 		out.byName[s.Name] = st
@@ -120,13 +232,13 @@ func parseOutput(files map[string][]byte, parsed map[string]parsedTemplate) (*en
 
 // parseNew parses, on every core, the templates deploy-plan.json names whose bytes are not
 // those parsed already, into parsed (a template that does not parse is left out: the caller
-// reports it in deploy order).
-func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTemplate) {
+// reports it in deploy order). The stacks named in late are left for later.
+func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTemplate, late map[string]bool) {
 	var todo []string
 	seen := map[string]bool{}
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
-		if p, done := parsed[s.Template]; !ok || seen[s.Template] || (done && bytes.Equal(p.raw, b)) {
+		if p, done := parsed[s.Template]; !ok || late[s.Name] || seen[s.Template] || (done && bytes.Equal(p.raw, b)) {
 			continue
 		}
 		seen[s.Template] = true
@@ -139,6 +251,7 @@ func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTe
 		wg.Go(func() {
 			for i := range next {
 				t := new(template)
+				parses.Add(1)
 				if json.Unmarshal(files[todo[i]], t) == nil {
 					results[i] = t
 				}
@@ -166,6 +279,7 @@ func isStackFile(p string) bool {
 // a changed parameter value shows as a changed property. Parts without such a reference are
 // the template's own values, not copies (nothing changes them).
 func (s *stack) resolve(v any) any {
+	s.Template() // the parameters' defaults
 	if len(s.params) == 0 {
 		return v // nothing to resolve: the value as it is (nothing changes it)
 	}
@@ -298,4 +412,32 @@ func at(props map[string]any, p []string) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+var escapeU, port = []byte(`\u`), []byte("port")
+
+// mayExport says whether a template's bytes may give an output an Export: they hold a key
+// that encoding/json matches to the field Export — the six letters in any case (it matches
+// keys without regard to case; no other character folds to these), or an escape (\u…) that
+// could spell them. False means that no output of the template exports a name, without
+// parsing it.
+func mayExport(raw []byte) bool {
+	if bytes.Contains(raw, escapeU) {
+		return true
+	}
+	for _, x := range []byte{'x', 'X'} {
+		for rest, at := raw, 0; ; {
+			i := bytes.IndexByte(rest, x)
+			if i < 0 {
+				break
+			}
+			at += i
+			if at >= 1 && at+5 <= len(raw) && raw[at-1]|0x20 == 'e' && bytes.EqualFold(raw[at+1:at+5], port) {
+				return true
+			}
+			at++
+			rest = raw[at:]
+		}
+	}
+	return false
 }

@@ -1,0 +1,242 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// compareBoth is Compare, checked against the plan of the same outputs where every file the
+// two have alike is vouched for (Options.Unchanged), so that the unchanged stacks are parsed
+// late or not at all: the two plans (or errors) must be the same.
+func compareBoth(t *testing.T, env string, old, new map[string][]byte) (*Plan, error) {
+	t.Helper()
+	p, err := Compare(env, old, new)
+	vouched := map[string]bool{}
+	for rel, b := range old {
+		if nb, ok := new[rel]; ok && bytes.Equal(b, nb) {
+			vouched[rel] = true
+		}
+	}
+	late, lateErr := compare(env, old, new, vouched)
+	if fmt.Sprint(err) != fmt.Sprint(lateErr) || !reflect.DeepEqual(p, late) {
+		t.Errorf("with the unchanged stacks parsed late, the plan differs:\n%v\n%+v\n---\n%v\n%+v", err, p, lateErr, late)
+	}
+	return p, err
+}
+
+// lateScenario is an environment of a cluster stack exporting names, and n service stacks
+// importing them, each with a named target group and a listener rule.
+func lateScenario(t *testing.T, n int, edit func(i int, s *st)) map[string][]byte {
+	cluster := st{name: "demo-dev-cluster", resources: map[string]any{
+		"Cluster": res("AWS::ECS::Cluster", map[string]any{"ClusterName": "demo-dev"}),
+		"Web":     loadBalancer("internal"),
+	}, outputs: map[string]any{
+		"ClusterName":  exported("demo-dev-cluster:ClusterName", ref("Cluster")),
+		"LoadBalancer": exported("demo-dev-cluster:web:LoadBalancerArn", ref("Web")),
+	}}
+	stacks := []st{cluster}
+	for i := range n {
+		tg := targetGroup(8000 + i)
+		tg["Properties"].(map[string]any)["Name"] = fmt.Sprintf("demo-dev-svc%03d", i)
+		s := st{name: fmt.Sprintf("demo-dev-svc-%03d", i), params: map[string]string{"VpcId": "vpc-1"}, resources: map[string]any{
+			"TargetGroup":  tg,
+			"ListenerRule": rule("demo-dev-cluster:web:http:ListenerArn", 100+i),
+			"Service":      service(map[string]any{"ServiceName": fmt.Sprintf("demo-dev-%03d", i)}),
+		}}
+		if edit != nil {
+			edit(i, &s)
+		}
+		stacks = append(stacks, s)
+	}
+	return files(t, stacks...)
+}
+
+// TestUnchangedStacksNotParsed: with every unchanged file vouched for, a plan after one edit
+// parses the edited stack (both versions) and the cluster stack (the deploy order asks whether
+// it drops an export), and no other; and it is the plan that parses everything.
+func TestUnchangedStacksNotParsed(t *testing.T) {
+	old := lateScenario(t, 40, nil)
+	for _, c := range []struct {
+		name   string
+		edit   func(i int, s *st)
+		parsed int64
+		change string
+	}{
+		{"a property", func(i int, s *st) {
+			if i == 7 {
+				s.resources["Service"] = service(map[string]any{"ServiceName": "demo-dev-007", "DesiredCount": 3})
+			}
+		}, 3, "demo-dev-svc-007/Service modify"},
+		// The template is the same bytes, the value deploy.sh passes is not: not unchanged.
+		// The target group is replaced, and its name is kept: the plan looks for the name in
+		// every stack (the template of the stack is parsed once, for both outputs).
+		{"a parameter value", func(i int, s *st) {
+			if i == 7 {
+				s.params = map[string]string{"VpcId": "vpc-2"}
+			}
+		}, 41, "demo-dev-svc-007/TargetGroup blocked"},
+		// A change that needs every stack: a new name another stack holds.
+		{"a name taken", func(i int, s *st) {
+			if i == 7 {
+				s.resources["TargetGroup"].(map[string]any)["Properties"].(map[string]any)["Name"] = "demo-dev-svc008"
+			}
+		}, 42, "demo-dev-svc-007/TargetGroup blocked"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cur := lateScenario(t, 40, c.edit)
+			p, err := compareBoth(t, "dev", old, cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := parses.Load()
+			if _, err := Compare("dev", old, cur); err != nil {
+				t.Fatal(err)
+			}
+			got := summary(p)
+			if _, ok := got[c.change]; !ok {
+				t.Errorf("no %s in %v", c.change, slicesOf(got))
+			}
+			eager := parses.Load() - before
+			before = parses.Load()
+			vouched := map[string]bool{}
+			for rel, b := range old {
+				if bytes.Equal(b, cur[rel]) {
+					vouched[rel] = true
+				}
+			}
+			if _, err := compare("dev", old, cur, vouched); err != nil {
+				t.Fatal(err)
+			}
+			if n := parses.Load() - before; n != c.parsed || eager < 41 {
+				t.Errorf("parsed %d templates (every one: %d), want %d", n, eager, c.parsed)
+			}
+		})
+	}
+}
+
+// A template vouched for that the plan parses late and that does not parse gives the error of
+// the plan that parses every template first.
+func TestLateTemplateBroken(t *testing.T) {
+	old := lateScenario(t, 5, nil)
+	cur := maps.Clone(old)
+	cur["stacks/demo-dev-svc-003.json"] = []byte(`{"Resources": {"Service": 1}}`) // edited: parsed first
+	cur["stacks/demo-dev-cluster.json"] = []byte(`{"Resources": [`)               // vouched: parsed late
+	old["stacks/demo-dev-cluster.json"] = cur["stacks/demo-dev-cluster.json"]
+	_, err := compareBoth(t, "dev", old, cur)
+	if err == nil {
+		t.Fatal("no error")
+	}
+}
+
+func slicesOf(m map[string]Change) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// An unchanged stack that is not parsed still counts with its exports: here a stack the edit
+// does not touch exports the name that an edited stack starts to export too (CloudFormation
+// refuses that), which the plan reports as it does when it parses every template.
+func TestLateExportsCount(t *testing.T) {
+	cluster := st{name: "demo-dev-cluster", resources: map[string]any{"Cluster": res("AWS::ECS::Cluster", map[string]any{"ClusterName": "demo-dev"})}}
+	queue := func(name, id string, export bool) st {
+		s := st{name: name, resources: map[string]any{id: res("AWS::SQS::Queue", map[string]any{})}}
+		if export {
+			s.outputs = map[string]any{"QueueUrl": exported("demo-dev:queue", ref(id))}
+		}
+		return s
+	}
+	user := st{name: "demo-dev-svc-user", resources: map[string]any{"Service": service(map[string]any{"Environment": imp("demo-dev:queue")})}}
+	old := files(t, cluster, queue("demo-dev-a", "QueueA", true), user, queue("demo-dev-b", "QueueB", false))
+	cur := files(t, cluster, queue("demo-dev-a", "QueueA", true), user, queue("demo-dev-b", "QueueB", true))
+	p, err := compareBoth(t, "dev", old, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Count()[Blocked] == 0 {
+		t.Errorf("the export taken twice is not blocked: %v", slicesOf(summary(p)))
+	}
+}
+
+// mayExport is false only for templates none of whose outputs has an Export, however the key
+// is spelt (encoding/json matches keys without regard to case).
+func TestMayExport(t *testing.T) {
+	for _, raw := range []string{
+		`{"Outputs": {"O": {"Value": 1, "Export": {"Name": "n"}}}}`,
+		`{"Outputs": {"O": {"Value": 1, "export": {"Name": "n"}}}}`,
+		`{"Outputs": {"O": {"Value": 1, "eXpOrT": {"Name": "n"}}}}`,
+		`{"Outputs": {"O": {"Value": 1, "\u0045xport": {"Name": "n"}}}}`,
+		`{"Outputs": {"O": {"Value": 1, "Ex\u0070ort": {"Name": "n"}}}}`,
+		`{"Outputs": {"O": {"Value": 1, "Expor": {"Name": "n"}}}}`,
+		`{"Outputs": {"O": {"Value": 1}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}`,
+		`{"Outputs": {"O": {"Value": "x", "Exports": 1}}}`,
+		`{"Outputs": {"O": {"Value": "export"}}}`,
+		`xport`, `Export`, ``,
+	} {
+		var tpl template
+		exports := false
+		if json.Unmarshal([]byte(raw), &tpl) == nil {
+			for _, o := range tpl.Outputs {
+				exports = exports || o.Export != nil
+			}
+		}
+		if got := mayExport([]byte(raw)); exports && !got {
+			t.Errorf("mayExport(%s) = false, but an output exports", raw)
+		}
+		if want := strings.Contains(strings.ToLower(raw), "export") || strings.Contains(raw, `\u`); mayExport([]byte(raw)) != want {
+			t.Errorf("mayExport(%s) = %v, want %v", raw, !want, want)
+		}
+	}
+}
+
+// Without a record, the previous files the plan reads and finds with the new build's bytes
+// count as unchanged too: after one edit, the plan parses the edited stack and the cluster's.
+func TestReadStacksUnchanged(t *testing.T) {
+	out := t.TempDir()
+	for rel, b := range lateScenario(t, 40, nil) {
+		p := filepath.Join(out, "dev", filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur := map[string][]byte{}
+	for rel, b := range lateScenario(t, 40, func(i int, s *st) {
+		if i == 7 {
+			s.resources["Service"] = service(map[string]any{"ServiceName": "demo-dev-007", "DesiredCount": 3})
+		}
+	}) {
+		cur["dev/"+rel] = b
+	}
+	before := parses.Load()
+	plans, err := Environments(out, []string{"dev"}, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := parses.Load() - before; n != 3 {
+		t.Errorf("parsed %d templates, want 3", n)
+	}
+	old, err := ReadPrevious(filepath.Join(out, "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	new := map[string][]byte{}
+	for rel, b := range cur {
+		new[strings.TrimPrefix(rel, "dev/")] = b
+	}
+	want, err := Compare("dev", old, new)
+	if err != nil || !reflect.DeepEqual(plans[0], want) {
+		t.Errorf("the plan differs from the one that parses everything: %v\n%+v\n%+v", err, plans[0], want)
+	}
+}
