@@ -187,6 +187,10 @@ func TestPlainDataNotEvaluated(t *testing.T) {
 		if len(findings) != c.findings {
 			t.Errorf("%s: want %d findings, got:\n%s", c.name, c.findings, findings)
 		}
+		whole, wholeFindings, wholeErr := Files([]string{p}, Options{Evaluation: WholeSpec, Partial: true})
+		if wholeErr != nil || wholeFindings.String() != findings.String() || !reflect.DeepEqual(whole, res) {
+			t.Errorf("%s: the whole-spec path loads something else: %v\n%s", c.name, wholeErr, wholeFindings)
+		}
 		if c.findings == 0 && (res == nil || len(res.Spec.Services) == 0) {
 			t.Errorf("%s: no services loaded", c.name)
 		}
