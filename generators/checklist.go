@@ -3,7 +3,6 @@ package generators
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/ecsgen/ecsgen/schema"
@@ -34,9 +33,11 @@ func Checklist(s *schema.Spec) []ChecklistItem {
 		return "aws " + strings.Join(q, " ") + " --region " + templates.ShellQuote(s.Region)
 	}
 	var out []ChecklistItem
+	seen := map[ChecklistItem]bool{} // each item once, in the order first added
 	add := func(rule, what, cmd string) {
 		it := ChecklistItem{rule, what, cmd}
-		if !slices.Contains(out, it) {
+		if !seen[it] {
+			seen[it] = true
 			out = append(out, it)
 		}
 	}

@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"container/heap"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -209,36 +210,71 @@ func (e *env) admitCallers(name string, svc schema.Service, sg *ec2.SecurityGrou
 // callOrder reorders the service stacks' deploy order (names) so that a service that others
 // call comes before its callers, since a task resolves only the Service Connect endpoints that
 // exist when it starts; otherwise, and within a cycle of calls, the order stays.
+//
+// Each step takes the first service of names whose callees are all placed, or, when none is (a
+// cycle), the first service not placed yet. It keeps a count of each service's callees still
+// to place and a heap of the ready ones by position: scanning names from the start at each
+// step made the order quadratic (5 * 10^7 look-ups at 10 000 services).
 func callOrder(s *schema.Spec, names []string) []string {
-	done := map[string]bool{}
-	var out []string
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	waiting := make([]int, len(names))   // callees of each service not placed yet
+	callers := make([][]int, len(names)) // the services that wait for each one
+	for i, n := range names {
+		counted := map[int]bool{}
+		for _, c := range s.Services[n].Calls {
+			if j, ok := index[c]; ok && j != i && !counted[j] {
+				counted[j] = true
+				waiting[i]++
+				callers[j] = append(callers[j], i)
+			}
+		}
+	}
+	ready := &positions{}
+	for i := range names {
+		if waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	placed := make([]bool, len(names))
+	first := 0 // no service before it is left to place
+	out := make([]string, 0, len(names))
 	for len(out) < len(names) {
-		next := ""
-		for _, n := range names {
-			if done[n] {
-				continue
+		var next int
+		if ready.Len() > 0 {
+			next = heap.Pop(ready).(int)
+		} else { // a cycle: its first service by position
+			for placed[first] {
+				first++
 			}
-			ready := true
-			for _, c := range s.Services[n].Calls {
-				if _, ok := s.Services[c]; ok && !done[c] && c != n {
-					ready = false
-				}
-			}
-			if ready {
-				next = n
-				break
+			next = first
+		}
+		if placed[next] {
+			continue // placed in a cycle before its callees all were
+		}
+		placed[next] = true
+		out = append(out, names[next])
+		for _, k := range callers[next] {
+			if waiting[k]--; waiting[k] == 0 && !placed[k] {
+				heap.Push(ready, k)
 			}
 		}
-		if next == "" { // a cycle: its first service by name
-			for _, n := range names {
-				if !done[n] {
-					next = n
-					break
-				}
-			}
-		}
-		done[next] = true
-		out = append(out, next)
 	}
 	return out
+}
+
+// positions is a min-heap of positions in a list (container/heap).
+type positions []int
+
+func (p positions) Len() int           { return len(p) }
+func (p positions) Less(i, j int) bool { return p[i] < p[j] }
+func (p positions) Swap(i, j int)      { p[i], p[j] = p[j], p[i] }
+func (p *positions) Push(x any)        { *p = append(*p, x.(int)) }
+func (p *positions) Pop() any {
+	old := *p
+	x := old[len(old)-1]
+	*p = old[:len(old)-1]
+	return x
 }
