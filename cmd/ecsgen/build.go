@@ -1,12 +1,8 @@
 package main
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,20 +38,11 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 			wo.Records = sf.cache
 		}
 		// What is left to do reads the files only: the model goes (as large as the files on a
-		// large spec). A first build has nothing to compare with, so no plan: it would parse
-		// every new stack only to find each one new, which the build does not print.
+		// large spec). A first build of an environment has nothing to compare with: no plan.
 		res.Spec, res.Specs = nil, nil
-		plans := map[string]*plan.Plan{}
-		previous := slices.DeleteFunc(slices.Clone(res.Envs), func(env string) bool {
-			_, err := os.Stat(filepath.Join(sf.out, env, "deploy-plan.json"))
-			return errors.Is(err, fs.ErrNotExist)
-		})
-		ps, err := plan.Options{Unchanged: wo.Unchanged(sf.out)}.Environments(sf.out, previous, res.Files)
+		plans, err := plan.Options{Unchanged: wo.Unchanged(sf.out), PreviousOnly: true}.Environments(sf.out, res.Envs, res.Files)
 		if err != nil {
 			return &internalError{err}
-		}
-		for i, env := range previous {
-			plans[env] = ps[i]
 		}
 		st, err := wo.Dir(sf.out, res.Files)
 		if err != nil {
@@ -69,8 +56,8 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 
 // reportBuild says, per environment, what the build wrote and what to do next.
 // Environments built before get the plan of what deploying the new output changes.
-func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, plans map[string]*plan.Plan) {
-	for _, env := range res.Envs {
+func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, plans []*plan.Plan) {
+	for i, env := range res.Envs {
 		var n fileCounts
 		for _, p := range st.Written {
 			if strings.HasPrefix(p, env+"/") && path.Base(p) != write.ManifestName {
@@ -97,7 +84,7 @@ func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, pla
 			r.text(", %d removed (no longer generated)", n.Removed)
 		}
 		r.text("\n")
-		if p := plans[env]; p != nil && p.Previous {
+		if p := plans[i]; p != nil && p.Previous {
 			r.plan(p, dir)
 		}
 		if len(e.Checklist) > 0 {

@@ -23,7 +23,7 @@ func TestChecklistSummary(t *testing.T) {
 	res := &build.Result{Envs: []string{"perf"}, Files: generators.Files{"perf/checklist.md": []byte(md.String()), "perf/deploy.sh": nil}}
 	report := func(st write.Stats) string {
 		var out bytes.Buffer
-		reportBuild(newReporter(formatText, &out, &out), "out", res, st, map[string]*plan.Plan{"perf": {Env: "perf"}})
+		reportBuild(newReporter(formatText, &out, &out), "out", res, st, []*plan.Plan{{Env: "perf"}})
 		return out.String()
 	}
 

@@ -240,3 +240,42 @@ func TestReadStacksUnchanged(t *testing.T) {
 		t.Errorf("the plan differs from the one that parses everything: %v\n%+v\n%+v", err, plans[0], want)
 	}
 }
+
+// PreviousOnly: an environment without a previous output gets no plan (nil) and parses no
+// template; one with a previous output gets the same plan as without the option.
+func TestPreviousOnly(t *testing.T) {
+	out := t.TempDir()
+	cur := map[string][]byte{}
+	for rel, b := range lateScenario(t, 5, nil) {
+		cur["built/"+rel], cur["fresh/"+rel] = b, b
+		p := filepath.Join(out, "built", filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	envs := []string{"built", "fresh"}
+	all, err := Environments(out, envs, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := parses.Load()
+	if _, err := (Options{PreviousOnly: true}).Environments(out, envs[1:], cur); err != nil {
+		t.Fatal(err)
+	}
+	if n := parses.Load() - before; n != 0 {
+		t.Errorf("PreviousOnly parsed %d templates of an environment built for the first time", n)
+	}
+	only, err := Options{PreviousOnly: true}.Environments(out, envs, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if only[1] != nil || all[1] == nil || all[1].Previous {
+		t.Errorf("fresh: PreviousOnly gave %+v, without it %+v (want nil, and a plan without a previous output)", only[1], all[1])
+	}
+	if only[0] == nil || !only[0].Previous || !reflect.DeepEqual(only[0], all[0]) {
+		t.Errorf("built: PreviousOnly gave %+v, without it %+v", only[0], all[0])
+	}
+}

@@ -66,6 +66,10 @@ type Options struct {
 	// ("<env>/…") without reading it (internal/write's record of the generation it published);
 	// false means "not known". Such a file is not read: the plan takes the new build's bytes.
 	Unchanged func(file string, data []byte) bool
+	// PreviousOnly plans only the environments that have a previous output; the others get a
+	// nil plan. Without one the plan lists every stack as new, which parses every new template:
+	// `ecsgen build` does not print that plan, so it does not pay for it.
+	PreviousOnly bool
 }
 
 // Environments plans every environment of a build: files are the build's, under "<env>/…";
@@ -97,6 +101,10 @@ func (o Options) Environments(outDir string, envs []string, files map[string][]b
 		old, vouched, err := readPrevious(filepath.Join(outDir, env), cur, same)
 		if err != nil {
 			return nil, err
+		}
+		if o.PreviousOnly && len(old) == 0 {
+			plans = append(plans, nil)
+			continue
 		}
 		p, err := compare(env, old, cur, vouched)
 		if err != nil {
