@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/awslabs/goformation/v7/cloudformation"
 )
 
 // Intrinsic functions.
@@ -173,16 +171,6 @@ func userTemplate(s string) pseudoString {
 	return pseudoString(s)
 }
 
-// encodeTemplate renders a template as indented JSON with its intrinsic markers expanded and
-// nothing evaluated. Map keys come out sorted, so the same template gives the same bytes.
-func encodeTemplate(t *cloudformation.Template) ([]byte, error) {
-	raw, err := json.Marshal(t)
-	if err != nil {
-		return nil, err
-	}
-	return reencode(raw)
-}
-
 // expandMarkers replaces every marker string in a decoded JSON tree with the intrinsic it holds.
 func expandMarkers(v any) (any, error) {
 	switch x := v.(type) {
@@ -312,8 +300,17 @@ func newline(b *bytes.Buffer, depth int) {
 }
 
 // writeString quotes s as encoding/json does with HTML escaping off: control characters,
-// quotes and backslashes escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced.
-func writeString(b *bytes.Buffer, s string) {
+// quotes and backslashes escaped, U+2028 and U+2029 escaped, each byte of invalid UTF-8
+// replaced by the escape \ufffd.
+func writeString(b *bytes.Buffer, s string) { writeQuoted(b, s, `\ufffd`) }
+
+// writeDecodedString quotes s as writeString quotes the string that decoding encoding/json's
+// encoding of s gives: each byte of invalid UTF-8 becomes U+FFFD itself, not its escape. This
+// is how a template's strings came out of encoding, decoding and encoding again, and so how the
+// direct encoder (encode.go) must write them.
+func writeDecodedString(b *bytes.Buffer, s string) { writeQuoted(b, s, "\uFFFD") }
+
+func writeQuoted(b *bytes.Buffer, s, invalid string) {
 	const hex = "0123456789abcdef"
 	b.WriteByte('"')
 	start := 0
@@ -350,7 +347,7 @@ func writeString(b *bytes.Buffer, s string) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b.WriteString(s[start:i])
-			b.WriteString(`\ufffd`)
+			b.WriteString(invalid)
 			i += size
 			start = i
 			continue

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 )
 
@@ -35,6 +36,20 @@ type containerRestartPolicy struct {
 	IgnoredExitCodes     []int `json:"IgnoredExitCodes,omitempty"`
 	RestartAttemptPeriod *int  `json:"RestartAttemptPeriod,omitempty"`
 }
+
+// extension is implemented by the resource types of this file that add properties to a
+// goformation resource: extends gives the resource they extend, and whether they add nothing
+// to its encoding. The direct encoder (encode.go) then writes the goformation resource as it
+// is, and otherwise leaves the resource to its MarshalJSON.
+type extension interface {
+	extends() (cloudformation.Resource, bool)
+}
+
+func (t *taskDefinition) extends() (cloudformation.Resource, bool) {
+	return t.TaskDefinition, len(t.containerExtras) == len(t.ContainerDefinitions) && noExtensions(t)
+}
+
+func (s *service) extends() (cloudformation.Resource, bool) { return s.Service, noExtensions(s) }
 
 func (t *taskDefinition) AWSCloudFormationType() string {
 	return t.TaskDefinition.AWSCloudFormationType()

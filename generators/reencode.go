@@ -92,7 +92,12 @@ func (r *reencoder) value(data []byte, i, depth int) (int, error) {
 // intrinsic writes the intrinsic function a marker string holds. The markers' JSON comes
 // from encoding/json (intrinsic), so it is well formed; text after the value is refused.
 func (r *reencoder) intrinsic(s []byte, depth int) error {
-	fn := bytes.Clone(s[len(marker):]) // s is scratch space that the recursion reuses
+	return r.intrinsicJSON(bytes.Clone(s[len(marker):]), depth) // s is scratch space that the recursion reuses
+}
+
+// intrinsicJSON writes the intrinsic function whose JSON text is fn (a marker without its
+// NUL); fn must stay unchanged until it returns.
+func (r *reencoder) intrinsicJSON(fn []byte, depth int) error {
 	end, err := r.value(fn, 0, depth)
 	if err == nil && skipSpace(fn, end) != len(fn) {
 		err = malformed(fn, end)

@@ -83,7 +83,7 @@ func (e *env) serviceStack(name string, svc schema.Service) (*stack, error) {
 
 	td := e.taskDefinition(name, svc, taskARN, execARN)
 	roleNames := map[string]string{taskRoleID: task.Name, executionRoleID: exec.Name}
-	cli, err := cliTaskDefinition(td, roleNames, func(tree any) { cliPlaceholders(s, svc, tree) })
+	cli, err := cliTaskDefinition(td, roleNames, s, svc)
 	if err != nil {
 		return nil, err
 	}
