@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,7 +143,12 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	if len(body) > MaxTemplateBytes {
 		return &LimitError{Rule: "R58", Path: st.SpecPath, Message: fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes)}
 	}
-	retained := retainedOf(body)
+	retained, direct := retainedOfTemplate(st.Template)
+	if !direct {
+		retained = retainedOf(body)
+	} else if verifyEncodings && !slices.Equal(retained, retainedOf(body)) {
+		return fmt.Errorf("internal error: stack %s: the retained resources of the typed template %v differ from those of its text %v", st.Name, retained, retainedOf(body))
+	}
 	e.retained = append(e.retained, retainedResources(st.Name, retained)...)
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
@@ -450,6 +456,56 @@ func retainedOf(body []byte) []retainedResource {
 		out = append(out, byID[id])
 	}
 	return out
+}
+
+// retainedOfTemplate is retainedOf(encodeTemplate(t)) read from the typed template instead of
+// its text: each resource's DeletionPolicy attribute, type and LogGroupName property, read
+// where the direct encoder (encode.go) writes them from, and taken as the encoded template's
+// decoding gives them (treeString: a marker is no string, invalid UTF-8 becomes U+FFFD). ok is
+// false when a resource is not one the direct encoder writes as goformation's (an extension
+// with properties of its own, a resource of another kind): then the text is read. With
+// verifyEncodings set (the package's tests) addStack compares the two on every stack.
+func retainedOfTemplate(t *cloudformation.Template) (_ []retainedResource, ok bool) {
+	var out []retainedResource
+	for _, id := range sortedKeys(t.Resources) {
+		r := t.Resources[id]
+		if x, isExtension := r.(extension); isExtension && r != nil && !reflect.ValueOf(r).IsNil() {
+			base, plain := x.extends()
+			if !plain {
+				return nil, false
+			}
+			r = base
+		}
+		v := reflect.ValueOf(r)
+		if r == nil || v.Kind() == reflect.Pointer && v.IsNil() {
+			continue // null: no member to read
+		}
+		if v.Kind() != reflect.Pointer || planOf(v.Type()).kind != byKind || planOf(v.Type().Elem()).kind != asResource {
+			return nil, false
+		}
+		e, p := v.Elem(), planOf(v.Type().Elem())
+		var policy string
+		for _, m := range p.wrapper {
+			if m.name == "DeletionPolicy" {
+				if f := e.Field(m.field); f.Kind() == reflect.String && planOf(f.Type()).kind == byKind {
+					policy = treeString(f.String())
+				}
+			}
+		}
+		if policy != "Retain" && policy != "RetainExceptOnCreate" {
+			continue
+		}
+		res := retainedResource{ID: id, Type: treeString(r.AWSCloudFormationType())}
+		for _, f := range p.fields {
+			if f.name == "LogGroupName" {
+				if s, isString, known := stringOf(e.Field(f.index)); isString && known {
+					res.LogGroupName = treeString(s)
+				}
+			}
+		}
+		out = append(out, res)
+	}
+	return out, true
 }
 
 // retainedLogGroups are the names of the retained log groups with a literal LogGroupName:
