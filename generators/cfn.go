@@ -31,11 +31,79 @@ func List(listIntrinsic string) []string {
 }
 
 func intrinsic(name string, arg any) string {
+	var b bytes.Buffer
+	b.Grow(len(marker) + len(name) + 64)
+	b.WriteString(marker)
+	b.WriteString(`{"`)
+	b.WriteString(name) // a literal name: Ref, Fn::…
+	b.WriteString(`":`)
+	direct := appendArg(&b, arg)
+	b.WriteByte('}')
+	if !direct || verifyEncodings {
+		general := marshalIntrinsic(name, arg)
+		if direct && b.String() != general {
+			panic(fmt.Sprintf("internal error: intrinsic %s: the direct encoding %q differs from encoding/json's %q", name, b.String(), general))
+		}
+		return general
+	}
+	return b.String()
+}
+
+// marshalIntrinsic is the general path of intrinsic: encoding/json's text of the intrinsic's
+// object, with nested markers as raw JSON.
+func marshalIntrinsic(name string, arg any) string {
 	b, err := json.Marshal(map[string]any{name: rawArgs(arg)})
 	if err != nil {
 		panic(fmt.Sprintf("intrinsic %s: %v", name, err)) // only ever called with JSON-safe Go values
 	}
 	return marker + string(b)
+}
+
+// appendArg writes an intrinsic's argument as json.Marshal(rawArgs(arg)) does, for the
+// arguments the helpers below pass (strings and lists of them, markers nested); false for
+// anything else, which intrinsic leaves to encoding/json. A nested marker's JSON came from
+// encoding/json, which compacts it again unchanged.
+func appendArg(b *bytes.Buffer, arg any) bool {
+	switch v := arg.(type) {
+	case string:
+		if strings.HasPrefix(v, marker) {
+			b.WriteString(v[len(marker):])
+		} else {
+			writeMarshalledString(b, v)
+		}
+		return true
+	case []string:
+		if v == nil {
+			b.WriteString("null")
+			return true
+		}
+		b.WriteByte('[')
+		for i, s := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			appendArg(b, s)
+		}
+		b.WriteByte(']')
+		return true
+	case []any:
+		if v == nil {
+			b.WriteString("null")
+			return true
+		}
+		b.WriteByte('[')
+		for i, s := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if !appendArg(b, s) {
+				return false
+			}
+		}
+		b.WriteByte(']')
+		return true
+	}
+	return false
 }
 
 // rawArgs lets intrinsics nest: a marker string inside an argument becomes raw JSON.
@@ -302,21 +370,25 @@ func newline(b *bytes.Buffer, depth int) {
 // writeString quotes s as encoding/json does with HTML escaping off: control characters,
 // quotes and backslashes escaped, U+2028 and U+2029 escaped, each byte of invalid UTF-8
 // replaced by the escape \ufffd.
-func writeString(b *bytes.Buffer, s string) { writeQuoted(b, s, `\ufffd`) }
+func writeString(b *bytes.Buffer, s string) { writeQuoted(b, s, `\ufffd`, false) }
 
 // writeDecodedString quotes s as writeString quotes the string that decoding encoding/json's
 // encoding of s gives: each byte of invalid UTF-8 becomes U+FFFD itself, not its escape. This
 // is how a template's strings came out of encoding, decoding and encoding again, and so how the
 // direct encoder (encode.go) must write them.
-func writeDecodedString(b *bytes.Buffer, s string) { writeQuoted(b, s, "\uFFFD") }
+func writeDecodedString(b *bytes.Buffer, s string) { writeQuoted(b, s, "\uFFFD", false) }
 
-func writeQuoted(b *bytes.Buffer, s, invalid string) {
+// writeMarshalledString quotes s as json.Marshal does: writeString with "<", ">" and "&"
+// escaped too.
+func writeMarshalledString(b *bytes.Buffer, s string) { writeQuoted(b, s, `\ufffd`, true) }
+
+func writeQuoted(b *bytes.Buffer, s, invalid string, html bool) {
 	const hex = "0123456789abcdef"
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && !(html && (c == '<' || c == '>' || c == '&')) {
 				i++
 				continue
 			}
