@@ -58,7 +58,7 @@ func cliTaskDefinition(td *taskDefinition, roleNames map[string]string, s *schem
 // other string, which went through encoding/json; the loader never gives such a string).
 // An error also leaves the task definition to the general path, which says what is wrong.
 func cliTaskDefinitionDirectly(td *taskDefinition, roleNames map[string]string, s *schema.Spec, svc schema.Service) ([]byte, bool, error) {
-	if _, plain := td.extends(); !plain || td.TaskDefinition == nil {
+	if _, ov, ok := td.extends(); !ok || ov != nil {
 		return nil, false, nil
 	}
 	p := planOf(reflect.TypeFor[ecs.TaskDefinition]())

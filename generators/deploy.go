@@ -469,12 +469,13 @@ func retainedOfTemplate(t *cloudformation.Template) (_ []retainedResource, ok bo
 	var out []retainedResource
 	for _, id := range sortedKeys(t.Resources) {
 		r := t.Resources[id]
+		var ov *overlay
 		if x, isExtension := r.(extension); isExtension && r != nil && !reflect.ValueOf(r).IsNil() {
-			base, plain := x.extends()
-			if !plain {
+			base, o, direct := x.extends()
+			if !direct {
 				return nil, false
 			}
-			r = base
+			r, ov = base, o
 		}
 		v := reflect.ValueOf(r)
 		if r == nil || v.Kind() == reflect.Pointer && v.IsNil() {
@@ -493,7 +494,10 @@ func retainedOfTemplate(t *cloudformation.Template) (_ []retainedResource, ok bo
 			}
 		}
 		if policy != "Retain" && policy != "RetainExceptOnCreate" {
-			continue
+			continue // an overlay edits Properties only, never the attributes
+		}
+		if ov != nil {
+			return nil, false // it might add a LogGroupName
 		}
 		res := retainedResource{ID: id, Type: treeString(r.AWSCloudFormationType())}
 		for _, f := range p.fields {

@@ -237,17 +237,24 @@ func (w *directWriter) value(v reflect.Value, depth int, parent string) error {
 		if w.cli != nil || !v.CanAddr() {
 			return w.fallback(v, depth, parent)
 		}
-		return w.resource(v, p, depth)
+		return w.resource(v, p, depth, nil)
 	case asExtension:
 		if v.IsNil() {
 			w.out().WriteString("null")
 			return nil
 		}
-		base, plain := v.Interface().(extension).extends()
-		if !plain || w.cli != nil {
+		base, ov, ok := v.Interface().(extension).extends()
+		if !ok || w.cli != nil {
 			return w.fallback(v, depth, parent)
 		}
-		return w.value(reflect.ValueOf(base), depth, parent)
+		if ov == nil {
+			return w.value(reflect.ValueOf(base), depth, parent)
+		}
+		bv := reflect.ValueOf(base)
+		if bv.Kind() != reflect.Pointer || bv.IsNil() || planOf(bv.Type().Elem()).kind != asResource {
+			return w.fallback(v, depth, parent)
+		}
+		return w.resource(bv.Elem(), planOf(bv.Type().Elem()), depth, ov)
 	}
 	b := w.out()
 	switch v.Kind() {
@@ -445,9 +452,9 @@ func (w *directWriter) fields(v reflect.Value, p *typePlan, depth int, parent st
 }
 
 // resource writes a goformation resource as its MarshalJSON does: its fields under
-// Properties, its type and its attributes beside them. v is addressable (the type's method
-// has a pointer receiver).
-func (w *directWriter) resource(v reflect.Value, p *typePlan, depth int) error {
+// Properties, its type and its attributes beside them; an extension's overlay edits the
+// Properties (encode_overlay.go). v is addressable (the type's method has a pointer receiver).
+func (w *directWriter) resource(v reflect.Value, p *typePlan, depth int, ov *overlay) error {
 	w.out().WriteByte('{')
 	n := 0
 	for _, m := range p.wrapper {
@@ -457,7 +464,7 @@ func (w *directWriter) resource(v reflect.Value, p *typePlan, depth int) error {
 			writeDecodedString(w.out(), v.Addr().Interface().(cloudformation.Resource).AWSCloudFormationType())
 		case wrapperProperties:
 			w.member(m.name, depth, &n)
-			if err := w.fields(v, p, depth+1, m.name); err != nil {
+			if err := w.fieldsWith(v, p, depth+1, ov); err != nil {
 				return err
 			}
 		default:
