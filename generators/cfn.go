@@ -361,11 +361,18 @@ func writeTree(b *bytes.Buffer, v any, depth int) error {
 }
 
 func newline(b *bytes.Buffer, depth int) {
+	if n := 1 + 2*depth; n <= len(indents) {
+		b.WriteString(indents[:n]) // one copy instead of one per level
+		return
+	}
 	b.WriteByte('\n')
 	for range depth {
 		b.WriteString("  ")
 	}
 }
+
+// indents is a newline and the indentation of 32 levels.
+var indents = "\n" + strings.Repeat("  ", 32)
 
 // writeString quotes s as encoding/json does with HTML escaping off: control characters,
 // quotes and backslashes escaped, U+2028 and U+2029 escaped, each byte of invalid UTF-8

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 
@@ -549,6 +550,17 @@ func exportNames(t *cloudformation.Template) []string {
 	return out
 }
 
+// plainJSONText reports whether the text between a JSON string's quotes decodes to itself:
+// valid UTF-8 without escapes or control characters.
+func plainJSONText(q []byte) bool {
+	for _, c := range q {
+		if c < 0x20 || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(q)
+}
+
 // importNames are the export names a template imports (Fn::ImportValue of a literal name),
 // sorted, each once. The template, in encodeTemplate's indented form (`"key": value`), is
 // scanned as text, not decoded: the key can only be one of the template's own (a quote inside
@@ -572,9 +584,13 @@ func importNames(body []byte) []string {
 		if end >= len(rest) {
 			break
 		}
-		var name string
-		if json.Unmarshal(rest[:end+1], &name) == nil {
-			seen[name] = true
+		if q := rest[1:end]; plainJSONText(q) {
+			seen[string(q)] = true // what decoding gives, without encoding/json
+		} else {
+			var name string
+			if json.Unmarshal(rest[:end+1], &name) == nil {
+				seen[name] = true
+			}
 		}
 		rest = rest[end+1:]
 	}

@@ -99,6 +99,9 @@ var (
 	marshalerType     = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 	numberType        = reflect.TypeFor[json.Number]()
+	stringType        = reflect.TypeFor[string]()
+	stringPtrType     = reflect.TypeFor[*string]()
+	intPtrType        = reflect.TypeFor[*int]()
 	resourceType      = reflect.TypeFor[cloudformation.Resource]()
 	extensionType     = reflect.TypeFor[extension]()
 )
@@ -229,6 +232,24 @@ func (w *directWriter) out() *bytes.Buffer { return w.re.out }
 
 // encodeDirectly writes v as reencode(json.Marshal(v)) without the final newline.
 func (w *directWriter) value(v reflect.Value, depth int, parent string) error {
+	// The commonest leaves, which have no methods, skip the lookup of their plan.
+	switch v.Type() {
+	case stringType:
+		return w.string(v.String(), depth, parent)
+	case stringPtrType:
+		if v.IsNil() {
+			w.out().WriteString("null")
+			return nil
+		}
+		return w.string(v.Elem().String(), depth, parent)
+	case intPtrType:
+		if v.IsNil() {
+			w.out().WriteString("null")
+			return nil
+		}
+		w.out().Write(strconv.AppendInt(w.out().AvailableBuffer(), v.Elem().Int(), 10))
+		return nil
+	}
 	p := planOf(v.Type())
 	switch p.kind {
 	case byFallback:
