@@ -73,7 +73,7 @@ func cliTaskDefinitionDirectly(td *taskDefinition, roleNames map[string]string, 
 	props.ContainerDefinitions = defs
 	b := getBuffer()
 	b.Grow(4 << 10)
-	w := directWriter{re: reencoder{out: b}, cli: &cliForm{roleNames: roleNames}}
+	w := directWriter{re: reencoder{out: b}, cli: newCLIForm(roleNames)}
 	if err := w.fields(reflect.ValueOf(&props).Elem(), p, 0, ""); err != nil {
 		return nil, false, err
 	}
@@ -108,6 +108,18 @@ func cliTaskDefinitionByTree(td *taskDefinition, roleNames map[string]string, s 
 // cliForm is the direct encoder's state for the CLI form.
 type cliForm struct {
 	roleNames map[string]string
+	// roleARNs maps the marker GetAtt(id, "Arn") of each role of roleNames to the role's name:
+	// the general path decodes that marker to {"Fn::GetAtt": [id, "Arn"]}, which toCLI
+	// resolves to the name. intrinsic builds the same marker for the same arguments.
+	roleARNs map[string]string
+}
+
+func newCLIForm(roleNames map[string]string) *cliForm {
+	c := &cliForm{roleNames: roleNames, roleARNs: make(map[string]string, len(roleNames))}
+	for id, name := range roleNames {
+		c.roleARNs[GetAtt(id, "Arn")] = name
+	}
+	return c
 }
 
 // tree writes raw, a value's encoding/json text, as the general path writes that value:
@@ -129,6 +141,10 @@ func (c *cliForm) tree(w *directWriter, raw []byte, depth int, parent string) er
 
 // intrinsic writes a marker string (valid UTF-8) as the general path does.
 func (c *cliForm) intrinsic(w *directWriter, s string, depth int, parent string) error {
+	if name, ok := c.roleARNs[s]; ok {
+		writeString(w.out(), name) // as writeTree writes the string toCLI gives
+		return nil
+	}
 	tree, err := expandMarkers(s)
 	if err != nil {
 		return err

@@ -311,7 +311,12 @@ func logicalID(label string) string {
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {
-	return slices.Sorted(maps.Keys(m))
+	keys := make([]string, 0, len(m)) // one allocation: slices.Sorted grows its slice from nothing
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -92,11 +92,12 @@ func (d policyDocument) render(arn func(pseudoString) string) policyJSON {
 	return policyJSON{Statement: stmts, Version: "2012-10-17"}
 }
 
+// stringOrList is a single string, or the list (shared: a rendered document is only encoded).
 func stringOrList(s []string) any {
 	if len(s) == 1 {
 		return s[0]
 	}
-	return slices.Clone(s)
+	return s
 }
 
 func cmpOr(s, def string) string {
