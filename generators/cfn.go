@@ -191,41 +191,82 @@ func (p pseudoString) cfn() string {
 	return string(p)
 }
 
-// resolve returns the value with pseudo parameters replaced; an unknown account becomes "*".
-func (p pseudoString) resolve(e *env) string {
-	return e.fileReplacer().Replace(string(p))
-}
+// resolve returns the value with pseudo parameters and the current stack's references
+// replaced (resolveFile); an unknown account becomes "*".
+func (p pseudoString) resolve(e *env) string { return e.resolveFile(string(p)) }
 
-// setFileRef says how policy files show a reference to a resource of the current stack.
+// setFileRef says how policy files show a reference to a resource of the current stack. A
+// reference is a logical id, or one with an attribute (TaskRole.Arn): never a "}".
 func (e *env) setFileRef(ref, arnPattern string) {
+	if strings.Contains(ref, "}") {
+		panic("internal error: file reference " + ref) // resolveFile ends a reference at its "}"
+	}
 	e.fileRefs[ref] = arnPattern
-	e.replacer = nil
 }
 
-// fileReplacer resolves pseudo parameters and the current stack's references for policy files.
-// It is built once per set of references.
-func (e *env) fileReplacer() *strings.Replacer {
-	if e.replacer != nil {
-		return e.replacer
+// resolveFile resolves a pseudoString for policy files: from left to right, each
+// "${AWS::Partition}", "${AWS::Region}" and "${AWS::AccountId}" becomes the spec's value ("*"
+// for an unknown account), each "${!" becomes "${", and each "${<ref>}" of the current stack's
+// references becomes the ARN pattern setFileRef gave, its pseudo parameters resolved; nothing
+// replaced is scanned again. That is what a strings.Replacer of those pairs (in that order, the
+// earlier pair first where two match) does, without building one for every stack
+// (TestResolveFileAgreesWithReplacer).
+func (e *env) resolveFile(s string) string {
+	return e.replacePatterns(s, true)
+}
+
+func (e *env) replacePatterns(s string, refs bool) string {
+	i := strings.Index(s, "${")
+	if i < 0 {
+		return s
 	}
-	account := e.spec.Account
-	if account == "" {
-		account = "*"
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i:]
+		if v, n := e.pattern(s, refs); n > 0 {
+			b.WriteString(v)
+			s = s[n:]
+		} else {
+			b.WriteByte('$')
+			s = s[1:]
+		}
+		i = strings.Index(s, "${")
 	}
-	pseudo := strings.NewReplacer(
-		"${AWS::Partition}", e.partition, "${AWS::Region}", e.spec.Region, "${AWS::AccountId}", account,
-	)
-	pairs := []string{
-		"${AWS::Partition}", e.partition,
-		"${AWS::Region}", e.spec.Region,
-		"${AWS::AccountId}", account,
-		"${!", "${",
+	b.WriteString(s)
+	return b.String()
+}
+
+// pattern is the replacement of the pattern s starts with and the pattern's length, or 0.
+func (e *env) pattern(s string, refs bool) (string, int) {
+	for _, p := range [...]struct{ name, value string }{
+		{"${AWS::Partition}", e.partition}, {"${AWS::Region}", e.spec.Region}, {"${AWS::AccountId}", e.account()},
+	} {
+		if strings.HasPrefix(s, p.name) {
+			return p.value, len(p.name)
+		}
 	}
-	for _, ref := range sortedKeys(e.fileRefs) {
-		pairs = append(pairs, "${"+ref+"}", pseudo.Replace(e.fileRefs[ref]))
+	if !refs {
+		return "", 0
 	}
-	e.replacer = strings.NewReplacer(pairs...)
-	return e.replacer
+	if strings.HasPrefix(s, "${!") {
+		return "${", len("${!")
+	}
+	if end := strings.IndexByte(s, '}'); end >= 2 {
+		if v, ok := e.fileRefs[s[2:end]]; ok {
+			return e.replacePatterns(v, false), end + 1
+		}
+	}
+	return "", 0
+}
+
+// account is the spec's account for files, "*" when unknown.
+func (e *env) account() string {
+	if e.spec.Account == "" {
+		return "*"
+	}
+	return e.spec.Account
 }
 
 // userTemplate makes a pseudoString of a string the user wrote: the pseudo parameters

@@ -222,7 +222,6 @@ func (e *env) inAccountOf(arn string) *env {
 	spec.Account = parts[4]
 	clone := *e
 	clone.spec = &spec
-	clone.replacer = nil
 	return &clone
 }
 
