@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -73,6 +74,30 @@ type typePlan struct {
 	// wrapper lists a resource's members in key order: Type, Properties and its
 	// AWSCloudFormation… attributes.
 	wrapper []wrapperMember
+	// elem (pointers, slices) and fieldPlans (structs, by index into fields) remember the
+	// plans of the types they hold once looked up: each value would look them up again.
+	elem       atomic.Pointer[typePlan]
+	fieldPlans []atomic.Pointer[typePlan]
+}
+
+// elemPlan is the plan of t.Elem(); p is t's plan.
+func (p *typePlan) elemPlan(t reflect.Type) *typePlan {
+	if q := p.elem.Load(); q != nil {
+		return q
+	}
+	q := planOf(t.Elem())
+	p.elem.Store(q)
+	return q
+}
+
+// fieldPlan is the plan of the type of p.fields[i]; p is t's plan.
+func (p *typePlan) fieldPlan(i int, t reflect.Type) *typePlan {
+	if q := p.fieldPlans[i].Load(); q != nil {
+		return q
+	}
+	q := planOf(t.Field(p.fields[i].index).Type)
+	p.fieldPlans[i].Store(q)
+	return q
 }
 
 type fieldPlan struct {
@@ -214,6 +239,7 @@ func structPlan(t reflect.Type) *typePlan {
 		p.fields = append(p.fields, fieldPlan{index: i, name: name, cliName: cliKey(name), omitEmpty: opts == "omitempty"})
 	}
 	slices.SortFunc(p.fields, func(a, b fieldPlan) int { return strings.Compare(a.name, b.name) })
+	p.fieldPlans = make([]atomic.Pointer[typePlan], len(p.fields))
 	p.cliOrder = make([]int, len(p.fields))
 	cliSeen := map[string]bool{}
 	p.cliDirect = true
@@ -250,7 +276,11 @@ func (w *directWriter) value(v reflect.Value, depth int, parent string) error {
 		w.out().Write(strconv.AppendInt(w.out().AvailableBuffer(), v.Elem().Int(), 10))
 		return nil
 	}
-	p := planOf(v.Type())
+	return w.valueOf(v, planOf(v.Type()), depth, parent)
+}
+
+// valueOf is value, with the plan of v's type.
+func (w *directWriter) valueOf(v reflect.Value, p *typePlan, depth int, parent string) error {
 	switch p.kind {
 	case byFallback:
 		return w.fallback(v, depth, parent)
@@ -279,7 +309,13 @@ func (w *directWriter) value(v reflect.Value, depth int, parent string) error {
 	}
 	b := w.out()
 	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		return w.valueOf(v.Elem(), p.elemPlan(v.Type()), depth, parent)
+	case reflect.Interface:
 		if v.IsNil() {
 			b.WriteString("null")
 			return nil
@@ -294,7 +330,7 @@ func (w *directWriter) value(v reflect.Value, depth int, parent string) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		b.Write(strconv.AppendUint(b.AvailableBuffer(), v.Uint(), 10))
 	case reflect.Slice:
-		return w.slice(v, depth, parent)
+		return w.slice(v, p, depth, parent)
 	case reflect.Map:
 		return w.mapValue(v, depth, parent)
 	case reflect.Struct:
@@ -364,7 +400,7 @@ func decodedUTF8(s string) string {
 	return b.String()
 }
 
-func (w *directWriter) slice(v reflect.Value, depth int, parent string) error {
+func (w *directWriter) slice(v reflect.Value, p *typePlan, depth int, parent string) error {
 	b := w.out()
 	if v.IsNil() {
 		b.WriteString("null")
@@ -391,13 +427,14 @@ func (w *directWriter) slice(v reflect.Value, depth int, parent string) error {
 			return w.re.intrinsicJSON([]byte(s[len(listMarker):]), depth)
 		}
 	}
+	ep := p.elemPlan(v.Type())
 	b.WriteByte('[')
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		newline(b, depth+1)
-		if err := w.value(v.Index(i), depth+1, parent); err != nil {
+		if err := w.valueOf(v.Index(i), ep, depth+1, parent); err != nil {
 			return err
 		}
 	}
@@ -453,10 +490,13 @@ func (w *directWriter) fields(v reflect.Value, p *typePlan, depth int, parent st
 	n := 0
 	renamed := w.cli != nil && !userKeyedMaps[parent]
 	for i := range p.fields {
-		fp := &p.fields[i]
+		j := i
+		if renamed {
+			j = p.cliOrder[i]
+		}
+		fp := &p.fields[j]
 		key := fp.name
 		if renamed {
-			fp = &p.fields[p.cliOrder[i]]
 			key = fp.cliName
 		}
 		f := v.Field(fp.index)
@@ -464,7 +504,7 @@ func (w *directWriter) fields(v reflect.Value, p *typePlan, depth int, parent st
 			continue
 		}
 		w.member(key, depth, &n)
-		if err := w.value(f, depth+1, fp.name); err != nil {
+		if err := w.valueOf(f, p.fieldPlan(j, v.Type()), depth+1, fp.name); err != nil {
 			return err
 		}
 	}
