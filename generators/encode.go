@@ -19,23 +19,27 @@ import (
 // The direct encoder: templates (and the CLI form of task definitions, cli.go) are written
 // straight from goformation's typed values, without the JSON text of encoding/json in between.
 //
-// The invariant, for every value v: directly(v) == reencode(json.Marshal(v)) — the same bytes
-// the general path (encodeTemplateByText) gives, byte for byte. Every rule below is the rule of
-// encoding/json (field names from tags, omitempty, nil is null, Marshalers) followed by the
-// rules of reencode (keys sorted, two-space indent, strings re-quoted as decoded, markers
-// expanded). Whatever a plan does not cover — floats, Marshalers other than goformation's
-// resources, embedded fields, tag options but omitempty, non-string map keys, keys or
-// markers that are not valid UTF-8 — is encoded by encoding/json and written by reencode,
-// exactly the general path for that value. TestDirectEncodingAgrees compares the two paths on
-// every template the package's tests and the examples produce, and on every goformation
-// resource type with every field set (a resource's MarshalJSON is emulated here, see
-// writeResource); with verifyEncodings set (the package's tests) every encodeTemplate call
-// compares them too.
+// The invariant, for every value v: the direct encoding of v is reencode(json.Marshal(v)) —
+// what the general path (encodeTemplateByText) gives, byte for byte. Every rule below is a rule
+// of encoding/json (field names from tags, omitempty, nil is null, Marshalers, addressability)
+// followed by the rules of reencode (keys sorted, two-space indent, strings re-quoted as
+// decoded, markers expanded). Whatever a plan does not cover — floats, Marshalers other than
+// goformation's resources and the extensions of ecsext.go, embedded fields, tag options but
+// omitempty, non-string map keys, keys or markers that are not valid UTF-8 — is marshalled by
+// encoding/json and written by reencode: the general path for that value alone.
+//
+// How it is checked: TestDirectEncodingAgreesOnCases (every rule, hand-made values),
+// …OnEveryResourceType (every resource type of goformation with every field set: the
+// emulation of their MarshalJSON in directWriter.resource), …OnExtensions (the overlays of
+// encode_overlay.go) and …OnExamples (every example and a benchmark spec). The package's tests
+// run with verifyEncodings set, so every template, CLI task definition, policy file, intrinsic
+// and list of retained resources any of them builds is also built by the general path and
+// compared; a difference fails the generation.
 //
 // What it saves: encoding/json calls each resource's MarshalJSON, which marshals a wrapper
-// struct, whose output encoding/json then validates and compacts again at each level; reencode
-// then scanned each object's members twice to sort them. Here each value is visited once,
-// struct fields in an order sorted once per type.
+// struct, whose text encoding/json validates and compacts again at each level; reencode then
+// scanned each object's members twice to sort them. Here each value is visited once, struct
+// fields in an order sorted once per type (the plans: an exact cache, since types never change).
 
 // verifyEncodings makes every direct encoding check itself against the general path (set by
 // the package's tests).
@@ -132,7 +136,7 @@ var (
 )
 
 // goformationResources is the package path prefix of goformation's resource types, whose
-// MarshalJSON writeResource emulates.
+// MarshalJSON directWriter.resource emulates.
 const goformationResources = "github.com/awslabs/goformation/v7/cloudformation/"
 
 func planOf(t reflect.Type) *typePlan {
@@ -195,7 +199,7 @@ func newPlan(t reflect.Type) *typePlan {
 }
 
 // isGoformationResource reports whether t is one of goformation's generated resource types:
-// its MarshalJSON (value receiver) writes the wrapper that writeResource emulates.
+// its MarshalJSON (value receiver) writes the wrapper that directWriter.resource emulates.
 func isGoformationResource(t reflect.Type) bool {
 	return strings.HasPrefix(t.PkgPath(), goformationResources) &&
 		t.Implements(marshalerType) && reflect.PointerTo(t).Implements(resourceType)
@@ -256,7 +260,8 @@ func structPlan(t reflect.Type) *typePlan {
 
 func (w *directWriter) out() *bytes.Buffer { return w.re.out }
 
-// encodeDirectly writes v as reencode(json.Marshal(v)) without the final newline.
+// value writes v as reencode(json.Marshal(v)) writes it, without the final newline. parent is
+// the key of the member holding v (the CLI form renames keys by it).
 func (w *directWriter) value(v reflect.Value, depth int, parent string) error {
 	// The commonest leaves, which have no methods, skip the lookup of their plan.
 	switch v.Type() {

@@ -13,7 +13,8 @@ import (
 // (the last of duplicate keys wins, as in a decoded map), numbers and literals as written,
 // strings re-quoted by writeString, marker strings replaced by the intrinsic they hold and a
 // one-element list holding a list marker by that intrinsic. It reads the text once and builds
-// no tree: this is what encodeTemplate spends its time on, for every stack.
+// no tree. It is the general path of the template encoding (encodeTemplateByText), which the
+// direct encoder (encode.go) takes for what its plans do not cover and is checked against.
 func reencode(data []byte) ([]byte, error) {
 	b := getBuffer()
 	b.Grow(len(data) + len(data)/2 + 64)
