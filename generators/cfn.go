@@ -73,37 +73,29 @@ func appendArg(b *bytes.Buffer, arg any) bool {
 		}
 		return true
 	case []string:
-		if v == nil {
-			b.WriteString("null")
-			return true
-		}
-		b.WriteByte('[')
-		for i, s := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			appendArg(b, s)
-		}
-		b.WriteByte(']')
-		return true
+		return appendList(b, v)
 	case []any:
-		if v == nil {
-			b.WriteString("null")
-			return true
-		}
-		b.WriteByte('[')
-		for i, s := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if !appendArg(b, s) {
-				return false
-			}
-		}
-		b.WriteByte(']')
-		return true
+		return appendList(b, v)
 	}
 	return false
+}
+
+func appendList[E any](b *bytes.Buffer, list []E) bool {
+	if list == nil {
+		b.WriteString("null")
+		return true
+	}
+	b.WriteByte('[')
+	for i, e := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if !appendArg(b, e) {
+			return false
+		}
+	}
+	b.WriteByte(']')
+	return true
 }
 
 // rawArgs lets intrinsics nest: a marker string inside an argument becomes raw JSON.
