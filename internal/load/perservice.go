@@ -127,6 +127,8 @@ func startServices(services []userService, memo Memo, plainOnly bool) *serviceRu
 				if !plainOnly || plainData(services[i].expr) {
 					err = w.service(services[i], &r.decoded[i])
 				}
+				// Its syntax is not needed any more, and may be all that holds it (releaseServices).
+				services[i].expr = nil
 				if err != nil {
 					r.failed.Do(func() { r.err = err })
 					r.stop() // the others stop too
