@@ -154,22 +154,22 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		res, more, err := checkEnvs(ctx, spec, user, opts, syntax)
 		return res, append(findings, more...).Dedup(), err
 	}
-	insts, err := instances(files, &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags})
-	if err != nil {
-		return nil, nil, err
+	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags}
+	inst, err := instance(files, cfg)
+	if err != nil || inst.Err != nil {
+		return nil, instanceFindings(inst), err
 	}
-	if len(insts) != 1 {
-		return nil, nil, fmt.Errorf("the spec files must form one CUE package, got %d", len(insts))
-	}
-	inst := insts[0]
-	if inst.Err != nil {
-		return nil, translate(inst.Err, nil), nil
-	}
-	withoutSchemaImport(inst)
-	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, opts)
+	// Standard input cannot be read twice: its services' syntax is kept (see loadPlain).
+	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, opts, !slices.Contains(files, "-"))
 	switch plain {
 	case plainAnswered:
 		return res, findings, err
+	case plainDeclinedReleased:
+		// The files lost their services' syntax to the workers: loaded again, as they were.
+		if inst, err = instance(files, cfg); err != nil || inst.Err != nil {
+			return nil, instanceFindings(inst), err
+		}
+		fallthrough
 	case plainDeclined:
 		opts.Evaluation = WholeSpec // the per-service path would decline again
 	}
@@ -185,6 +185,31 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return res, findings, nil
 	}
 	return checkEnvs(ctx, spec, user, opts, inst.Files)
+}
+
+// instance loads the spec files as one CUE instance, without the import of the schema's CUE
+// module (withoutSchemaImport). An instance with an error (inst.Err) is returned as such.
+func instance(files []string, cfg *load.Config) (*build.Instance, error) {
+	insts, err := instances(files, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(insts) != 1 {
+		return nil, fmt.Errorf("the spec files must form one CUE package, got %d", len(insts))
+	}
+	inst := insts[0]
+	if inst.Err == nil {
+		withoutSchemaImport(inst)
+	}
+	return inst, nil
+}
+
+// instanceFindings are the findings of an instance that did not load (nil: none).
+func instanceFindings(inst *build.Instance) diag.List {
+	if inst == nil || inst.Err == nil {
+		return nil
+	}
+	return translate(inst.Err, nil)
 }
 
 // instances is load.Instances, which panics on some module files it cannot make sense of

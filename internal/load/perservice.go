@@ -52,6 +52,10 @@ var errDeclined = errors.New("the per-service path declines this spec")
 // checks that it is taken).
 var perServiceTaken atomic.Int64
 
+// projectionMemoHits counts the results the workers of all loads took from their load's memo
+// (TestProjectionMemoInLoad checks that a load uses one).
+var projectionMemoHits atomic.Int64
+
 // servicesLabel is the field of the spec whose entries are validated one by one.
 const servicesLabel = "services"
 
@@ -98,19 +102,22 @@ type serviceRun struct {
 	wg       sync.WaitGroup
 	failed   sync.Once
 	err      error // the first error of a worker
+	results  *projectionMemo
 }
 
 // startServices starts the workers on the services. With plainOnly, a service that is not
 // plain data (see plainData) stops them with errDeclined.
 func startServices(services []userService, memo Memo, plainOnly bool) *serviceRun {
-	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services))}
+	// One memo of the projection's results for all the workers of this load (projmemo.go).
+	results := newProjectionMemo()
+	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services)), results: results}
 	for range min(runtime.GOMAXPROCS(0), len(services)) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
 			// The worker's CUE context and schema are made on its first service not in the
 			// memo: a rebuild that finds every service there compiles no schema.
-			w := &serviceWorker{memo: memo}
+			w := &serviceWorker{memo: memo, results: results}
 			for {
 				i := int(r.next.Add(1)) - 1
 				if i >= len(services) {
@@ -120,6 +127,8 @@ func startServices(services []userService, memo Memo, plainOnly bool) *serviceRu
 				if !plainOnly || plainData(services[i].expr) {
 					err = w.service(services[i], &r.decoded[i])
 				}
+				// Its syntax is not needed any more, and may be all that holds it (releaseServices).
+				services[i].expr = nil
 				if err != nil {
 					r.failed.Do(func() { r.err = err })
 					r.stop() // the others stop too
@@ -137,6 +146,7 @@ func (r *serviceRun) stop() { r.next.Store(int64(len(r.services))) }
 // wait waits for the workers and returns the first error of any.
 func (r *serviceRun) wait() error {
 	r.wg.Wait()
+	projectionMemoHits.Add(r.results.hitCount())
 	return r.err
 }
 
@@ -373,6 +383,8 @@ type serviceWorker struct {
 	proj     *projection          // nil: every service is unified with #Service whole
 	names    map[string]bool      // element names checked against their pattern (projection.go)
 	defs     map[string]cue.Value // the projection's definitions, looked up
+	results  *projectionMemo      // the load's results of the projection, shared (projmemo.go)
+	keyBuf   []byte               // scratch for the results' keys
 }
 
 func (w *serviceWorker) compile() error {
@@ -453,9 +465,5 @@ func (w *serviceWorker) projected(svc userService, out *schema.Service) bool {
 	if !plainData(svc.expr) {
 		return false
 	}
-	data := w.ctx.BuildExpr(svc.expr)
-	if data.Err() != nil {
-		return false
-	}
-	return w.projectStruct(w.proj.service, []ast.Expr{svc.expr}, data, reflect.ValueOf(out).Elem())
+	return w.projectStruct(w.proj.service, []ast.Expr{svc.expr}, reflect.ValueOf(out).Elem())
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,7 +21,9 @@ import (
 // unifying the service with #Service whole accepts, with the same model: on every service of
 // the specs the tests know, and on each of them made wrong in the ways a projection could miss
 // (a field the schema does not have, at the top or inside a field left to its default, a bad
-// element name, a missing required field, a bad value).
+// element name, a missing required field, a bad value). The projection runs without the memo of
+// results (projmemo.go), with a cold one and with a warm one that every service and variant
+// filled: it must take the same services each time, with the same model.
 func TestProjectionAgrees(t *testing.T) {
 	if schemaProjection() == nil {
 		t.Fatal("the schema allows no projection: the per-service path unifies every service with #Service whole")
@@ -69,6 +72,7 @@ func TestProjectionAgrees(t *testing.T) {
 		`{desiredCount: -1}`,
 		`{taskRole: {statements: [{actions: []}]}}`,
 		`{taskRole: {bogus: true}}`,
+		`{containers: {extra: {image: "x"}}}`, // right, where the bad names below reuse its value
 		`{containers: {"Bad Name!": {image: "x"}}}`,
 		`{containers: {"-x": {image: "x"}}}`,
 		`{containers: {extra: {memory: 256}}}`,
@@ -99,7 +103,14 @@ func TestProjectionAgrees(t *testing.T) {
 		wrongExprs = append(wrongExprs, x)
 	}
 
-	taken, checked := 0, 0
+	// Every service and variant, with what the whole unification makes of it.
+	type variant struct {
+		svc   userService
+		what  string
+		valid bool
+		want  schema.Service
+	}
+	var variants []variant
 	for i, src := range specs {
 		f, err := parser.ParseFile("spec.cue", src)
 		if err != nil {
@@ -110,36 +121,63 @@ func TestProjectionAgrees(t *testing.T) {
 			continue
 		}
 		for _, svc := range services {
-			variants := []userService{svc}
-			for _, x := range wrongExprs {
-				variants = append(variants, userService{name: svc.name, expr: ast.NewBinExpr(token.AND, svc.expr, x)})
-			}
-			for j, v := range variants {
-				var got schema.Service
-				w.proj = proj
-				ok := w.projected(v, &got)
-				w.proj = nil
-				var want schema.Service
-				err := w.validate(v, &want)
-				checked++
-				if !ok {
-					continue
-				}
-				taken++
-				what := "as written"
+			for j := range len(wrongExprs) + 1 {
+				v := variant{svc: svc, what: fmt.Sprintf("spec %d, service %s as written", i, svc.name)}
 				if j > 0 {
-					what = "with " + wrong[j-1]
+					v.svc.expr = ast.NewBinExpr(token.AND, svc.expr, wrongExprs[j-1])
+					v.what = fmt.Sprintf("spec %d, service %s with %s", i, svc.name, wrong[j-1])
 				}
-				if err != nil {
-					t.Errorf("spec %d, service %s %s: the projection accepts it, the whole unification does not", i, svc.name, what)
-				} else if !reflect.DeepEqual(got, want) {
-					t.Errorf("spec %d, service %s %s: the projection's model differs:\n%+v\nwant\n%+v", i, svc.name, what, got, want)
-				}
+				w.proj, w.results = nil, nil
+				v.valid = w.validate(v.svc, &v.want) == nil
+				variants = append(variants, v)
 			}
 		}
 	}
-	if taken < 20 {
-		t.Errorf("the projection took %d of %d services: the comparison means little", taken, checked)
+
+	// The projection without the memo of results, then with a memo of its own for each
+	// service (cold), then with one memo shared by every service and variant, three times
+	// over: a result is kept the second time its key is met, so the third round takes every
+	// field and element that validated anywhere from the memo.
+	w.proj = proj
+	taken := make([]bool, len(variants))
+	check := func(round string, memo func() *projectionMemo) {
+		t.Helper()
+		n := 0
+		for k, v := range variants {
+			w.results = memo()
+			var got schema.Service
+			ok := w.projected(v.svc, &got)
+			if round == "without the memo" {
+				taken[k] = ok
+			} else if ok != taken[k] {
+				t.Errorf("%s, %s: the projection takes it %v, without the memo %v", v.what, round, ok, taken[k])
+			}
+			if !ok {
+				continue
+			}
+			n++
+			if !v.valid {
+				t.Errorf("%s, %s: the projection accepts it, the whole unification does not", v.what, round)
+			} else if !reflect.DeepEqual(got, v.want) {
+				t.Errorf("%s, %s: the projection's model differs:\n%+v\nwant\n%+v", v.what, round, got, v.want)
+			}
+		}
+		t.Logf("%s: the projection took %d of %d services and variants", round, n, len(variants))
+		if n < 20 {
+			t.Errorf("%s, the projection took %d of %d services: the comparison means little", round, n, len(variants))
+		}
+	}
+	check("without the memo", func() *projectionMemo { return nil })
+	check("with a cold memo", newProjectionMemo)
+	shared := newProjectionMemo()
+	for round := range 3 {
+		before := shared.hits.Load()
+		check(fmt.Sprintf("with a shared memo, round %d", round+1), func() *projectionMemo { return shared })
+		hits := shared.hits.Load() - before
+		t.Logf("round %d: %d results taken from the memo for %d services and variants", round+1, hits, len(variants))
+		if round == 2 && hits < int64(len(variants)) {
+			t.Errorf("round 3 took %d results from the memo for %d services: the memo is not exercised", hits, len(variants))
+		}
 	}
 }
 
