@@ -214,7 +214,10 @@ func subTemplate(s string) (string, bool) {
 	if !strings.HasPrefix(s, marker) {
 		return "", false
 	}
-	tree, err := expandMarkers(treeStringOfMarker(s))
+	if !utf8.ValidString(s) {
+		s = decodedUTF8(s) // as the tree's decoding saw it
+	}
+	tree, err := expandMarkers(s)
 	if err != nil {
 		return "", false
 	}
@@ -224,14 +227,6 @@ func subTemplate(s string) (string, bool) {
 	}
 	tmpl, ok := sub["Fn::Sub"].(string)
 	return tmpl, ok
-}
-
-// treeStringOfMarker is a marker as the tree's decoding sees it: invalid UTF-8 replaced.
-func treeStringOfMarker(s string) string {
-	if !utf8.ValidString(s) {
-		return decodedUTF8(s)
-	}
-	return s
 }
 
 // secretARNReplacer resolves the pseudo parameters of secrets' partial ARNs with the spec's
