@@ -4,6 +4,7 @@
 package load
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,10 +92,23 @@ func (p *positioner) collect(v cue.Value, path string, findings *diag.List) {
 // the value of its last declaration. TestSyntaxPositionsAgree checks both walks, with and
 // without the value, against the walk of the value.
 func (p *positioner) fromSyntax(user cue.Value, files []*ast.File, findings *diag.List) bool {
+	return p.fromFiles(user, files, "", findings)
+}
+
+// fromRest is fromSyntax without the values of the services, which fromService reads one by
+// one: the position of services itself is recorded, as written once or in several places.
+// Together they record what fromSyntax records, when servicesApart (TestServicePositionsAgree).
+func (p *positioner) fromRest(files []*ast.File, findings *diag.List) bool {
+	return p.fromFiles(cue.Value{}, files, servicesLabel, findings)
+}
+
+// fromFiles is fromSyntax, without walking the value of the top-level field skip when it is
+// a struct ("": none).
+func (p *positioner) fromFiles(user cue.Value, files []*ast.File, skip string, findings *diag.List) bool {
 	if len(files) == 0 || len(p.out) > 0 {
 		return false
 	}
-	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}}
+	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}, skip: skip}
 	if user.Exists() {
 		p.record("", user.Pos())
 	} else if root := rootPos(files); root.IsValid() {
@@ -108,16 +122,70 @@ func (p *positioner) fromSyntax(user cue.Value, files []*ast.File, findings *dia
 			return false
 		}
 	}
-	for path, t := range s.twice {
-		delete(p.out, path)
-		if user.Exists() {
-			p.record(path, user.LookupPath(cue.MakePath(t.sels...)).Pos())
-		} else {
-			p.record(path, t.last)
+	s.finish(user, findings)
+	return true
+}
+
+// fromService records the positions of one service, services.<name> and everything under it,
+// as fromSyntax does, from its declarations: its fields in the services structs of the
+// files, in their order (userService.decls). The paths it records are the service's only,
+// so that the services of plain-data files can be read apart, by the workers that validate
+// them, into the positioner of each (servicesApart). On anything fromSyntax declines it
+// reports false, with the paths recorded so far left in out.
+func (p *positioner) fromService(decls []ast.Decl, findings *diag.List) bool {
+	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}, sels: []cue.Selector{cue.Str(servicesLabel)}}
+	if !s.decls(decls, servicesLabel, false) {
+		return false
+	}
+	s.finish(cue.Value{}, findings)
+	return true
+}
+
+// servicesApart reports whether the paths of each service and of the rest of the files are
+// apart, so that fromRest and fromService, each with its own record of the paths declared,
+// find what fromSyntax finds: no service's name is another's followed by "." or "[", and no
+// top-level field's name starts with "services." (neither is allowed in a valid spec:
+// service names are #Label, #Spec is closed).
+func servicesApart(files []*ast.File, services []userService) bool {
+	names := make(map[string]bool, len(services))
+	for _, svc := range services {
+		names[svc.name] = true
+	}
+	for _, svc := range services {
+		for i, c := range svc.name {
+			if (c == '.' || c == '[') && names[svc.name[:i]] {
+				return false
+			}
 		}
 	}
-	*findings = append(*findings, s.findings...)
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if field, ok := d.(*ast.Field); ok {
+				if label, _ := plainLabel(field.Label); strings.HasPrefix(label, servicesLabel+".") {
+					return false
+				}
+			}
+		}
+	}
 	return true
+}
+
+// mergePositions puts the positions of all parts into the largest and returns it: the paths
+// of the parts are apart (servicesApart), and the largest is not copied.
+func mergePositions(parts ...diag.Positions) diag.Positions {
+	largest := 0
+	for i, part := range parts {
+		if len(part) > len(parts[largest]) {
+			largest = i
+		}
+	}
+	out := parts[largest]
+	for i, part := range parts {
+		if i != largest {
+			maps.Copy(out, part)
+		}
+	}
+	return out
 }
 
 // rootPos is the position CUE gives the value of CUE files (Value.Pos): the position of the
@@ -142,7 +210,22 @@ type syntaxWalk struct {
 	structs  map[string]bool  // the paths declared with a struct value
 	twice    map[string]twice // the struct paths declared more than once
 	sels     []cue.Selector   // the selectors of the path being walked
+	skip     string           // a top-level struct field whose value is not walked (fromRest)
 	findings diag.List
+}
+
+// finish sets the position of each struct path declared more than once, as the value gives
+// it (user) or else as its last declaration's value, and adds the walk's findings.
+func (s *syntaxWalk) finish(user cue.Value, findings *diag.List) {
+	for path, t := range s.twice {
+		delete(s.p.out, path)
+		if user.Exists() {
+			s.p.record(path, user.LookupPath(cue.MakePath(t.sels...)).Pos())
+		} else {
+			s.p.record(path, t.last)
+		}
+	}
+	*findings = append(*findings, s.findings...)
 }
 
 // twice is a struct path declared more than once: its selectors, to look it up in the value,
@@ -190,7 +273,7 @@ func (s *syntaxWalk) decls(decls []ast.Decl, path string, file bool) bool {
 			case isStruct:
 				s.structs[fp] = true
 			}
-			if !s.value(d.Value, fp) {
+			if !(isStruct && s.skip != "" && fp == s.skip) && !s.value(d.Value, fp) {
 				return false
 			}
 			s.sels = s.sels[:len(s.sels)-1]
