@@ -16,6 +16,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
 	"sync"
@@ -104,11 +105,12 @@ type serviceRun struct {
 	failed   sync.Once
 	err      error // the first error of a worker
 	results  *projectionMemo
-	// With plain: each worker's positions of the services it took, and their findings
-	// (positioner.fromService), and whether one of them is not plain data as fromSyntax sees it.
-	positions []diag.Positions
-	findings  []diag.List
-	notPlain  atomic.Bool
+	// With plain: the positions of the services read (positioner.fromService), each worker's
+	// findings, and whether a service is not plain data as fromSyntax sees it.
+	positions   diag.Positions
+	positionsMu sync.Mutex
+	findings    []diag.List
+	notPlain    atomic.Bool
 }
 
 // startServices starts the workers on the services. With plain, each worker reads the
@@ -120,7 +122,7 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services)), results: results}
 	workers := min(runtime.GOMAXPROCS(0), len(services))
 	if plain {
-		r.positions, r.findings = make([]diag.Positions, workers), make([]diag.List, workers)
+		r.positions, r.findings = diag.Positions{}, make([]diag.List, workers)
 	}
 	for k := range workers {
 		r.wg.Add(1)
@@ -129,10 +131,9 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 			// The worker's CUE context and schema are made on its first service not in the
 			// memo: a rebuild that finds every service there compiles no schema.
 			w := &serviceWorker{memo: memo, results: results}
-			var p *positioner
+			var p *positioner // the positions of the service being read
 			if plain {
-				r.positions[k] = diag.Positions{}
-				p = &positioner{out: r.positions[k], names: map[string]string{}}
+				p = &positioner{out: diag.Positions{}, names: map[string]string{}}
 			}
 			for {
 				i := int(r.next.Add(1)) - 1
@@ -141,7 +142,7 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 				}
 				err := errDeclined
 				switch {
-				case plain && !p.fromService(services[i].decls, &r.findings[k]):
+				case plain && !r.readPositions(p, services[i].decls, &r.findings[k]):
 					r.notPlain.Store(true)
 				case !plain || plainData(services[i].expr):
 					err = w.service(services[i], &r.decoded[i])
@@ -157,6 +158,21 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 		}()
 	}
 	return r
+}
+
+// readPositions reads the positions of a service with the worker's positioner, which holds
+// the service's only (the paths fromService declares are looked up in it), and adds them to
+// the run's. Reading into one map under the lock spares the merge of the workers' maps at
+// the end, on one core (24 ms at 1000 services), and its transient copy.
+func (r *serviceRun) readPositions(p *positioner, decls []ast.Decl, findings *diag.List) bool {
+	clear(p.out)
+	if !p.fromService(decls, findings) {
+		return false
+	}
+	r.positionsMu.Lock()
+	maps.Copy(r.positions, p.out)
+	r.positionsMu.Unlock()
+	return true
 }
 
 // stop makes the workers stop after the service each is validating.

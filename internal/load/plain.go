@@ -24,6 +24,7 @@ package load
 
 import (
 	"errors"
+	"maps"
 	"sync/atomic"
 
 	"cuelang.org/go/cue"
@@ -116,7 +117,8 @@ func loadPlain(ctx *cue.Context, spec cue.Value, files []*ast.File, opts Options
 	} else if err != nil {
 		return nil, nil, plainAnswered, err
 	}
-	positions := mergePositions(append(run.positions, p.out)...)
+	positions := run.positions
+	maps.Copy(positions, p.out)
 	for _, f := range run.findings {
 		findings = append(findings, f...)
 	}

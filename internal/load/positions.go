@@ -4,7 +4,6 @@
 package load
 
 import (
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,8 +128,9 @@ func (p *positioner) fromFiles(user cue.Value, files []*ast.File, skip string, f
 // fromService records the positions of one service, services.<name> and everything under it,
 // as fromSyntax does, from its declarations: its fields in the services structs of the
 // files, in their order (userService.decls). The paths it records are the service's only,
-// so that the services of plain-data files can be read apart, by the workers that validate
-// them, into the positioner of each (servicesApart). On anything fromSyntax declines it
+// so that the services of plain-data files can be read apart, each into a positioner of its
+// own, by the workers that validate them (servicesApart, serviceRun.readPositions). On
+// anything fromSyntax declines it
 // reports false, with the paths recorded so far left in out.
 func (p *positioner) fromService(decls []ast.Decl, findings *diag.List) bool {
 	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}, sels: []cue.Selector{cue.Str(servicesLabel)}}
@@ -168,24 +168,6 @@ func servicesApart(files []*ast.File, services []userService) bool {
 		}
 	}
 	return true
-}
-
-// mergePositions puts the positions of all parts into the largest and returns it: the paths
-// of the parts are apart (servicesApart), and the largest is not copied.
-func mergePositions(parts ...diag.Positions) diag.Positions {
-	largest := 0
-	for i, part := range parts {
-		if len(part) > len(parts[largest]) {
-			largest = i
-		}
-	}
-	out := parts[largest]
-	for i, part := range parts {
-		if i != largest {
-			maps.Copy(out, part)
-		}
-	}
-	return out
 }
 
 // rootPos is the position CUE gives the value of CUE files (Value.Pos): the position of the

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"maps"
 	"reflect"
 	"testing"
 
@@ -29,8 +30,8 @@ func TestServicePositionsAgree(t *testing.T) {
 		}
 		return inst.Files
 	}
-	// byService reads the positions as loadPlain does, the services shared between two
-	// positioners as between two workers.
+	// byService reads the positions as loadPlain does (serviceRun.readPositions), the
+	// services shared between two positioners as between two workers.
 	byService := func(files []*ast.File) (diag.Positions, diag.List, bool) {
 		services, ok := servicesFromSyntax(files)
 		if !ok || len(services) == 0 || !servicesApart(files, services) {
@@ -41,13 +42,17 @@ func TestServicePositionsAgree(t *testing.T) {
 		if !rest.fromRest(files, &findings) {
 			return nil, nil, false
 		}
+		out := maps.Clone(rest.out)
 		workers := []positioner{{out: diag.Positions{}, names: map[string]string{}}, {out: diag.Positions{}, names: map[string]string{}}}
 		for i, svc := range services {
-			if !workers[i%2].fromService(svc.decls, &findings) {
+			w := &workers[i%2]
+			clear(w.out)
+			if !w.fromService(svc.decls, &findings) {
 				return nil, nil, false
 			}
+			maps.Copy(out, w.out)
 		}
-		return mergePositions(workers[0].out, rest.out, workers[1].out), findings, true
+		return out, findings, true
 	}
 	answered := 0
 	for name, files := range plain {
