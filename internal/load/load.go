@@ -164,13 +164,13 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 	switch plain {
 	case plainAnswered:
 		return res, findings, err
-	case plainDeclinedReleased:
+	case plainDeclinedReleased, plainNotTakenReleased:
 		// The files lost their services' syntax to the workers: loaded again, as they were.
 		if inst, err = instance(files, cfg); err != nil || inst.Err != nil {
 			return nil, instanceFindings(inst), err
 		}
-		fallthrough
-	case plainDeclined:
+	}
+	if plain == plainDeclined || plain == plainDeclinedReleased {
 		opts.Evaluation = WholeSpec // the per-service path would decline again
 	}
 	user := buildUser(ctx, inst)

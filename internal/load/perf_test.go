@@ -99,47 +99,7 @@ func TestSyntaxPositionsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	specFile := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	plain := map[string][]string{}
-	var withTags []string
-	for _, f := range validSpecs(t) {
-		if data, err := os.ReadFile(f); err == nil && strings.Contains(string(data), "@tag(") {
-			withTags = append(withTags, f) // a spec with @tag is not plain data
-			continue
-		}
-		plain[f] = []string{f}
-	}
-	plain["nul"] = []string{specFile("nul.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory: 256, environment: A: \"x\\u0000y\", command: [\"a\", \"b\\u0000\"]}\n")}
-	plain["shorthand and lists"] = []string{specFile("short.cue", "// a comment\n"+minimal+"services: web: containers: web: {\n\timage: \"nginx\"\n\tmemory: 256\n\tports: [{container: 80}, {container: 443, host: 443}]\n}\n")}
-	plain["struct written twice"] = []string{specFile("twice.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory: 256}\nservices: api: desiredCount: -1\nservices: {web: desiredCount: 2, api: containers: api: image: \"x\"}\n")}
-	plain["two files"] = []string{specFile("a.cue", minimal), specFile("b.cue", "services: web: containers: web: {image: #\"nginx\"#, memory: 256}\n")}
-	// Structs written in several places, within a file and across files whose first
-	// declarations are a package clause after a comment, or a field.
-	plain["structs written in several places"] = []string{
-		specFile("e.cue", "package spec\n\n"+minimal+"services: web: containers: web: image: \"nginx\"\nservices: {\n\tweb: desiredCount: 2\n\tapi: {\n\t\tdesiredCount: 1\n\t}\n}\nservices: web: containers: web: memory: 256\ntags: {a: \"1\"}\ntags: b: \"2\"\n"),
-		specFile("f.cue", "// the API\npackage spec\n\nservices: api: containers: api: {image: \"x\", memory: 256}\ntags: c: \"3\"\nservices: api: {family: \"api\"}\n"),
-		specFile("g.cue", "package spec\nservices: api: containers: api: cpu: 256\n"),
-	}
-	declined := map[string][]string{
-		"reference":        {specFile("ref.cue", minimal+"_img: \"nginx\"\nservices: web: containers: web: {image: _img, memory: 256}\n")},
-		"scalar twice":     {specFile("scalar.cue", minimal+"services: web: desiredCount: 2\nservices: web: desiredCount: 2\n")},
-		"list twice":       {specFile("list.cue", minimal+"services: web: containers: web: command: [\"a\"]\nservices: web: containers: web: command: [\"a\"]\n")},
-		"tag":              {specFile("tag.cue", minimal+"services: web: containers: web: {image: \"nginx\" @tag(image), memory: 256}\n")},
-		"interpolation":    {specFile("interp.cue", minimal+"services: web: containers: web: {image: \"nginx:\\(1+1)\", memory: 256}\n")},
-		"optional field":   {specFile("opt.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory?: 256}\n")},
-		"comprehension":    {specFile("comp.cue", minimal+"services: {for n in [\"a\"] {(n): containers: web: {image: \"nginx\", memory: 256}}}\n")},
-		"across two files": {specFile("c.cue", minimal+"services: web: desiredCount: 2\n"), specFile("d.cue", "services: web: desiredCount: 3\n")},
-	}
-	for _, f := range withTags {
-		declined[f] = []string{f}
-	}
+	plain, declined := syntaxSpecs(t)
 	run := func(files []string) (user cue.Value, syntax []*ast.File) {
 		inst := load.Instances(files, nil)[0]
 		if inst.Err != nil {
@@ -202,6 +162,67 @@ func TestSyntaxPositionsAgree(t *testing.T) {
 			t.Errorf("%s: a declined syntax walk left results behind", name)
 		}
 	}
+}
+
+// syntaxSpecs are the specs the syntax walk of positions applies to (plain data: the examples
+// without @tag, the generated specs, and specs written for the walk's cases), and specs it
+// declines, each as its files.
+func syntaxSpecs(t *testing.T) (plain, declined map[string][]string) {
+	t.Helper()
+	dir := t.TempDir()
+	specFile := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	plain = map[string][]string{}
+	var withTags []string
+	for _, f := range validSpecs(t) {
+		if data, err := os.ReadFile(f); err == nil && strings.Contains(string(data), "@tag(") {
+			withTags = append(withTags, f) // a spec with @tag is not plain data
+			continue
+		}
+		plain[f] = []string{f}
+	}
+	plain["nul"] = []string{specFile("nul.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory: 256, environment: A: \"x\\u0000y\", command: [\"a\", \"b\\u0000\"]}\n")}
+	plain["shorthand and lists"] = []string{specFile("short.cue", "// a comment\n"+minimal+"services: web: containers: web: {\n\timage: \"nginx\"\n\tmemory: 256\n\tports: [{container: 80}, {container: 443, host: 443}]\n}\n")}
+	plain["struct written twice"] = []string{specFile("twice.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory: 256}\nservices: api: desiredCount: -1\nservices: {web: desiredCount: 2, api: containers: api: image: \"x\"}\n")}
+	// Many services, as the loader reads them service by service (plain.go): a NUL character
+	// inside a service, and services written in several places, one of them twice with a
+	// struct inside it written twice.
+	big := benchspec.Spec(30)
+	plain["many services, NUL"] = []string{specFile("big-nul.cue", strings.Replace(big, `LOG_LEVEL:    "info"`, `LOG_LEVEL:    "in\u0000fo"`, 1))}
+	plain["many services, in several places"] = []string{specFile("big-split.cue", strings.Replace(big, "services: {", "services: \"svc-extra\": containers: app: {image: \"x\", memory: 128}\nservices: {", 1)+
+		"services: \"svc-0003\": containers: app: environment: EXTRA: \"1\"\nservices: \"svc-extra\": containers: app: environment: A: \"a\\u0000\"\n")}
+	plain["two files"] = []string{specFile("a.cue", minimal), specFile("b.cue", "services: web: containers: web: {image: #\"nginx\"#, memory: 256}\n")}
+	// Structs written in several places, within a file and across files whose first
+	// declarations are a package clause after a comment, or a field.
+	plain["structs written in several places"] = []string{
+		specFile("e.cue", "package spec\n\n"+minimal+"services: web: containers: web: image: \"nginx\"\nservices: {\n\tweb: desiredCount: 2\n\tapi: {\n\t\tdesiredCount: 1\n\t}\n}\nservices: web: containers: web: memory: 256\ntags: {a: \"1\"}\ntags: b: \"2\"\n"),
+		specFile("f.cue", "// the API\npackage spec\n\nservices: api: containers: api: {image: \"x\", memory: 256}\ntags: c: \"3\"\nservices: api: {family: \"api\"}\n"),
+		specFile("g.cue", "package spec\nservices: api: containers: api: cpu: 256\n"),
+	}
+	declined = map[string][]string{
+		"reference":        {specFile("ref.cue", minimal+"_img: \"nginx\"\nservices: web: containers: web: {image: _img, memory: 256}\n")},
+		"scalar twice":     {specFile("scalar.cue", minimal+"services: web: desiredCount: 2\nservices: web: desiredCount: 2\n")},
+		"list twice":       {specFile("list.cue", minimal+"services: web: containers: web: command: [\"a\"]\nservices: web: containers: web: command: [\"a\"]\n")},
+		"tag":              {specFile("tag.cue", minimal+"services: web: containers: web: {image: \"nginx\" @tag(image), memory: 256}\n")},
+		"interpolation":    {specFile("interp.cue", minimal+"services: web: containers: web: {image: \"nginx:\\(1+1)\", memory: 256}\n")},
+		"optional field":   {specFile("opt.cue", minimal+"services: web: containers: web: {image: \"nginx\", memory?: 256}\n")},
+		"comprehension":    {specFile("comp.cue", minimal+"services: {for n in [\"a\"] {(n): containers: web: {image: \"nginx\", memory: 256}}}\n")},
+		"across two files": {specFile("c.cue", minimal+"services: web: desiredCount: 2\n"), specFile("d.cue", "services: web: desiredCount: 3\n")},
+		"optional service": {specFile("optsvc.cue", minimal+"services: web?: containers: web: {image: \"nginx\", memory: 256}\n")},
+		"bytes":            {specFile("bytes.cue", minimal+"services: web: containers: web: {image: 'nginx', memory: 256}\n")},
+		"dotted names":     {specFile("dotted.cue", minimal+"services: web: containers: {}\nservices: \"web.containers\": 1\n")},
+		// Many services: one that is not valid, then one that is not plain data.
+		"many services, the last not plain": {specFile("big-bytes.cue", strings.Replace(strings.Replace(big, "memory: ", "memory: -", 1), `"svc-0029": {`, `"svc-0029": {family: 'bytes'`+"\n", 1))},
+	}
+	for _, f := range withTags {
+		declined[f] = []string{f}
+	}
+	return plain, declined
 }
 
 // envValues are the values of a spec's environments as the loader builds them (the defaults

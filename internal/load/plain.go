@@ -2,7 +2,8 @@
 //
 // BuildInstance builds and evaluates the user's files as one value, a tree as large as the
 // spec (at 1000 services, over 100 ms on one core before any worker starts, and the live heap
-// of the load 87 MB instead of 52, 42 once the services' syntax is released as below), and
+// of the load 87 MB instead of 52, 42 once the services' syntax is released as below, about
+// 29 once each worker reads the positions of its services), and
 // the whole-spec path needs it. The per-service path on plain data does not (see
 // positioner.fromSyntax and splitSyntax): the positions are read from the syntax, each
 // service is built by a worker
@@ -13,12 +14,18 @@
 // TestPlainDataNotEvaluated).
 //
 // The workers start as soon as the files are parsed, since they need only the syntax of each
-// service: the walk for positions and the rest of the spec overlap them.
+// service. Each reads the positions of a service from its syntax before it validates it and
+// drops it (positioner.fromService), while the caller reads the positions of the rest of the
+// spec (fromRest) and validates it: the positions of the services are read in parallel, and
+// the syntax of a service goes soon after they are. Reading all the positions first, on the
+// caller's core, made the load's live heap peak at the end of that walk, with every position
+// (11 MB at 1000 services) and the syntax of the services not yet validated (15 MB) alive.
 
 package load
 
 import (
 	"errors"
+	"maps"
 	"sync/atomic"
 
 	"cuelang.org/go/cue"
@@ -27,6 +34,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/ecsgen/ecsgen/internal/diag"
+	"github.com/ecsgen/ecsgen/schema"
 )
 
 // userValuesBuilt counts the user values loadFiles builds as a whole (TestPlainDataNotEvaluated
@@ -50,6 +58,9 @@ const (
 	// plainDeclinedReleased: as plainDeclined, but the files' services were released (see
 	// loadPlain): the whole-spec path answers from the files loaded again.
 	plainDeclinedReleased
+	// plainNotTakenReleased: as plainNotTaken (a service is not plain data, found by its
+	// worker), but the files' services were released: they are loaded again.
+	plainNotTakenReleased
 	// plainAnswered: the spec is loaded.
 	plainAnswered
 )
@@ -57,11 +68,13 @@ const (
 // loadPlain loads plain-data CUE files through the per-service path from their syntax. The
 // result, findings and error are meaningful only when it answers.
 //
-// With release, the files can be loaded again: once the positions are read, the syntax of
-// the services is taken out of the files and each is dropped when its worker is done with it.
+// With release, the files can be loaded again: once the positions of the rest are read, the
+// syntax of the services is taken out of the files and each is dropped when its worker is
+// done with it (its positions read, it is validated).
 // Parsed syntax is about 16 times the size of the text and was the largest part of the load's
 // live heap (22 of 52 MB at 1000 services); the model a worker decodes from it is about a
-// fifth of its size. A spec the path then declines is loaded again (plainDeclinedReleased).
+// fifth of its size. A spec the path then declines or does not take is loaded again
+// (plainDeclinedReleased, plainNotTakenReleased).
 func loadPlain(ctx *cue.Context, spec cue.Value, files []*ast.File, opts Options, release bool) (*Result, diag.List, plainOutcome, error) {
 	if opts.Evaluation == WholeSpec || declaresField(files, "environments") {
 		return nil, nil, plainNotTaken, nil
@@ -70,37 +83,67 @@ func loadPlain(ctx *cue.Context, spec cue.Value, files []*ast.File, opts Options
 	if !ok || len(services) == 0 || (opts.Evaluation == Auto && len(services) < perServiceFrom) || !plainRest(files) {
 		return nil, nil, plainNotTaken, nil
 	}
-	// A service that is not plain data stops the workers (the walk below then declines).
+	if !servicesApart(files, services) {
+		return nil, nil, plainNotTaken, nil // not a valid spec: the value answers
+	}
+	// Each worker reads the positions of its services (a service that is not plain data stops
+	// them); meanwhile the rest of the spec's.
 	run := startServices(services, opts.Memo, true)
-	positions := diag.Positions{}
+	p := positioner{out: diag.Positions{}, names: map[string]string{}}
 	var findings diag.List
-	p := positioner{out: positions, names: map[string]string{}}
-	if !p.fromSyntax(cue.Value{}, files, &findings) {
+	if !p.fromRest(files, &findings) {
 		// Not plain data: the value answers. What the workers did is dropped.
 		run.stop()
 		_ = run.wait()
 		return nil, nil, plainNotTaken, nil
 	}
-	declined := plainDeclined
+	notTaken, declined := plainNotTaken, plainDeclined
 	if release {
 		releaseServices(files)
-		declined = plainDeclinedReleased
+		notTaken, declined = plainNotTakenReleased, plainDeclinedReleased
 	}
+	var s *schema.Spec
 	rest, err := restFromSyntax(ctx, files)
 	if err != nil {
 		run.stop()
-		_ = run.wait()
-		return nil, nil, declined, nil
+	} else {
+		s, err = validateRest(spec, rest)
 	}
-	s, err := run.finish(validateRest(spec, rest))
+	s, err = run.finish(s, err)
+	if !run.plainSyntax() {
+		return nil, nil, notTaken, nil // as when the walk of the rest declines
+	}
 	if errors.Is(err, errDeclined) {
 		return nil, nil, declined, nil
 	} else if err != nil {
 		return nil, nil, plainAnswered, err
 	}
+	positions := run.positions
+	maps.Copy(positions, p.out)
+	for _, f := range run.findings {
+		findings = append(findings, f...)
+	}
 	findings = append(findings, unchosen(s, positions).Dedup()...).Dedup()
 	res, findings, err := oneEnv(&Result{Spec: s, Positions: positions}, findings, nil, opts)
 	return res, findings, plainAnswered, err
+}
+
+// plainSyntax reports, once the workers of loadPlain are done, whether every service is plain
+// data as fromSyntax sees it, which decides between plainNotTaken and plainDeclined as the
+// walk of the whole spec did: the workers read the services they took, and the services left
+// when they were stopped (their syntax still held) are read now.
+func (r *serviceRun) plainSyntax() bool {
+	if r.notPlain.Load() {
+		return false
+	}
+	p := positioner{out: diag.Positions{}, names: map[string]string{}}
+	var findings diag.List
+	for _, svc := range r.services {
+		if svc.decls != nil && !p.fromService(svc.decls, &findings) {
+			return false
+		}
+	}
+	return true
 }
 
 // releaseServices takes the services out of plain-data files (the entries of each top-level

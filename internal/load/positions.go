@@ -91,10 +91,23 @@ func (p *positioner) collect(v cue.Value, path string, findings *diag.List) {
 // the value of its last declaration. TestSyntaxPositionsAgree checks both walks, with and
 // without the value, against the walk of the value.
 func (p *positioner) fromSyntax(user cue.Value, files []*ast.File, findings *diag.List) bool {
+	return p.fromFiles(user, files, "", findings)
+}
+
+// fromRest is fromSyntax without the values of the services, which fromService reads one by
+// one: the position of services itself is recorded, as written once or in several places.
+// Together they record what fromSyntax records, when servicesApart (TestServicePositionsAgree).
+func (p *positioner) fromRest(files []*ast.File, findings *diag.List) bool {
+	return p.fromFiles(cue.Value{}, files, servicesLabel, findings)
+}
+
+// fromFiles is fromSyntax, without walking the value of the top-level field skip when it is
+// a struct ("": none).
+func (p *positioner) fromFiles(user cue.Value, files []*ast.File, skip string, findings *diag.List) bool {
 	if len(files) == 0 || len(p.out) > 0 {
 		return false
 	}
-	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}}
+	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}, skip: skip}
 	if user.Exists() {
 		p.record("", user.Pos())
 	} else if root := rootPos(files); root.IsValid() {
@@ -108,15 +121,52 @@ func (p *positioner) fromSyntax(user cue.Value, files []*ast.File, findings *dia
 			return false
 		}
 	}
-	for path, t := range s.twice {
-		delete(p.out, path)
-		if user.Exists() {
-			p.record(path, user.LookupPath(cue.MakePath(t.sels...)).Pos())
-		} else {
-			p.record(path, t.last)
+	s.finish(user, findings)
+	return true
+}
+
+// fromService records the positions of one service, services.<name> and everything under it,
+// as fromSyntax does, from its declarations: its fields in the services structs of the
+// files, in their order (userService.decls). The paths it records are the service's only,
+// so that the services of plain-data files can be read apart, each into a positioner of its
+// own, by the workers that validate them (servicesApart, serviceRun.readPositions). On
+// anything fromSyntax declines it
+// reports false, with the paths recorded so far left in out.
+func (p *positioner) fromService(decls []ast.Decl, findings *diag.List) bool {
+	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}, sels: []cue.Selector{cue.Str(servicesLabel)}}
+	if !s.decls(decls, servicesLabel, false) {
+		return false
+	}
+	s.finish(cue.Value{}, findings)
+	return true
+}
+
+// servicesApart reports whether the paths of each service and of the rest of the files are
+// apart, so that fromRest and fromService, each with its own record of the paths declared,
+// find what fromSyntax finds: no service's name is another's followed by "." or "[", and no
+// top-level field's name starts with "services." (neither is allowed in a valid spec:
+// service names are #Label, #Spec is closed).
+func servicesApart(files []*ast.File, services []userService) bool {
+	names := make(map[string]bool, len(services))
+	for _, svc := range services {
+		names[svc.name] = true
+	}
+	for _, svc := range services {
+		for i, c := range svc.name {
+			if (c == '.' || c == '[') && names[svc.name[:i]] {
+				return false
+			}
 		}
 	}
-	*findings = append(*findings, s.findings...)
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if field, ok := d.(*ast.Field); ok {
+				if label, _ := plainLabel(field.Label); strings.HasPrefix(label, servicesLabel+".") {
+					return false
+				}
+			}
+		}
+	}
 	return true
 }
 
@@ -142,7 +192,22 @@ type syntaxWalk struct {
 	structs  map[string]bool  // the paths declared with a struct value
 	twice    map[string]twice // the struct paths declared more than once
 	sels     []cue.Selector   // the selectors of the path being walked
+	skip     string           // a top-level struct field whose value is not walked (fromRest)
 	findings diag.List
+}
+
+// finish sets the position of each struct path declared more than once, as the value gives
+// it (user) or else as its last declaration's value, and adds the walk's findings.
+func (s *syntaxWalk) finish(user cue.Value, findings *diag.List) {
+	for path, t := range s.twice {
+		delete(s.p.out, path)
+		if user.Exists() {
+			s.p.record(path, user.LookupPath(cue.MakePath(t.sels...)).Pos())
+		} else {
+			s.p.record(path, t.last)
+		}
+	}
+	*findings = append(*findings, s.findings...)
 }
 
 // twice is a struct path declared more than once: its selectors, to look it up in the value,
@@ -190,7 +255,7 @@ func (s *syntaxWalk) decls(decls []ast.Decl, path string, file bool) bool {
 			case isStruct:
 				s.structs[fp] = true
 			}
-			if !s.value(d.Value, fp) {
+			if !(isStruct && s.skip != "" && fp == s.skip) && !s.value(d.Value, fp) {
 				return false
 			}
 			s.sels = s.sels[:len(s.sels)-1]
