@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/awslabs/goformation/v7/cloudformation"
 )
 
 // Intrinsic functions.
@@ -33,11 +31,71 @@ func List(listIntrinsic string) []string {
 }
 
 func intrinsic(name string, arg any) string {
+	var b bytes.Buffer
+	b.Grow(len(marker) + len(name) + 64)
+	b.WriteString(marker)
+	b.WriteString(`{"`)
+	b.WriteString(name) // a literal name: Ref, Fn::…
+	b.WriteString(`":`)
+	direct := appendArg(&b, arg)
+	b.WriteByte('}')
+	if !direct || verifyEncodings {
+		general := marshalIntrinsic(name, arg)
+		if direct && b.String() != general {
+			panic(fmt.Sprintf("internal error: intrinsic %s: the direct encoding %q differs from encoding/json's %q", name, b.String(), general))
+		}
+		return general
+	}
+	return b.String()
+}
+
+// marshalIntrinsic is the general path of intrinsic: encoding/json's text of the intrinsic's
+// object, with nested markers as raw JSON.
+func marshalIntrinsic(name string, arg any) string {
 	b, err := json.Marshal(map[string]any{name: rawArgs(arg)})
 	if err != nil {
 		panic(fmt.Sprintf("intrinsic %s: %v", name, err)) // only ever called with JSON-safe Go values
 	}
 	return marker + string(b)
+}
+
+// appendArg writes an intrinsic's argument as json.Marshal(rawArgs(arg)) does, for the
+// arguments the helpers below pass (strings and lists of them, markers nested); false for
+// anything else, which intrinsic leaves to encoding/json. A nested marker's JSON came from
+// encoding/json, which compacts it again unchanged.
+func appendArg(b *bytes.Buffer, arg any) bool {
+	switch v := arg.(type) {
+	case string:
+		if strings.HasPrefix(v, marker) {
+			b.WriteString(v[len(marker):])
+		} else {
+			writeMarshalledString(b, v)
+		}
+		return true
+	case []string:
+		return appendList(b, v)
+	case []any:
+		return appendList(b, v)
+	}
+	return false
+}
+
+func appendList[E any](b *bytes.Buffer, list []E) bool {
+	if list == nil {
+		b.WriteString("null")
+		return true
+	}
+	b.WriteByte('[')
+	for i, e := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if !appendArg(b, e) {
+			return false
+		}
+	}
+	b.WriteByte(']')
+	return true
 }
 
 // rawArgs lets intrinsics nest: a marker string inside an argument becomes raw JSON.
@@ -125,41 +183,82 @@ func (p pseudoString) cfn() string {
 	return string(p)
 }
 
-// resolve returns the value with pseudo parameters replaced; an unknown account becomes "*".
-func (p pseudoString) resolve(e *env) string {
-	return e.fileReplacer().Replace(string(p))
-}
+// resolve returns the value with pseudo parameters and the current stack's references
+// replaced (resolveFile); an unknown account becomes "*".
+func (p pseudoString) resolve(e *env) string { return e.resolveFile(string(p)) }
 
-// setFileRef says how policy files show a reference to a resource of the current stack.
+// setFileRef says how policy files show a reference to a resource of the current stack. A
+// reference is a logical id, or one with an attribute (TaskRole.Arn): never a "}".
 func (e *env) setFileRef(ref, arnPattern string) {
+	if strings.Contains(ref, "}") {
+		panic("internal error: file reference " + ref) // resolveFile ends a reference at its "}"
+	}
 	e.fileRefs[ref] = arnPattern
-	e.replacer = nil
 }
 
-// fileReplacer resolves pseudo parameters and the current stack's references for policy files.
-// It is built once per set of references.
-func (e *env) fileReplacer() *strings.Replacer {
-	if e.replacer != nil {
-		return e.replacer
+// resolveFile resolves a pseudoString for policy files: from left to right, each
+// "${AWS::Partition}", "${AWS::Region}" and "${AWS::AccountId}" becomes the spec's value ("*"
+// for an unknown account), each "${!" becomes "${", and each "${<ref>}" of the current stack's
+// references becomes the ARN pattern setFileRef gave, its pseudo parameters resolved; nothing
+// replaced is scanned again. That is what a strings.Replacer of those pairs (in that order, the
+// earlier pair first where two match) does, without building one for every stack
+// (TestResolveFileAgreesWithReplacer).
+func (e *env) resolveFile(s string) string {
+	return e.replacePatterns(s, true)
+}
+
+func (e *env) replacePatterns(s string, refs bool) string {
+	i := strings.Index(s, "${")
+	if i < 0 {
+		return s
 	}
-	account := e.spec.Account
-	if account == "" {
-		account = "*"
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i:]
+		if v, n := e.pattern(s, refs); n > 0 {
+			b.WriteString(v)
+			s = s[n:]
+		} else {
+			b.WriteByte('$')
+			s = s[1:]
+		}
+		i = strings.Index(s, "${")
 	}
-	pseudo := strings.NewReplacer(
-		"${AWS::Partition}", e.partition, "${AWS::Region}", e.spec.Region, "${AWS::AccountId}", account,
-	)
-	pairs := []string{
-		"${AWS::Partition}", e.partition,
-		"${AWS::Region}", e.spec.Region,
-		"${AWS::AccountId}", account,
-		"${!", "${",
+	b.WriteString(s)
+	return b.String()
+}
+
+// pattern is the replacement of the pattern s starts with and the pattern's length, or 0.
+func (e *env) pattern(s string, refs bool) (string, int) {
+	for _, p := range [...]struct{ name, value string }{
+		{"${AWS::Partition}", e.partition}, {"${AWS::Region}", e.spec.Region}, {"${AWS::AccountId}", e.account()},
+	} {
+		if strings.HasPrefix(s, p.name) {
+			return p.value, len(p.name)
+		}
 	}
-	for _, ref := range sortedKeys(e.fileRefs) {
-		pairs = append(pairs, "${"+ref+"}", pseudo.Replace(e.fileRefs[ref]))
+	if !refs {
+		return "", 0
 	}
-	e.replacer = strings.NewReplacer(pairs...)
-	return e.replacer
+	if strings.HasPrefix(s, "${!") {
+		return "${", len("${!")
+	}
+	if end := strings.IndexByte(s, '}'); end >= 2 {
+		if v, ok := e.fileRefs[s[2:end]]; ok {
+			return e.replacePatterns(v, false), end + 1
+		}
+	}
+	return "", 0
+}
+
+// account is the spec's account for files, "*" when unknown.
+func (e *env) account() string {
+	if e.spec.Account == "" {
+		return "*"
+	}
+	return e.spec.Account
 }
 
 // userTemplate makes a pseudoString of a string the user wrote: the pseudo parameters
@@ -171,16 +270,6 @@ func userTemplate(s string) pseudoString {
 		s = strings.ReplaceAll(s, "${!"+p+"}", "${"+p+"}")
 	}
 	return pseudoString(s)
-}
-
-// encodeTemplate renders a template as indented JSON with its intrinsic markers expanded and
-// nothing evaluated. Map keys come out sorted, so the same template gives the same bytes.
-func encodeTemplate(t *cloudformation.Template) ([]byte, error) {
-	raw, err := json.Marshal(t)
-	if err != nil {
-		return nil, err
-	}
-	return reencode(raw)
 }
 
 // expandMarkers replaces every marker string in a decoded JSON tree with the intrinsic it holds.
@@ -305,21 +394,41 @@ func writeTree(b *bytes.Buffer, v any, depth int) error {
 }
 
 func newline(b *bytes.Buffer, depth int) {
+	if n := 1 + 2*depth; n <= len(indents) {
+		b.WriteString(indents[:n]) // one copy instead of one per level
+		return
+	}
 	b.WriteByte('\n')
 	for range depth {
 		b.WriteString("  ")
 	}
 }
 
+// indents is a newline and the indentation of 32 levels.
+var indents = "\n" + strings.Repeat("  ", 32)
+
 // writeString quotes s as encoding/json does with HTML escaping off: control characters,
-// quotes and backslashes escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced.
-func writeString(b *bytes.Buffer, s string) {
+// quotes and backslashes escaped, U+2028 and U+2029 escaped, each byte of invalid UTF-8
+// replaced by the escape \ufffd.
+func writeString(b *bytes.Buffer, s string) { writeQuoted(b, s, `\ufffd`, false) }
+
+// writeDecodedString quotes s as writeString quotes the string that decoding encoding/json's
+// encoding of s gives: each byte of invalid UTF-8 becomes U+FFFD itself, not its escape. This
+// is how a template's strings came out of encoding, decoding and encoding again, and so how the
+// direct encoder (encode.go) must write them.
+func writeDecodedString(b *bytes.Buffer, s string) { writeQuoted(b, s, "\uFFFD", false) }
+
+// writeMarshalledString quotes s as json.Marshal does: writeString with "<", ">" and "&"
+// escaped too.
+func writeMarshalledString(b *bytes.Buffer, s string) { writeQuoted(b, s, `\ufffd`, true) }
+
+func writeQuoted(b *bytes.Buffer, s, invalid string, html bool) {
 	const hex = "0123456789abcdef"
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && !(html && (c == '<' || c == '>' || c == '&')) {
 				i++
 				continue
 			}
@@ -350,7 +459,7 @@ func writeString(b *bytes.Buffer, s string) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b.WriteString(s[start:i])
-			b.WriteString(`\ufffd`)
+			b.WriteString(invalid)
 			i += size
 			start = i
 			continue

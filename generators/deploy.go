@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 
@@ -142,7 +144,12 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	if len(body) > MaxTemplateBytes {
 		return &LimitError{Rule: "R58", Path: st.SpecPath, Message: fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes)}
 	}
-	retained := retainedOf(body)
+	retained, direct := retainedOfTemplate(st.Template)
+	if !direct {
+		retained = retainedOf(body)
+	} else if verifyEncodings && !slices.Equal(retained, retainedOf(body)) {
+		return fmt.Errorf("internal error: stack %s: the retained resources of the typed template %v differ from those of its text %v", st.Name, retained, retainedOf(body))
+	}
 	e.retained = append(e.retained, retainedResources(st.Name, retained)...)
 	rel := "stacks/" + st.Name + ".json"
 	out[path.Join(e.spec.Env, rel)] = body
@@ -452,6 +459,60 @@ func retainedOf(body []byte) []retainedResource {
 	return out
 }
 
+// retainedOfTemplate is retainedOf(encodeTemplate(t)) read from the typed template instead of
+// its text: each resource's DeletionPolicy attribute, type and LogGroupName property, read
+// where the direct encoder (encode.go) writes them from, and taken as the encoded template's
+// decoding gives them (treeString: a marker is no string, invalid UTF-8 becomes U+FFFD). ok is
+// false when a resource is not one the direct encoder writes as goformation's (an extension
+// with properties of its own, a resource of another kind): then the text is read. With
+// verifyEncodings set (the package's tests) addStack compares the two on every stack.
+func retainedOfTemplate(t *cloudformation.Template) (_ []retainedResource, ok bool) {
+	var out []retainedResource
+	for _, id := range sortedKeys(t.Resources) {
+		r := t.Resources[id]
+		var ov *overlay
+		if x, isExtension := r.(extension); isExtension && r != nil && !reflect.ValueOf(r).IsNil() {
+			base, o, direct := x.extends()
+			if !direct {
+				return nil, false
+			}
+			r, ov = base, o
+		}
+		v := reflect.ValueOf(r)
+		if r == nil || v.Kind() == reflect.Pointer && v.IsNil() {
+			continue // null: no member to read
+		}
+		if v.Kind() != reflect.Pointer || planOf(v.Type()).kind != byKind || planOf(v.Type().Elem()).kind != asResource {
+			return nil, false
+		}
+		e, p := v.Elem(), planOf(v.Type().Elem())
+		var policy string
+		for _, m := range p.wrapper {
+			if m.name == "DeletionPolicy" {
+				if f := e.Field(m.field); f.Kind() == reflect.String && planOf(f.Type()).kind == byKind {
+					policy = treeString(f.String())
+				}
+			}
+		}
+		if policy != "Retain" && policy != "RetainExceptOnCreate" {
+			continue // an overlay edits Properties only, never the attributes
+		}
+		if ov != nil {
+			return nil, false // it might add a LogGroupName
+		}
+		res := retainedResource{ID: id, Type: treeString(r.AWSCloudFormationType())}
+		for _, f := range p.fields {
+			if f.name == "LogGroupName" {
+				if s, isString, known := stringOf(e.Field(f.index)); isString && known {
+					res.LogGroupName = treeString(s)
+				}
+			}
+		}
+		out = append(out, res)
+	}
+	return out, true
+}
+
 // retainedLogGroups are the names of the retained log groups with a literal LogGroupName:
 // deploy.sh imports those that exist when it creates the stack again.
 func retainedLogGroups(retained []retainedResource) []string {
@@ -489,6 +550,17 @@ func exportNames(t *cloudformation.Template) []string {
 	return out
 }
 
+// plainJSONText reports whether the text between a JSON string's quotes decodes to itself:
+// valid UTF-8 without escapes or control characters.
+func plainJSONText(q []byte) bool {
+	for _, c := range q {
+		if c < 0x20 || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(q)
+}
+
 // importNames are the export names a template imports (Fn::ImportValue of a literal name),
 // sorted, each once. The template, in encodeTemplate's indented form (`"key": value`), is
 // scanned as text, not decoded: the key can only be one of the template's own (a quote inside
@@ -512,9 +584,13 @@ func importNames(body []byte) []string {
 		if end >= len(rest) {
 			break
 		}
-		var name string
-		if json.Unmarshal(rest[:end+1], &name) == nil {
-			seen[name] = true
+		if q := rest[1:end]; plainJSONText(q) {
+			seen[string(q)] = true // what decoding gives, without encoding/json
+		} else {
+			var name string
+			if json.Unmarshal(rest[:end+1], &name) == nil {
+				seen[name] = true
+			}
 		}
 		rest = rest[end+1:]
 	}

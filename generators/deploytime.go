@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 
@@ -142,11 +143,7 @@ func cliSecretARNs(s *schema.Spec, def map[string]any) {
 	if len(secrets) == 0 {
 		return
 	}
-	account := s.Account
-	if account == "" {
-		account = schema.AccountPlaceholder
-	}
-	r := strings.NewReplacer("${AWS::Partition}", Partition(s.Region), "${AWS::Region}", s.Region, "${AWS::AccountId}", account, "${!", "${")
+	r := secretARNReplacer(s)
 	for _, sec := range secrets {
 		pair, _ := sec.(map[string]any)
 		if sub, ok := pair["ValueFrom"].(map[string]any); ok && len(sub) == 1 {
@@ -155,4 +152,89 @@ func cliSecretARNs(s *schema.Spec, def map[string]any) {
 			}
 		}
 	}
+}
+
+// cliContainerDefinitions is cliPlaceholders on the typed container definitions, for the
+// direct encoding of the CLI form (cli.go): a copy of defs with the same values replaced, the
+// spec's own slices untouched. The general path reads each name as the decoded tree holds it
+// (treeString). ok is false when a placeholder is not valid UTF-8 (see
+// cliTaskDefinitionDirectly).
+func cliContainerDefinitions(s *schema.Spec, svc schema.Service, defs []ecs.TaskDefinition_ContainerDefinition) (_ []ecs.TaskDefinition_ContainerDefinition, ok bool) {
+	out := slices.Clone(defs)
+	for i := range out {
+		d := &out[i]
+		name := treeString(d.Name)
+		if len(d.Secrets) > 0 {
+			d.Secrets = slices.Clone(d.Secrets)
+			for j := range d.Secrets {
+				if tmpl, ok := subTemplate(d.Secrets[j].ValueFrom); ok {
+					d.Secrets[j].ValueFrom = secretARNReplacer(s).Replace(tmpl)
+				}
+			}
+		}
+		dte := svc.Containers[name].DeployTimeEnvironment
+		if len(dte) == 0 {
+			continue
+		}
+		d.Environment = slices.Clone(d.Environment)
+		for j := range d.Environment {
+			key := ""
+			if n := d.Environment[j].Name; n != nil {
+				key = treeString(*n)
+			}
+			if v, ok := dte[key]; ok {
+				if _, literal := svc.Containers[name].Environment[key]; !literal {
+					p := DeployTimePlaceholder(s, v)
+					if !utf8.ValidString(p) {
+						return nil, false
+					}
+					d.Environment[j].Value = &p
+				}
+			}
+		}
+	}
+	return out, true
+}
+
+// treeString is a string property as cliPlaceholders reads it from the decoded tree: a marker
+// is an object there (no string), and invalid UTF-8 was decoded to U+FFFD.
+func treeString(s string) string {
+	if strings.HasPrefix(s, marker) {
+		return ""
+	}
+	if !utf8.ValidString(s) {
+		return decodedUTF8(s)
+	}
+	return s
+}
+
+// subTemplate is the template of an Fn::Sub that a string property holds as a marker, as
+// cliSecretARNs finds it in the tree.
+func subTemplate(s string) (string, bool) {
+	if !strings.HasPrefix(s, marker) {
+		return "", false
+	}
+	if !utf8.ValidString(s) {
+		s = decodedUTF8(s) // as the tree's decoding saw it
+	}
+	tree, err := expandMarkers(s)
+	if err != nil {
+		return "", false
+	}
+	sub, ok := tree.(map[string]any)
+	if !ok || len(sub) != 1 {
+		return "", false
+	}
+	tmpl, ok := sub["Fn::Sub"].(string)
+	return tmpl, ok
+}
+
+// secretARNReplacer resolves the pseudo parameters of secrets' partial ARNs with the spec's
+// values (cliSecretARNs).
+func secretARNReplacer(s *schema.Spec) *strings.Replacer {
+	account := s.Account
+	if account == "" {
+		account = schema.AccountPlaceholder
+	}
+	return strings.NewReplacer("${AWS::Partition}", Partition(s.Region), "${AWS::Region}", s.Region, "${AWS::AccountId}", account, "${!", "${")
 }

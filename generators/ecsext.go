@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 )
 
@@ -34,6 +35,69 @@ type containerRestartPolicy struct {
 	Enabled              bool  `json:"Enabled"`
 	IgnoredExitCodes     []int `json:"IgnoredExitCodes,omitempty"`
 	RestartAttemptPeriod *int  `json:"RestartAttemptPeriod,omitempty"`
+}
+
+// extension is implemented by the resource types of this file that add properties to a
+// goformation resource, for the direct encoder (encode.go): extends gives the resource they
+// extend and an overlay of what they add to its Properties (encode_overlay.go; nil when they
+// add nothing), the same edits their MarshalJSON makes. ok is false when the overlay cannot
+// say them: the direct encoder then leaves the resource to its MarshalJSON.
+type extension interface {
+	extends() (base cloudformation.Resource, ov *overlay, ok bool)
+}
+
+func (t *taskDefinition) extends() (cloudformation.Resource, *overlay, bool) {
+	if t.TaskDefinition == nil || len(t.containerExtras) != len(t.ContainerDefinitions) {
+		return nil, nil, false // MarshalJSON says what is wrong
+	}
+	if noExtensions(t) {
+		return t.TaskDefinition, nil, true
+	}
+	elems := make([]*overlay, len(t.containerExtras))
+	for i, extra := range t.containerExtras {
+		ms, ok := structMembers(extra)
+		if !ok {
+			return nil, nil, false
+		}
+		if len(ms) > 0 {
+			elems[i] = &overlay{add: ms}
+		}
+	}
+	return t.TaskDefinition, &overlay{elements: map[string][]*overlay{"ContainerDefinitions": elems}}, true
+}
+
+func (s *service) extends() (cloudformation.Resource, *overlay, bool) {
+	if s.Service == nil {
+		return nil, nil, false
+	}
+	if noExtensions(s) {
+		return s.Service, nil, true
+	}
+	ov := &overlay{}
+	if s.desiredCount != "" {
+		if s.Service.DesiredCount != nil {
+			return nil, nil, false // MarshalJSON says what is wrong
+		}
+		ov.add = append(ov.add, extraMember{name: "DesiredCount", value: s.desiredCount})
+	}
+	if s.azRebalancing != "" {
+		ov.add = append(ov.add, extraMember{name: "AvailabilityZoneRebalancing", value: s.azRebalancing})
+	}
+	if s.deployment != nil {
+		ms, ok := structMembers(s.deployment)
+		if !ok {
+			return nil, nil, false
+		}
+		ov.within = map[string]*overlay{"DeploymentConfiguration": {add: ms}}
+	}
+	lbs := make([]*overlay, len(s.loadBalancerExtras))
+	for i, adv := range s.loadBalancerExtras {
+		if adv != nil {
+			lbs[i] = &overlay{add: []extraMember{{name: "AdvancedConfiguration", value: adv, replace: true}}}
+		}
+	}
+	ov.elements = map[string][]*overlay{"LoadBalancers": lbs}
+	return s.Service, ov, true
 }
 
 func (t *taskDefinition) AWSCloudFormationType() string {

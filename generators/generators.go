@@ -147,7 +147,7 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 				view.Services = map[string]schema.Service{name: svc}
 				w := *e
 				w.spec = &view
-				w.extraFiles, w.fileRefs, w.replacer, w.retained = Files{}, map[string]string{}, nil, nil
+				w.extraFiles, w.fileRefs, w.retained = Files{}, map[string]string{}, nil
 				o := serviceOutput{out: Files{}}
 				st, err := w.serviceStack(name, svc)
 				if err != nil {
@@ -181,7 +181,6 @@ type env struct {
 	// fileRefs say how policy files show ARNs of resources created in the stack being built,
 	// which only exist at deploy time: "${TargetGroup}" → an ARN pattern of its type.
 	fileRefs map[string]string
-	replacer *strings.Replacer // built from fileRefs; reset with setFileRef
 	// dedicated listeners of the spec (see schema.Spec.DedicatedListeners), computed once.
 	dedicated map[[2]string]string
 	// callers are, by service, the services of the spec that call it (in name order),
@@ -311,7 +310,12 @@ func logicalID(label string) string {
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {
-	return slices.Sorted(maps.Keys(m))
+	keys := make([]string, 0, len(m)) // one allocation: slices.Sorted grows its slice from nothing
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -1,6 +1,8 @@
 package generators
 
 import (
+	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -36,23 +38,34 @@ type condition struct {
 	Value         pseudoString
 }
 
-// render gives the document as JSON-ready maps, with each ARN made by arn.
-func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
-	stmts := make([]any, 0, len(d.Statements))
+// policyJSON is a rendered policy document. Its fields are declared in key order, so that
+// encoding/json (policy files) and the template encoders (which sort keys) write the same
+// members in the same order; the text is the same as that of the maps it replaced.
+type policyJSON struct {
+	Statement []statementJSON `json:"Statement"`
+	Version   string          `json:"Version"`
+}
+
+type statementJSON struct {
+	Action    any                          `json:"Action"` // a string, or a list of them
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
+	Effect    string                       `json:"Effect"`
+	Principal map[string]string            `json:"Principal,omitempty"`
+	Resource  any                          `json:"Resource,omitempty"` // a string, or a list of them
+	Sid       string                       `json:"Sid,omitempty"`
+}
+
+// render gives the document ready to encode, with each ARN made by arn.
+func (d policyDocument) render(arn func(pseudoString) string) policyJSON {
+	stmts := make([]statementJSON, 0, len(d.Statements))
 	for _, s := range d.Statements {
-		m := map[string]any{}
-		if s.Sid != "" {
-			m["Sid"] = s.Sid
-		}
-		m["Effect"] = cmpOr(s.Effect, "Allow")
+		m := statementJSON{Sid: s.Sid, Effect: cmpOr(s.Effect, "Allow"), Action: stringOrList(s.Actions)}
 		if len(s.Principal) > 0 {
-			pr := map[string]any{}
+			m.Principal = make(map[string]string, len(s.Principal))
 			for k, v := range s.Principal {
-				pr[k] = arn(pseudoString(v)) // an account principal may name ${AWS::AccountId}
+				m.Principal[k] = arn(pseudoString(v)) // an account principal may name ${AWS::AccountId}
 			}
-			m["Principal"] = pr
 		}
-		m["Action"] = stringOrList(s.Actions)
 		if len(s.Resources) > 0 {
 			var res []string
 			for _, r := range s.Resources {
@@ -61,30 +74,30 @@ func (d policyDocument) render(arn func(pseudoString) string) map[string]any {
 					res = append(res, a)
 				}
 			}
-			m["Resource"] = stringOrList(res)
+			m.Resource = stringOrList(res)
 		}
 		if len(s.Conditions) > 0 {
-			cond := map[string]any{}
+			m.Condition = map[string]map[string]string{}
 			for _, c := range s.Conditions {
-				op, _ := cond[c.Operator].(map[string]any)
+				op := m.Condition[c.Operator]
 				if op == nil {
-					op = map[string]any{}
-					cond[c.Operator] = op
+					op = map[string]string{}
+					m.Condition[c.Operator] = op
 				}
 				op[c.Key] = arn(c.Value)
 			}
-			m["Condition"] = cond
 		}
 		stmts = append(stmts, m)
 	}
-	return map[string]any{"Version": "2012-10-17", "Statement": stmts}
+	return policyJSON{Statement: stmts, Version: "2012-10-17"}
 }
 
+// stringOrList is a single string, or the list (shared: a rendered document is only encoded).
 func stringOrList(s []string) any {
 	if len(s) == 1 {
 		return s[0]
 	}
-	return slices.Clone(s)
+	return s
 }
 
 func cmpOr(s, def string) string {
@@ -154,13 +167,13 @@ func (e *env) roleResource(r role, tagList []tags.Tag) *iam.Role {
 		Tags:                     tagList,
 		ManagedPolicyArns:        r.ManagedPolicies,
 	}
-	e.addJSON("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
+	e.addPolicy("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
 	if len(r.Permissions.Statements) > 0 {
 		res.Policies = []iam.Role_Policy{{
 			PolicyName:     r.Key,
 			PolicyDocument: r.Permissions.render(cfnARN),
 		}}
-		e.addJSON("policies/"+r.Key+".json", r.Permissions.render(fileARN))
+		e.addPolicy("policies/"+r.Key+".json", r.Permissions.render(fileARN))
 	}
 	return res
 }
@@ -192,9 +205,9 @@ func roleARNRef(logicalID, existing string) pseudoString {
 func (e *env) requiredPolicyFiles(r role, existing string) {
 	re := e.inAccountOf(existing)
 	fileARN := func(p pseudoString) string { return p.resolve(re) }
-	e.addJSON("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
+	e.addPolicy("policies/"+r.Key+"-trust.json", r.Trust.render(fileARN))
 	if len(r.Permissions.Statements) > 0 {
-		e.addJSON("policies/"+r.Key+".json", r.Permissions.render(fileARN))
+		e.addPolicy("policies/"+r.Key+".json", r.Permissions.render(fileARN))
 	}
 }
 
@@ -209,7 +222,6 @@ func (e *env) inAccountOf(arn string) *env {
 	spec.Account = parts[4]
 	clone := *e
 	clone.spec = &spec
-	clone.replacer = nil
 	return &clone
 }
 
@@ -222,6 +234,22 @@ func (e *env) addJSON(p string, v any) {
 	b, err := marshalIndent(v)
 	if err != nil {
 		panic(err) // maps of strings always encode
+	}
+	e.extraFiles[p] = b
+}
+
+// addPolicy adds a policy file: marshalIndent(d), written by encodePolicyFile.
+func (e *env) addPolicy(p string, d policyJSON) {
+	b, ok := encodePolicyFile(d)
+	if !ok || verifyEncodings {
+		general, err := marshalIndent(d)
+		if err != nil {
+			panic(err) // strings, lists and maps of strings always encode
+		}
+		if ok && !bytes.Equal(b, general) {
+			panic(fmt.Sprintf("internal error: policy file %s: the direct encoding differs from encoding/json's:\n%s\n---\n%s", p, b, general))
+		}
+		b = general
 	}
 	e.extraFiles[p] = b
 }

@@ -13,7 +13,8 @@ import (
 // (the last of duplicate keys wins, as in a decoded map), numbers and literals as written,
 // strings re-quoted by writeString, marker strings replaced by the intrinsic they hold and a
 // one-element list holding a list marker by that intrinsic. It reads the text once and builds
-// no tree: this is what encodeTemplate spends its time on, for every stack.
+// no tree. It is the general path of the template encoding (encodeTemplateByText), which the
+// direct encoder (encode.go) takes for what its plans do not cover and is checked against.
 func reencode(data []byte) ([]byte, error) {
 	b := getBuffer()
 	b.Grow(len(data) + len(data)/2 + 64)
@@ -92,7 +93,12 @@ func (r *reencoder) value(data []byte, i, depth int) (int, error) {
 // intrinsic writes the intrinsic function a marker string holds. The markers' JSON comes
 // from encoding/json (intrinsic), so it is well formed; text after the value is refused.
 func (r *reencoder) intrinsic(s []byte, depth int) error {
-	fn := bytes.Clone(s[len(marker):]) // s is scratch space that the recursion reuses
+	return r.intrinsicJSON(bytes.Clone(s[len(marker):]), depth) // s is scratch space that the recursion reuses
+}
+
+// intrinsicJSON writes the intrinsic function whose JSON text is fn (a marker without its
+// NUL); fn must stay unchanged until it returns.
+func (r *reencoder) intrinsicJSON(fn []byte, depth int) error {
 	end, err := r.value(fn, 0, depth)
 	if err == nil && skipSpace(fn, end) != len(fn) {
 		err = malformed(fn, end)

@@ -1,12 +1,7 @@
 package generators
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 
@@ -258,110 +253,4 @@ func (e *env) containerDefinition(service, name string, svc schema.Service, c sc
 		extra.RestartPolicy = &containerRestartPolicy{Enabled: rp.Enabled, IgnoredExitCodes: rp.IgnoredExitCodes, RestartAttemptPeriod: rp.RestartAttemptPeriod}
 	}
 	return cd, extra
-}
-
-// cliTaskDefinition encodes a task definition as `aws ecs register-task-definition
-// --cli-input-json` input. roleNames maps the logical ids of roles to their names: ECS accepts
-// a role's name in taskRoleArn and executionRoleArn and fills in the account, so the file needs
-// no account id.
-func cliTaskDefinition(td *taskDefinition, roleNames map[string]string, deployTime func(tree any)) ([]byte, error) {
-	raw, err := json.Marshal(td)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var res struct{ Properties any }
-	if err := dec.Decode(&res); err != nil {
-		return nil, err
-	}
-	tree, err := expandMarkers(res.Properties)
-	if err != nil {
-		return nil, err
-	}
-	if deployTime != nil {
-		deployTime(tree)
-	}
-	tree, err = toCLI(tree, roleNames, "")
-	if err != nil {
-		return nil, err
-	}
-	return encodeTree(tree)
-}
-
-// userKeyedMaps are properties whose keys are the user's (log driver options, Docker labels),
-// not field names: their keys are kept as they are.
-var userKeyedMaps = map[string]bool{"Options": true, "DockerLabels": true, "DriverOpts": true, "Labels": true}
-
-// cliKeyExceptions are the CloudFormation property names whose API name is not the name with
-// its first letter lowered.
-var cliKeyExceptions = map[string]string{
-	"EFSVolumeConfiguration":                  "efsVolumeConfiguration",
-	"FilesystemId":                            "fileSystemId",
-	"FSxWindowsFileServerVolumeConfiguration": "fsxWindowsFileServerVolumeConfiguration",
-	"IAM": "iam",
-}
-
-func cliKey(k string) string {
-	if x, ok := cliKeyExceptions[k]; ok {
-		return x
-	}
-	return strings.ToLower(k[:1]) + k[1:]
-}
-
-// toCLI renames keys and resolves the intrinsics a task definition may hold.
-func toCLI(v any, roleNames map[string]string, parent string) (any, error) {
-	switch x := v.(type) {
-	case map[string]any:
-		if fn, arg, ok := asIntrinsic(x); ok {
-			return resolveForCLI(fn, arg, roleNames)
-		}
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			conv, err := toCLI(val, roleNames, k)
-			if err != nil {
-				return nil, err
-			}
-			if userKeyedMaps[parent] {
-				out[k] = conv
-			} else {
-				out[cliKey(k)] = conv
-			}
-		}
-		return out, nil
-	case []any:
-		for i := range x {
-			conv, err := toCLI(x[i], roleNames, parent)
-			if err != nil {
-				return nil, err
-			}
-			x[i] = conv
-		}
-	}
-	return v, nil
-}
-
-var intrinsicName = regexp.MustCompile(`^(Ref|Fn::[A-Za-z0-9]+)$`)
-
-func asIntrinsic(m map[string]any) (string, any, bool) {
-	if len(m) != 1 {
-		return "", nil, false
-	}
-	for k, v := range m {
-		if intrinsicName.MatchString(k) {
-			return k, v, true
-		}
-	}
-	return "", nil, false
-}
-
-func resolveForCLI(fn string, arg any, roleNames map[string]string) (any, error) {
-	if fn == "Fn::GetAtt" {
-		if a, ok := arg.([]any); ok && len(a) == 2 && a[1] == "Arn" {
-			if name, ok := roleNames[fmt.Sprint(a[0])]; ok {
-				return name, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("internal error: task definition holds %s %v, which has no value outside CloudFormation", fn, arg)
 }
