@@ -1,12 +1,9 @@
 package build_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ecsgen/ecsgen/generators"
@@ -150,7 +147,8 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
-// BenchmarkGenerate includes the encoding of every file; BenchmarkEncode isolates it.
+// BenchmarkGenerate includes the encoding of every file (generators/encode.go writes templates
+// straight from their typed values; its CPU profile gives the encoding's share).
 func BenchmarkGenerate(b *testing.B) {
 	for _, c := range benchCases(b) {
 		b.Run(c.name, func(b *testing.B) {
@@ -165,57 +163,6 @@ func BenchmarkGenerate(b *testing.B) {
 				}
 			}
 			b.SetBytes(int64(n))
-			c.perService(b)
-		})
-	}
-}
-
-// BenchmarkEncode measures the JSON encoding the generators do for every template and task
-// definition (generators/cfn.go encodeTemplate, generators/taskdef.go cliTaskDefinition):
-// json.Marshal of the tree, a decode into interface values with UseNumber, and an indented
-// re-encode. The generators' typed goformation values are not reachable from outside their
-// package, so the benchmark runs the same three steps on the trees of the generated JSON files;
-// the CPU profile of BenchmarkGenerate gives the exact share (docs/benchmarks.md).
-func BenchmarkEncode(b *testing.B) {
-	for _, c := range benchCases(b) {
-		b.Run(c.name, func(b *testing.B) {
-			files := mustGenerate(b, mustLoad(b, c.specFile(b)))
-			var trees []any
-			var n int
-			for p, data := range files {
-				if !strings.HasSuffix(p, ".json") {
-					continue
-				}
-				var tree any
-				if err := json.Unmarshal(data, &tree); err != nil {
-					b.Fatal(err)
-				}
-				trees = append(trees, tree)
-				n += len(data)
-			}
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, t := range trees {
-					raw, err := json.Marshal(t)
-					if err != nil {
-						b.Fatal(err)
-					}
-					dec := json.NewDecoder(bytes.NewReader(raw))
-					dec.UseNumber()
-					var back any
-					if err := dec.Decode(&back); err != nil {
-						b.Fatal(err)
-					}
-					var buf bytes.Buffer
-					enc := json.NewEncoder(&buf)
-					enc.SetEscapeHTML(false)
-					enc.SetIndent("", "  ")
-					if err := enc.Encode(back); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
 			c.perService(b)
 		})
 	}
