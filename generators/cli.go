@@ -261,6 +261,11 @@ func toCLI(v any, roleNames map[string]string, parent string) (any, error) {
 
 var intrinsicName = regexp.MustCompile(`^(Ref|Fn::[A-Za-z0-9]+)$`)
 
+// IsIntrinsicName reports whether k is the key CloudFormation reads a one-key object by as an
+// intrinsic function (Ref, Fn::…): a user's map holding that key alone cannot be written into a
+// template or a task definition as data (check.checkIntrinsicKeys reports it).
+func IsIntrinsicName(k string) bool { return intrinsicName.MatchString(k) }
+
 func asIntrinsic(m map[string]any) (string, any, bool) {
 	if len(m) != 1 {
 		return "", nil, false

@@ -774,6 +774,14 @@ func TestRules(t *testing.T) {
 				c.Ports = append(c.Ports, schema.PortMapping{Container: 8080, Host: intp(80), Protocol: "tcp"})
 			})
 		}, "spec.cue:20:2: services.web.containers.web.ports[1]: host port 80/tcp is already mapped by services.web.containers.web.ports[0]"},
+		{"a Docker label alone named like an intrinsic", func(s *schema.Spec) {
+			webContainer(s, func(c *schema.Container) { c.DockerLabels = map[string]string{"Ref": "r"} })
+		}, `spec.cue:20:2: services.web.containers.web.dockerLabels.Ref: CloudFormation would read a map whose only key is "Ref" as an intrinsic function, not as data — rename the key, or give the map a second key`},
+		{"a Docker volume's driver options alone named like an intrinsic", func(s *schema.Spec) {
+			web(s, func(svc *schema.Service) {
+				svc.Volumes = map[string]schema.Volume{"data": {Docker: &schema.DockerVolume{Scope: "task", DriverOpts: map[string]string{"Fn::GetAtt": "x"}, Labels: map[string]string{"Ref": "a", "team": "b"}}}}
+			})
+		}, `spec.cue:20:2: services.web.volumes.data.docker.driverOpts.Fn::GetAtt: CloudFormation would read a map whose only key is "Fn::GetAtt" as an intrinsic function, not as data — rename the key, or give the map a second key`},
 		{"capacity names differ only in hyphens", func(s *schema.Spec) {
 			s.Cluster.Capacity.EC2["gen-eral"] = s.Cluster.Capacity.EC2["general"]
 		}, `spec: cluster.capacity.ec2.general: capacity "gen-eral" and capacity "general" differ only in hyphens, which CloudFormation logical ids cannot hold — rename one of them`},
@@ -791,6 +799,25 @@ func TestRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Log options reach the template only with the FireLens driver, which needs more of the spec
+// than TestRules' one-finding cases give: the finding is looked for among the others.
+func TestIntrinsicKeyInLogOptions(t *testing.T) {
+	s := base()
+	svc := s.Services["web"]
+	c := svc.Containers["web"]
+	c.Log = schema.Log{Driver: "awsfirelens", Options: map[string]string{"Fn::Sub": "x"}}
+	svc.Containers = map[string]schema.Container{"web": c}
+	s.Services["web"] = svc
+	want := `spec.cue:20:2: services.web.containers.web.log.options.Fn::Sub: CloudFormation would read a map whose only key is "Fn::Sub" as an intrinsic function, not as data — rename the key, or give the map a second key`
+	got := run(s)
+	for _, f := range got {
+		if f.String() == want {
+			return
+		}
+	}
+	t.Errorf("missing %s\namong:\n%s", want, got)
 }
 
 // A waiver accepts the warnings of its rule under its path, and only those.

@@ -14,7 +14,43 @@ import (
 // type has and the other does not.
 
 func init() {
-	rules = append(rules, checkLaunchType, checkContainers, checkVolumes)
+	rules = append(rules, checkLaunchType, checkContainers, checkVolumes, checkIntrinsicKeys)
+}
+
+// checkIntrinsicKeys: maps whose keys are the user's (Docker labels, log options, a Docker
+// volume's driver options and labels) go into the template as JSON objects, and CloudFormation
+// reads any object with the one key Ref or Fn::… as an intrinsic function: {"Ref": "x"}
+// fails the deploy with an unresolved reference, and the task definition's file for the AWS
+// CLI cannot be written at all. A second key makes it data.
+func checkIntrinsicKeys(c *checker) {
+	one := func(path string, m map[string]string) {
+		if len(m) != 1 {
+			return
+		}
+		for k := range m {
+			if generators.IsIntrinsicName(k) {
+				c.errorf("", path+"."+k, "rename the key, or give the map a second key",
+					"CloudFormation would read a map whose only key is %q as an intrinsic function, not as data", k)
+			}
+		}
+	}
+	for _, name := range sortedKeys(c.spec.Services) {
+		svc := c.spec.Services[name]
+		p := "services." + name
+		for _, cname := range sortedKeys(svc.Containers) {
+			ct := svc.Containers[cname]
+			one(p+".containers."+cname+".dockerLabels", ct.DockerLabels)
+			if ct.Log.Driver == "awsfirelens" { // the only driver whose options reach the template
+				one(p+".containers."+cname+".log.options", ct.Log.Options)
+			}
+		}
+		for _, vname := range sortedKeys(svc.Volumes) {
+			if d := svc.Volumes[vname].Docker; d != nil {
+				one(p+".volumes."+vname+".docker.driverOpts", d.DriverOpts)
+				one(p+".volumes."+vname+".docker.labels", d.Labels)
+			}
+		}
+	}
 }
 
 // fargateMemory lists, for each Fargate task CPU size, the memory sizes it accepts (R01).
