@@ -165,7 +165,13 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 	case plainAnswered:
 		return res, findings, err
 	case plainDeclinedReleased, plainNotTakenReleased:
-		// The files lost their services' syntax to the workers: loaded again, as they were.
+		// The files lost their services' syntax to the workers: loaded again, as they were,
+		// from the bytes the first load read (an editor may have saved them since: the
+		// findings must be those of the text that was checked and preflighted).
+		cfg.Overlay = sourcesOf(inst)
+		if beforeReload != nil {
+			beforeReload()
+		}
 		if inst, err = instance(files, cfg); err != nil || inst.Err != nil {
 			return nil, instanceFindings(inst), err
 		}
@@ -202,6 +208,21 @@ func instance(files []string, cfg *load.Config) (*build.Instance, error) {
 		withoutSchemaImport(inst)
 	}
 	return inst, nil
+}
+
+// beforeReload, when set (by tests), runs just before loadFiles loads released files again.
+var beforeReload func()
+
+// sourcesOf are the bytes the instance's files were read from, by absolute file name: an
+// overlay that loads the same text again without reading the disk.
+func sourcesOf(inst *build.Instance) map[string]load.Source {
+	out := map[string]load.Source{}
+	for _, bf := range inst.BuildFiles {
+		if src, ok := bf.Source.([]byte); ok && filepath.IsAbs(bf.Filename) {
+			out[bf.Filename] = load.FromBytes(src)
+		}
+	}
+	return out
 }
 
 // instanceFindings are the findings of an instance that did not load (nil: none).

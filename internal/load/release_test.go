@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"weak"
 
@@ -90,5 +91,43 @@ func TestWorkersDropSyntax(t *testing.T) {
 		if s.expr != nil {
 			t.Errorf("service %d: syntax kept after its worker", i)
 		}
+	}
+}
+
+// A spec the per-service path declines after its services were released is loaded again from
+// the bytes first read, not from the disk: an edit saved in between does not change the findings.
+func TestReloadReadsTheFirstBytes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "spec.cue")
+	bad := strings.Replace(benchspec.Spec(30), "desiredCount: 2\n", "desiredCount: \"two\"\n", 1)
+	if bad == benchspec.Spec(30) {
+		t.Fatal("the benchmark spec has no desiredCount: 2 to break")
+	}
+	if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, want, err := Files([]string{p}, Options{})
+	if err != nil || len(want) == 0 {
+		t.Fatalf("the bad spec loads: %v %s", err, want)
+	}
+	reloads := 0
+	beforeReload = func() {
+		reloads++
+		if err := os.WriteFile(p, []byte(benchspec.Spec(30)), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	defer func() { beforeReload = nil }()
+	if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := Files([]string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reloads != 1 {
+		t.Fatalf("%d reloads, want 1: the released path was not taken", reloads)
+	}
+	if got.String() != want.String() {
+		t.Errorf("findings after an edit during the load:\n%s\nwant:\n%s", got, want)
 	}
 }
