@@ -224,6 +224,9 @@ func cliKey(k string) string {
 	if x, ok := cliKeyExceptions[k]; ok {
 		return x
 	}
+	if k == "" {
+		return k // no property is named so; kept as it is rather than indexed
+	}
 	return strings.ToLower(k[:1]) + k[1:]
 }
 
