@@ -161,6 +161,7 @@ func cliSecretARNs(s *schema.Spec, def map[string]any) {
 // cliTaskDefinitionDirectly).
 func cliContainerDefinitions(s *schema.Spec, svc schema.Service, defs []ecs.TaskDefinition_ContainerDefinition) (_ []ecs.TaskDefinition_ContainerDefinition, ok bool) {
 	out := slices.Clone(defs)
+	var secretARNs *strings.Replacer // made for the first secret, once per task definition
 	for i := range out {
 		d := &out[i]
 		name := treeString(d.Name)
@@ -168,7 +169,10 @@ func cliContainerDefinitions(s *schema.Spec, svc schema.Service, defs []ecs.Task
 			d.Secrets = slices.Clone(d.Secrets)
 			for j := range d.Secrets {
 				if tmpl, ok := subTemplate(d.Secrets[j].ValueFrom); ok {
-					d.Secrets[j].ValueFrom = secretARNReplacer(s).Replace(tmpl)
+					if secretARNs == nil {
+						secretARNs = secretARNReplacer(s)
+					}
+					d.Secrets[j].ValueFrom = secretARNs.Replace(tmpl)
 				}
 			}
 		}
