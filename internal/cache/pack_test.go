@@ -152,6 +152,7 @@ func TestDamagedPacksMiss(t *testing.T) {
 	}
 	for name, damage := range map[string]func(b []byte) []byte{
 		"corrupt":         func(b []byte) []byte { c := slices.Clone(b); c[len(c)/2] ^= 0xff; return c },
+		"values edited":   func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("k01"), []byte("K01")) },
 		"truncated":       func(b []byte) []byte { return b[:len(b)*2/3] },
 		"empty":           func([]byte) []byte { return nil },
 		"not a pack":      func(b []byte) []byte { return append([]byte("x"), b...) },
