@@ -121,7 +121,7 @@ func TestPackRewrittenWhenMostlyUnused(t *testing.T) {
 	}
 	data, _ := os.ReadFile(ps[0])
 	index := map[[32]byte][]byte{}
-	if n, _ := readPack(data, index, nil); n != len(few) {
+	if n, _ := readPack(bytes.NewReader(data), int64(len(data)), index, nil); n != len(few) {
 		t.Errorf("the base holds %d entries, want the %d used", n, len(few))
 	}
 }

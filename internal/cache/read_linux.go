@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"os"
 	"syscall"
 	"time"
 )
@@ -40,4 +41,25 @@ func readEntry(p string) ([]byte, time.Time, bool) {
 		n += m
 	}
 	return data, time.Unix(st.Mtim.Unix()), true
+}
+
+// openRegular opens the regular file at p for reading, with its modification time (as
+// readEntry: a FIFO is not waited on).
+func openRegular(p string) (*os.File, time.Time, bool) {
+	var fd int
+	var err error
+	for {
+		if fd, err = syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	var st syscall.Stat_t
+	if syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return nil, time.Time{}, false
+	}
+	return os.NewFile(uintptr(fd), p), time.Unix(st.Mtim.Unix()), true
 }
