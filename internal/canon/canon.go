@@ -360,8 +360,8 @@ func (d *decoder) value(v reflect.Value) error {
 		v.Set(p)
 	case reflect.Struct:
 		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
+		for i, exported := range exportedFields(t) { // t.Field(i) per field was a fifth of decoding
+			if !exported {
 				return fmt.Errorf("canon: %s has an unexported field %s", t, t.Field(i).Name)
 			}
 			if err := d.value(v.Field(i)); err != nil {
