@@ -59,7 +59,7 @@ type kindPack struct {
 	// What the packs read hold: entries and bytes of the base, the delta's full keys.
 	baseEntries, baseBytes int
 	deltaKeys              [][32]byte
-	modTime                time.Time // the base's, to refresh it as hits refresh entries
+	modTimes               [2]time.Time // the base's and the delta's, to refresh them as hits refresh entries
 
 	mu      sync.Mutex
 	used    map[[32]byte]bool // full keys got or put; true: to be packed from its file
@@ -96,8 +96,8 @@ func (c *Cache) packPath(kind, part string) string {
 func (k *kindPack) load(c *Cache, kind string) {
 	k.once.Do(func() {
 		k.index = map[[32]byte][]byte{}
-		k.baseEntries, _, k.baseBytes, k.modTime = readPackFile(c.packPath(kind, "base"), k.index, nil)
-		_, k.deltaKeys, _, _ = readPackFile(c.packPath(kind, "delta"), k.index, [][32]byte{})
+		k.baseEntries, _, k.baseBytes, k.modTimes[0] = readPackFile(c.packPath(kind, "base"), k.index, nil)
+		_, k.deltaKeys, _, k.modTimes[1] = readPackFile(c.packPath(kind, "delta"), k.index, [][32]byte{})
 	})
 }
 
@@ -214,9 +214,11 @@ func (k *kindPack) pack(c *Cache, kind string) {
 		return
 	}
 	k.load(c, kind) // a kind only put has not read its packs
-	if k.fromPak && time.Since(k.modTime) > refreshAfter {
-		now := time.Now()
-		os.Chtimes(c.packPath(kind, "base"), now, now)
+	for i, part := range []string{"base", "delta"} {
+		if t := k.modTimes[i]; k.fromPak && !t.IsZero() && time.Since(t) > refreshAfter {
+			now := time.Now()
+			os.Chtimes(c.packPath(kind, part), now, now)
+		}
 	}
 	// The entries used that the packs lack (or hold damaged), and those of the delta used.
 	var missing, delta [][32]byte

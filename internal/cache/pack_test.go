@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // packBuild is one build's use of the cache: it gets every key (putting the values it misses)
@@ -219,4 +220,30 @@ func TestGetAfterDeletion(t *testing.T) {
 	os.RemoveAll(dir)
 	packBuild(t, c, "kind", keys, valueOf)
 	packBuild(t, OpenAs(dir, []byte("one")), "kind", keys, valueOf)
+}
+
+// TestPackHitRefreshes: a build that takes entries from the packs refreshes their
+// modification time, as a hit does an entry's, so that Trim keeps packs in use.
+func TestPackHitRefreshes(t *testing.T) {
+	dir := t.TempDir()
+	keys := keysOf("k", 40)
+	edited := slices.Clone(keys)
+	edited[3] = "edited"
+	packBuild(t, OpenAs(dir, []byte("one")), "kind", keys, valueOf)
+	packBuild(t, OpenAs(dir, []byte("one")), "kind", keys, valueOf)
+	packBuild(t, OpenAs(dir, []byte("one")), "kind", edited, valueOf) // a delta
+	ps := packFiles(dir)
+	if len(ps) != 2 {
+		t.Fatalf("packs: %v", ps)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	for _, p := range ps {
+		os.Chtimes(p, old, old)
+	}
+	packBuild(t, OpenAs(dir, []byte("one")), "kind", edited, valueOf)
+	for _, p := range ps {
+		if fi, err := os.Stat(p); err != nil || time.Since(fi.ModTime()) > time.Minute {
+			t.Errorf("%s not refreshed: %v", filepath.Base(p), err)
+		}
+	}
 }
