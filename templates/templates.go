@@ -1,7 +1,8 @@
 // Package templates holds the text templates of the scripts ecsgen writes (userdata, deploy
 // script). Keeping them as files makes the shape of each script easy to read and review; the
 // data they receive is already validated and every value that reaches the shell goes through
-// shquote.
+// shquote (ShellQuote), in the template or, for the values deploy.sh writes for each of many
+// stacks, in the generator before (fields named Q…).
 package templates
 
 import (
