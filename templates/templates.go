@@ -52,19 +52,6 @@ func (c *chunks) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// WriteString spares text/template's conversion of each string it writes to a []byte.
-func (c *chunks) WriteString(s string) (int, error) {
-	c.n += len(s)
-	if len(c.cur)+len(s) > cap(c.cur) {
-		if len(c.cur) > 0 {
-			c.full = append(c.full, c.cur)
-		}
-		c.cur = make([]byte, 0, max(chunkSize, len(s)))
-	}
-	c.cur = append(c.cur, s...)
-	return len(s), nil
-}
-
 // bytes are the bytes written, in one slice of their size.
 func (c *chunks) bytes() []byte {
 	out := make([]byte, 0, c.n)
