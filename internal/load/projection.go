@@ -83,6 +83,11 @@ type projection struct {
 	// the first worker's schema (they do not depend on the context).
 	defaultsOnce sync.Once
 	defaultsErr  error
+
+	// top are the schema's top-level fields, for the checkers (checker.go), compiled once per
+	// process from the first worker's schema.
+	top          map[string]*ast.Field
+	checkersOnce sync.Once
 }
 
 // projectedDef is a definition of independent fields, and the Go type it decodes into.
@@ -108,6 +113,10 @@ type projectedField struct {
 	value    reflect.Value
 	hasValue bool
 	required bool
+
+	// schema is the field's schema; chk its checker (checker.go), nil when none compiles.
+	schema ast.Expr
+	chk    *chk
 }
 
 var projected struct {
@@ -178,7 +187,7 @@ func analyse(src []byte, service reflect.Type) *projection {
 		return nil
 	}
 
-	p := &projection{}
+	p := &projection{top: top}
 	var extra strings.Builder
 	made := map[string]*projectedDef{}
 	var project func(name string, goType reflect.Type) *projectedDef
@@ -216,7 +225,7 @@ func analyse(src []byte, service reflect.Type) *projection {
 			if !ok || d.fields[label] != nil || !independent(fd.Value, top, imports) {
 				return nil
 			}
-			pf := &projectedField{label: label, optional: fd.Constraint == token.OPTION, def: projectedPrefix + strings.TrimPrefix(name, "#") + "_" + label}
+			pf := &projectedField{label: label, optional: fd.Constraint == token.OPTION, def: projectedPrefix + strings.TrimPrefix(name, "#") + "_" + label, schema: fd.Value}
 			if !ast.IsValidIdent(pf.def) {
 				return nil
 			}
@@ -572,6 +581,10 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 				m.SetMapIndex(reflect.ValueOf(name).Convert(t.Key()), e)
 			}
 			dst.Set(m)
+			continue
+		}
+		if !w.checkOff && fastField(f, values[label], dst) {
+			w.checked++
 			continue
 		}
 		hit, key, buf := w.results.recall(resultField, f.def, values[label], dst, w.keyBuf)
