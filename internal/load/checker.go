@@ -622,6 +622,9 @@ func (c *chk) check(d *datum) verdict {
 		return verdictOf(d.kind&c.kinds != 0)
 	case chkLit:
 		if isNum(c.lit) && isNum(d) && c.lit.kind != d.kind {
+			if d.num.Cmp(&c.lit.num) != 0 {
+				return no
+			}
 			return unsure // 1 against 1.0: CUE's
 		}
 		return verdictOf(sameScalar(c.lit, d))
@@ -643,10 +646,13 @@ func (c *chk) check(d *datum) verdict {
 				return verdictOf(r < 0)
 			}
 		case isNum(c.lit) && isNum(d):
-			if c.lit.kind != d.kind {
-				return unsure
+			if d.num.Cmp(&c.lit.num) != 0 {
+				return yes
 			}
-			return verdictOf(d.num.Cmp(&c.lit.num) != 0)
+			if c.lit.kind != d.kind {
+				return unsure // 1 against !=1.0: CUE's
+			}
+			return no
 		case c.lit.kind == kString && d.kind == kString:
 			return verdictOf(d.str != c.lit.str)
 		}
@@ -1004,7 +1010,11 @@ func (c *chk) appendJSON(b []byte, d *datum) ([]byte, bool) {
 			var fc *chk
 			switch s.op {
 			case chkStruct:
-				fc = s.fields[label].c
+				f := s.fields[label]
+				if f == nil {
+					return b, false
+				}
+				fc = f.c
 			case chkPattern:
 				fc = s.value
 			default:
