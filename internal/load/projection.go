@@ -41,6 +41,22 @@
 // values each service writes alone (image, environment, secrets, role); the load allocates
 // 264 MB instead of 536.
 //
+// Most of what remained after the memo was CUE's evaluator on values a single service writes:
+// building each field's value, unifying it with its definition, validating and decoding it. So
+// each projected field also has a checker (checker.go), compiled once per process from its
+// schema's syntax (and, for the defaults of the fields a value leaves out, from its CUE value,
+// decoded by decoder.decode): plain data is checked against the schema in Go and decoded from
+// its syntax straight into the Go model, before the memo is asked. The checker's invariant is
+// the projection's: it accepts only what CUE's unification accepts, and decodes the same Go
+// value; anything it does not know exactly (a construct it does not compile, 1 against 1.0, a
+// struct that fits two alternatives, a default it cannot read) it declines, and the field goes
+// to the memo and the unification as before, which judge it and produce the findings.
+// TestCheckerAgrees compares the two on the values of every spec the tests know and on values
+// generated from each field's schema, near-invalid ones and unusual literal forms included;
+// TestProjectionAgrees runs every service and wrong variant with the checker on and off. At
+// 1000 services (BenchmarkLoad) the projection took 0.39 s of CPU per load without it, 0.05 s
+// with it, and the load allocates 85 MB instead of 265.
+//
 // Whether the schema allows this is decided from the schema's syntax when the projection is
 // made (analyse); a schema that does not allows no projection, and services are then unified
 // with #Service whole. The projection takes only services written as plain data; on any other
