@@ -9,16 +9,18 @@
 // without defaults; lists with a fixed prefix and an ellipsis, with list.MinItems/MaxItems and
 // list.UniqueItems (of strings); structs of regular and optional fields, closed as every struct
 // of a definition is; structs of one pattern [P]: T; and references to the schema's top-level
-// definitions. Anything else — a selector, a comprehension, a required field, an embedding, an
-// ellipsis in a struct, two structs in one conjunction, another builtin — compiles to a node
-// that declines whatever reaches it, so the checker only ever says yes where it knows exactly.
+// definitions and their regular fields (#ServiceLoadBalancer.rule). Anything else — a
+// comprehension, a required field, an embedding, an ellipsis in a struct, two structs in one
+// conjunction (autoscaling.predictive), another builtin — compiles to a node that declines
+// whatever reaches it, so the checker only ever says yes where it knows exactly.
 //
-// check says whether CUE would accept the data unified with the schema: the data's literals
-// are read as CUE's compiler reads them (literal.ParseQuotes and ParseNum: 1_000, 0x10 and 1K
-// are ints, 1.0 and 1e3 floats, """ and #"…"# strings, single-quoted bytes declined), a field
-// the data leaves out must have a schema that is concrete alone (its default), and a value
-// that fits two alternatives of a disjunction is taken only when it holds no struct (the two
-// results are then the same value). decode then fills the Go value exactly as decoder.decode
+// check says yes (CUE accepts the data unified with the schema), no (the unification is
+// bottom, so a disjunction drops that alternative) or unsure. The data is read as CUE's
+// compiler reads it (literal.ParseQuotes and ParseNum: 1_000, 0x10 and 1K are ints, 1.0 and
+// 1e3 floats, """ and #"…"# strings, single-quoted bytes declined; quoted labels in Unicode
+// normal form C), a field the data leaves out must have a schema that is concrete alone (its
+// default), and a value that fits two alternatives of a disjunction is taken only when it
+// holds no struct (the two results are then the same value). decode then fills the Go value exactly as decoder.decode
 // (decode.go) fills it from the unified CUE value: JSON field names, nil pointers for optional
 // fields left out, a non-nil map or slice for every struct or list, the defaults of the fields
 // left out decoded once per process from the schema's own CUE value by decoder.decode itself,
@@ -350,6 +352,8 @@ func (cc *checkerCompiler) expr(x ast.Expr, v cue.Value, t reflect.Type) *chk {
 			return &chk{op: chkOr, args: args}
 		}
 		return unknownChk
+	case *ast.SelectorExpr:
+		return cc.selector(x, t)
 	case *ast.CallExpr:
 		return cc.call(x)
 	case *ast.ListLit:
@@ -465,6 +469,50 @@ func (cc *checkerCompiler) call(x *ast.CallExpr) *chk {
 		return &chk{op: chkUnique}
 	}
 	return unknownChk
+}
+
+// selector compiles a reference to a regular field of a top-level definition's struct
+// (#ServiceLoadBalancer.rule): the field's schema, closed as the definition closes it.
+func (cc *checkerCompiler) selector(x *ast.SelectorExpr, t reflect.Type) *chk {
+	id, ok := x.X.(*ast.Ident)
+	if !ok {
+		return unknownChk
+	}
+	def := cc.top[id.Name]
+	if !strings.HasPrefix(id.Name, "#") || def == nil || ast.Node(def.Value) != id.Node {
+		return unknownChk
+	}
+	st, ok := def.Value.(*ast.StructLit)
+	if !ok {
+		return unknownChk
+	}
+	label, _, err := ast.LabelName(x.Sel)
+	if err != nil {
+		return unknownChk
+	}
+	var field *ast.Field
+	for _, e := range st.Elts {
+		switch e := e.(type) {
+		case *ast.CommentGroup:
+		case *ast.Field:
+			l, ok := plainLabel(e.Label)
+			if !ok {
+				return unknownChk // a pattern or another label could reach the field too
+			}
+			if l == label {
+				if field != nil || e.Constraint != token.ILLEGAL {
+					return unknownChk
+				}
+				field = e
+			}
+		default:
+			return unknownChk
+		}
+	}
+	if field == nil {
+		return unknownChk
+	}
+	return cc.expr(field.Value, cc.root.LookupPath(cue.MakePath(cue.Def(id.Name), cue.Str(label))), t)
 }
 
 // ref compiles a reference to a top-level definition, once per Go type (its defaults are

@@ -664,6 +664,8 @@ import (
 #Prefix: [#Name, int, ...bool]
 #Pattern: {[#Name]: {x: *0 | int}}
 #Nested: {inner: {a: *true | bool, b?: string}}
+#Selected: #Nested.inner
+#Pick: #Pattern.a
 #Sibling: {a: int, b: a}
 #Floats: 1.5 | 2
 #Top: {v: _}
@@ -707,6 +709,8 @@ import (
 		{"#Prefix", []string{`+["a", 1]`, `+["a", 1, true, false]`, `["a"]`, `["A", 1]`, `["a", 1, 2]`, `["a", 1.0]`}},
 		{"#Pattern", []string{"+{}", "{a: {}}", "+{a: {x: 1}}", "{A: {}}", "{a: {y: 1}}", `{"a": {x: 1}, a: {x: 1}}`}},
 		{"#Nested", []string{"+{inner: {}}", `+{inner: {b: "x"}}`, "{}", "{inner: {c: 1}}", "{inner: {a: 1}}"}},
+		{"#Selected", []string{"+{}", "+{a: false}", "{c: 1}", "{inner: {}}"}},
+		{"#Pick", []string{"{x: 1}"}},
 		{"#Sibling", []string{"{a: 1, b: 1}", "{a: 1, b: 2}"}},
 		{"#Floats", []string{"+1.5", "+2", "2.0", "1.50", "15e-1", "1"}},
 		{"#Top", []string{"+{v: 1}", `+{v: {x: [1, "a"]}}`, "{}"}},
