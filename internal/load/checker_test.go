@@ -740,3 +740,76 @@ import (
 		}
 	}
 }
+
+// TestCheckerCoverage checks that every field of the projection has a checker and that the
+// checkers decline only the parts of the schema listed here, so that a change to the schema
+// that leaves the values services write to CUE's evaluator again (most of the projection's cost
+// before the checker) is seen: extend the checker, or add the part here and say why.
+func TestCheckerCoverage(t *testing.T) {
+	w := &serviceWorker{}
+	if err := w.compile(); err != nil {
+		t.Fatal(err)
+	}
+	declinedByDesign := map[string]string{
+		"#ecsgenProjected_Service_autoscaling.predictive": "{[#Label]: #PredictiveScaling & {metric: …}}: two structs in one conjunction",
+	}
+	var declined []string
+	for _, cf := range checkedFields(w.proj) {
+		seen := map[*chk]bool{}
+		var walk func(c *chk, path string)
+		walk = func(c *chk, path string) {
+			if c == nil {
+				return
+			}
+			if c.op == chkUnknown {
+				declined = append(declined, cf.f.def+path)
+				return
+			}
+			if seen[c] {
+				return
+			}
+			seen[c] = true
+			for _, a := range c.args {
+				walk(a, path)
+			}
+			for i, e := range c.elems {
+				walk(e, fmt.Sprintf("%s[%d]", path, i))
+			}
+			walk(c.rest, path+"[...]")
+			for l, f := range c.fields {
+				walk(f.c, path+"."+l)
+			}
+			walk(c.label, path+"[label]")
+			walk(c.value, path+"[*]")
+			walk(c.target, path)
+		}
+		walk(cf.f.chk, "")
+	}
+	slices.Sort(declined)
+	for _, d := range declined {
+		if declinedByDesign[d] == "" {
+			t.Errorf("the checker declines %s", d)
+		}
+	}
+	for d := range declinedByDesign {
+		if !slices.Contains(declined, d) {
+			t.Errorf("the checker no longer declines %s: take it off the list", d)
+		}
+	}
+	done := map[*projectedDef]bool{}
+	var walk func(d *projectedDef)
+	walk = func(d *projectedDef) {
+		if done[d] {
+			return
+		}
+		done[d] = true
+		for label, f := range d.fields {
+			if f.elem != nil {
+				walk(f.elem)
+			} else if f.chk == nil {
+				t.Errorf("%s.%s has no checker", d.name, label)
+			}
+		}
+	}
+	walk(w.proj.service)
+}
