@@ -32,9 +32,11 @@ package load
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -654,6 +656,17 @@ const (
 	no
 )
 
+// and is the verdict of two constraints on the same data: no if either is no.
+func (v verdict) and(w verdict) verdict {
+	if v == no || w == no {
+		return no
+	}
+	if v == unsure || w == unsure {
+		return unsure
+	}
+	return yes
+}
+
 func verdictOf(ok bool) verdict {
 	if ok {
 		return yes
@@ -742,11 +755,8 @@ func (c *chk) check(d *datum) verdict {
 	case chkAnd:
 		v := yes
 		for _, a := range c.args {
-			switch a.check(d) {
-			case no:
+			if v = v.and(a.check(d)); v == no {
 				return no
-			case unsure:
-				v = unsure
 			}
 		}
 		return v
@@ -774,11 +784,8 @@ func (c *chk) check(d *datum) verdict {
 		}
 		v := yes
 		for i, e := range d.elems {
-			switch c.elem(i).check(e) {
-			case no:
+			if v = v.and(c.elem(i).check(e)); v == no {
 				return no
-			case unsure:
-				v = unsure
 			}
 		}
 		return v
@@ -792,11 +799,8 @@ func (c *chk) check(d *datum) verdict {
 			if f == nil {
 				return no // not allowed: the struct is closed
 			}
-			switch f.c.check(d.fields[i]) {
-			case no:
+			if v = v.and(f.c.check(d.fields[i])); v == no {
 				return no
-			case unsure:
-				v = unsure
 			}
 		}
 		if len(d.labels) < len(c.fields) {
@@ -813,13 +817,9 @@ func (c *chk) check(d *datum) verdict {
 		}
 		v := yes
 		for i, label := range d.labels {
-			for _, r := range [2]verdict{c.label.check(&datum{kind: kString, str: label}), c.value.check(d.fields[i])} {
-				switch r {
-				case no:
-					return no
-				case unsure:
-					v = unsure
-				}
+			name := datum{kind: kString, str: label}
+			if v = v.and(c.label.check(&name)).and(c.value.check(d.fields[i])); v == no {
+				return no
 			}
 		}
 		return v
@@ -1091,34 +1091,45 @@ func (c *chk) appendJSON(b []byte, d *datum) ([]byte, bool) {
 }
 
 // checkers compiles, once per process, the checker of every projected field, from a worker's
-// compiled projection.
+// compiled projection. The fields projected element by element ({[#Name]: #Def}) have none:
+// their elements' fields do.
 func (p *projection) checkers(root cue.Value) {
 	p.checkersOnce.Do(func() {
 		cc := &checkerCompiler{top: p.top, root: root, refs: map[refKey]*chk{}}
-		done := map[*projectedDef]bool{}
-		var walk func(d *projectedDef)
-		walk = func(d *projectedDef) {
-			if done[d] {
+		p.eachField(func(d *projectedDef, f *projectedField) {
+			if f.elem != nil {
 				return
 			}
-			done[d] = true
-			for _, f := range d.fields {
-				if f.elem != nil {
-					walk(f.elem)
-					continue // projected element by element
-				}
-				var t reflect.Type
-				if i, inGo := d.goIndex[f.label]; inGo {
-					t = d.goType.Field(i).Type
-				}
-				c := cc.expr(f.schema, root.LookupPath(cue.MakePath(cue.Def(f.def))), t)
-				if c.op != chkUnknown {
-					f.chk = c
-				}
+			var t reflect.Type
+			if i, inGo := d.goIndex[f.label]; inGo {
+				t = d.goType.Field(i).Type
 			}
-		}
-		walk(p.service)
+			if c := cc.expr(f.schema, root.LookupPath(cue.MakePath(cue.Def(f.def))), t); c.op != chkUnknown {
+				f.chk = c
+			}
+		})
 	})
+}
+
+// eachField calls fn with every field of the projected definitions, each definition once, in
+// the order of their labels.
+func (p *projection) eachField(fn func(d *projectedDef, f *projectedField)) {
+	done := map[*projectedDef]bool{}
+	var walk func(d *projectedDef)
+	walk = func(d *projectedDef) {
+		if done[d] {
+			return
+		}
+		done[d] = true
+		for _, label := range slices.Sorted(maps.Keys(d.fields)) {
+			f := d.fields[label]
+			if f.elem != nil {
+				walk(f.elem)
+			}
+			fn(d, f)
+		}
+	}
+	walk(p.service)
 }
 
 // fastField checks and decodes a field's values with its checker; false when there is none,

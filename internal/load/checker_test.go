@@ -29,35 +29,16 @@ type checkedField struct {
 // checkedFields are the fields of the projection that have a checker.
 func checkedFields(p *projection) []checkedField {
 	var out []checkedField
-	done := map[*projectedDef]bool{}
-	var walk func(d *projectedDef)
-	walk = func(d *projectedDef) {
-		if done[d] {
+	p.eachField(func(d *projectedDef, f *projectedField) {
+		if f.chk == nil {
 			return
 		}
-		done[d] = true
-		for _, label := range slices.Sorted(func(yield func(string) bool) {
-			for l := range d.fields {
-				if !yield(l) {
-					return
-				}
-			}
-		}) {
-			f := d.fields[label]
-			if f.elem != nil {
-				walk(f.elem)
-			}
-			if f.chk == nil {
-				continue
-			}
-			cf := checkedField{f: f}
-			if i, ok := d.goIndex[label]; ok {
-				cf.t = d.goType.Field(i).Type
-			}
-			out = append(out, cf)
+		cf := checkedField{f: f}
+		if i, ok := d.goIndex[f.label]; ok {
+			cf.t = d.goType.Field(i).Type
 		}
-	}
-	walk(p.service)
+		out = append(out, cf)
+	})
 	return out
 }
 
@@ -143,15 +124,7 @@ func TestCheckerAgrees(t *testing.T) {
 
 	// The values the known specs write.
 	for _, src := range append(knownSpecs(t), []byte(benchspec.Spec(12))) {
-		f, err := parser.ParseFile("spec.cue", src)
-		if err != nil {
-			continue
-		}
-		services, ok := servicesFromSyntax([]*ast.File{f})
-		if !ok {
-			continue
-		}
-		for _, svc := range services {
+		for _, svc := range servicesOf(src) {
 			forEachFieldValue(w.proj.service, []ast.Expr{svc.expr}, func(def *projectedDef, label string, x ast.Expr) {
 				cf, ok := byDef[def.fields[label].def]
 				if !ok {
@@ -796,20 +769,9 @@ func TestCheckerCoverage(t *testing.T) {
 			t.Errorf("the checker no longer declines %s: take it off the list", d)
 		}
 	}
-	done := map[*projectedDef]bool{}
-	var walk func(d *projectedDef)
-	walk = func(d *projectedDef) {
-		if done[d] {
-			return
+	w.proj.eachField(func(d *projectedDef, f *projectedField) {
+		if f.elem == nil && f.chk == nil {
+			t.Errorf("%s.%s has no checker", d.name, f.label)
 		}
-		done[d] = true
-		for label, f := range d.fields {
-			if f.elem != nil {
-				walk(f.elem)
-			} else if f.chk == nil {
-				t.Errorf("%s.%s has no checker", d.name, label)
-			}
-		}
-	}
-	walk(w.proj.service)
+	})
 }

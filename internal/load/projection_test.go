@@ -101,15 +101,7 @@ func TestProjectionAgrees(t *testing.T) {
 	type variant = projectionVariant
 	var variants []variant
 	for i, src := range specs {
-		f, err := parser.ParseFile("spec.cue", src)
-		if err != nil {
-			continue
-		}
-		services, ok := servicesFromSyntax([]*ast.File{f})
-		if !ok {
-			continue
-		}
-		for _, svc := range services {
+		for _, svc := range servicesOf(src) {
 			for j := range len(wrongExprs) + 1 {
 				v := variant{svc: svc, what: fmt.Sprintf("spec %d, service %s as written", i, svc.name)}
 				if j > 0 {
@@ -321,4 +313,17 @@ func knownSpecs(t *testing.T) [][]byte {
 		}
 	}
 	return specs
+}
+
+// servicesOf are the services of a spec written as plain data, or none.
+func servicesOf(src []byte) []userService {
+	f, err := parser.ParseFile("spec.cue", src)
+	if err != nil {
+		return nil
+	}
+	services, ok := servicesFromSyntax([]*ast.File{f})
+	if !ok {
+		return nil
+	}
+	return services
 }
