@@ -257,7 +257,7 @@ type refKey struct {
 	t    reflect.Type
 }
 
-// compileChecker compiles a field's schema x, whose CUE value is v (when it exists) and whose
+// expr compiles a field's schema x, whose CUE value is v (when it exists) and whose
 // Go type is t (nil: the model has no such field).
 func (cc *checkerCompiler) expr(x ast.Expr, v cue.Value, t reflect.Type) *chk {
 	switch x := x.(type) {
