@@ -258,6 +258,13 @@ type deployStack struct {
 	LogGroups          []string
 	// ClusterImports are the cluster stack's exports the stack imports.
 	ClusterImports []string
+	// ServiceStack: the stack is neither the cluster's nor the network's.
+	ServiceStack bool
+	// The name, template, capabilities, parameter overrides and cluster imports as deploy.sh
+	// writes them (templates.ShellQuote): quoted once here, where a call of shquote in the template, for
+	// each of a thousand stacks, cost as much as the rest of the template.
+	QName, QTemplate                                    string
+	QCapabilities, QParameterOverrides, QClusterImports []string
 }
 
 // lbEndpoint is how deploy.sh prints a load balancer's URLs: from the DNS name the cluster
@@ -289,8 +296,11 @@ type scriptData struct {
 	// AdoptsLogGroups: a stack has retained log groups to adopt when it is created again.
 	AdoptsLogGroups bool
 	Endpoints       []lbEndpoint
-	// ServiceBatches are the ECS service names, at most 10 per describe-services call.
+	// ServiceBatches are the ECS service names, at most 10 per describe-services call, quoted
+	// for the shell.
 	ServiceBatches [][]string
+	// QTagSystem and QTagEnv are the stacks' tags as deploy.sh passes them, quoted.
+	QTagSystem, QTagEnv string
 	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain or
 	// RetainExceptOnCreate.
 	Retained []string
@@ -299,7 +309,8 @@ type scriptData struct {
 func scriptDataOf(e *env, plan deployPlan) scriptData {
 	s := e.spec
 	d := scriptData{Title: Prefix(s), Region: plan.Region, System: s.System, Env: s.Env, BucketVariable: TemplateBucketVariable,
-		InlineLimit: MaxInlineTemplateBytes, Cluster: ClusterName(s), ClusterStack: ClusterStackName(s)}
+		InlineLimit: MaxInlineTemplateBytes, Cluster: ClusterName(s), ClusterStack: ClusterStackName(s),
+		QTagSystem: templates.ShellQuote("ecsgen:system=" + s.System), QTagEnv: templates.ShellQuote("ecsgen:env=" + s.Env)}
 	// The service each stack name belongs to, computed once (the last by name when two share a
 	// stack name): looking it up per stack over every service was quadratic.
 	serviceOf := map[string]string{}
@@ -327,6 +338,8 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		for _, k := range slices.Sorted(maps.Keys(st.Parameters)) {
 			ds.ParameterOverrides = append(ds.ParameterOverrides, k+"="+st.Parameters[k])
 		}
+		ds.QName, ds.QTemplate = templates.ShellQuote(st.Name), templates.ShellQuote(st.Template)
+		ds.QCapabilities, ds.QParameterOverrides = shellQuoted(ds.Capabilities), shellQuoted(ds.ParameterOverrides)
 		if st.Name == d.ClusterStack {
 			d.ClusterExports = st.Exports
 		}
@@ -335,9 +348,13 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 				ds.ClusterImports = append(ds.ClusterImports, name)
 			}
 		}
+		ds.QClusterImports = shellQuoted(ds.ClusterImports)
 		d.Releases = d.Releases || st.Release != nil
 		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
 		d.Stacks = append(d.Stacks, ds)
+	}
+	for i := range d.Stacks {
+		d.Stacks[i].ServiceStack = d.Stacks[i].Function != d.ClusterFunction && d.Stacks[i].Function != d.NetworkFunction
 	}
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
 		d.ClusterProviders = append(d.ClusterProviders, CapacityProviderName(s, name))
@@ -367,7 +384,7 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 	}
 	var batch []string
 	for _, name := range sortedKeys(s.Services) {
-		batch = append(batch, ServiceName(s, name))
+		batch = append(batch, templates.ShellQuote(ServiceName(s, name)))
 		if len(batch) == 10 {
 			d.ServiceBatches = append(d.ServiceBatches, batch)
 			batch = nil
@@ -377,6 +394,18 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		d.ServiceBatches = append(d.ServiceBatches, batch)
 	}
 	return d
+}
+
+// shellQuoted is each of words quoted for the shell (nil for none).
+func shellQuoted(words []string) []string {
+	if words == nil {
+		return nil
+	}
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = templates.ShellQuote(w)
+	}
+	return out
 }
 
 // listenerURL is a listener's address, with $dns standing for the load balancer's DNS name.

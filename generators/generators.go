@@ -84,23 +84,9 @@ func (o Options) Generate(s *schema.Spec) (Files, error) {
 	for p, b := range e.extraFiles {
 		out[path.Join(s.Env, p)] = b
 	}
-	planJSON, err := marshalIndent(plan)
-	if err != nil {
+	if err := e.addEnvFiles(out, plan); err != nil {
 		return nil, err
 	}
-	out[path.Join(s.Env, "deploy-plan.json")] = planJSON
-	script, err := renderDeployScript(e, plan)
-	if err != nil {
-		return nil, err
-	}
-	out[path.Join(s.Env, "deploy.sh")] = script
-	destroy, err := renderDestroyScript(e, plan)
-	if err != nil {
-		return nil, err
-	}
-	out[path.Join(s.Env, "destroy.sh")] = destroy
-	out[path.Join(s.Env, "README.md")] = renderReadme(e, plan)
-	out[path.Join(s.Env, "checklist.md")] = renderChecklist(s, Checklist(s))
 	return out, nil
 }
 

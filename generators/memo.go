@@ -80,8 +80,10 @@ func (e *env) recall(key []byte) (serviceOutput, bool) {
 	if !ok {
 		return serviceOutput{}, false
 	}
+	// The files' bytes are slices of the entry (UnmarshalShared), which the memo never
+	// modifies, nor does anything after generation modify generated files.
 	var s storedOutput
-	if canon.Unmarshal(b, &s) != nil || s.Files == nil || s.ExtraFiles == nil {
+	if canon.UnmarshalShared(b, &s) != nil || s.Files == nil || s.ExtraFiles == nil {
 		return serviceOutput{}, false
 	}
 	return serviceOutput{out: s.Files, extraFiles: s.ExtraFiles, plan: deployPlan{Stacks: s.Stacks}, retained: s.Retained}, true

@@ -1,11 +1,11 @@
 // Package templates holds the text templates of the scripts ecsgen writes (userdata, deploy
 // script). Keeping them as files makes the shape of each script easy to read and review; the
 // data they receive is already validated and every value that reaches the shell goes through
-// shquote.
+// shquote (ShellQuote), in the template or, for the values deploy.sh writes for each of many
+// stacks, in the generator before (fields named Q…).
 package templates
 
 import (
-	"bytes"
 	"embed"
 	"strings"
 	"text/template"
@@ -20,13 +20,45 @@ var parsed = template.Must(template.New("").Funcs(template.FuncMap{
 }).ParseFS(files, "*.tmpl"))
 
 // Render executes the named template with data. The script is returned at its exact size: it
-// is held until the build writes it, and the buffer it grew in has up to twice its length.
+// is held until the build writes it. It is written in chunks and copied once into a slice of
+// its size: a buffer grown by doubling to the megabytes of a large spec's deploy.sh cleared
+// and copied its bytes at every doubling, and then once more to return them at their size.
 func Render(name string, data any) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := parsed.ExecuteTemplate(&buf, name, data); err != nil {
+	var w chunks
+	if err := parsed.ExecuteTemplate(&w, name, data); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(buf.Bytes()), nil
+	return w.bytes(), nil
+}
+
+// chunks is a writer into chunks of chunkSize bytes or more, joined at the end.
+type chunks struct {
+	full [][]byte // chunks filled
+	cur  []byte   // the chunk being filled
+	n    int      // bytes written
+}
+
+const chunkSize = 64 << 10
+
+func (c *chunks) Write(p []byte) (int, error) {
+	c.n += len(p)
+	if len(c.cur)+len(p) > cap(c.cur) {
+		if len(c.cur) > 0 {
+			c.full = append(c.full, c.cur)
+		}
+		c.cur = make([]byte, 0, max(chunkSize, len(p)))
+	}
+	c.cur = append(c.cur, p...)
+	return len(p), nil
+}
+
+// bytes are the bytes written, in one slice of their size.
+func (c *chunks) bytes() []byte {
+	out := make([]byte, 0, c.n)
+	for _, b := range c.full {
+		out = append(out, b...)
+	}
+	return append(out, c.cur...)
 }
 
 // ShellQuote quotes s for bash so that it is one word with exactly this content: nothing in it

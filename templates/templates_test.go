@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"os/exec"
 	"testing"
 
@@ -20,5 +21,21 @@ func TestShellQuoteRoundTrips(t *testing.T) {
 		if string(out) != s {
 			t.Errorf("%q came back as %q", s, out)
 		}
+	}
+}
+
+// TestChunksKeepEveryByte: Render's writer gives back exactly the bytes written, in order,
+// across chunk boundaries and for writes larger than a chunk.
+func TestChunksKeepEveryByte(t *testing.T) {
+	var c chunks
+	var want []byte
+	for i, n := range []int{0, 1, 100, chunkSize - 101, 1, chunkSize + 7, 3, 2 * chunkSize, 5} {
+		p := bytes.Repeat([]byte{byte('a' + i)}, n)
+		want = append(want, p...)
+		c.Write(p)
+	}
+	got := c.bytes()
+	if !bytes.Equal(got, want) || cap(got) != len(want) {
+		t.Errorf("got %d bytes (cap %d), want %d", len(got), cap(got), len(want))
 	}
 }

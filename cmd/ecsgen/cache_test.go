@@ -38,6 +38,19 @@ func TestCacheDir(t *testing.T) {
 		t.Fatalf("--cache-dir: %d entries, want one model and one stack per service", n)
 	}
 	build(filepath.Join(dir, "warm"), "--cache-dir", flagDir)
+	// The warm build packed the entries it used, one pack per kind, and the next build reads
+	// them from the packs alone.
+	if packs, _ := filepath.Glob(filepath.Join(flagDir, "v1", "pack", "*.base")); len(packs) != 2 {
+		t.Errorf("packs after a warm build: %v, want one per kind of entry", packs)
+	}
+	subs, _ := filepath.Glob(filepath.Join(flagDir, "v1", "??"))
+	for _, s := range subs {
+		os.RemoveAll(s)
+	}
+	build(filepath.Join(dir, "packed"), "--cache-dir", flagDir)
+	if n := entries(flagDir); n != 1 { // the record of the new output directory's generation
+		t.Errorf("a build from the packs stored %d entries, want the write record only", n)
+	}
 
 	envDir := filepath.Join(dir, "by-env")
 	t.Setenv(cache.EnvVar, envDir)
@@ -51,7 +64,7 @@ func TestCacheDir(t *testing.T) {
 	if _, err := os.Stat(offDir); err == nil {
 		t.Error("--cache-dir off still wrote the cache")
 	}
-	for _, out := range []string{"cold", "warm", "env", "flag-off"} {
+	for _, out := range []string{"cold", "warm", "packed", "env", "flag-off"} {
 		sameTree(t, filepath.Join(dir, "plain"), filepath.Join(dir, out))
 	}
 }

@@ -128,6 +128,8 @@ func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *r
 	if err != nil {
 		return nil, nil, err
 	}
+	// The entries the build used, packed for the next build to read in one go.
+	c.Pack()
 	c.Trim()
 	r := newReporter(sf.format, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	r.findings(res.Findings)

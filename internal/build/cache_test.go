@@ -313,3 +313,137 @@ func TestCacheFollowsCallers(t *testing.T) {
 	}
 	sameFiles(t, "warm, a caller removed", want, buildWith(t, after, c, load.Auto))
 }
+
+// packs are the cache's pack files.
+func packs(dir string) []string {
+	ps, _ := filepath.Glob(filepath.Join(dir, "v1", "pack", "*"))
+	return ps
+}
+
+// buildPacked builds spec with the cache in dir and packs what it used, as `ecsgen build` does.
+func buildPacked(t *testing.T, spec string, memo load.Memo, c *cache.Cache) generators.Files {
+	t.Helper()
+	files := buildWith(t, spec, memo, load.Auto)
+	c.Pack()
+	return files
+}
+
+// TestCachePacksNeverChangeOutput: builds that read their entries from packs — whole, with a
+// delta after an edit, damaged in every way, deleted while the build runs, written by builds
+// of two specs at once — give the bytes of a build without a cache.
+func TestCachePacksNeverChangeOutput(t *testing.T) {
+	spec := cacheSpecs(t)
+	specPath := spec[len(spec)-1] // the generated spec, which has enough services to pack
+	src, _ := os.ReadFile(specPath)
+	edited := filepath.Join(t.TempDir(), "edited.cue") // one service edited
+	os.WriteFile(edited, bytes.Replace(src, []byte(`FEATURE_0007: "on"`), []byte(`FEATURE_0007: "off"`), 1), 0o644)
+	want := map[string]generators.Files{specPath: buildWith(t, specPath, nil, load.Auto), edited: buildWith(t, edited, nil, load.Auto)}
+	if bytes.Equal(want[specPath]["perf/stacks/bench-perf-svc-svc-0007.json"], want[edited]["perf/stacks/bench-perf-svc-svc-0007.json"]) {
+		t.Fatal("the edit changes nothing in svc-0007's stack: the test proves nothing")
+	}
+	dir := t.TempDir()
+	open := func() *cache.Cache { return cache.Open(dir) }
+	withPacks := func(label, s string) {
+		t.Helper()
+		c := open()
+		sameFiles(t, label, want[s], buildPacked(t, s, c, c))
+	}
+	withPacks("cold", specPath)
+	if ps := packs(dir); len(ps) != 0 {
+		t.Fatalf("a cold build packed %v", ps)
+	}
+	withPacks("warm", specPath)
+	if ps := packs(dir); len(ps) != 2 {
+		t.Fatalf("packs after a warm build: %v, want one per kind of entry", ps)
+	}
+	removeEntries := func() {
+		for _, p := range entries(t, dir) {
+			os.Remove(p)
+		}
+	}
+	removeEntries()
+	counted := &countingMemo{Memo: open(), hits: map[string]int{}}
+	sameFiles(t, "from the packs", want[specPath], buildWith(t, specPath, counted, load.Auto))
+	if counted.hits["load.service"] != 30 || counted.hits["generators.service"] != 30 {
+		t.Errorf("hits from the packs alone %v, want 30 of each kind", counted.hits)
+	}
+	withPacks("edited", edited)
+	withPacks("edited again", edited)
+	withPacks("back", specPath)
+	if ps := packs(dir); len(ps) != 4 {
+		t.Errorf("packs after an edit: %v, want a base and a delta per kind", ps)
+	}
+
+	// Damaged packs, and no entry files: only what is whole in a pack may be used.
+	damages := map[string]func(b []byte) []byte{
+		"corrupt":   func(b []byte) []byte { c := slices.Clone(b); c[len(c)/2] ^= 0xff; return c },
+		"truncated": func(b []byte) []byte { return b[:len(b)*2/3] },
+		"empty":     func([]byte) []byte { return nil },
+	}
+	for _, how := range []string{"corrupt", "truncated", "empty"} {
+		withPacks("warm", specPath) // packs and entries again
+		for _, p := range packs(dir) {
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, damages[how](b), 0o644)
+		}
+		removeEntries()
+		withPacks(how+" packs", specPath)
+	}
+	// Misplaced: each pack under another's name (another kind's, or the delta as base).
+	withPacks("warm", specPath)
+	withPacks("edited", edited)
+	ps := packs(dir)
+	contents := make([][]byte, len(ps))
+	for i, p := range ps {
+		contents[i], _ = os.ReadFile(p)
+	}
+	for i, p := range ps {
+		os.WriteFile(p, contents[(i+1)%len(ps)], 0o644)
+	}
+	removeEntries()
+	withPacks("misplaced packs", edited)
+
+	// The directory deleted while a build reads its packs.
+	withPacks("warm", specPath)
+	deleting := &deletingMemo{Memo: open(), dir: dir, after: 10}
+	c := deleting.Memo.(*cache.Cache)
+	sameFiles(t, "deleted during the build", want[specPath], buildPacked(t, specPath, deleting, c))
+	withPacks("after the deletion", specPath)
+
+	// Builds of both specs at once, each packing.
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			for range 2 {
+				s := []string{specPath, edited}[i%2]
+				c := open()
+				res, err := build.Files([]string{s}, load.Options{Memo: c})
+				if err != nil || res.Files == nil {
+					t.Errorf("build %d: %v", i, err)
+					return
+				}
+				c.Pack()
+				sameFiles(t, fmt.Sprintf("concurrent build %d", i), want[s], res.Files)
+			}
+		})
+	}
+	wg.Wait()
+	withPacks("after the concurrent builds", specPath)
+}
+
+// deletingMemo deletes the cache directory at its after-th Get.
+type deletingMemo struct {
+	load.Memo
+	dir   string
+	mu    sync.Mutex
+	after int
+}
+
+func (m *deletingMemo) Get(kind string, key []byte) ([]byte, bool) {
+	m.mu.Lock()
+	if m.after--; m.after == 0 {
+		os.RemoveAll(m.dir)
+	}
+	m.mu.Unlock()
+	return m.Memo.Get(kind, key)
+}

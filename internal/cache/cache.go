@@ -19,6 +19,10 @@
 // What it cannot detect is an entry forged on purpose, with a valid checksum over a wrong
 // value: like Go's build cache, the directory must be writable only by its user.
 //
+// A build reads most entries from packs: one file per kind of the entries the build before
+// used, written at its end (Pack; pack.go), each entry in it as its file holds it and checked
+// the same way.
+//
 // The directory is safe to delete at any time. It is pruned as Go prunes its build cache: a
 // hit refreshes an entry's modification time (at most once an hour), and at most once a day
 // a build removes the entries unused for five days (Trim).
@@ -58,6 +62,9 @@ type Cache struct {
 
 	idOnce sync.Once
 	id     []byte // identity of the running binary; nil: unknown, the cache is off
+
+	packsMu sync.Mutex
+	packs   map[string]*kindPack // by kind: its packs and the entries the build used (pack.go)
 }
 
 // Dir is the cache directory a build uses: flag (from --cache-dir) when set, else
@@ -122,6 +129,11 @@ func (c *Cache) Get(kind string, key []byte) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
+	k := c.kindPack(kind)
+	k.load(c, kind)
+	if value, ok := k.fromPack(full); ok {
+		return value, true
+	}
 	p := c.path(full)
 	data, mtime, ok := readEntry(p)
 	if !ok {
@@ -135,7 +147,8 @@ func (c *Cache) Get(kind string, key []byte) ([]byte, bool) {
 		now := time.Now()
 		os.Chtimes(p, now, now)
 	}
-	return value, true
+	k.use(full, true)
+	return value[:len(value):len(value)], true
 }
 
 // Put stores value under kind and key; failures are ignored (the next build misses).
@@ -148,6 +161,7 @@ func (c *Cache) Put(kind string, key, value []byte) {
 		return
 	}
 	writeAtomic(c.path(full), seal(full, value))
+	c.kindPack(kind).use(full, false)
 }
 
 // seal is an entry: magic, the full key, the value's length, the value, and the SHA-256 of
@@ -241,7 +255,7 @@ func (c *Cache) trim(cutoff time.Time) {
 		return
 	}
 	for _, sd := range subdirs {
-		if !sd.IsDir() || (len(sd.Name()) != 2 && sd.Name() != "exe") {
+		if !sd.IsDir() || (len(sd.Name()) != 2 && sd.Name() != "exe" && sd.Name() != "pack") {
 			continue
 		}
 		sub := filepath.Join(c.dir, sd.Name())

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"os"
 	"syscall"
 	"time"
 )
@@ -13,14 +14,8 @@ import (
 // fcntl around it), and give it a finalizer. O_NONBLOCK: a FIFO at p is not waited on (then a
 // miss); it changes nothing for a regular file.
 func readEntry(p string) ([]byte, time.Time, bool) {
-	var fd int
-	var err error
-	for {
-		if fd, err = syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	if err != nil {
+	fd, ok := openNonblock(p)
+	if !ok {
 		return nil, time.Time{}, false
 	}
 	defer syscall.Close(fd)
@@ -40,4 +35,29 @@ func readEntry(p string) ([]byte, time.Time, bool) {
 		n += m
 	}
 	return data, time.Unix(st.Mtim.Unix()), true
+}
+
+// openRegular opens the regular file at p for reading, with its modification time (as
+// readEntry: a FIFO is not waited on).
+func openRegular(p string) (*os.File, time.Time, bool) {
+	fd, ok := openNonblock(p)
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	var st syscall.Stat_t
+	if syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return nil, time.Time{}, false
+	}
+	return os.NewFile(uintptr(fd), p), time.Unix(st.Mtim.Unix()), true
+}
+
+// openNonblock opens p read-only with O_NONBLOCK (a FIFO is not waited on), retrying on EINTR.
+func openNonblock(p string) (int, bool) {
+	for {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		if !errors.Is(err, syscall.EINTR) {
+			return fd, err == nil
+		}
+	}
 }

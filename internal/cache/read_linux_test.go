@@ -32,6 +32,29 @@ func TestFIFOMisses(t *testing.T) {
 	}
 }
 
+// A FIFO where a pack goes is no pack, not a wait for a writer.
+func TestFIFOPackIgnored(t *testing.T) {
+	c := OpenAs(t.TempDir(), []byte("one"))
+	c.Put("k", []byte("a"), []byte("x"))
+	os.MkdirAll(c.dir+"/pack", 0o755)
+	if err := syscall.Mkfifo(c.packPath("k", "base"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	done := make(chan bool)
+	go func() {
+		v, ok := c.Get("k", []byte("a"))
+		done <- ok && string(v) == "x"
+	}()
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Error("the entry's file did not answer")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Get waits on a FIFO")
+	}
+}
+
 // BenchmarkGet reads 2000 entries of 20 KB, as a rebuild of 1000 services does (a model and
 // the generated files of each).
 func BenchmarkGet(b *testing.B) {

@@ -26,3 +26,17 @@ func readEntry(p string) ([]byte, time.Time, bool) {
 	}
 	return data, fi.ModTime(), true
 }
+
+// openRegular opens the regular file at p for reading, with its modification time.
+func openRegular(p string) (*os.File, time.Time, bool) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, time.Time{}, false
+	}
+	return f, fi.ModTime(), true
+}

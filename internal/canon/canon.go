@@ -25,7 +25,9 @@ import (
 
 // Memo stores results between builds in this encoding, under keys that hash every input of
 // a result (internal/cache implements it on disk). Get's value is exactly what Put stored
-// under the same kind and key, or false. It is used from several goroutines at once.
+// under the same kind and key, or false; the memo never modifies it afterwards, and the caller
+// does not modify it either (it may decode it with UnmarshalShared). It is used from several
+// goroutines at once.
 type Memo interface {
 	Get(kind string, key []byte) ([]byte, bool)
 	Put(kind string, key, value []byte)
@@ -57,6 +59,25 @@ func Unmarshal(data []byte, v any) error {
 		return errors.New("canon: Unmarshal needs a non-nil pointer")
 	}
 	d := &decoder{buf: data}
+	if err := d.value(rv.Elem()); err != nil {
+		return err
+	}
+	if len(d.buf) != 0 {
+		return errors.New("canon: bytes left over")
+	}
+	return nil
+}
+
+// UnmarshalShared is Unmarshal, but the []byte values it decodes are slices of data instead
+// of copies (capped at their length, so an append copies): data and those values must not be
+// modified while either is used. For values read from the build cache, whose largest part is
+// the bytes of generated files: copying them cleared and filled as much memory again.
+func UnmarshalShared(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return errors.New("canon: Unmarshal needs a non-nil pointer")
+	}
+	d := &decoder{buf: data, shared: true}
 	if err := d.value(rv.Elem()); err != nil {
 		return err
 	}
@@ -185,9 +206,14 @@ func exportedFields(t reflect.Type) []bool {
 
 var exported sync.Map // reflect.Type → []bool
 
-type decoder struct{ buf []byte }
+type decoder struct {
+	buf    []byte
+	shared bool // []byte values are slices of buf (UnmarshalShared)
+}
 
 var errShort = errors.New("canon: truncated data")
+
+var bytesType = reflect.TypeFor[[]byte]()
 
 func (d *decoder) uvarint() (uint64, error) {
 	n, size := binary.Uvarint(d.buf)
@@ -274,6 +300,11 @@ func (d *decoder) value(v reflect.Value) error {
 			return err
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 {
+			if d.shared && v.Type() == bytesType {
+				v.SetBytes(d.buf[:n:n])
+				d.buf = d.buf[n:]
+				return nil
+			}
 			s := reflect.MakeSlice(v.Type(), n, n)
 			copy(s.Bytes(), d.buf[:n])
 			d.buf = d.buf[n:]
@@ -329,8 +360,8 @@ func (d *decoder) value(v reflect.Value) error {
 		v.Set(p)
 	case reflect.Struct:
 		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
+		for i, exported := range exportedFields(t) { // t.Field(i) per field was a fifth of decoding
+			if !exported {
 				return fmt.Errorf("canon: %s has an unexported field %s", t, t.Field(i).Name)
 			}
 			if err := d.value(v.Field(i)); err != nil {

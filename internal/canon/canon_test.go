@@ -63,6 +63,49 @@ func TestRoundTripKeepsNilAndEmpty(t *testing.T) {
 	}
 }
 
+// TestUnmarshalShared: the values UnmarshalShared gives back are Unmarshal's (nil and empty
+// apart), their []byte values are slices of the data, and appending to one copies it instead
+// of writing over the data that follows.
+func TestUnmarshalShared(t *testing.T) {
+	one := 1
+	values := []outer{
+		{},
+		{In: inner{B: []byte{}}},
+		{In: inner{S: []string{""}, P: &one, B: []byte{7, 8, 9}}, Ins: []inner{{B: []byte{1}}, {B: nil}, {B: []byte{}}}},
+	}
+	for i, v := range values {
+		b, err := Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, copied outer
+		if err := UnmarshalShared(b, &got); err != nil {
+			t.Fatalf("value %d: %v", i, err)
+		}
+		if err := Unmarshal(b, &copied); err != nil || !reflect.DeepEqual(got, copied) || !reflect.DeepEqual(got, v) {
+			t.Errorf("value %d: shared %+v, copied %+v (%v), want %+v", i, got, copied, err, v)
+		}
+		for n := range len(b) {
+			if UnmarshalShared(b[:n], &got) == nil {
+				t.Errorf("value %d: a prefix of %d bytes of %d decoded", i, n, len(b))
+			}
+		}
+	}
+	b, _ := Marshal(values[2])
+	before := bytes.Clone(b)
+	var got outer
+	if err := UnmarshalShared(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte{7, 8, 9}) || &got.In.B[0] != &b[bytes.Index(b, []byte{7, 8, 9})] {
+		t.Error("the []byte value is a copy, not a slice of the data")
+	}
+	_ = append(got.In.B, 0xff)
+	if !bytes.Equal(b, before) {
+		t.Error("appending to a shared value wrote into the data")
+	}
+}
+
 func TestMapOrderCanonical(t *testing.T) {
 	m := map[string]int{}
 	for i := range 200 {
