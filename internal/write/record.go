@@ -102,8 +102,8 @@ func loadRecord(rs Records, target string) record {
 }
 
 // knows says whether the record knows what the file whose lstat is info holds, and if so
-// whether that is data.
-func (r record) knows(rel string, info fs.FileInfo, data []byte, sum func() [sha256.Size]byte) (known, same bool) {
+// whether that is the size bytes whose SHA-256 sum gives.
+func (r record) knows(rel string, info fs.FileInfo, size int64, sum func() [sha256.Size]byte) (known, same bool) {
 	e, ok := r[rel]
 	if !ok || e.stat == (fileStat{}) {
 		return false, false
@@ -112,7 +112,7 @@ func (r record) knows(rel string, info fs.FileInfo, data []byte, sum func() [sha
 	if !ok || st != e.stat {
 		return false, false
 	}
-	return true, int64(len(data)) == e.stat.size && sum() == e.sum
+	return true, size == e.stat.size && sum() == e.sum
 }
 
 // statOf is the part of info a record compares; false where the platform does not say.
@@ -128,11 +128,14 @@ func statOf(info fs.FileInfo) (fileStat, bool) {
 }
 
 // newRecord is the record of the generation now at target, whose generated files are files
-// (sums: the SHA-256 of those already known). info gives a file's lstat, nil to take it now.
-// Files modified after notBefore are left without a stat: the next build reads them.
-func newRecord(target string, files map[string][]byte, sums map[string][sha256.Size]byte, info map[string]fs.FileInfo, notBefore time.Time) record {
+// (their sizes and SHA-256 sums). info gives a file's lstat, nil to take it now. Files
+// modified after notBefore are left without a stat: the next build reads them.
+func newRecord(target string, files map[string]fileMeta, info map[string]fs.FileInfo, notBefore time.Time) record {
 	r := make(record, len(files))
-	for rel, data := range files {
+	for rel, m := range files {
+		if !m.summed {
+			continue // not known: the next build reads the file
+		}
 		fi := info[rel]
 		if fi == nil {
 			var err error
@@ -141,14 +144,10 @@ func newRecord(target string, files map[string][]byte, sums map[string][sha256.S
 			}
 		}
 		st, ok := statOf(fi)
-		if !ok || st.size != int64(len(data)) || !fi.ModTime().Before(notBefore) {
+		if !ok || st.size != m.size || !fi.ModTime().Before(notBefore) {
 			st = fileStat{}
 		}
-		sum, known := sums[rel]
-		if !known {
-			sum = sha256.Sum256(data)
-		}
-		r[rel] = recordEntry{stat: st, sum: sum}
+		r[rel] = recordEntry{stat: st, sum: m.sum}
 	}
 	return r
 }
@@ -238,7 +237,7 @@ func (o Options) Unchanged(dir string) func(file string, data []byte) bool {
 		if err != nil {
 			return false
 		}
-		known, same := r.knows(rel, info, data, func() [sha256.Size]byte { return sha256.Sum256(data) })
+		known, same := r.knows(rel, info, int64(len(data)), func() [sha256.Size]byte { return sha256.Sum256(data) })
 		return known && same
 	}
 }
