@@ -148,7 +148,10 @@ func TestUnchangedStacksNotParsed(t *testing.T) {
 			// Held by neither output: the same templates are parsed, and only they, with the
 			// cluster stack's bytes scanned for exports, are read.
 			var reads []string
-			readLazy = func(name string) ([]byte, error) { reads = append(reads, filepath.Base(name)); return os.ReadFile(name) }
+			readLazy = func(name string) ([]byte, error) {
+				reads = append(reads, filepath.Base(name))
+				return os.ReadFile(name)
+			}
 			defer func() { readLazy = os.ReadFile }()
 			before = parses.Load()
 			if _, err := compareLazily(t, "dev", old, cur); err != nil {
