@@ -22,6 +22,22 @@
 // stay on disk until the next build. The swap holds for every reader, because no reader can ever
 // see a mixed directory.
 //
+// # Files staged as they are generated
+//
+// A build (Build: Options.Begin, Add, Commit or Abort) starts before anything is generated: Begin
+// locks each environment's directory and lists its current generation; generation then gives
+// each file to Add as soon as it is made (generators.Options.Sink, from several goroutines),
+// which compares it with the current generation and, once the new generation differs from it,
+// writes it into the staging directory (or links it there, unchanged) and keeps only its path,
+// size and hash. So a build holds the files in flight, not the whole output: 218 MB of files at
+// 10 000 services never sit in memory at once. The staging directory is made at the first file
+// that changes, and the unchanged files given before it are linked then; a build in which nothing
+// changes never makes one. Commit adds the manifest, leaves out what ecsgen no longer
+// generates, carries the user's files, flushes and swaps, one environment after the other in
+// name order; an error anywhere before (in Add, in generation after half the files were staged,
+// findings that stop the build) ends in Abort, which removes the staging directories: no
+// DIR/<env> has changed. Dir is the same build for files already in memory.
+//
 // # What a build keeps
 //
 // A file whose content is unchanged keeps its inode and so its modification time: the staging
@@ -47,8 +63,10 @@
 //
 // # One build at a time
 //
-// A build locks the environment's directory itself with flock(2), exclusively; `ecsgen check`
-// takes a shared lock (LockForReading) so that it compares against one generation. There is no
+// A build locks the environment's directory itself with flock(2), exclusively, from Begin to
+// the end of Commit or Abort (a build of several environments locks them in name order, so two
+// builds never wait for each other in a circle); `ecsgen check` takes a shared lock
+// (LockForReading) so that it compares against one generation. There is no
 // lock file: the lock lives in the kernel, on the directory's inode, and the kernel drops it
 // when the process dies, however it dies, so a kill never leaves a stale lock. Because a build
 // replaces the directory, a waiter that gets its lock checks that the directory it locked is
