@@ -618,6 +618,11 @@ func (b *Build) Read(file string) ([]byte, error) {
 	b.mu.Lock()
 	e := b.envs[env]
 	var from string
+	if e != nil && len(e.obstacles) > 0 { // the build fails: not everything given was staged
+		err := fmt.Errorf("%w; %s was left as it was", e.obstacles[slices.Min(slices.Collect(maps.Keys(e.obstacles)))], e.shown)
+		b.mu.Unlock()
+		return nil, err
+	}
 	if e != nil {
 		if _, ok := e.files[rel]; ok {
 			from = e.target
