@@ -8,7 +8,10 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -131,23 +134,42 @@ func statOf(info fs.FileInfo) (fileStat, bool) {
 // (their sizes and SHA-256 sums). info gives a file's lstat, nil to take it now. Files
 // modified after notBefore are left without a stat: the next build reads them.
 func newRecord(target string, files map[string]fileMeta, info map[string]fs.FileInfo, notBefore time.Time) record {
-	r := make(record, len(files))
+	rels := make([]string, 0, len(files))
 	for rel, m := range files {
-		if !m.summed {
-			continue // not known: the next build reads the file
+		if m.summed { // otherwise not known: the next build reads the file
+			rels = append(rels, rel)
 		}
-		fi := info[rel]
-		if fi == nil {
-			var err error
-			if fi, err = os.Lstat(filepath.Join(target, filepath.FromSlash(rel))); err != nil {
-				continue
+	}
+	// The lstats of a published generation (thousands of files) are taken on every core.
+	entries := make([]recordEntry, len(rels))
+	ok := make([]bool, len(rels))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(rels)/256)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(rels); i = int(next.Add(1)) - 1 {
+				rel, m := rels[i], files[rels[i]]
+				fi := info[rel]
+				if fi == nil {
+					var err error
+					if fi, err = os.Lstat(filepath.Join(target, filepath.FromSlash(rel))); err != nil {
+						continue
+					}
+				}
+				st, known := statOf(fi)
+				if !known || st.size != m.size || !fi.ModTime().Before(notBefore) {
+					st = fileStat{}
+				}
+				entries[i], ok[i] = recordEntry{stat: st, sum: m.sum}, true
 			}
+		})
+	}
+	wg.Wait()
+	r := make(record, len(rels))
+	for i, rel := range rels {
+		if ok[i] {
+			r[rel] = entries[i]
 		}
-		st, ok := statOf(fi)
-		if !ok || st.size != m.size || !fi.ModTime().Before(notBefore) {
-			st = fileStat{}
-		}
-		r[rel] = recordEntry{stat: st, sum: m.sum}
 	}
 	return r
 }

@@ -122,9 +122,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -898,9 +900,32 @@ func swap(stage, target, parent, name, shown string) error {
 	if err := step("exchanged"); err != nil {
 		return nil // the new generation is out; only the removal of the old one is skipped
 	}
-	os.RemoveAll(replaced)
+	removeGeneration(replaced)
 	step("removed")
 	return nil
+}
+
+// removeGeneration removes the replaced generation dir: its sub-directories on every core
+// (an unlink per file; the kernel serialises those of one directory, not of several).
+func removeGeneration(dir string) {
+	entries, _ := os.ReadDir(dir)
+	var subdirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			subdirs = append(subdirs, filepath.Join(dir, e.Name()))
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(subdirs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(subdirs); i = int(next.Add(1)) - 1 {
+				os.RemoveAll(subdirs[i])
+			}
+		})
+	}
+	wg.Wait()
+	os.RemoveAll(dir)
 }
 
 // mkdirsOf creates dir and its missing parents under stage (0755 less the umask; the caller
