@@ -174,7 +174,7 @@ func compare(env string, old, new map[string][]byte, vouched map[string]bool, la
 func held(old, new map[string][]byte, lazy lazyFiles) (map[string][]byte, map[string][]byte, error) {
 	old, new = maps.Clone(old), maps.Clone(new)
 	for rel, file := range lazy {
-		b, err := readLazy(file)
+		b, err := readLazy(file, nil)
 		if err != nil {
 			return nil, nil, err
 		}

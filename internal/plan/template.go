@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path"
@@ -84,10 +85,7 @@ func (s *stack) Template() *template {
 		if !p.holds(s) {
 			t := new(template)
 			parses.Add(1)
-			raw, err := s.bytes()
-			if err == nil {
-				err = json.Unmarshal(raw, t)
-			}
+			err := s.withBytes(func(raw []byte) error { return json.Unmarshal(raw, t) })
 			if err != nil {
 				// Only stacks the caller vouched for are parsed late (unchanged): the plan
 				// starts again, parsing every template first, so that the error is the one
@@ -102,16 +100,52 @@ func (s *stack) Template() *template {
 	return s.template
 }
 
-// bytes are the stack's template file: held, or read from where it is (not kept).
-func (s *stack) bytes() ([]byte, error) {
+// withBytes calls f with the stack's template file: the bytes held, or for a template not
+// held, its file read into a buffer used again afterwards (f keeps nothing of them: a parse
+// copies what it keeps, a scan keeps nothing).
+func (s *stack) withBytes(f func(raw []byte) error) error {
 	if s.lazy == "" {
-		return s.raw, nil
+		return f(s.raw)
 	}
-	return readLazy(s.lazy)
+	bp := lazyBuffers.Get().(*[]byte)
+	defer lazyBuffers.Put(bp)
+	b, err := readLazy(s.lazy, (*bp)[:0])
+	if err != nil {
+		return err
+	}
+	*bp = b
+	return f(b)
 }
 
-// readLazy reads a template file the plan did not hold; tests count the reads.
-var readLazy = os.ReadFile
+var lazyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// readLazy reads a template file the plan did not hold, appending it to buf; tests count the
+// reads.
+var readLazy = readInto
+
+func readInto(name string, buf []byte) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && int64(cap(buf)-len(buf)) <= fi.Size() {
+		buf = slices.Grow(buf, int(fi.Size())+512)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
 
 // mayExport is mayExport of the stack's bytes, worked out once for a template not held.
 func (s *stack) mayExport() bool {
@@ -122,8 +156,9 @@ func (s *stack) mayExport() bool {
 	if p, ok := s.parsed[key]; ok {
 		return p.lazy != ""
 	}
-	raw, err := s.bytes()
-	may := err != nil || mayExport(raw) // unreadable: Template() says why
+	var may bool
+	err := s.withBytes(func(raw []byte) error { may = mayExport(raw); return nil })
+	may = may || err != nil // unreadable: Template() says why
 	p := parsedTemplate{}
 	if may {
 		p.lazy = s.lazy
@@ -264,10 +299,7 @@ func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedT
 			if !p.holds(st) {
 				t := new(template)
 				parses.Add(1)
-				raw, err := st.bytes()
-				if err == nil {
-					err = json.Unmarshal(raw, t) // parseNew failed on it: the error, in order
-				}
+				err := st.withBytes(func(raw []byte) error { return json.Unmarshal(raw, t) }) // parseNew failed on it: the error, in order
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", s.Template, err)
 				}
@@ -305,7 +337,7 @@ func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTe
 			for i := range next {
 				t := new(template)
 				parses.Add(1)
-				if raw, err := todo[i].bytes(); err == nil && json.Unmarshal(raw, t) == nil {
+				if todo[i].withBytes(func(raw []byte) error { return json.Unmarshal(raw, t) }) == nil {
 					results[i] = t
 				}
 			}
