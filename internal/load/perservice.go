@@ -426,6 +426,8 @@ type serviceWorker struct {
 	defs     map[string]cue.Value // the projection's definitions, looked up
 	results  *projectionMemo      // the load's results of the projection, shared (projmemo.go)
 	keyBuf   []byte               // scratch for the results' keys
+	checkOff bool                 // the projection's checker (checker.go) is not used (tests)
+	checked  int                  // the fields the checker took (tests)
 }
 
 func (w *serviceWorker) compile() error {
@@ -443,6 +445,7 @@ func (w *serviceWorker) compile() error {
 		if err := proj.defaults(v); err != nil {
 			return err
 		}
+		proj.checkers(v)
 	}
 	w.ctx, w.root, w.proj = ctx, v, proj
 	w.services = v.LookupPath(cue.MakePath(cue.Def("#Spec"), cue.Str(servicesLabel)))

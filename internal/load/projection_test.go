@@ -34,32 +34,7 @@ func TestProjectionAgrees(t *testing.T) {
 	}
 	proj := w.proj
 
-	var specs [][]byte
-	var files []string
-	for _, pattern := range []string{"../../examples/*/spec.cue", "../../testdata/golden/*/spec.cue", "../../testdata/fuzz-seeds/*.cue"} {
-		m, _ := filepath.Glob(pattern)
-		files = append(files, m...)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		specs = append(specs, b)
-	}
-	scripts, _ := filepath.Glob("../../cmd/ecsgen/testdata/script/*.txtar")
-	for _, s := range scripts {
-		a, err := txtar.ParseFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range a.Files {
-			if filepath.Ext(f.Name) == ".cue" {
-				specs = append(specs, f.Data)
-			}
-		}
-	}
-	specs = append(specs, []byte(benchspec.Spec(12)))
+	specs := append(knownSpecs(t), []byte(benchspec.Spec(12)))
 
 	wrong := []string{
 		`{colour: "red"}`,
@@ -93,6 +68,25 @@ func TestProjectionAgrees(t *testing.T) {
 		`{runtimePlatform: 1}`,
 		`{deployment: null}`,
 		`{containers: {extra: {image: "x", memory: 99999999999999999999999}}}`,
+		// Literal forms and kinds the checker (checker.go) reads as CUE's compiler does.
+		`{desiredCount: 1.0}`,
+		`{desiredCount: 1e3}`,
+		`{desiredCount: 0x10, cpu: 1_024, memory: 2K}`,
+		`{deployment: {canary: {percent: 1e1}, linear: {stepPercent: 2.5}}}`,
+		`{deployment: {maximumPercent: 1_001}}`,
+		`{logRetentionDays: 30.0}`,
+		`{family: #"raw-name"#}`,
+		"{family: \"\"\"\n\t\tmulti\n\t\t\"\"\"}",
+		`{family: "a\u0062c"}`,
+		`{tags: {"\u00e9t\u00e9": "x"}}`,
+		`{containers: {extra: {image: "x", environment: {A: "1", B: 2}}}}`,
+		`{containers: {extra: {image: "x", secrets: {X: {secretsManager: "name"}}}}}`,
+		`{containers: {extra: {image: "x", secrets: {X: {secretsManager: "name", key: "k"}, Y: "/ssm/y"}}}}`,
+		`{containers: {extra: {image: "x", healthCheck: {command: ["CMD", "true"], interval: 5}}}}`,
+		`{containers: {extra: {image: "x", mountPoints: [{volume: "v", path: "/data"}]}}}`,
+		`{taskRole: {managedPolicies: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/A"]}}`,
+		`{autoscaling: {min: 1, max: 2, targetTracking: {cpu: {metric: "cpu", target: 60.5}}}}`,
+		`{autoscaling: {min: 1, max: 2, targetTracking: {cpu: {metric: {namespace: "N", name: "M"}, target: 1}}}}`,
 	}
 	var wrongExprs []ast.Expr
 	for _, src := range wrong {
@@ -104,23 +98,10 @@ func TestProjectionAgrees(t *testing.T) {
 	}
 
 	// Every service and variant, with what the whole unification makes of it.
-	type variant struct {
-		svc   userService
-		what  string
-		valid bool
-		want  schema.Service
-	}
+	type variant = projectionVariant
 	var variants []variant
 	for i, src := range specs {
-		f, err := parser.ParseFile("spec.cue", src)
-		if err != nil {
-			continue
-		}
-		services, ok := servicesFromSyntax([]*ast.File{f})
-		if !ok {
-			continue
-		}
-		for _, svc := range services {
+		for _, svc := range servicesOf(src) {
 			for j := range len(wrongExprs) + 1 {
 				v := variant{svc: svc, what: fmt.Sprintf("spec %d, service %s as written", i, svc.name)}
 				if j > 0 {
@@ -137,20 +118,62 @@ func TestProjectionAgrees(t *testing.T) {
 	// The projection without the memo of results, then with a memo of its own for each
 	// service (cold), then with one memo shared by every service and variant, three times
 	// over: a result is kept the second time its key is met, so the third round takes every
-	// field and element that validated anywhere from the memo.
+	// field and element that validated anywhere from the memo. Each round runs without the
+	// checker (checker.go), then with it: the projection must take the same services, with
+	// the same model, either way.
 	w.proj = proj
 	taken := make([]bool, len(variants))
 	check := func(round string, memo func() *projectionMemo) {
 		t.Helper()
+		for _, checkOff := range []bool{true, false} {
+			w.checkOff, w.checked = checkOff, 0
+			if checkOff {
+				checkRound(t, w, round+", without the checker", variants, taken, memo)
+				continue
+			}
+			checkRound(t, w, round+", with the checker", variants, taken, memo)
+			if w.checked < len(variants) {
+				t.Errorf("%s: the checker took %d fields of %d services and variants: the comparison means little", round, w.checked, len(variants))
+			}
+		}
+	}
+	check("without the memo", func() *projectionMemo { return nil })
+	check("with a cold memo", newProjectionMemo)
+	shared := newProjectionMemo()
+	for round := range 3 {
+		before := shared.hits.Load()
+		check(fmt.Sprintf("with a shared memo, round %d", round+1), func() *projectionMemo { return shared })
+		hits := shared.hits.Load() - before
+		t.Logf("round %d: %d results taken from the memo for %d services and variants", round+1, hits, len(variants))
+		if round == 2 && hits < int64(len(variants)) {
+			t.Errorf("round 3 took %d results from the memo for %d services: the memo is not exercised", hits, len(variants))
+		}
+	}
+}
+
+// projectionVariant is a service, or a wrong variant of one, with what the whole unification
+// makes of it.
+type projectionVariant struct {
+	svc   userService
+	what  string
+	valid bool
+	want  schema.Service
+}
+
+// checkRound runs the projection on every variant and compares it with the whole unification
+// and, through taken, with the first round (without the memo and the checker).
+func checkRound(t *testing.T, w *serviceWorker, round string, variants []projectionVariant, taken []bool, memo func() *projectionMemo) {
+	t.Helper()
+	{
 		n := 0
 		for k, v := range variants {
 			w.results = memo()
 			var got schema.Service
 			ok := w.projected(v.svc, &got)
-			if round == "without the memo" {
+			if round == "without the memo, without the checker" {
 				taken[k] = ok
 			} else if ok != taken[k] {
-				t.Errorf("%s, %s: the projection takes it %v, without the memo %v", v.what, round, ok, taken[k])
+				t.Errorf("%s, %s: the projection takes it %v, without the memo and the checker %v", v.what, round, ok, taken[k])
 			}
 			if !ok {
 				continue
@@ -165,18 +188,6 @@ func TestProjectionAgrees(t *testing.T) {
 		t.Logf("%s: the projection took %d of %d services and variants", round, n, len(variants))
 		if n < 20 {
 			t.Errorf("%s, the projection took %d of %d services: the comparison means little", round, n, len(variants))
-		}
-	}
-	check("without the memo", func() *projectionMemo { return nil })
-	check("with a cold memo", newProjectionMemo)
-	shared := newProjectionMemo()
-	for round := range 3 {
-		before := shared.hits.Load()
-		check(fmt.Sprintf("with a shared memo, round %d", round+1), func() *projectionMemo { return shared })
-		hits := shared.hits.Load() - before
-		t.Logf("round %d: %d results taken from the memo for %d services and variants", round+1, hits, len(variants))
-		if round == 2 && hits < int64(len(variants)) {
-			t.Errorf("round 3 took %d results from the memo for %d services: the memo is not exercised", hits, len(variants))
 		}
 	}
 }
@@ -270,4 +281,49 @@ import "strings"
 			t.Errorf("a schema with %s allows a projection", name)
 		}
 	}
+}
+
+// knownSpecs are the specs the tests know: the examples', the golden tests', the fuzz seeds'
+// and the scripts'.
+func knownSpecs(t *testing.T) [][]byte {
+	t.Helper()
+	var specs [][]byte
+	var files []string
+	for _, pattern := range []string{"../../examples/*/spec.cue", "../../testdata/golden/*/spec.cue", "../../testdata/fuzz-seeds/*.cue"} {
+		m, _ := filepath.Glob(pattern)
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, b)
+	}
+	scripts, _ := filepath.Glob("../../cmd/ecsgen/testdata/script/*.txtar")
+	for _, s := range scripts {
+		a, err := txtar.ParseFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range a.Files {
+			if filepath.Ext(f.Name) == ".cue" {
+				specs = append(specs, f.Data)
+			}
+		}
+	}
+	return specs
+}
+
+// servicesOf are the services of a spec written as plain data, or none.
+func servicesOf(src []byte) []userService {
+	f, err := parser.ParseFile("spec.cue", src)
+	if err != nil {
+		return nil
+	}
+	services, ok := servicesFromSyntax([]*ast.File{f})
+	if !ok {
+		return nil
+	}
+	return services
 }
