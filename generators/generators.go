@@ -33,6 +33,19 @@ type Options struct {
 	// Memo, when set, keeps each service's stack and files between builds (the build cache,
 	// internal/cache): see memo.go. It never changes the bytes.
 	Memo Memo
+	// Sink, when set, takes each service's files (its stack, task definition, policies,
+	// CodeDeploy files) as soon as they are made, and Generate leaves them out of the files it
+	// returns: a build holds the files of the services in flight, not of the whole spec. The
+	// rest (the network and cluster stacks, userdata, deploy-plan.json, the scripts, the
+	// README, the checklist) is returned as without a Sink.
+	Sink Sink
+}
+
+// Sink takes generated files (internal/write's Build stages them into the new output). Add is
+// called from several goroutines at once, once per file, in no particular order; an error it
+// returns ends Generate with that error.
+type Sink interface {
+	Add(path string, data []byte) error
 }
 
 // Generate is the package function Generate, with options.
@@ -62,7 +75,7 @@ func (o Options) Generate(s *schema.Spec) (Files, error) {
 	// The services' stacks are independent of each other: they are built in parallel, each by
 	// its own copy of env, and merged in the order of their names, which gives the same bytes
 	// as building them one after another.
-	services, err := e.serviceStacks()
+	services, err := e.serviceStacks(o.Sink)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +100,35 @@ func (o Options) Generate(s *schema.Spec) (Files, error) {
 	if err := e.addEnvFiles(out, plan); err != nil {
 		return nil, err
 	}
+	for _, svc := range services {
+		held.add(-svc.size()) // returned in out: no longer generation's
+	}
 	return out, nil
+}
+
+// held counts the bytes of services' files that generation holds (made, and not handed to a
+// sink or returned), and the most it held at once: a test's measure of what a build keeps in
+// memory (TestSinkHoldsServicesInFlight).
+var held heldBytes
+
+type heldBytes struct{ now, peak atomic.Int64 }
+
+func (h *heldBytes) add(n int64) {
+	v := h.now.Add(n)
+	for p := h.peak.Load(); v > p && !h.peak.CompareAndSwap(p, v); p = h.peak.Load() {
+	}
+}
+
+// size is the number of bytes of the files of a service's output.
+func (o serviceOutput) size() int64 {
+	var n int64
+	for _, b := range o.out {
+		n += int64(len(b))
+	}
+	for _, b := range o.extraFiles {
+		n += int64(len(b))
+	}
+	return n
 }
 
 // serviceOutput is what building one service's stack adds to the output.
@@ -98,13 +139,14 @@ type serviceOutput struct {
 }
 
 // serviceStacks builds the stack of every service, in parallel, in the order of their names.
-// The error is the one building the services one by one would meet first.
+// The error is the one building the services one by one would meet first. With a sink, each
+// service's files go to it as soon as the service is built, and its output keeps none.
 //
 // A service's stack is built from a view of the spec that holds that service alone, so that
 // what it is built from is the spec without its services, the service, the dedicated
 // listeners and the service's callers (the values derived across services that a service's
 // stack reads): exactly what its memo key hashes (memo.go).
-func (e *env) serviceStacks() ([]serviceOutput, error) {
+func (e *env) serviceStacks(sink Sink) ([]serviceOutput, error) {
 	names := sortedKeys(e.spec.Services)
 	shared := e.sharedKey()
 	outs := make([]serviceOutput, len(names))
@@ -126,7 +168,9 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 				name, svc := names[i], e.spec.Services[names[i]]
 				key := e.serviceKey(shared, name, svc, e.callers[name])
 				if o, ok := e.recall(key); ok {
-					outs[i] = o
+					held.add(o.size())
+					outs[i], errs[i] = e.handOver(sink, o)
+					held.add(outs[i].size() - o.size()) // what the output keeps stays held
 					continue
 				}
 				view := *e.spec
@@ -142,8 +186,10 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 				}
 				if errs[i] = w.addStack(o.out, &o.plan, st); errs[i] == nil {
 					o.extraFiles, o.retained = w.extraFiles, w.retained
-					outs[i] = o
+					held.add(o.size())
 					e.remember(key, o)
+					outs[i], errs[i] = e.handOver(sink, o)
+					held.add(outs[i].size() - o.size()) // what the output keeps stays held
 				}
 			}
 		}()
@@ -151,10 +197,33 @@ func (e *env) serviceStacks() ([]serviceOutput, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
+			for _, o := range outs {
+				held.add(-o.size())
+			}
 			return nil, err
 		}
 	}
 	return outs, nil
+}
+
+// handOver gives a service's files to sink (in name order) and returns its output without
+// them; without a sink, the output as it is.
+func (e *env) handOver(sink Sink, o serviceOutput) (serviceOutput, error) {
+	if sink == nil {
+		return o, nil
+	}
+	for _, p := range sortedKeys(o.out) {
+		if err := sink.Add(p, o.out[p]); err != nil {
+			return serviceOutput{}, err
+		}
+	}
+	for _, p := range sortedKeys(o.extraFiles) {
+		if err := sink.Add(path.Join(e.spec.Env, p), o.extraFiles[p]); err != nil {
+			return serviceOutput{}, err
+		}
+	}
+	o.out, o.extraFiles = nil, nil
+	return o, nil
 }
 
 // env is what every generator of one spec shares: the spec and the names derived from it.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"maps"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/plan"
 	"github.com/ecsgen/ecsgen/internal/write"
@@ -26,25 +29,50 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 	cmd.Example = `  ecsgen build spec.cue
   ecsgen build spec.cue -o out --env prod -t image_tag=1.4.3`
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		res, r, err := sf.load(cmd, args)
+		// The output directory of each environment is locked before anything is generated, and
+		// each service's files go into the new generation as they are made (internal/write's
+		// Build), so that a build holds the files of the services in flight, not of the spec.
+		// The cache also keeps a record of each generation written, so that neither the
+		// comparison nor the plan reads the files the record vouches for.
+		wo := write.Options{Notify: notifier(cmd.ErrOrStderr())}
+		var wb *write.Build
+		var beginErr error
+		begin := func(envs []string) (generators.Sink, error) {
+			if sf.cache != nil { // opened by the load
+				wo.Records = sf.cache
+			}
+			wb, beginErr = wo.Begin(sf.out, envs)
+			return wb, beginErr
+		}
+		res, r, err := sf.loadWith(cmd, args, begin)
 		if err != nil {
+			if wb != nil {
+				wb.Abort() // findings in generation, or an error: the output stays as it was
+				if werr := wb.Err(); werr != nil {
+					return &internalError{werr}
+				}
+			}
+			if beginErr != nil {
+				return &internalError{beginErr}
+			}
 			return err
 		}
-		// The plan compares with the previous output, so it is worked out before writing. The
-		// cache also keeps a record of each generation written, so that neither reads the
-		// files the record vouches for.
-		wo := write.Options{Notify: notifier(cmd.ErrOrStderr())}
-		if sf.cache != nil {
-			wo.Records = sf.cache
+		defer wb.Abort() // after Commit, only what is left: nothing
+		for _, p := range slices.Sorted(maps.Keys(res.Files)) {
+			if err := wb.Add(p, res.Files[p]); err != nil {
+				return &internalError{err}
+			}
 		}
+		// The plan compares with the previous output, before the new generation replaces it.
 		// What is left to do reads the files only: the model goes (as large as the files on a
 		// large spec). A first build of an environment has nothing to compare with: no plan.
 		res.Spec, res.Specs = nil, nil
-		plans, err := plan.Options{Unchanged: wo.Unchanged(sf.out), PreviousOnly: true}.Environments(sf.out, res.Envs, res.Files)
+		same := func(file string, _ []byte) bool { return wb.Same(file) } // compared by the build
+		plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb}.Environments(sf.out, res.Envs, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}
-		st, err := wo.Dir(sf.out, res.Files)
+		st, err := wb.Commit()
 		if err != nil {
 			return &internalError{err}
 		}
@@ -64,12 +92,7 @@ func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, pla
 				n.Written++
 			}
 		}
-		for p := range res.Files {
-			if strings.HasPrefix(p, env+"/") {
-				n.Unchanged++
-			}
-		}
-		n.Unchanged -= n.Written
+		n.Unchanged = st.UnchangedIn[env]
 		for _, p := range st.Removed {
 			if strings.HasPrefix(p, env+"/") {
 				n.Removed++

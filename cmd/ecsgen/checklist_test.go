@@ -36,7 +36,7 @@ func TestChecklistSummary(t *testing.T) {
 		t.Errorf("fresh build:\n%s\nwant:\n%s", fresh, want)
 	}
 
-	unchanged := report(write.Stats{})
+	unchanged := report(write.Stats{Unchanged: 2, UnchangedIn: map[string]int{"perf": 2}})
 	want = "ecsgen: out/perf: 0 files written, 2 unchanged\n" +
 		"before the first deploy, check the 2405 items of out/perf/checklist.md (unchanged)\n" +
 		"deploy with: out/perf/deploy.sh\n"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/build"
 	"github.com/ecsgen/ecsgen/internal/cache"
 	"github.com/ecsgen/ecsgen/internal/load"
@@ -113,6 +114,12 @@ func specFilesExist(files []string) error {
 // reporter that prints the rest, or the error that ends the command: a usage error, an
 // internal one, or the spec's findings.
 func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *reporter, error) {
+	return sf.loadWith(cmd, files, nil)
+}
+
+// loadWith is load; begin, when set, is build.Options.Begin (a build that stages each
+// service's files as they are generated).
+func (sf *specFlags) loadWith(cmd *cobra.Command, files []string, begin func(envs []string) (generators.Sink, error)) (*build.Result, *reporter, error) {
 	if err := specFilesExist(files); err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +131,7 @@ func (sf *specFlags) load(cmd *cobra.Command, files []string) (*build.Result, *r
 	if c != nil {
 		opts.Memo = c
 	}
-	res, err := build.Files(files, opts)
+	res, err := build.Options{Load: opts, Begin: begin}.Files(files)
 	if err != nil {
 		return nil, nil, err
 	}

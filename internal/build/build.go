@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/check"
@@ -22,15 +23,32 @@ type Result struct {
 	Envs []string
 	// Specs are the environments' specs, with their overrides applied.
 	Specs map[string]*schema.Spec
-	// Files of every environment, under "<env>/…".
+	// Files of every environment, under "<env>/…"; with Options.Begin, only those that are not
+	// a service's (the sink took those).
 	Files    generators.Files
 	Findings diag.List
+}
+
+// Options of a build.
+type Options struct {
+	Load load.Options
+	// Begin, when set, is called once the spec is found valid, before anything is generated,
+	// with the environments about to be built; the sink it returns takes every service's files
+	// as soon as they are generated (generators.Options.Sink), so that they are not all held
+	// at once. An error it returns, or the sink returns, is the build's error, as it is.
+	Begin func(envs []string) (generators.Sink, error)
 }
 
 // Files builds the spec in files. A non-nil error is an internal failure (a bug or an I/O
 // problem), or an environment that the options name and the spec lacks; problems with the
 // spec are Findings.
 func Files(files []string, opts load.Options) (*Result, error) {
+	return Options{Load: opts}.Files(files)
+}
+
+// Files is the package function Files, with options.
+func (o Options) Files(files []string) (*Result, error) {
+	opts := o.Load
 	opts.Partial = true
 	loaded, findings, err := load.Files(files, opts)
 	if err != nil {
@@ -76,8 +94,20 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		loaded.Envs[i].Positions = partPositions(loaded.Envs[i].Positions)
 	}
 	res.Files = generators.Files{}
+	var sink *firstError
+	if o.Begin != nil {
+		s, err := o.Begin(res.Envs)
+		if err != nil {
+			return nil, err
+		}
+		sink = &firstError{sink: s}
+	}
 	for _, env := range loaded.Envs {
-		out, err := generators.Options{Memo: opts.Memo}.Generate(env.Spec)
+		gen := generators.Options{Memo: opts.Memo}
+		if sink != nil {
+			gen.Sink = sink
+		}
+		out, err := gen.Generate(env.Spec)
 		var limit *generators.LimitError
 		if errors.As(err, &limit) {
 			// A stack the spec makes too large is a problem with the spec.
@@ -91,6 +121,9 @@ func Files(files []string, opts load.Options) (*Result, error) {
 			return res, nil
 		}
 		if err != nil {
+			if err := sink.first(); err != nil {
+				return nil, err // the sink's own error (a full disk), as it says it
+			}
 			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
 		}
 		for p, b := range out {
@@ -98,6 +131,34 @@ func Files(files []string, opts load.Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// firstError is a sink that keeps the first error its sink returned.
+type firstError struct {
+	sink generators.Sink
+	mu   sync.Mutex
+	err  error
+}
+
+func (f *firstError) Add(path string, data []byte) error {
+	err := f.sink.Add(path, data)
+	if err != nil {
+		f.mu.Lock()
+		if f.err == nil {
+			f.err = err
+		}
+		f.mu.Unlock()
+	}
+	return err
+}
+
+func (f *firstError) first() error {
+	if f == nil {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }
 
 // partPositions are the positions of the paths of at most two selectors ("cluster",

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -24,11 +25,39 @@ func compareBoth(t *testing.T, env string, old, new map[string][]byte) (*Plan, e
 			vouched[rel] = true
 		}
 	}
-	late, lateErr := compare(env, old, new, vouched)
+	late, lateErr := compare(env, old, new, vouched, nil)
 	if fmt.Sprint(err) != fmt.Sprint(lateErr) || !reflect.DeepEqual(p, late) {
 		t.Errorf("with the unchanged stacks parsed late, the plan differs:\n%v\n%+v\n---\n%v\n%+v", err, p, lateErr, late)
 	}
+	lazily, lazyErr := compareLazily(t, env, old, new)
+	if fmt.Sprint(err) != fmt.Sprint(lazyErr) || !reflect.DeepEqual(p, lazily) {
+		t.Errorf("with the unchanged stacks held by neither output, the plan differs:\n%v\n%+v\n---\n%v\n%+v", err, p, lazyErr, lazily)
+	}
 	return p, err
+}
+
+// compareLazily is compare where the stack files the two outputs have alike are held by
+// neither: they are files on disk (as Options.Staged leaves them), read when the plan needs them.
+func compareLazily(t *testing.T, env string, old, new map[string][]byte) (*Plan, error) {
+	t.Helper()
+	dir := t.TempDir()
+	vouched, lazy := map[string]bool{}, lazyFiles{}
+	old, new = maps.Clone(old), maps.Clone(new)
+	for rel, b := range old {
+		if nb, ok := new[rel]; ok && bytes.Equal(b, nb) && rel != "deploy-plan.json" && isStackFile(rel) {
+			file := filepath.Join(dir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			lazy[rel], vouched[rel] = file, true
+			delete(old, rel)
+			delete(new, rel)
+		}
+	}
+	return compare(env, old, new, vouched, lazy)
 }
 
 // lateScenario is an environment of a cluster stack exporting names, and n service stacks
@@ -111,11 +140,35 @@ func TestUnchangedStacksNotParsed(t *testing.T) {
 					vouched[rel] = true
 				}
 			}
-			if _, err := compare("dev", old, cur, vouched); err != nil {
+			if _, err := compare("dev", old, cur, vouched, nil); err != nil {
 				t.Fatal(err)
 			}
 			if n := parses.Load() - before; n != c.parsed || eager < 41 {
 				t.Errorf("parsed %d templates (every one: %d), want %d", n, eager, c.parsed)
+			}
+			// Held by neither output: the same templates are parsed, and only they, with the
+			// cluster stack's bytes scanned for exports, are read.
+			var reads []string
+			var mu sync.Mutex
+			readLazy = func(name string, buf []byte) ([]byte, error) {
+				mu.Lock()
+				reads = append(reads, filepath.Base(name))
+				mu.Unlock()
+				return readInto(name, buf)
+			}
+			defer func() { readLazy = readInto }()
+			before = parses.Load()
+			if _, err := compareLazily(t, "dev", old, cur); err != nil {
+				t.Fatal(err)
+			}
+			if n := parses.Load() - before; n != c.parsed {
+				t.Errorf("with the unchanged stacks held by neither output: parsed %d templates, want %d", n, c.parsed)
+			}
+			times := map[string]int{}
+			for _, r := range reads {
+				if times[r]++; times[r] > 2 { // parsed once, scanned for exports once
+					t.Errorf("%s read %d times", r, times[r])
+				}
 			}
 		})
 	}

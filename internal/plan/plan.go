@@ -15,6 +15,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -117,42 +118,69 @@ func (p *Plan) Count() map[Outcome]int {
 // the files about to be written (both relative to the environment's directory). Only
 // deploy-plan.json and stacks/*.json are read.
 func Compare(env string, old, new map[string][]byte) (*Plan, error) {
-	return compare(env, old, new, nil)
+	return compare(env, old, new, nil, nil)
 }
+
+// lazyFiles are template files both outputs have with the same bytes, which the plan does not
+// hold: relative path -> the file on disk, read when the plan needs its bytes.
+type lazyFiles map[string]string
 
 // compare is Compare; vouched are the template files of the previous output that the caller
 // vouched for (Options.Unchanged): the stacks that are the same in both outputs are parsed
-// only when the plan needs them.
-func compare(env string, old, new map[string][]byte, vouched map[string]bool) (p *Plan, err error) {
+// only when the plan needs them. The files in lazy are in both outputs, vouched for, though
+// neither old nor new holds them.
+func compare(env string, old, new map[string][]byte, vouched map[string]bool, lazy lazyFiles) (p *Plan, err error) {
 	old, new = filter(old), filter(new)
 	oldPlan, newPlan := readPlan(old), readPlan(new)
-	late := unchanged(old, new, oldPlan, newPlan, vouched)
+	late := unchanged(old, new, oldPlan, newPlan, vouched, lazy)
+	again := func() (*Plan, error) { // every template first, errors in order
+		if len(lazy) > 0 {
+			var err error
+			if old, new, err = held(old, new, lazy); err != nil {
+				return nil, fmt.Errorf("previous output: %w", err)
+			}
+		}
+		return compare(env, old, new, nil, nil)
+	}
 	if len(late) > 0 {
 		defer func() {
 			if r := recover(); r != nil {
 				if _, ok := r.(lateParseError); !ok {
 					panic(r)
 				}
-				p, err = compare(env, old, new, nil) // every template first, errors in order
+				p, err = again()
 			}
 		}()
 	}
 	parsed := map[string]parsedTemplate{}
-	oldOut, err := parseOutput(old, oldPlan, parsed, late)
+	oldOut, err := parseOutput(old, oldPlan, parsed, late, lazy)
 	if err == nil {
 		var newOut *envOutput
-		if newOut, err = parseOutput(new, newPlan, parsed, late); err == nil {
+		if newOut, err = parseOutput(new, newPlan, parsed, late, lazy); err == nil {
 			return compareOutputs(env, oldOut, newOut, late), nil
 		}
-		if len(late) == 0 {
+		if len(late) == 0 && len(lazy) == 0 {
 			return nil, fmt.Errorf("new output: %w", err)
 		}
-	} else if len(late) == 0 {
+	} else if len(late) == 0 && len(lazy) == 0 {
 		return nil, fmt.Errorf("previous output: %w", err)
 	}
 	// A template that does not parse: which one is reported depends on the templates parsed
 	// late, which may not parse either.
-	return compare(env, old, new, nil)
+	return again()
+}
+
+// held are old and new with the files of lazy read into both.
+func held(old, new map[string][]byte, lazy lazyFiles) (map[string][]byte, map[string][]byte, error) {
+	old, new = maps.Clone(old), maps.Clone(new)
+	for rel, file := range lazy {
+		b, err := readLazy(file, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		old[rel], new[rel] = b, b
+	}
+	return old, new, nil
 }
 
 // compareOutputs plans the deploy from the previous output to the new one.
@@ -587,7 +615,7 @@ type export struct {
 func exportsOf(out *envOutput) map[string]export {
 	m := map[string]export{}
 	for _, s := range out.Stacks {
-		if s.template == nil && !mayExport(s.raw) {
+		if s.template == nil && !s.mayExport() {
 			continue // not parsed, and no output of it has an Export
 		}
 		for id, o := range s.Template().Outputs {

@@ -14,16 +14,23 @@ import (
 // ReadPrevious reads the files of an environment's previous output that the plan compares:
 // deploy-plan.json and stacks/*.json under dir. A directory without them gives no files.
 func ReadPrevious(dir string) (map[string][]byte, error) {
-	files, _, err := readPrevious(dir, nil, nil)
+	files, _, _, err := readPrevious(dir, nil, nil, nil)
 	return files, err
 }
 
 // readPrevious is ReadPrevious; a file that same says holds the new build's bytes (cur) is not
 // read: those bytes are its content. Those files, and the ones read that hold the new build's
-// bytes, are in vouched.
-func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool) (files map[string][]byte, vouched map[string]bool, err error) {
-	files, vouched = map[string][]byte{}, map[string]bool{}
+// bytes, are in vouched. The files in staged hold the bytes of the new build's staged file
+// (Staged.Same): they are not read either, but left for the plan to read when it needs them
+// (lazy), and vouched for.
+func readPrevious(dir string, cur map[string][]byte, same func(rel string, data []byte) bool, staged map[string]bool) (files map[string][]byte, vouched map[string]bool, lazy lazyFiles, err error) {
+	files, vouched, lazy = map[string][]byte{}, map[string]bool{}, lazyFiles{}
 	add := func(rel string) error {
+		if staged[rel] {
+			lazy[rel] = filepath.Join(dir, filepath.FromSlash(rel))
+			vouched[rel] = true
+			return nil
+		}
 		if b, ok := cur[rel]; ok && same != nil && same(rel, b) {
 			files[rel] = b
 			vouched[rel] = true
@@ -44,20 +51,25 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 		return nil
 	}
 	if err := add("deploy-plan.json"); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "stacks"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, e := range entries {
 		if rel := path.Join("stacks", e.Name()); !e.IsDir() && isStackFile(rel) {
 			if err := add(rel); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 	}
-	return files, vouched, nil
+	for rel := range staged {
+		if lazy[rel] == "" { // the previous output holds it, Staged says: not where it was listed
+			return nil, nil, nil, fmt.Errorf("internal error: %s is said to be unchanged, and is not in the previous output", filepath.Join(dir, filepath.FromSlash(rel)))
+		}
+	}
+	return files, vouched, lazy, nil
 }
 
 // Options tune a plan.
@@ -70,6 +82,21 @@ type Options struct {
 	// nil plan. Without one the plan lists every stack as new, which parses every new template:
 	// `ecsgen build` does not print that plan, so it does not pay for it.
 	PreviousOnly bool
+	// Staged, when set, holds the build's files that files does not (internal/write's Build,
+	// which staged them as they were generated). The plan reads the stacks it needs from it,
+	// one environment at a time; a stack whose bytes the previous output holds too (Same) is
+	// not read at all unless the plan needs its template, and then from the previous output.
+	Staged Staged
+}
+
+// Staged is a build's output written to disk as it was generated.
+type Staged interface {
+	// Generated lists the files of the environment env ("<env>/…").
+	Generated(env string) []string
+	// Same says whether the previous output holds exactly the bytes of file ("<env>/…").
+	Same(file string) bool
+	// Read reads file ("<env>/…").
+	Read(file string) ([]byte, error)
 }
 
 // Environments plans every environment of a build: files are the build's, under "<env>/…";
@@ -98,15 +125,35 @@ func (o Options) Environments(outDir string, envs []string, files map[string][]b
 		if o.Unchanged != nil {
 			same = func(rel string, data []byte) bool { return o.Unchanged(env+"/"+rel, data) }
 		}
-		old, vouched, err := readPrevious(filepath.Join(outDir, env), cur, same)
+		staged := map[string]bool{} // stacks of the staged files whose bytes the previous output has
+		var unread []string         // and those it does not, read once the plan is needed
+		if o.Staged != nil {
+			for _, file := range o.Staged.Generated(env) {
+				rel, _ := cutPrefix(file, env+"/")
+				if _, held := cur[rel]; held || !isStackFile(rel) {
+					continue
+				}
+				if o.Staged.Same(file) {
+					staged[rel] = true
+				} else {
+					unread = append(unread, rel)
+				}
+			}
+		}
+		old, vouched, lazy, err := readPrevious(filepath.Join(outDir, env), cur, same, staged)
 		if err != nil {
 			return nil, err
 		}
-		if o.PreviousOnly && len(old) == 0 {
+		if o.PreviousOnly && len(old) == 0 && len(lazy) == 0 {
 			plans = append(plans, nil)
 			continue
 		}
-		p, err := compare(env, old, cur, vouched)
+		for _, rel := range unread {
+			if cur[rel], err = o.Staged.Read(env + "/" + rel); err != nil {
+				return nil, err
+			}
+		}
+		p, err := compare(env, old, cur, vouched, lazy)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(outDir, env), err)
 		}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
+	"os"
 	"path"
 	"regexp"
 	"runtime"
@@ -70,6 +72,7 @@ type stack struct {
 	// and the templates parsed so far (shared by the old and new output).
 	file   string
 	raw    []byte
+	lazy   string // instead of raw: the file on disk holding the bytes (see lazyFiles)
 	passed map[string]string
 	parsed map[string]parsedTemplate
 	sameAs *stack // of a stack of the new output: the previous output's stack, when unchanged
@@ -79,21 +82,89 @@ type stack struct {
 func (s *stack) Template() *template {
 	if s.template == nil {
 		p := s.parsed[s.file]
-		if p.t == nil || !bytes.Equal(p.raw, s.raw) {
+		if !p.holds(s) {
 			t := new(template)
 			parses.Add(1)
-			if err := json.Unmarshal(s.raw, t); err != nil {
+			err := s.withBytes(func(raw []byte) error { return json.Unmarshal(raw, t) })
+			if err != nil {
 				// Only stacks the caller vouched for are parsed late (unchanged): the plan
 				// starts again, parsing every template first, so that the error is the one
 				// reported in deploy order.
 				panic(lateParseError{err})
 			}
-			p = parsedTemplate{s.raw, t}
+			p = parsedTemplate{raw: s.raw, lazy: s.lazy, t: t}
 			s.parsed[s.file] = p
 		}
 		s.setTemplate(p.t)
 	}
 	return s.template
+}
+
+// withBytes calls f with the stack's template file: the bytes held, or for a template not
+// held, its file read into a buffer used again afterwards (f keeps nothing of them: a parse
+// copies what it keeps, a scan keeps nothing).
+func (s *stack) withBytes(f func(raw []byte) error) error {
+	if s.lazy == "" {
+		return f(s.raw)
+	}
+	bp := lazyBuffers.Get().(*[]byte)
+	defer lazyBuffers.Put(bp)
+	b, err := readLazy(s.lazy, (*bp)[:0])
+	if err != nil {
+		return err
+	}
+	*bp = b
+	return f(b)
+}
+
+var lazyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// readLazy reads a template file the plan did not hold, appending it to buf; tests count the
+// reads.
+var readLazy = readInto
+
+func readInto(name string, buf []byte) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && int64(cap(buf)-len(buf)) <= fi.Size() {
+		buf = slices.Grow(buf, int(fi.Size())+512)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// mayExport is mayExport of the stack's bytes, worked out once for a template not held.
+func (s *stack) mayExport() bool {
+	if s.lazy == "" {
+		return mayExport(s.raw)
+	}
+	key := "\x00scan\x00" + s.lazy
+	if p, ok := s.parsed[key]; ok {
+		return p.lazy != ""
+	}
+	var may bool
+	err := s.withBytes(func(raw []byte) error { may = mayExport(raw); return nil })
+	may = may || err != nil // unreadable: Template() says why
+	p := parsedTemplate{}
+	if may {
+		p.lazy = s.lazy
+	}
+	s.parsed[key] = p
+	return may
 }
 
 // setTemplate gives the stack its template and works out its parameter values.
@@ -119,8 +190,20 @@ var parses atomic.Int64
 // stacks unchanged: a template whose bytes the previous output has too is parsed once and
 // shared (nothing changes a parsed template).
 type parsedTemplate struct {
-	raw []byte
-	t   *template
+	raw  []byte
+	lazy string // of a template not held: its file, whose bytes both outputs have
+	t    *template
+}
+
+// holds says whether p is the parsed template of the stack s.
+func (p parsedTemplate) holds(s *stack) bool {
+	if p.t == nil {
+		return false
+	}
+	if s.lazy != "" || p.lazy != "" {
+		return s.lazy == p.lazy
+	}
+	return bytes.Equal(p.raw, s.raw)
 }
 
 // output of one environment: its stacks in deploy order.
@@ -155,7 +238,7 @@ func readPlan(files map[string][]byte) planFile {
 // holds exactly the new build's bytes, which are ecsgen's own), and the same parameter values:
 // the same stack. Their templates are parsed only when the plan needs them. Nil when either
 // deploy-plan.json does not parse, or nothing is vouched for.
-func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched map[string]bool) map[string]bool {
+func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched map[string]bool, lazy lazyFiles) map[string]bool {
 	if len(vouched) == 0 || !oldPlan.ok || !newPlan.ok {
 		return nil
 	}
@@ -185,7 +268,7 @@ func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched ma
 		}
 		a, okA := old[s.Template]
 		b, okB := new[s.Template]
-		if okA && okB && bytes.Equal(a, b) {
+		if okA && okB && bytes.Equal(a, b) || lazy[s.Template] != "" {
 			same[s.Name] = true
 		}
 	}
@@ -195,7 +278,7 @@ func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched ma
 // parseOutput reads the stacks of one environment's files (paths relative to the
 // environment's directory: deploy-plan.json, stacks/*.json), whose deploy-plan.json is pf.
 // The stacks named in late are parsed when first used.
-func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedTemplate, late map[string]bool) (*envOutput, error) {
+func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedTemplate, late map[string]bool, lazy lazyFiles) (*envOutput, error) {
 	out := &envOutput{byName: map[string]*stack{}}
 	if pf.err != nil {
 		return nil, pf.err
@@ -204,22 +287,23 @@ func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedT
 		return out, nil
 	}
 	dp := pf.dp
-	parseNew(dp, files, parsed, late)
+	parseNew(dp, files, parsed, late, lazy)
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
-		if !ok {
+		if !ok && lazy[s.Template] == "" {
 			return nil, fmt.Errorf("deploy-plan.json names %s, which is missing", s.Template)
 		}
-		st := &stack{Name: s.Name, file: s.Template, raw: b, passed: s.Parameters, parsed: parsed}
+		st := &stack{Name: s.Name, file: s.Template, raw: b, lazy: lazy[s.Template], passed: s.Parameters, parsed: parsed}
 		if !late[s.Name] {
 			p := parsed[s.Template]
-			if p.t == nil || !bytes.Equal(p.raw, b) {
+			if !p.holds(st) {
 				t := new(template)
 				parses.Add(1)
-				if err := json.Unmarshal(b, t); err != nil { // parseNew failed on it: the error, in order
+				err := st.withBytes(func(raw []byte) error { return json.Unmarshal(raw, t) }) // parseNew failed on it: the error, in order
+				if err != nil {
 					return nil, fmt.Errorf("%s: %w", s.Template, err)
 				}
-				p = parsedTemplate{b, t}
+				p = parsedTemplate{raw: st.raw, lazy: st.lazy, t: t}
 				parsed[s.Template] = p
 			}
 			st.setTemplate(p.t)
@@ -233,16 +317,17 @@ func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedT
 // parseNew parses, on every core, the templates deploy-plan.json names whose bytes are not
 // those parsed already, into parsed (a template that does not parse is left out: the caller
 // reports it in deploy order). The stacks named in late are left for later.
-func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTemplate, late map[string]bool) {
-	var todo []string
+func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTemplate, late map[string]bool, lazy lazyFiles) {
+	var todo []*stack
 	seen := map[string]bool{}
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
-		if p, done := parsed[s.Template]; !ok || late[s.Name] || seen[s.Template] || (done && bytes.Equal(p.raw, b)) {
+		st := &stack{file: s.Template, raw: b, lazy: lazy[s.Template]}
+		if !ok && st.lazy == "" || late[s.Name] || seen[s.Template] || parsed[s.Template].holds(st) {
 			continue
 		}
 		seen[s.Template] = true
-		todo = append(todo, s.Template)
+		todo = append(todo, st)
 	}
 	results := make([]*template, len(todo))
 	next := make(chan int)
@@ -252,7 +337,7 @@ func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTe
 			for i := range next {
 				t := new(template)
 				parses.Add(1)
-				if json.Unmarshal(files[todo[i]], t) == nil {
+				if todo[i].withBytes(func(raw []byte) error { return json.Unmarshal(raw, t) }) == nil {
 					results[i] = t
 				}
 			}
@@ -263,9 +348,9 @@ func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTe
 	}
 	close(next)
 	wg.Wait()
-	for i, name := range todo {
+	for i, st := range todo {
 		if results[i] != nil {
-			parsed[name] = parsedTemplate{files[name], results[i]}
+			parsed[st.file] = parsedTemplate{raw: st.raw, lazy: st.lazy, t: results[i]}
 		}
 	}
 }

@@ -22,6 +22,22 @@
 // stay on disk until the next build. The swap holds for every reader, because no reader can ever
 // see a mixed directory.
 //
+// # Files staged as they are generated
+//
+// A build (Build: Options.Begin, Add, Commit or Abort) starts before anything is generated: Begin
+// locks each environment's directory and lists its current generation; generation then gives
+// each file to Add as soon as it is made (generators.Options.Sink, from several goroutines),
+// which compares it with the current generation and, once the new generation differs from it,
+// writes it into the staging directory (or links it there, unchanged) and keeps only its path,
+// size and hash. So a build holds the files in flight, not the whole output: 218 MB of files at
+// 10 000 services never sit in memory at once. The staging directory is made at the first file
+// that changes, and the unchanged files given before it are linked then; a build in which nothing
+// changes never makes one. Commit adds the manifest, leaves out what ecsgen no longer
+// generates, carries the user's files, flushes and swaps, one environment after the other in
+// name order; an error anywhere before (in Add, in generation after half the files were staged,
+// findings that stop the build) ends in Abort, which removes the staging directories: no
+// DIR/<env> has changed. Dir is the same build for files already in memory.
+//
 // # What a build keeps
 //
 // A file whose content is unchanged keeps its inode and so its modification time: the staging
@@ -47,8 +63,10 @@
 //
 // # One build at a time
 //
-// A build locks the environment's directory itself with flock(2), exclusively; `ecsgen check`
-// takes a shared lock (LockForReading) so that it compares against one generation. There is no
+// A build locks the environment's directory itself with flock(2), exclusively, from Begin to
+// the end of Commit or Abort (a build of several environments locks them in name order, so two
+// builds never wait for each other in a circle); `ecsgen check` takes a shared lock
+// (LockForReading) so that it compares against one generation. There is no
 // lock file: the lock lives in the kernel, on the directory's inode, and the kernel drops it
 // when the process dies, however it dies, so a kill never leaves a stale lock. Because a build
 // replaces the directory, a waiter that gets its lock checks that the directory it locked is
@@ -104,8 +122,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -143,6 +164,8 @@ type Stats struct {
 	Written   []string // files created or changed, relative to the directory
 	Unchanged int
 	Removed   []string // files ecsgen wrote before and no longer generates
+	// UnchangedIn is Unchanged by environment (Build.Commit).
+	UnchangedIn map[string]int
 }
 
 // Options tune a write.
@@ -167,45 +190,126 @@ func cutEnv(file string) (env, rest string, ok bool) {
 // documentation.
 func Dir(dir string, files map[string][]byte) (Stats, error) { return Options{}.Dir(dir, files) }
 
-// Dir is the package function Dir, with options.
+// Dir is the package function Dir, with options: a Build of every environment the files are
+// in, given the files in name order.
 func (o Options) Dir(dir string, files map[string][]byte) (Stats, error) {
-	byEnv := map[string]map[string][]byte{}
-	for rel, data := range files {
-		env, rest, ok := strings.Cut(rel, "/")
-		if !fs.ValidPath(rel) || !filepath.IsLocal(filepath.FromSlash(rel)) || !ok || rest == "" {
-			return Stats{}, fmt.Errorf("internal error: refusing to write %q: not inside an environment's directory", rel)
+	envs := map[string]bool{}
+	for rel := range files {
+		if err := checkPath(rel); err != nil {
+			return Stats{}, err
 		}
-		if base := path.Base(rest); base == ManifestName || strings.HasPrefix(base, ".ecsgen-") || strings.HasPrefix(env, ".") {
-			return Stats{}, fmt.Errorf("internal error: refusing to write %q: the name is ecsgen's own", rel)
-		}
-		if byEnv[env] == nil {
-			byEnv[env] = map[string][]byte{}
-		}
-		byEnv[env][rest] = data
+		env, _, _ := strings.Cut(rel, "/")
+		envs[env] = true
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Stats{}, fmt.Errorf("creating %s: %w", dir, cause(err))
+	b, err := o.Begin(dir, slices.Collect(maps.Keys(envs)))
+	if err != nil {
+		return Stats{}, err
 	}
-	var st Stats
-	for _, env := range slices.Sorted(maps.Keys(byEnv)) {
-		est, err := o.publish(filepath.Join(dir, env), byEnv[env])
-		for _, r := range est.Written {
-			st.Written = append(st.Written, env+"/"+r)
-		}
-		for _, r := range est.Removed {
-			st.Removed = append(st.Removed, env+"/"+r)
-		}
-		st.Unchanged += est.Unchanged
-		if err != nil {
-			return st, err
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		if err := b.Add(rel, files[rel]); err != nil {
+			b.Abort()
+			return Stats{}, err
 		}
 	}
-	return st, nil
+	return b.Commit()
 }
 
-// publish makes files (paths relative to the environment's directory shown) the directory's
-// new generation.
-func (o Options) publish(shown string, files map[string][]byte) (st Stats, err error) {
+// checkPath refuses a path outside an environment's directory, or one of ecsgen's own names.
+func checkPath(rel string) error {
+	env, rest, ok := strings.Cut(rel, "/")
+	if !fs.ValidPath(rel) || !filepath.IsLocal(filepath.FromSlash(rel)) || !ok || rest == "" {
+		return fmt.Errorf("internal error: refusing to write %q: not inside an environment's directory", rel)
+	}
+	if base := path.Base(rest); base == ManifestName || strings.HasPrefix(base, ".ecsgen-") || strings.HasPrefix(env, ".") {
+		return fmt.Errorf("internal error: refusing to write %q: the name is ecsgen's own", rel)
+	}
+	return nil
+}
+
+// Build is one build's publication into an output directory: each environment's directory
+// locked, and a new generation of it staged beside it from the files given to Add, as they
+// are generated; Commit swaps the generations in, Abort leaves every directory as it was.
+// Add may be called from several goroutines at once.
+type Build struct {
+	o     Options
+	mu    sync.Mutex
+	envs  map[string]*envBuild
+	order []string // the environments, in name order: locked, and published, in that order
+	err   error    // the first error: nothing more is staged, Commit returns it
+	done  bool
+}
+
+// fileMeta is what a build keeps of a generated file once its bytes are staged (or found
+// unchanged): its size, and its SHA-256 where a record needs it.
+type fileMeta struct {
+	size   int64
+	sum    [sha256.Size]byte
+	summed bool
+}
+
+// envBuild is the publication of one environment's directory: what the current generation
+// holds, and the new generation staged so far.
+type envBuild struct {
+	shown, target, parent, name string
+
+	lock     *dirLock
+	created  bool // the build made the (empty) directory: removed again if nothing is published
+	rec      record
+	started  time.Time
+	rootMode fs.FileMode
+
+	old    map[string]fs.DirEntry // every entry of the current directory (not followed)
+	junk   []string               // ecsgen's leftovers in the directory
+	listed map[string]bool        // what the current manifest says ecsgen wrote
+	infos  map[string]fs.FileInfo // lstat of the generated files the current directory has
+
+	files     map[string]fileMeta // generated files given so far, manifest included once committed
+	unchanged map[string]bool     // generated files already there with the same bytes
+	written   []string            // generated files created or changed
+	obstacles map[string]error    // generated files something is in the way of
+	stale     []string            // files ecsgen wrote before and no longer generates
+	carried   []string            // the user's files, symbolic links and empty directories
+
+	stage     string // the staging directory; "" until the first file to write
+	stageLock *dirLock
+	made      map[string]bool // directories made in the staging directory
+	pending   []string        // unchanged files given before the staging directory existed
+	copied    []string        // files copied into it where the file system has no hard links
+	noop      bool            // nothing to publish: no swap
+}
+
+// Begin starts a build of the environments envs into dir: it locks each environment's
+// directory (waiting for another build of it, and telling Options.Notify), removes what
+// interrupted builds left beside it, and reads what the current generation holds. Nothing of
+// DIR/<env> changes before Commit.
+func (o Options) Begin(dir string, envs []string) (b *Build, err error) {
+	b = &Build{o: o, envs: map[string]*envBuild{}}
+	for _, env := range envs {
+		if err := checkPath(env + "/x"); err != nil || strings.Contains(env, "/") {
+			return nil, fmt.Errorf("internal error: refusing to write into environment %q", env)
+		}
+		if b.envs[env] == nil {
+			b.envs[env] = nil
+			b.order = append(b.order, env)
+		}
+	}
+	slices.Sort(b.order)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", dir, cause(err))
+	}
+	for _, env := range b.order {
+		e, err := o.open(filepath.Join(dir, env))
+		if err != nil {
+			b.Abort()
+			return nil, err
+		}
+		b.envs[env] = e
+	}
+	return b, nil
+}
+
+// open locks the environment's directory shown and reads its current generation.
+func (o Options) open(shown string) (e *envBuild, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("%w; %s was left as it was", err, shown)
@@ -214,7 +318,7 @@ func (o Options) publish(shown string, files map[string][]byte) (st Stats, err e
 	target := shown
 	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		if target, err = filepath.EvalSymlinks(shown); err != nil {
-			return st, fmt.Errorf("following %s: %w", shown, cause(err))
+			return nil, fmt.Errorf("following %s: %w", shown, cause(err))
 		}
 	}
 	parent, name := filepath.Dir(target), filepath.Base(target)
@@ -222,89 +326,31 @@ func (o Options) publish(shown string, files map[string][]byte) (st Stats, err e
 
 	lock, created, unlocked, err := lockDir(target, true, true, o.Notify)
 	if errors.Is(err, errNotDir) {
-		return st, fmt.Errorf("%s is in the way: a file where the environment's directory must go", shown)
+		return nil, fmt.Errorf("%s is in the way: a file where the environment's directory must go", shown)
 	}
 	if err != nil {
-		return st, fmt.Errorf("creating %s: %w", shown, cause(err))
+		return nil, fmt.Errorf("creating %s: %w", shown, cause(err))
 	}
-	defer lock.release()
+	e = &envBuild{shown: shown, target: target, parent: parent, name: name, lock: lock, created: created,
+		old: map[string]fs.DirEntry{}, listed: map[string]bool{}, infos: map[string]fs.FileInfo{}, files: map[string]fileMeta{},
+		unchanged: map[string]bool{}, obstacles: map[string]error{}}
+	defer func() {
+		if err != nil {
+			e.abort()
+		}
+	}()
 	if unlocked && o.Notify != nil {
 		o.Notify(fmt.Sprintf("cannot lock %s on this file system: builds into it at the same time are not serialised", shown))
 	}
-	defer func() {
-		if err != nil && created {
-			os.Remove(target) // the empty directory this build made
-		}
-	}()
 	removeLeftovers(parent, name)
 
-	started := time.Now()
-	rec := loadRecord(o.Records, target)
-	p, err := plan(target, shown, files, rec)
-	if err != nil {
-		return st, err
-	}
-	st = p.stats()
-	notBefore := started.Add(-racyAfter)
-	if len(p.written) == 0 && len(p.stale) == 0 {
-		for _, rel := range p.junk { // nothing to publish: only the litter of older versions goes
-			os.Remove(filepath.Join(target, filepath.FromSlash(rel)))
-		}
-		saveRecord(o.Records, target, newRecord(target, p.files, p.sums, p.old, notBefore), rec)
-		return st, nil
-	}
-	if err := p.stage(parent, name, target); err != nil {
-		return Stats{}, err
-	}
-	// Linking and unlinking changed every file's change time: the record takes each file's
-	// lstat now, in the published generation.
-	saveRecord(o.Records, target, newRecord(target, p.files, p.sums, nil, notBefore), rec)
-	return st, nil
-}
-
-// generation is what a build publishes into one environment's directory, and where each entry
-// of the new generation comes from.
-type generation struct {
-	shown     string                 // the directory as the user named it, for messages
-	files     map[string][]byte      // generated files, manifest included
-	old       map[string]fs.FileInfo // every entry of the current directory (not followed)
-	unchanged map[string]bool        // generated files already there with the same bytes
-	sums      map[string][32]byte    // SHA-256 of generated files, where worked out
-	written   []string               // generated files created or changed
-	stale     []string               // files ecsgen wrote before and no longer generates
-	junk      []string               // ecsgen's leftovers in the directory
-	carried   []string               // the user's files, symbolic links and empty directories
-	rootMode  fs.FileMode
-}
-
-func (g *generation) stats() Stats {
-	st := Stats{Removed: g.stale}
-	for rel := range g.unchanged {
-		if rel != ManifestName {
-			st.Unchanged++
-		}
-	}
-	for _, rel := range g.written {
-		if rel != ManifestName {
-			st.Written = append(st.Written, rel)
-		}
-	}
-	return st
-}
-
-// plan compares files with the directory at target; a file the record rec vouches for is not
-// read.
-func plan(target, shown string, files map[string][]byte, rec record) (*generation, error) {
-	g := &generation{shown: shown, old: map[string]fs.FileInfo{}, unchanged: map[string]bool{}, sums: map[string][32]byte{}}
-	names := slices.Sorted(maps.Keys(files))
-	g.files = maps.Clone(files)
-	g.files[ManifestName] = []byte("# Files ecsgen wrote here; it removes them when it no longer generates them.\n" + strings.Join(names, "\n") + "\n")
-
+	e.started = time.Now()
+	e.rec = loadRecord(o.Records, target)
 	root, err := os.Stat(target)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", shown, cause(err))
 	}
-	g.rootMode = root.Mode().Perm()
+	e.rootMode = root.Mode().Perm()
 	err = filepath.WalkDir(target, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -318,192 +364,513 @@ func plan(target, shown string, files map[string][]byte, rec record) (*generatio
 		}
 		rel = filepath.ToSlash(rel)
 		if strings.HasPrefix(d.Name(), tmpPrefix) && d.Type().IsRegular() {
-			g.junk = append(g.junk, rel)
+			e.junk = append(e.junk, rel)
 			return nil
 		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		g.old[rel] = info
+		e.old[rel] = d // its lstat is taken when it is needed: by Add, in parallel, for a generated file
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", shown, cause(err))
 	}
-
-	listed := map[string]bool{} // what the current manifest says ecsgen wrote
 	if m, err := os.ReadFile(filepath.Join(target, ManifestName)); err == nil {
 		for _, line := range strings.Split(string(m), "\n") {
 			if line != "" && !strings.HasPrefix(line, "#") && fs.ValidPath(line) {
-				listed[line] = true
+				e.listed[line] = true
 			}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(shown, ManifestName), cause(err))
 	}
-	isStale := func(rel string) bool {
-		_, generated := g.files[rel]
-		info, there := g.old[rel]
-		return listed[rel] && !generated && there && !info.IsDir()
-	}
-
-	for _, rel := range slices.Sorted(maps.Keys(g.files)) {
-		for dir := path.Dir(rel); dir != "."; dir = path.Dir(dir) {
-			if info, there := g.old[dir]; there && !info.IsDir() && !isStale(dir) {
-				return nil, fmt.Errorf("%s is in the way: a directory must go there for %s", g.path(dir), g.path(rel))
-			}
-		}
-		info, there := g.old[rel]
-		switch {
-		case there && info.IsDir():
-			return nil, fmt.Errorf("%s is in the way: a directory where a generated file must go", g.path(rel))
-		case there && info.Mode().IsRegular():
-			data := g.files[rel]
-			known, same := rec.knows(rel, info, data, func() [32]byte { s := sha256.Sum256(data); g.sums[rel] = s; return s })
-			switch {
-			case known && same:
-				g.unchanged[rel] = true
-				continue
-			case known:
-				g.written = append(g.written, rel) // the record says what it holds: other bytes
-				continue
-			}
-			old, err := readFile(filepath.Join(target, filepath.FromSlash(rel)))
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", g.path(rel), cause(err))
-			}
-			if bytes.Equal(old, g.files[rel]) {
-				g.unchanged[rel] = true
-				continue
-			}
-		}
-		g.written = append(g.written, rel)
-	}
-
-	for _, rel := range slices.Sorted(maps.Keys(g.old)) {
-		info := g.old[rel]
-		if _, generated := g.files[rel]; generated {
-			continue
-		}
-		if isStale(rel) {
-			g.stale = append(g.stale, rel)
-			continue
-		}
-		if info.IsDir() && !g.emptyDir(rel) {
-			continue // made when something goes into it
-		}
-		g.carried = append(g.carried, rel)
-	}
-	return g, nil
+	return e, nil
 }
 
-// emptyDir reports whether the directory rel of the current generation has no entry.
-func (g *generation) emptyDir(rel string) bool {
-	for other := range g.old {
-		if strings.HasPrefix(other, rel+"/") {
-			return false
-		}
+// Add stages a generated file (a slash-separated path "<env>/…" of an environment given to
+// Begin): it is compared with the current generation and, when the generation changes, written
+// into the staging directory (or linked there when unchanged); its bytes are not kept. An error
+// fails the build: the caller stops and calls Abort.
+func (b *Build) Add(file string, data []byte) error {
+	if err := checkPath(file); err != nil {
+		return err
 	}
-	return !slices.ContainsFunc(g.junk, func(j string) bool { return strings.HasPrefix(j, rel+"/") })
+	env, rel, _ := strings.Cut(file, "/")
+	e, ok := b.envs[env] // the environments and what their current generations hold are only read after Begin
+	if !ok {
+		return fmt.Errorf("internal error: %s: environment %s is not part of the build", file, env)
+	}
+	// The comparison with the current generation (an lstat, the hash the record holds, or a
+	// read) is the callers' work, in parallel: only what follows takes the lock.
+	m := fileMeta{size: int64(len(data))}
+	if b.o.Records != nil { // the record holds every file's hash
+		m.sum, m.summed = sha256.Sum256(data), true
+	}
+	c := e.compare(rel, data, &m)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done {
+		return fmt.Errorf("internal error: %s given after the build ended", file)
+	}
+	if b.err != nil {
+		return b.err
+	}
+	if err := e.add(rel, data, m, c); err != nil {
+		b.err = fmt.Errorf("%w; %s was left as it was", err, e.shown)
+		return b.err
+	}
+	return nil
 }
 
-func (g *generation) path(rel string) string { return filepath.Join(g.shown, filepath.FromSlash(rel)) }
+// comparison is what the current generation holds at a generated file's path.
+type comparison struct {
+	info fs.FileInfo // its lstat, when it is a regular file
+	same bool        // it holds the generated bytes
+	err  error
+}
 
-// stage builds the new generation beside target and swaps it in.
-func (g *generation) stage(parent, name, target string) error {
+// compare compares data, the generated file rel, with the current generation's: the record
+// says (m gets the hash it needs), or the file is read. Only what Begin read is used: it may
+// run on several goroutines at once.
+func (e *envBuild) compare(rel string, data []byte, m *fileMeta) comparison {
+	d, there := e.old[rel]
+	if !there || !d.Type().IsRegular() {
+		return comparison{}
+	}
+	info, err := d.Info()
+	if err != nil {
+		return comparison{err: fmt.Errorf("reading %s: %w", e.path(rel), cause(err))}
+	}
+	known, same := e.rec.knows(rel, info, m.size, func() [sha256.Size]byte {
+		if !m.summed {
+			m.sum, m.summed = sha256.Sum256(data), true
+		}
+		return m.sum
+	})
+	if known {
+		return comparison{info: info, same: same}
+	}
+	old, err := readFile(filepath.Join(e.target, filepath.FromSlash(rel)))
+	if err != nil {
+		return comparison{err: fmt.Errorf("reading %s: %w", e.path(rel), cause(err))}
+	}
+	return comparison{info: info, same: bytes.Equal(old, data)}
+}
+
+// add is Add for one environment, once the file is compared (c).
+func (e *envBuild) add(rel string, data []byte, m fileMeta, c comparison) error {
+	if _, dup := e.files[rel]; dup {
+		return fmt.Errorf("internal error: %s is generated twice", e.path(rel))
+	}
+	e.files[rel] = m
+	if err := e.obstacle(rel); err != nil {
+		e.obstacles[rel] = err // the one reported is the first in name order (Commit)
+		return nil
+	}
+	if len(e.obstacles) > 0 {
+		return nil // the build fails: nothing more is staged
+	}
+	if c.err != nil {
+		return c.err
+	}
+	if c.info != nil {
+		e.infos[rel] = c.info
+		if c.same {
+			e.unchanged[rel] = true
+			if e.stage == "" {
+				e.pending = append(e.pending, rel)
+				return nil
+			}
+			return e.place(rel, nil, false)
+		}
+	}
+	e.written = append(e.written, rel)
+	if err := e.makeStage(); err != nil {
+		return err
+	}
+	return e.place(rel, data, true)
+}
+
+// obstacle is what is in the way of the generated file rel in the current generation.
+func (e *envBuild) obstacle(rel string) error {
+	for dir := path.Dir(rel); dir != "."; dir = path.Dir(dir) {
+		if info, there := e.old[dir]; there && !info.IsDir() && !e.isStale(dir) {
+			return fmt.Errorf("%s is in the way: a directory must go there for %s", e.path(dir), e.path(rel))
+		}
+	}
+	if info, there := e.old[rel]; there && info.IsDir() {
+		return fmt.Errorf("%s is in the way: a directory where a generated file must go", e.path(rel))
+	}
+	return nil
+}
+
+// isStale says whether rel is a file ecsgen wrote before and no longer generates (as far as
+// the files given so far say).
+func (e *envBuild) isStale(rel string) bool {
+	_, generated := e.files[rel]
+	info, there := e.old[rel]
+	return e.listed[rel] && !generated && there && !info.IsDir()
+}
+
+// makeStage creates the staging directory, locked, and links into it the unchanged files given
+// before it existed.
+func (e *envBuild) makeStage() error {
+	if e.stage != "" {
+		return nil
+	}
 	if err := step("staging"); err != nil {
 		return err
 	}
 	// The directory is replaced, not written into; yet a directory the user made read-only
 	// stays as it is, as it would if the files were written into it.
-	if err := writable(target); err != nil {
-		return fmt.Errorf("writing into %s: %w", g.shown, err)
+	if err := writable(e.target); err != nil {
+		return fmt.Errorf("writing into %s: %w", e.shown, err)
 	}
-	stage, err := os.MkdirTemp(parent, stagePrefix+name+".*")
+	stage, err := os.MkdirTemp(e.parent, stagePrefix+e.name+".*")
 	if err != nil {
-		return fmt.Errorf("creating a staging directory in %s: %w", parent, cause(err))
+		return fmt.Errorf("creating a staging directory in %s: %w", e.parent, cause(err))
 	}
-	defer os.RemoveAll(stage) // the partial new generation, or after the swap the old one
-	stageLock, _, err := tryLockDir(stage)
-	if err != nil {
-		return fmt.Errorf("creating a staging directory in %s: %w", parent, cause(err))
+	e.stage, e.made = stage, map[string]bool{".": true}
+	if e.stageLock, _, err = tryLockDir(stage); err != nil {
+		return fmt.Errorf("creating a staging directory in %s: %w", e.parent, cause(err))
 	}
-	defer stageLock.release()
+	for _, rel := range e.pending {
+		if err := e.place(rel, nil, false); err != nil {
+			return err
+		}
+	}
+	e.pending = nil
+	return nil
+}
 
-	made := map[string]bool{".": true}
-	mkdirs := func(dir string) error {
-		if made[dir] {
-			return nil
+// place puts a file of the new generation into the staging directory: the generated bytes
+// (write), or the current generation's file (a hard link; a copy where there are none).
+func (e *envBuild) place(rel string, data []byte, write bool) error {
+	if err := e.mkdirs(path.Dir(rel)); err != nil {
+		return err
+	}
+	dst := filepath.Join(e.stage, filepath.FromSlash(rel))
+	var err error
+	if write {
+		err = writeFile(dst, data, mode(rel))
+	} else {
+		var copied bool
+		if copied, err = linkOrCopy(filepath.Join(e.target, filepath.FromSlash(rel)), dst, e.infos[rel]); copied {
+			e.copied = append(e.copied, rel)
 		}
-		if err := mkdirsOf(dir, made, stage); err != nil {
-			return fmt.Errorf("creating %s: %w", g.path(dir), cause(err))
-		}
+	}
+	if err == nil {
+		err = step("file " + rel)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", e.path(rel), cause(err))
+	}
+	return nil
+}
+
+func (e *envBuild) mkdirs(dir string) error {
+	if e.made[dir] {
 		return nil
 	}
-	// New content reaches the disk before the swap makes it the output, so that a power cut
-	// cannot publish empty files: each new file flushed by itself when there are few (a rebuild
-	// after an edit), the whole file system at once when there are many (a first build).
-	perFile := len(g.written) <= syncEachMax
-	todo := slices.Concat(slices.Collect(maps.Keys(g.files)), g.carried)
-	slices.Sort(todo)
-	for _, rel := range todo {
-		src := filepath.Join(target, filepath.FromSlash(rel))
-		dst := filepath.Join(stage, filepath.FromSlash(rel))
-		info := g.old[rel]
-		if _, generated := g.files[rel]; !generated && info.IsDir() {
-			if err := mkdirs(rel); err != nil {
+	if err := mkdirsOf(dir, e.made, e.stage); err != nil {
+		return fmt.Errorf("creating %s: %w", e.path(dir), cause(err))
+	}
+	return nil
+}
+
+func (e *envBuild) path(rel string) string { return filepath.Join(e.shown, filepath.FromSlash(rel)) }
+
+// Err is the error that failed the build, if any (the first that Add returned).
+func (b *Build) Err() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// Same says whether the current output holds exactly the bytes given for file ("<env>/…"), as
+// the comparison found (the record vouched for it, or it was read); false for a file not given.
+func (b *Build) Same(file string) bool {
+	env, rel, _ := strings.Cut(file, "/")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.envs[env]
+	return e != nil && e.unchanged[rel]
+}
+
+// Generated lists the files given for the environment env ("<env>/…"), in name order.
+func (b *Build) Generated(env string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.envs[env]
+	if e == nil {
+		return nil
+	}
+	out := make([]string, 0, len(e.files))
+	for rel := range e.files {
+		if rel != ManifestName {
+			out = append(out, env+"/"+rel)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Read gives back the bytes given for file ("<env>/…"), from the staging directory, or from
+// the current output where they are the same and nothing is staged yet.
+func (b *Build) Read(file string) ([]byte, error) {
+	env, rel, _ := strings.Cut(file, "/")
+	b.mu.Lock()
+	e := b.envs[env]
+	var from string
+	if e != nil && len(e.obstacles) > 0 { // the build fails: not everything given was staged
+		err := fmt.Errorf("%w; %s was left as it was", e.obstacles[slices.Min(slices.Collect(maps.Keys(e.obstacles)))], e.shown)
+		b.mu.Unlock()
+		return nil, err
+	}
+	if e != nil {
+		if _, ok := e.files[rel]; ok {
+			from = e.target
+			if e.stage != "" {
+				from = e.stage
+			}
+		}
+	}
+	b.mu.Unlock()
+	if from == "" {
+		return nil, fmt.Errorf("internal error: %s is not part of the build", file)
+	}
+	return os.ReadFile(filepath.Join(from, filepath.FromSlash(rel)))
+}
+
+// Commit completes each environment's new generation (its manifest, the user's files carried
+// over, the files ecsgen no longer generates left out), flushes it to disk and swaps it in,
+// environment after environment in name order; an environment whose generation is the current
+// one is left as it is. Any error before an environment's swap leaves it, and those after it,
+// as they were.
+func (b *Build) Commit() (st Stats, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done {
+		return Stats{}, errors.New("internal error: a build committed after it ended")
+	}
+	defer func() {
+		for _, env := range b.order {
+			b.envs[env].abort() // what is left: staging directories of the environments not published, locks
+		}
+		b.done = true
+	}()
+	if b.err != nil {
+		return Stats{}, b.err
+	}
+	for _, env := range b.order {
+		e := b.envs[env]
+		if err := e.finish(); err != nil {
+			return Stats{}, fmt.Errorf("%w; %s was left as it was", err, e.shown)
+		}
+	}
+	st.UnchangedIn = map[string]int{}
+	for _, env := range b.order {
+		e := b.envs[env]
+		est, err := e.publish(b.o.Records)
+		if err != nil {
+			return st, fmt.Errorf("%w; %s was left as it was", err, e.shown)
+		}
+		for _, r := range est.Written {
+			st.Written = append(st.Written, env+"/"+r)
+		}
+		for _, r := range est.Removed {
+			st.Removed = append(st.Removed, env+"/"+r)
+		}
+		st.Unchanged += est.Unchanged
+		st.UnchangedIn[env] = est.Unchanged
+	}
+	return st, nil
+}
+
+// Abort ends the build without publishing: the staging directories go, the locks are
+// released, and each environment's directory is as it was.
+func (b *Build) Abort() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, env := range b.order {
+		b.envs[env].abort()
+	}
+	b.done = true
+}
+
+// abort removes the staging directory, and the environment's directory if the build made it
+// and published nothing, and releases the locks. Once published, only the locks go.
+func (e *envBuild) abort() {
+	if e == nil || e.lock == nil {
+		return
+	}
+	if e.stage != "" {
+		os.RemoveAll(e.stage) // the partial new generation, or after the swap the old one
+		e.stageLock.release()
+		e.stage = ""
+	}
+	if e.created {
+		os.Remove(e.target) // the empty directory this build made
+	}
+	e.lock.release()
+	e.lock = nil
+}
+
+// finish completes the new generation: the manifest, the files ecsgen no longer generates, the
+// user's files, the directories' modes; then it flushes it to disk. A generation that changes
+// nothing is not staged.
+func (e *envBuild) finish() error {
+	names := make([]string, 0, len(e.files))
+	for rel := range e.files {
+		names = append(names, rel)
+	}
+	slices.Sort(names)
+	manifest := []byte("# Files ecsgen wrote here; it removes them when it no longer generates them.\n" + strings.Join(names, "\n") + "\n")
+	m := fileMeta{size: int64(len(manifest)), sum: sha256.Sum256(manifest), summed: true}
+	if err := e.add(ManifestName, manifest, m, e.compare(ManifestName, manifest, &m)); err != nil {
+		return err
+	}
+	if len(e.obstacles) > 0 {
+		return e.obstacles[slices.Min(slices.Collect(maps.Keys(e.obstacles)))]
+	}
+	for _, rel := range slices.Sorted(maps.Keys(e.old)) {
+		info := e.old[rel]
+		if _, generated := e.files[rel]; generated {
+			continue
+		}
+		if e.isStale(rel) {
+			e.stale = append(e.stale, rel)
+			continue
+		}
+		if info.IsDir() && !e.emptyDir(rel) {
+			continue // made when something goes into it
+		}
+		e.carried = append(e.carried, rel)
+	}
+	if len(e.written) == 0 && len(e.stale) == 0 {
+		e.noop = true
+		return nil
+	}
+	if err := e.makeStage(); err != nil {
+		return err
+	}
+	for _, rel := range e.carried {
+		d := e.old[rel]
+		src := filepath.Join(e.target, filepath.FromSlash(rel))
+		dst := filepath.Join(e.stage, filepath.FromSlash(rel))
+		if d.IsDir() {
+			if err := e.mkdirs(rel); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := mkdirs(path.Dir(rel)); err != nil {
+		if err := e.mkdirs(path.Dir(rel)); err != nil {
 			return err
 		}
 		var err error
-		switch _, generated := g.files[rel]; {
-		case generated && !g.unchanged[rel]:
-			err = writeFile(dst, g.files[rel], mode(rel), perFile)
-		case info.Mode()&fs.ModeSymlink != 0:
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
 			var to string
 			if to, err = os.Readlink(src); err == nil {
 				err = os.Symlink(to, dst)
 			}
-		case info.Mode().IsRegular():
-			err = linkOrCopy(src, dst, info, perFile)
+		case d.Type().IsRegular():
+			var info fs.FileInfo
+			if info, err = d.Info(); err == nil {
+				var copied bool
+				if copied, err = linkOrCopy(src, dst, info); copied {
+					e.copied = append(e.copied, rel)
+				}
+			}
 		default:
-			return fmt.Errorf("%s: cannot carry a %v into the new output; move it out of the directory", g.path(rel), info.Mode().Type())
+			return fmt.Errorf("%s: cannot carry a %v into the new output; move it out of the directory", e.path(rel), d.Type())
 		}
 		if err == nil {
 			err = step("file " + rel)
 		}
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", g.path(rel), cause(err))
+			return fmt.Errorf("writing %s: %w", e.path(rel), cause(err))
 		}
 	}
 	// The directories get their modes last: a read-only one is still filled first.
-	dirs := slices.Sorted(maps.Keys(made))
+	dirs := slices.Sorted(maps.Keys(e.made))
 	slices.Reverse(dirs)
 	for _, dir := range dirs {
-		perm := g.rootMode
-		if info, there := g.old[dir]; there && info.IsDir() {
+		perm := e.rootMode
+		if d, there := e.old[dir]; there && d.IsDir() {
+			info, err := d.Info()
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", e.path(dir), cause(err))
+			}
 			perm = info.Mode().Perm()
 		} else if dir != "." {
 			continue
 		}
-		if err := os.Chmod(filepath.Join(stage, filepath.FromSlash(dir)), perm); err != nil {
-			return fmt.Errorf("creating %s: %w", g.path(dir), cause(err))
+		if err := os.Chmod(filepath.Join(e.stage, filepath.FromSlash(dir)), perm); err != nil {
+			return fmt.Errorf("creating %s: %w", e.path(dir), cause(err))
 		}
 	}
-	if !perFile {
-		if err := syncDir(stage); err != nil {
-			return fmt.Errorf("writing %s: %w", g.shown, cause(err))
+	// New content reaches the disk before the swap makes it the output, so that a power cut
+	// cannot publish empty files: each new file flushed by itself when there are few (a rebuild
+	// after an edit), the whole file system at once when there are many (a first build).
+	if len(e.written) <= syncEachMax {
+		for _, rel := range slices.Concat(e.written, e.copied) {
+			if err := syncFile(filepath.Join(e.stage, filepath.FromSlash(rel))); err != nil {
+				return fmt.Errorf("writing %s: %w", e.path(rel), cause(err))
+			}
+		}
+	} else if err := syncDir(e.stage); err != nil {
+		return fmt.Errorf("writing %s: %w", e.shown, cause(err))
+	}
+	return step("staged")
+}
+
+// publish swaps the staged generation in (unless there is nothing to publish) and keeps the
+// record of the generation now at the environment's directory.
+func (e *envBuild) publish(rs Records) (Stats, error) {
+	st := Stats{Removed: e.stale}
+	for rel := range e.unchanged {
+		if rel != ManifestName {
+			st.Unchanged++
 		}
 	}
-	if err := step("staged"); err != nil {
-		return err
+	for _, rel := range e.written {
+		if rel != ManifestName {
+			st.Written = append(st.Written, rel)
+		}
 	}
-	return swap(stage, target, parent, name, g.shown)
+	slices.Sort(st.Written)
+	notBefore := e.started.Add(-racyAfter)
+	if e.noop {
+		for _, rel := range e.junk { // nothing to publish: only the litter of older versions goes
+			os.Remove(filepath.Join(e.target, filepath.FromSlash(rel)))
+		}
+		if rs != nil {
+			saveRecord(rs, e.target, newRecord(e.target, e.files, e.infos, notBefore), e.rec)
+		}
+		return st, nil
+	}
+	if err := swap(e.stage, e.target, e.parent, e.name, e.shown); err != nil {
+		return Stats{}, err
+	}
+	e.created = false // published: the directory stays
+	os.RemoveAll(e.stage)
+	e.stageLock.release()
+	e.stage = ""
+	// Linking and unlinking changed every file's change time: the record takes each file's
+	// lstat now, in the published generation.
+	if rs != nil {
+		saveRecord(rs, e.target, newRecord(e.target, e.files, nil, notBefore), e.rec)
+	}
+	return st, nil
+}
+
+// emptyDir reports whether the directory rel of the current generation has no entry.
+func (e *envBuild) emptyDir(rel string) bool {
+	for other := range e.old {
+		if strings.HasPrefix(other, rel+"/") {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(e.junk, func(j string) bool { return strings.HasPrefix(j, rel+"/") })
 }
 
 // swap makes the staged directory the one at target, and removes the replaced generation.
@@ -533,9 +900,32 @@ func swap(stage, target, parent, name, shown string) error {
 	if err := step("exchanged"); err != nil {
 		return nil // the new generation is out; only the removal of the old one is skipped
 	}
-	os.RemoveAll(replaced)
+	removeGeneration(replaced)
 	step("removed")
 	return nil
+}
+
+// removeGeneration removes the replaced generation dir: its sub-directories on every core
+// (an unlink per file; the kernel serialises those of one directory, not of several).
+func removeGeneration(dir string) {
+	entries, _ := os.ReadDir(dir)
+	var subdirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			subdirs = append(subdirs, filepath.Join(dir, e.Name()))
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(subdirs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(subdirs); i = int(next.Add(1)) - 1 {
+				os.RemoveAll(subdirs[i])
+			}
+		})
+	}
+	wg.Wait()
+	os.RemoveAll(dir)
 }
 
 // mkdirsOf creates dir and its missing parents under stage (0755 less the umask; the caller
@@ -569,15 +959,12 @@ func syncDir(dir string) error {
 // system once (syncfs), which costs more for a few files and less for many.
 const syncEachMax = 32
 
-func writeFile(name string, data []byte, perm fs.FileMode, sync bool) error {
+func writeFile(name string, data []byte, perm fs.FileMode) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
-	if err == nil && sync {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -587,16 +974,29 @@ func writeFile(name string, data []byte, perm fs.FileMode, sync bool) error {
 	return os.Chmod(name, perm) // the umask does not decide whether a script is executable
 }
 
-// linkOrCopy puts the file src at dst as the same file (a hard link), or where the file system
-// refuses that, as a copy with the same mode and modification time.
-func linkOrCopy(src, dst string, info fs.FileInfo, sync bool) error {
-	if os.Link(src, dst) == nil {
-		return nil
+// syncFile flushes the file name to disk.
+func syncFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
 	}
-	return copyFile(src, dst, info, sync)
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-func copyFile(src, dst string, info fs.FileInfo, sync bool) error {
+// linkOrCopy puts the file src at dst as the same file (a hard link), or where the file system
+// refuses that, as a copy with the same mode and modification time (copied).
+func linkOrCopy(src, dst string, info fs.FileInfo) (copied bool, err error) {
+	if os.Link(src, dst) == nil {
+		return false, nil
+	}
+	return true, copyFile(src, dst, info)
+}
+
+func copyFile(src, dst string, info fs.FileInfo) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -607,9 +1007,6 @@ func copyFile(src, dst string, info fs.FileInfo, sync bool) error {
 		return err
 	}
 	_, err = io.Copy(out, in)
-	if err == nil && sync {
-		err = out.Sync()
-	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

@@ -331,7 +331,7 @@ func TestCopyKeepsModeAndTime(t *testing.T) {
 	os.Chtimes(src, old, old)
 	info, _ := os.Stat(src)
 	dst := filepath.Join(dir, "dst.sh")
-	if err := copyFile(src, dst, info, false); err != nil {
+	if err := copyFile(src, dst, info); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.Stat(dst)
