@@ -37,13 +37,18 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		wo := write.Options{Notify: notifier(cmd.ErrOrStderr())}
 		var wb *write.Build
 		var beginErr error
+		stopWatching := func() {}
 		begin := func(envs []string) (generators.Sink, error) {
 			if sf.cache != nil { // opened by the load
 				wo.Records = sf.cache
 			}
 			wb, beginErr = wo.Begin(sf.out, envs)
+			if beginErr == nil {
+				stopWatching = abortOnSignal(wb)
+			}
 			return wb, beginErr
 		}
+		defer func() { stopWatching() }()
 		res, r, err := sf.loadWith(cmd, args, begin)
 		if err != nil {
 			if wb != nil {

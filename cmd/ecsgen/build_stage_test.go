@@ -4,13 +4,16 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ecsgen/ecsgen/internal/benchspec"
 )
@@ -109,5 +112,73 @@ func TestBuildStopsMidGeneration(t *testing.T) {
 	os.WriteFile(spec, []byte(src), 0o644)
 	if code, msg := build(); code != 0 {
 		t.Fatal(msg)
+	}
+}
+
+// TestInterruptedBuildLeavesOutput: an interrupt (SIGTERM, as a CI timeout sends, or Ctrl-C's
+// SIGINT) while a build has files staged ends it as an error does: the output is as it was,
+// inode for inode, and no staging directory is left beside it (abortOnSignal). The build runs
+// as a child process (this test binary, as ecsgen: TestMain), signalled as soon as its staging
+// directory appears.
+func TestInterruptedBuildLeavesOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a spec of 400 services twice")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	src := benchspec.Spec(400)
+	spec, out := filepath.Join(dir, "spec.cue"), filepath.Join(dir, "out")
+	if err := os.WriteFile(spec, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"build", "--cache-dir", "off", "-o", out, spec}, &bytes.Buffer{}, os.Stderr); code != 0 {
+		t.Fatalf("first build: exit %d", code)
+	}
+	// Every service changes: its files are staged as soon as it is generated.
+	if err := os.WriteFile(spec, []byte(strings.ReplaceAll(src, "desiredCount: 2\n", "desiredCount: 3\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := outputState(t, out)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		cmd := exec.Command(exe, "build", "--cache-dir", "off", "-o", out, spec)
+		cmd.Args[0] = "ecsgen"
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(time.Minute)
+		for {
+			if staged, _ := filepath.Glob(filepath.Join(out, ".ecsgen-stage.*")); len(staged) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("no staging directory appeared: %s", stderr.String())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 128+int(sig) {
+			t.Fatalf("%v: the build ended with %v, not exit %d: %s", sig, err, 128+int(sig), stderr.String())
+		}
+		if after := outputState(t, out); len(after) != len(before) {
+			t.Errorf("%v: the output has %d entries, had %d", sig, len(after), len(before))
+		} else {
+			for p, v := range before {
+				if after[p] != v {
+					t.Errorf("%v: %s changed", sig, p)
+				}
+			}
+		}
+		if left, _ := filepath.Glob(filepath.Join(out, ".ecsgen-*")); len(left) > 0 {
+			t.Errorf("%v: left beside the output: %v", sig, left)
+		}
 	}
 }
