@@ -40,15 +40,19 @@ func unchosen(s *schema.Spec, positions diag.Positions) diag.List {
 type decoder struct {
 	// lenient skips the values that cannot be decoded instead of failing.
 	lenient bool
-	// outOfRange are the integers too large for the model, each a finding.
+	// outOfRange are the numbers the model cannot hold, each a finding.
 	outOfRange []*outOfRange
 }
 
-// outOfRange is an integer the model cannot hold (beyond int64: 99999999999999999999999).
+// outOfRange is a number the model cannot hold: an integer beyond int64
+// (99999999999999999999999), a float beyond float64 (1e400, 1e-400).
 type outOfRange struct {
 	path  string
 	value string
 	bits  int
+	// float: the model holds a float64 (threshold, target); tiny: the number is too close to 0
+	// for it rather than too large.
+	float, tiny bool
 }
 
 func (e *outOfRange) Error() string { return e.path + ": " + e.value + " is out of range" }
@@ -81,6 +85,14 @@ func (d *decoder) leaf(v cue.Value, err error) error {
 func (d *decoder) findings(positions diag.Positions) diag.List {
 	var out diag.List
 	for _, r := range d.outOfRange {
+		if r.float {
+			msg, hint := "too large", "use a number of at most 1.7976931348623157e308 in magnitude"
+			if r.tiny {
+				msg, hint = "too close to 0", "write 0, or a number of at least 1e-307 in magnitude"
+			}
+			out = append(out, diag.Finding{Pos: positions.Of(r.path), Path: r.path, Message: "the number " + clip(r.value) + " is " + msg, Hint: hint})
+			continue
+		}
 		msg, hint := "too large", "use a number of at most 9223372036854775807"
 		if strings.HasPrefix(r.value, "-") {
 			msg, hint = "too small", "use a number of at least -9223372036854775808"
@@ -188,6 +200,20 @@ func (d *decoder) decode(v cue.Value, x reflect.Value) error {
 			return d.leaf(v, err)
 		}
 		x.SetInt(i)
+	case reflect.Float32, reflect.Float64:
+		f, err := v.Float64()
+		if err == nil && x.OverflowFloat(f) {
+			err = cue.ErrAbove
+		}
+		if err != nil {
+			if k := v.Kind(); k == cue.FloatKind || k == cue.IntKind {
+				// A concrete number a float64 cannot hold (1e400), or can only hold as 0
+				// (1e-400): a spec problem.
+				err = &outOfRange{path: valuePath(v), value: fmt.Sprint(v), bits: t.Bits(), float: true, tiny: f == 0}
+			}
+			return d.leaf(v, err)
+		}
+		x.SetFloat(f)
 	case reflect.Bool:
 		b, err := v.Bool()
 		if err != nil {

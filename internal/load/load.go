@@ -372,6 +372,16 @@ func validate(ctx *cue.Context, spec, user cue.Value, positions diag.Positions, 
 		if f := ambiguous(err, positions); len(f) > 0 {
 			return nil, f, nil
 		}
+		// A struct alternative of a disjunction chosen by the data but left incomplete (a
+		// custom metric written as {}) passes CUE's validation of concrete values and fails
+		// only here: the fields it misses are what is wrong.
+		if valid {
+			w := walker{ctx: ctx, positions: positions}
+			w.missing(spec, user, "")
+			if len(w.findings) > 0 {
+				return nil, w.findings.Dedup(), nil
+			}
+		}
 		return nil, nil, fmt.Errorf("internal error: a valid spec did not decode: %v", err)
 	}
 	findings = append(findings, d.findings(positions)...)

@@ -147,6 +147,20 @@ func TestFindings(t *testing.T) {
 		{"NUL in a string", minimal + "services: web: containers: web: {image: \"nginx\", memory: 256, environment: A: \"x\\u0000y\"}\n", []string{
 			`spec.cue:6:76: services.web.containers.web.environment.A: the value contains a NUL character — remove the \u0000`,
 		}},
+		// A custom metric left empty passes CUE's validation of concrete values (the struct
+		// alternative of #Metric is chosen, its fields incomplete) and failed only when decoded:
+		// an internal error, exit status 2, before the fields it misses were reported.
+		{"custom metric left empty", minimal + "services: web: {containers: web: {image: \"nginx\", memory: 256}, autoscaling: {min: 1, max: 2, stepScaling: up: {alarm: {metric: {}, comparison: \">\", threshold: 1}, steps: [{lower: 0, adjustment: 1}]}}}\n", []string{
+			`spec.cue:6:121: services.web.autoscaling.stepScaling.up.alarm.metric.name: missing required field "name"`,
+			`spec.cue:6:121: services.web.autoscaling.stepScaling.up.alarm.metric.namespace: missing required field "namespace"`,
+		}},
+		// Numbers a float64 cannot hold failed when decoded too (CUE's "value was rounded up").
+		{"threshold beyond float64", minimal + "services: web: {containers: web: {image: \"nginx\", memory: 256}, autoscaling: {min: 1, max: 2, stepScaling: up: {alarm: {metric: \"cpu\", comparison: \">\", threshold: 1e400}, steps: [{lower: 0, adjustment: 1}]}}}\n", []string{
+			`spec.cue:6:153: services.web.autoscaling.stepScaling.up.alarm.threshold: the number 1e+400 is too large — use a number of at most 1.7976931348623157e308 in magnitude`,
+		}},
+		{"threshold too close to 0 for float64", minimal + "services: web: {containers: web: {image: \"nginx\", memory: 256}, autoscaling: {min: 1, max: 2, stepScaling: up: {alarm: {metric: \"cpu\", comparison: \">\", threshold: -1e-400}, steps: [{lower: 0, adjustment: 1}]}}}\n", []string{
+			`spec.cue:6:153: services.web.autoscaling.stepScaling.up.alarm.threshold: the number -1e-400 is too close to 0 — write 0, or a number of at least 1e-307 in magnitude`,
+		}},
 		{"ECS_CLUSTER is ecsgen's", minimal + "cluster: agent: settings: ECS_CLUSTER: \"other\"\nservices: {}\n", []string{
 			`spec.cue:6:27: cluster.agent.settings.ECS_CLUSTER: invalid name "ECS_CLUSTER" — agent settings are ECS_* variables, other than ECS_CLUSTER and those with a typed field in agent`,
 		}},

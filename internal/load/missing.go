@@ -26,7 +26,9 @@ func (w *walker) missing(schemaV, user cue.Value, path string) {
 	// A value that is a string or a struct (a secret: a reference or {secretsManager: …}):
 	// the user's struct is walked with the struct alternative.
 	if k := schemaV.IncompleteKind(); k != cue.StructKind && k&cue.StructKind != 0 && user.Exists() && user.IncompleteKind() == cue.StructKind {
-		if op, args := schemaV.Expr(); op == cue.OrOp {
+		// Dereferenced: a field whose schema names a definition (metric: #Metric) gives the
+		// reference from Expr, not the definition's disjunction.
+		if op, args := cue.Dereference(schemaV).Expr(); op == cue.OrOp {
 			for _, a := range args {
 				if a.IncompleteKind() == cue.StructKind {
 					w.missing(a, user, path)
