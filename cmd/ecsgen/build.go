@@ -73,7 +73,7 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		// large spec). A first build of an environment has nothing to compare with: no plan.
 		res.Spec, res.Specs = nil, nil
 		same := func(file string, _ []byte) bool { return wb.Same(file) } // compared by the build
-		plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb}.Environments(sf.out, res.Envs, res.Files)
+		plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb, SkipUnreadable: true}.Environments(sf.out, res.Envs, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}
@@ -112,7 +112,14 @@ func reportBuild(r *reporter, out string, res *build.Result, st write.Stats, pla
 			r.text(", %d removed (no longer generated)", n.Removed)
 		}
 		r.text("\n")
-		if p := plans[i]; p != nil && p.Previous {
+		switch p := plans[i]; {
+		case p != nil && p.Unreadable != "":
+			// A committed file of the previous output that does not parse (a merge conflict,
+			// a hand edit) is replaced by this build; only the comparison is lost.
+			p.Stacks = []plan.Stack{}
+			r.json.Plans = append(r.json.Plans, planReport{Plan: p, Dir: dir, Counts: p.Count()})
+			r.text("plan %s: not compared: the previous output does not read (%s); the new output replaces it — `ecsgen diff` compares it with the account\n", dir, p.Unreadable)
+		case p != nil && p.Previous:
 			r.plan(p, dir)
 		}
 		if len(e.Checklist) > 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,11 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 			wo.Records = sf.cache
 		}
 		plans, err := plan.Options{Unchanged: wo.Unchanged(sf.out)}.Environments(sf.out, res.Envs, res.Files)
+		if unreadable := (*plan.PreviousError)(nil); errors.As(err, &unreadable) {
+			// A committed file that does not parse (a merge conflict, a hand edit): the user's
+			// to mend, and `ecsgen build` writes it again.
+			return r.failure("ecsgen: " + err.Error() + " — run `ecsgen build` to write the output again, then plan")
+		}
 		if err != nil {
 			return &internalError{err}
 		}

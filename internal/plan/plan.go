@@ -77,7 +77,17 @@ type Plan struct {
 	// stack is new.
 	Previous bool    `json:"previous"`
 	Stacks   []Stack `json:"stacks"`
+	// Unreadable says why the previous output could not be compared (Options.SkipUnreadable);
+	// the plan then has no stacks.
+	Unreadable string `json:"unreadable,omitempty"`
 }
+
+// PreviousError is a previous output the plan cannot read: a template or deploy-plan.json that
+// does not parse, or a template deploy-plan.json names that is missing.
+type PreviousError struct{ Err error }
+
+func (e *PreviousError) Error() string { return "previous output: " + e.Err.Error() }
+func (e *PreviousError) Unwrap() error { return e.Err }
 
 // Risky says whether any change is a replacement, a removal or blocked.
 func (p *Plan) Risky() bool {
@@ -137,7 +147,7 @@ func compare(env string, old, new map[string][]byte, vouched map[string]bool, la
 		if len(lazy) > 0 {
 			var err error
 			if old, new, err = held(old, new, lazy); err != nil {
-				return nil, fmt.Errorf("previous output: %w", err)
+				return nil, &PreviousError{Err: err}
 			}
 		}
 		return compare(env, old, new, nil, nil)
@@ -163,7 +173,7 @@ func compare(env string, old, new map[string][]byte, vouched map[string]bool, la
 			return nil, fmt.Errorf("new output: %w", err)
 		}
 	} else if len(late) == 0 && len(lazy) == 0 {
-		return nil, fmt.Errorf("previous output: %w", err)
+		return nil, &PreviousError{Err: err}
 	}
 	// A template that does not parse: which one is reported depends on the templates parsed
 	// late, which may not parse either.

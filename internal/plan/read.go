@@ -87,6 +87,11 @@ type Options struct {
 	// one environment at a time; a stack whose bytes the previous output holds too (Same) is
 	// not read at all unless the plan needs its template, and then from the previous output.
 	Staged Staged
+	// SkipUnreadable gives an environment whose previous output the plan cannot read (a
+	// template or deploy-plan.json that does not parse: a merge conflict in a committed file,
+	// a hand edit) a plan that says so (Plan.Unreadable) instead of failing: `ecsgen build`,
+	// whose new output replaces the unreadable one, prints the plan as advice only.
+	SkipUnreadable bool
 }
 
 // Staged is a build's output written to disk as it was generated.
@@ -154,6 +159,9 @@ func (o Options) Environments(outDir string, envs []string, files map[string][]b
 			}
 		}
 		p, err := compare(env, old, cur, vouched, lazy)
+		if unreadable := (*PreviousError)(nil); o.SkipUnreadable && errors.As(err, &unreadable) {
+			p, err = &Plan{Env: env, Previous: true, Unreadable: unreadable.Err.Error()}, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(outDir, env), err)
 		}
