@@ -154,7 +154,7 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		res, more, err := checkEnvs(ctx, spec, user, opts, syntax)
 		return res, append(findings, more...).Dedup(), err
 	}
-	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags}
+	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags, ParseFile: parseSpecFile}
 	inst, err := instance(files, cfg)
 	if err != nil || inst.Err != nil {
 		return nil, instanceFindings(inst), err
