@@ -1074,21 +1074,6 @@ func syncDir(dir string) error {
 // system once (syncfs), which costs more for a few files and less for many.
 const syncEachMax = 32
 
-func writeFile(name string, data []byte, perm fs.FileMode) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Chmod(name, perm) // the umask does not decide whether a script is executable
-}
-
 // syncFile flushes the file name to disk.
 func syncFile(name string) error {
 	f, err := os.Open(name)
