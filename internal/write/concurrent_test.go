@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -162,4 +163,39 @@ func TestAbortWaitsForFilesBeingPlaced(t *testing.T) {
 		t.Errorf("an Add after Abort: %v", err)
 	}
 	assertOutput(t, dir, old)
+}
+
+// A build that writes more than flushEvery bytes starts flushing them to disk while it is
+// still staging files, before the flush that precedes the swap; a small build does not.
+func TestLargeBuildFlushesEarly(t *testing.T) {
+	for _, c := range []struct {
+		files int
+		early bool
+	}{{3, false}, {2 * flushEvery / (1 << 20), true}} {
+		var mu sync.Mutex
+		var steps []string
+		hook = func(step string) error {
+			if !strings.HasPrefix(step, "file ") {
+				mu.Lock()
+				steps = append(steps, step)
+				mu.Unlock()
+			}
+			return nil
+		}
+		files := map[string][]byte{}
+		for i := range c.files {
+			files[fmt.Sprintf("dev/stacks/s%03d.json", i)] = bytes.Repeat([]byte{'a' + byte(i%26)}, 1<<20)
+		}
+		dir := t.TempDir()
+		_, err := Dir(dir, files)
+		hook = nil
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertOutput(t, dir, files)
+		early := slices.Index(steps, "early flush")
+		if staged := slices.Index(steps, "staged"); (early >= 0) != c.early || early > staged {
+			t.Errorf("%d files of 1 MiB: steps %v", c.files, steps)
+		}
+	}
 }

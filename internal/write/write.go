@@ -287,6 +287,12 @@ type envBuild struct {
 	pending   []string            // unchanged files given before the staging directory existed
 	copied    []string            // files copied into it where the file system has no hard links
 	noop      bool                // nothing to publish: no swap
+
+	// Writeback started early (see flushEarly): bytes written since the last one began,
+	// whether one is running, and the running one for finish to wait for.
+	unflushed atomic.Int64
+	flushing  atomic.Bool
+	flushed   sync.WaitGroup
 }
 
 // madeDir is a directory of the staging directory, made once by whichever file needs it first.
@@ -658,7 +664,9 @@ func (e *envBuild) place(p placing) (copied bool, err error) {
 	}
 	dst := filepath.Join(e.stage, filepath.FromSlash(p.rel))
 	if p.write {
-		err = writeFile(dst, p.data, mode(p.rel))
+		if err = writeFile(dst, p.data, mode(p.rel)); err == nil {
+			e.flushEarly(int64(len(p.data)))
+		}
 	} else {
 		copied, err = linkOrCopy(filepath.Join(e.target, filepath.FromSlash(p.rel)), dst, p.info)
 	}
@@ -669,6 +677,30 @@ func (e *envBuild) place(p placing) (copied bool, err error) {
 		return copied, fmt.Errorf("writing %s: %w", e.path(p.rel), cause(err))
 	}
 	return copied, nil
+}
+
+// flushEvery is how many bytes a build writes into a staging directory before it starts
+// flushing them to disk in the background.
+const flushEvery = 8 << 20
+
+// flushEarly starts flushing the file system to disk in the background once flushEvery bytes
+// were written since the last flush began (and none is running), so that the disk writes while
+// the build generates, and the flush before the swap (finish), which is what makes the new
+// generation durable, has little left to do: it was 0.1 s of a cold 1000-service build and
+// 0.76 s at 10 000, all spent waiting. Only a speed-up: finish flushes everything in any case.
+func (e *envBuild) flushEarly(written int64) {
+	if e.unflushed.Add(written) < flushEvery || !e.flushing.CompareAndSwap(false, true) {
+		return
+	}
+	e.unflushed.Store(0)
+	e.flushed.Add(1)
+	go func(stage string) {
+		defer e.flushed.Done()
+		if step("early flush") == nil {
+			syncDir(stage) // an error shows again in finish's flush, which fails the build
+		}
+		e.flushing.Store(false)
+	}(e.stage)
 }
 
 // mkdirs makes the directory dir of the staging directory and its parents, each once, however
@@ -942,7 +974,9 @@ func (e *envBuild) finish() error {
 	}
 	// New content reaches the disk before the swap makes it the output, so that a power cut
 	// cannot publish empty files: each new file flushed by itself when there are few (a rebuild
-	// after an edit), the whole file system at once when there are many (a first build).
+	// after an edit), the whole file system at once when there are many (a first build). Most
+	// of a large build is on disk already (flushEarly).
+	e.flushed.Wait()
 	if len(e.written) <= syncEachMax {
 		for _, rel := range slices.Concat(e.written, e.copied) {
 			if err := syncFile(filepath.Join(e.stage, filepath.FromSlash(rel))); err != nil {
