@@ -20,6 +20,8 @@
 //	perservice.go large specs validated service by service, in parallel
 //	plain.go      plain-data specs loaded from their syntax, without their value as a whole
 //	projection.go a service validated against the parts of the schema it writes
+//	pparse.go     a large spec file parsed in regions on every core, as the serial parse gives it
+//	pparseresolve.go  the references of a file parsed in regions, resolved as in the whole file
 package load
 
 import (
