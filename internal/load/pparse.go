@@ -41,6 +41,7 @@ package load
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"runtime"
 	"sync"
@@ -63,12 +64,26 @@ const parallelParseMin = 256 << 10
 func parseSpecFile(name string, src any, cfg parser.Config) (*ast.File, error) {
 	if b, ok := src.([]byte); ok && len(b) >= parallelParseMin && cfg.Mode == parser.ParseComments {
 		if workers := runtime.GOMAXPROCS(0); workers > 1 {
-			if f := parseParallel(name, b, cfg, 2*workers); f != nil {
+			if f := parseParallelSafely(name, b, cfg, 2*workers); f != nil {
 				return f, nil
 			}
 		}
 	}
 	return parser.ParseFile(name, src, cfg)
+}
+
+// errPanicked stands for a region whose parse panicked.
+var errPanicked = errors.New("the region's parse panicked")
+
+// parseParallelSafely is parseParallel, declining rather than panicking on text it was not
+// written for (the serial parse then reports it).
+func parseParallelSafely(name string, src []byte, cfg parser.Config, n int) (f *ast.File) {
+	defer func() {
+		if recover() != nil {
+			f = nil
+		}
+	}()
+	return parseParallel(name, src, cfg, n)
 }
 
 // bigStruct is the top-level struct whose body is cut: the span of its opening line, and
@@ -120,6 +135,11 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 		wg.Add(1)
 		go func(r *region) {
 			defer wg.Done()
+			defer func() {
+				if recover() != nil {
+					r.f, r.err = nil, errPanicked
+				}
+			}()
 			if i == 0 {
 				r.text = append(src[:r.hi:r.hi], "}\n"...)
 			} else {
@@ -188,10 +208,20 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if recover() != nil {
+					sc.failed = true
+				}
+			}()
 			sc.scan(r.f)
 		}()
 	}
 	wg.Wait()
+	for _, sc := range scans {
+		if sc.failed {
+			return nil
+		}
+	}
 
 	// Assemble: region 0's file, its struct extended with the other regions' elements and
 	// closed by the last region's brace, followed by the last region's declarations.

@@ -40,6 +40,8 @@ type regionScan struct {
 	// elems are the escaping identifiers of each element of fields (outside a field's label,
 	// which Resolve walks from the label itself).
 	elems []elemIdents
+	// failed is set when the scan panicked (on a tree it was not written for).
+	failed bool
 }
 
 type elemIdents struct {
