@@ -178,7 +178,11 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 
 	// One token.File for the whole source, as the serial parse makes it.
 	file := token.NewFile(name, -1, len(src))
-	lines := []int{0}
+	count := 1
+	for _, r := range regions {
+		count += len(r.lines)
+	}
+	lines := append(make([]int, 0, count), 0)
 	for _, r := range regions {
 		lines = append(lines, r.lines...)
 	}
@@ -594,7 +598,7 @@ func rebaseReflect(n ast.Node, mv func(*token.Pos)) {
 // lineStarts are the offsets in [lo, hi) of src that start a line (after a newline), but
 // not the end of src: the lines token.File.SetLinesForContent finds there.
 func lineStarts(src []byte, lo, hi int) []int {
-	var out []int
+	out := make([]int, 0, bytes.Count(src[lo:hi], []byte{'\n'}))
 	for i := lo; i < hi; {
 		j := bytes.IndexByte(src[i:hi], '\n')
 		if j < 0 {
