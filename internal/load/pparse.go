@@ -19,25 +19,24 @@ package load
 // the wrong shape, and the whole file is parsed serially.
 //
 // The regions. Region 0 is the file up to the first boundary, parsed as it is with a "}"
-// appended to close the struct. Every other region is parsed behind a copy of the
-// struct's opening line ("services: {") and an embedded 0 standing where the "}" that
-// ended the previous element was; the last region keeps the rest of the file (the
-// struct's own "}" and whatever follows it), the others get a "}" appended. The parser
-// reaches each region's first token in the same state as in the whole file: the token
-// before it is a value that ends an element followed by the same bytes (so every token
-// gets the same relative position and comma), the struct's comment state holds nothing
-// pending (the boundary admits no comment that would attach to the previous element; a
-// doc comment right above the element becomes its doc comment in both), and the element
-// list is at the same depth. Every parser decision inside a region depends on its tokens
-// and on at most the next token, which is the newline comma ending the region's last
-// element in both.
+// appended to close the struct. Every other region is parsed behind a struct opening of
+// its own (`"-": {`) and an embedded 0 standing where the "}" that ended the previous
+// element was; the last region keeps the rest of the file (the struct's own "}" and
+// whatever follows it), the others get a "}" appended. The parser reaches each region's
+// first token in the same state as in the whole file: the token before it is a value that
+// ends an element followed by the same bytes (so every token gets the same relative
+// position and comma), the struct's comment state holds nothing pending (the boundary
+// admits no comment that would attach to the previous element, and one that would attaches
+// to the 0 instead, which makes the region's shape wrong; a doc comment right above the
+// element becomes its doc comment in both), and the element list is at the same depth.
+// Every parser decision inside a region depends on its tokens and on at most the next
+// token, which is the newline comma ending the region's last element in both.
 //
 // The assembly. Each region's positions are moved from its own token.File to one
 // token.File for the whole source (same name, size, lines and experiments as the serial
-// parse's), shifted by the region's offset. Identifier resolution (astutil.Resolve, which
-// parser.ParseFile runs on each region) depends on the whole file's scopes, so each
-// region's resolution is cleared and the assembled file is resolved once, as ParseFile
-// does; a resolution error falls back to the serial parse too.
+// parse's), shifted by the region's offset. Identifier resolution depends on scopes wider
+// than a region; pparseresolve.go redoes what a region could not see, and a resolution
+// error falls back to the serial parse too.
 
 import (
 	"bytes"
@@ -60,11 +59,14 @@ const wrapperHead = `"-": {`
 // serial parse takes under a few milliseconds.
 const parallelParseMin = 256 << 10
 
+// minRegion is the least size of a region worth a goroutine and a parse of its own.
+const minRegion = 32 << 10
+
 // parseSpecFile is cue/load's ParseFile for the spec's files (load.Config.ParseFile).
 func parseSpecFile(name string, src any, cfg parser.Config) (*ast.File, error) {
 	if b, ok := src.([]byte); ok && len(b) >= parallelParseMin && cfg.Mode == parser.ParseComments {
 		if workers := runtime.GOMAXPROCS(0); workers > 1 {
-			if f := parseParallelSafely(name, b, cfg, 2*workers); f != nil {
+			if f := parseParallelSafely(name, b, cfg, min(2*workers, len(b)/minRegion)); f != nil {
 				return f, nil
 			}
 		}
