@@ -44,6 +44,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/parser"
@@ -67,12 +68,16 @@ func parseSpecFile(name string, src any, cfg parser.Config) (*ast.File, error) {
 	if b, ok := src.([]byte); ok && len(b) >= parallelParseMin && cfg.Mode == parser.ParseComments {
 		if workers := runtime.GOMAXPROCS(0); workers > 1 {
 			if f := parseParallelSafely(name, b, cfg, min(2*workers, len(b)/minRegion)); f != nil {
+				parallelParses.Add(1)
 				return f, nil
 			}
 		}
 	}
 	return parser.ParseFile(name, src, cfg)
 }
+
+// parallelParses counts the files parsed in parallel (for tests: a large spec must be).
+var parallelParses atomic.Int64
 
 // errPanicked stands for a region whose parse panicked.
 var errPanicked = errors.New("the region's parse panicked")

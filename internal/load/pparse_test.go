@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -512,5 +513,50 @@ func BenchmarkSpecParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A large spec loads to the same result, findings and positions whether its file is parsed
+// in parallel or serially (GOMAXPROCS 1), valid or not.
+func TestFilesParsedInParallelLoadTheSame(t *testing.T) {
+	dir := t.TempDir()
+	good := benchspec.Spec(200)
+	bad := strings.Replace(good, "\t\tmemory: 1024\n", "\t\tmemory: \"a lot\"\n", 3)
+	bad = strings.Replace(bad, "\t\tdesiredCount: 2\n", "\t\tdesiredCount: 2\n\t\tunknownField: 1\n", 1)
+	broken := strings.Replace(good, "\t\tdesiredCount: 2\n", "\t\tdesiredCount: 2 2\n", 1)
+	for name, src := range map[string]string{"good.cue": good, "bad.cue": bad, "broken.cue": broken} {
+		if len(src) < parallelParseMin {
+			t.Fatalf("%s: %d bytes, under the threshold", name, len(src))
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		load := func(procs int) (*Result, string) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			res, findings, err := Files([]string{p}, Options{Partial: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res, findings.String()
+		}
+		before := parallelParses.Load()
+		serial, serialFindings := load(1)
+		if parallelParses.Load() != before {
+			t.Fatal("a file was parsed in parallel with GOMAXPROCS 1")
+		}
+		parallel, parallelFindings := load(2)
+		if name != "broken.cue" && parallelParses.Load() == before {
+			t.Fatalf("%s was not parsed in parallel", name)
+		}
+		if serialFindings != parallelFindings {
+			t.Fatalf("%s: findings differ:\nserial:\n%s\nparallel:\n%s", name, serialFindings, parallelFindings)
+		}
+		if !reflect.DeepEqual(serial, parallel) {
+			t.Fatalf("%s: the loaded results differ", name)
+		}
+		if name != "good.cue" && serialFindings == "" {
+			t.Fatalf("%s: no findings", name)
+		}
 	}
 }
