@@ -183,21 +183,25 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 		}
 	}
 
-	// One token.File for the whole source, as the serial parse makes it.
+	// One token.File for the whole source, as the serial parse makes it: its lines are set
+	// while the regions' positions are moved to it (File.Pos does not read them).
 	file := token.NewFile(name, -1, len(src))
-	count := 1
-	for _, r := range regions {
-		count += len(r.lines)
-	}
-	lines := append(make([]int, 0, count), 0)
-	for _, r := range regions {
-		lines = append(lines, r.lines...)
-	}
-	if !file.SetLines(lines) {
-		return nil
-	}
 	exp := services.Lbrace.Experiment()
 	file.SetExperiments(&exp)
+	linesSet := false
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		count := 1
+		for _, r := range regions {
+			count += len(r.lines)
+		}
+		lines := append(make([]int, 0, count), 0)
+		for _, r := range regions {
+			lines = append(lines, r.lines...)
+		}
+		linesSet = file.SetLines(lines)
+	}()
 
 	// Move every region's positions to it and find the identifiers whose resolution
 	// depends on more than the region (see pparseresolve.go).
@@ -228,6 +232,9 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 		}()
 	}
 	wg.Wait()
+	if !linesSet {
+		return nil
+	}
 	for _, sc := range scans {
 		if sc.failed {
 			return nil
