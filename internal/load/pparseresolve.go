@@ -15,7 +15,9 @@ package load
 // holds the element's escaping identifiers: a field keeps its label, alias and constraint
 // and gets a list of those identifiers as its value (behind the same value alias), a let
 // clause or alias keeps its name, anything else (embeddings, comprehensions, ellipses,
-// attributes) becomes an embedded list. Resolve then sees the struct's and the file's
+// attributes) becomes an embedded list; a field with a plain string label, no alias and no
+// escaping identifier declares nothing and holds nothing to resolve, and is left out.
+// Resolve then sees the struct's and the file's
 // scopes as they are, reports the same errors, visits the escaping identifiers in the same
 // scopes and lists the unresolved ones in the same order as over the whole file; the
 // stand-ins it recorded as declarations are then replaced by the elements they stand for.
@@ -144,14 +146,17 @@ func resolveAssembled(f *ast.File, st *ast.StructLit, elems []elemIdents) bool {
 		return false
 	}
 	standsFor := map[ast.Node]ast.Node{}
-	stubs := make([]ast.Decl, len(real))
+	var stubs []ast.Decl
 	for i, d := range real {
 		ids := append(elems[i].unresolved[:len(elems[i].unresolved):len(elems[i].unresolved)], elems[i].resolved...)
+		if len(ids) == 0 && declaresNothing(d) {
+			continue
+		}
 		s, ok := standIn(d, ids, standsFor)
 		if !ok {
 			return false
 		}
-		stubs[i] = s
+		stubs = append(stubs, s)
 	}
 	st.Elts = stubs
 	f.Unresolved = nil
@@ -187,6 +192,21 @@ func resolveAssembled(f *ast.File, st *ast.StructLit, elems []elemIdents) bool {
 	}
 	ast.Walk(f, func(n ast.Node) bool { return n != st && fix(n) }, nil)
 	return true
+}
+
+// declaresNothing reports whether an element of the struct is a field Resolve neither
+// declares a name for nor walks the label of (a plain string label, no alias): without
+// escaping identifiers, its stand-in would change nothing, and is left out.
+func declaresNothing(d ast.Decl) bool {
+	f, ok := d.(*ast.Field)
+	if !ok || f.Alias != nil {
+		return false
+	}
+	if _, ok := f.Value.(*ast.Alias); ok {
+		return false
+	}
+	l, ok := f.Label.(*ast.BasicLit)
+	return ok && l.Kind == token.STRING
 }
 
 // standIn is the stand-in of an element of the struct for Resolve (see the top of the
