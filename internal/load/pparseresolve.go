@@ -17,10 +17,10 @@ package load
 // clause or alias keeps its name, anything else (embeddings, comprehensions, ellipses,
 // attributes) becomes an embedded list; a field with a plain string label, no alias and no
 // escaping identifier declares nothing and holds nothing to resolve, and is left out.
-// Resolve then sees the struct's and the file's
-// scopes as they are, reports the same errors, visits the escaping identifiers in the same
-// scopes and lists the unresolved ones in the same order as over the whole file; the
-// stand-ins it recorded as declarations are then replaced by the elements they stand for.
+// Resolve then sees the struct's and the file's scopes as they are, reports the same
+// errors, visits the escaping identifiers in the same scopes and lists the unresolved ones
+// in the same order as over the whole file; the stand-ins it recorded as declarations are
+// then replaced by the elements they stand for.
 
 import (
 	"cuelang.org/go/cue/ast"
