@@ -1,6 +1,9 @@
 package diag
 
-import "sync"
+import (
+	"maps"
+	"sync"
+)
 
 // Locator tells where the user wrote a spec path: Positions, read all at once, or Lazy, read
 // part by part when a finding asks. Of returns the position of path, or of its nearest
@@ -12,19 +15,19 @@ type Locator interface {
 // Lazy is a Locator whose positions are read on demand, one part of the spec at a time. A
 // part is a subtree (services.web and everything under it); its positions are read the first
 // time Of is asked for a path within it, once however many ask, concurrently or not. The
-// rest of the spec's positions are given at once.
+// rest of the spec's positions, and the position of each part itself, are given at once.
 //
 // Of gives what Positions.Of gives for the union of the rest and of every part's positions,
 // provided no part holds a path of another part or of the rest (the caller keeps them
 // apart): a path within a part is looked up in that part's positions, up to the part itself,
 // then in the rest from the part's parent.
 type Lazy struct {
-	rest    Positions
-	parts   map[string]*lazyPart
-	shallow bool // every path is cut to its first two selectors before it is looked up (Parts)
+	rest  Positions
+	parts map[string]*lazyPart
 }
 
 type lazyPart struct {
+	own  Pos // the position of the part itself; zero: none
 	once sync.Once
 	read func() Positions
 	pos  Positions
@@ -42,26 +45,27 @@ func NewLazy(rest Positions) *Lazy {
 	return &Lazy{rest: rest, parts: map[string]*lazyPart{}}
 }
 
-// Add adds the part at path, whose positions read gives when first asked (the paths of the
-// part only: path and the paths under it). Add is not safe for concurrent use, nor with Of.
-func (l *Lazy) Add(path string, read func() Positions) {
-	l.parts[path] = &lazyPart{read: read}
+// Add adds the part at path: own is the position of path itself (the zero Pos: none), and
+// read gives the positions of the part when first asked (those of path, own, and of the
+// paths under it). Add is not safe for concurrent use, nor with Of.
+func (l *Lazy) Add(path string, own Pos, read func() Positions) {
+	l.parts[path] = &lazyPart{own: own, read: read}
 }
 
 // AddRead adds the part at path, its positions read already.
 func (l *Lazy) AddRead(path string, pos Positions) {
-	p := &lazyPart{pos: pos}
+	p := &lazyPart{own: pos[path], pos: pos}
 	p.once.Do(func() {})
 	l.parts[path] = p
 }
 
 // Of returns the position of path, or of its nearest ancestor the user wrote, or the zero Pos.
 func (l *Lazy) Of(path string) Pos {
-	if l.shallow {
-		path = shallow(path)
-	}
 	for a := path; ; a = Parent(a) {
 		if part, ok := l.parts[a]; ok {
+			if a == path && part.own != (Pos{}) {
+				return part.own
+			}
 			pos := part.positions()
 			for q := path; ; q = Parent(q) {
 				if p, ok := pos[q]; ok {
@@ -84,34 +88,21 @@ func (l *Lazy) Of(path string) Pos {
 
 // All reads every part and returns the positions of the whole spec in one map.
 func (l *Lazy) All() Positions {
-	out := Positions{}
-	for p, pos := range l.rest {
-		if !l.shallow || shallow(p) == p {
-			out[p] = pos
-		}
-	}
+	out := maps.Clone(l.rest)
 	for _, part := range l.parts {
-		for p, pos := range part.positions() {
-			if !l.shallow || shallow(p) == p {
-				out[p] = pos
-			}
-		}
+		maps.Copy(out, part.positions())
 	}
 	return out
 }
 
-// Parts returns the Locator that gives, for a path of at most two selectors ("cluster",
-// "services.web") and its ancestors, the position l gives, and for a deeper path, the position
-// of its part of the spec: what generation needs to name the part a stack comes from. It
-// keeps of the positions read so far only those of such paths; the parts not read yet stay
-// so.
-func (l *Lazy) Parts() *Lazy {
-	out := &Lazy{rest: ShallowPositions(l.rest), parts: make(map[string]*lazyPart, len(l.parts)), shallow: true}
+// Shallow is ShallowPositions of All, without reading any part: the positions of the paths of
+// at most two selectors ("cluster", "services.web"), what generation needs to name the part of
+// the spec a stack comes from.
+func (l *Lazy) Shallow() Positions {
+	out := ShallowPositions(l.rest)
 	for path, part := range l.parts {
-		if part.read == nil { // read already
-			out.AddRead(path, ShallowPositions(part.positions()))
-		} else {
-			out.parts[path] = part
+		if Parent(Parent(path)) == "" && part.own != (Pos{}) {
+			out[path] = part.own
 		}
 	}
 	return out
@@ -128,12 +119,4 @@ func ShallowPositions(positions Positions) Positions {
 		}
 	}
 	return out
-}
-
-// shallow cuts a path to its first two selectors.
-func shallow(path string) string {
-	for Parent(Parent(path)) != "" {
-		path = Parent(path)
-	}
-	return path
 }

@@ -164,6 +164,12 @@ func (s sources) spanOf(name string, decl ast.Decl) (*serviceSpan, bool) {
 	return span, true
 }
 
+// own is the position of the service itself, services.<name>, as fromService records it: that
+// of its one field.
+func (s *serviceSpan) own() diag.Pos {
+	return diag.Pos{File: s.file.display, Line: s.line, Col: s.col}
+}
+
 // read reads the positions of the service: its field is parsed again on its own, preceded by
 // as many line breaks and spaces as precede it in its file, so that every position in it is
 // where it is in the file, and fromService reads them. quickService took the service when it

@@ -108,17 +108,23 @@ func TestPositionsReadOnDemand(t *testing.T) {
 	if n := servicePositionsRead.Load() - read; n != 2 {
 		t.Errorf("paths in two services read the positions of %d services", n)
 	}
-	// Positions of parts, as generation keeps them, agree, and read a service not read yet
-	// (svc-0005) when asked.
-	parts := res.Positions.(*diag.Lazy).Parts()
+	// The positions of the parts of the spec, which generation keeps, read no service.
+	parts := res.Positions.(*diag.Lazy).Shallow()
 	wholeParts := diag.ShallowPositions(whole.Positions.(diag.Positions))
-	for _, path := range []string{"services.svc-0017.containers", "services.svc-0029", "network.vpc", "cluster", "services.svc-0005.containers.app"} {
-		if got, want := parts.Of(path), wholeParts.Of(path); got != want {
+	if !reflect.DeepEqual(parts, wholeParts) {
+		t.Errorf("the positions of the parts differ from the whole-spec path's")
+	}
+	// A service's own position is known without reading it.
+	if got, want := res.Positions.Of("services.svc-0005"), whole.Positions.Of("services.svc-0005"); got != want {
+		t.Errorf("services.svc-0005: %v, want %v", got, want)
+	}
+	for _, path := range []string{"services.svc-0005", "services.svc-0006.containers.app", "network.vpc", "cluster"} {
+		if got, want := parts.Of(path), wholeParts.Of(path); got != want || want.Line == 0 {
 			t.Errorf("parts: %q: %v, want %v", path, got, want)
 		}
 	}
-	if n := servicePositionsRead.Load() - read; n != 3 {
-		t.Errorf("after the parts' lookups, the positions of %d services read, want 3", n)
+	if n := servicePositionsRead.Load() - read; n != 2 {
+		t.Errorf("the positions of the parts read the positions of %d more services", n-2)
 	}
 	if !sameResult(whole, res) {
 		t.Error("the per-service path's positions, all read, differ from the whole-spec path's")
@@ -238,14 +244,12 @@ func TestFindingInServicePositioned(t *testing.T) {
 	at := strings.Index(spec, `"svc-0023": {`)
 	i := at + strings.Index(spec[at:], "memory: 768")
 	spec = spec[:i] + "memory: 4096" + spec[i+len("memory: 768"):]
-	p := filepath.Join(t.TempDir(), "spec.cue")
-	if err := os.WriteFile(p, []byte(spec), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// Named relative to the working directory, as findings show it.
+	names := write(t, map[string]string{"spec.cue": spec})
 	var got [2]string
 	for i, eval := range []Evaluation{PerService, WholeSpec} {
 		read := servicePositionsRead.Load()
-		res, findings, err := Files([]string{p}, Options{Evaluation: eval})
+		res, findings, err := Files(names, Options{Evaluation: eval})
 		if err != nil || res == nil || len(findings) > 0 {
 			t.Fatalf("the spec does not load: %v\n%s", err, findings)
 		}
@@ -256,7 +260,7 @@ func TestFindingInServicePositioned(t *testing.T) {
 	}
 	// R09: the containers reserve more than the task's memory, at the task's memory.
 	task := at + strings.Index(spec[at:], "\tmemory: 1024") + 1
-	want := fmt.Sprintf("%s:%d:%d: services.svc-0023.memory: [R09]", p, strings.Count(spec[:task], "\n")+1, task-strings.LastIndex(spec[:task], "\n"))
+	want := fmt.Sprintf("spec.cue:%d:%d: services.svc-0023.memory: [R09]", strings.Count(spec[:task], "\n")+1, task-strings.LastIndex(spec[:task], "\n"))
 	if !strings.Contains(got[0], want) {
 		t.Errorf("no finding at %s in service 23:\n%s", want, got[0])
 	}

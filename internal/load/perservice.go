@@ -201,7 +201,7 @@ func (r *serviceRun) positions(rest diag.Positions) *diag.Lazy {
 	out := diag.NewLazy(rest)
 	for i, svc := range r.services {
 		if span := r.parts[i].span; span != nil {
-			out.Add(join(servicesLabel, svc.name), span.read)
+			out.Add(join(servicesLabel, svc.name), span.own(), span.read)
 		} else {
 			out.AddRead(join(servicesLabel, svc.name), r.parts[i].read)
 		}
