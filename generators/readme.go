@@ -216,6 +216,8 @@ func deploymentDiagram(s *schema.Spec) string {
 // loadBalancers draws each load balancer around its listeners, and the listener a plain HTTP
 // listener redirects to.
 func loadBalancers(d *diagram, s *schema.Spec) {
+	// Worked out once, not per load balancer: both walk every service.
+	dedicated, forwarding := s.DedicatedListeners(), forwardingListeners(s)
 	for _, name := range sortedKeys(s.LoadBalancers) {
 		lb := s.LoadBalancers[name]
 		d.open("  ", mermaidID("lb", name), fmt.Sprintf("load balancer %s<br>%s, %s", LoadBalancerName(s, name), lb.Type, lb.Scheme))
@@ -224,7 +226,7 @@ func loadBalancers(d *diagram, s *schema.Spec) {
 			d.node("    ", mermaidID("ls", name, ln), fmt.Sprintf("listener %s<br>%s :%d", ln, l.Protocol, l.Port))
 		}
 		d.close("  ")
-		if from, to, ok := redirect(s, name); ok {
+		if from, to, ok := redirect(s, name, dedicated, forwarding); ok {
 			d.edge(mermaidID("ls", name, from), mermaidID("ls", name, to), "redirect to HTTPS")
 		}
 	}
@@ -232,9 +234,9 @@ func loadBalancers(d *diagram, s *schema.Spec) {
 
 // redirect names the plain HTTP listener of a load balancer that redirects to HTTPS, and the
 // HTTPS listener it redirects to (the one sharedListener sends it to), if there is one. A
-// listener a service owns (CodeDeploy) or forwards through never redirects.
-func redirect(s *schema.Spec, lb string) (from, to string, ok bool) {
-	dedicated := s.DedicatedListeners()
+// listener a service owns (CodeDeploy, dedicated) or forwards through (forwarding) never
+// redirects.
+func redirect(s *schema.Spec, lb string, dedicated map[[2]string]string, forwarding map[[2]string]bool) (from, to string, ok bool) {
 	listeners := s.LoadBalancers[lb].Listeners
 	for _, ln := range sortedKeys(listeners) {
 		if listeners[ln].Protocol == "HTTPS" && to == "" {
@@ -245,7 +247,8 @@ func redirect(s *schema.Spec, lb string) (from, to string, ok bool) {
 		return "", "", false
 	}
 	for _, ln := range sortedKeys(listeners) {
-		if _, owned := dedicated[[2]string{lb, ln}]; owned || listeners[ln].Protocol != "HTTP" || usedByService(s, lb, ln) {
+		key := [2]string{lb, ln}
+		if _, owned := dedicated[key]; owned || listeners[ln].Protocol != "HTTP" || forwarding[key] {
 			continue
 		}
 		return ln, to, true
@@ -253,14 +256,19 @@ func redirect(s *schema.Spec, lb string) (from, to string, ok bool) {
 	return "", "", false
 }
 
-// usedByService reports whether a service forwards traffic from a listener.
-func usedByService(s *schema.Spec, lb, listener string) bool {
+// forwardingListeners are the listeners (load balancer, listener) a service forwards traffic
+// from, production or test.
+func forwardingListeners(s *schema.Spec) map[[2]string]bool {
+	out := map[[2]string]bool{}
 	for _, svc := range s.Services {
-		if slb := svc.LoadBalancer; slb != nil && slb.Name == lb && (slb.Listener == listener || slb.TestListener == listener) {
-			return true
+		if slb := svc.LoadBalancer; slb != nil {
+			out[[2]string{slb.Name, slb.Listener}] = true
+			if slb.TestListener != "" {
+				out[[2]string{slb.Name, slb.TestListener}] = true
+			}
 		}
 	}
-	return false
+	return out
 }
 
 // targetGroups draws each service's target groups between its listeners and the container they
