@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -173,6 +174,11 @@ func TestServiceSpanRead(t *testing.T) {
 			late.start++
 			late.col++
 			samePositions(t, name+": "+svc.name+", the whole file", want.out, late.read())
+			// Text that does not parse at all: the service's own position.
+			broken := *span
+			broken.file = &sourceFile{name: span.file.name, display: span.file.display, src: bytes.Repeat([]byte("{"), len(span.file.src))}
+			key := join(servicesLabel, svc.name)
+			samePositions(t, name+": "+svc.name+", no text", diag.Positions{key: want.out[key]}, broken.read())
 		}
 	}
 	if quick < 10 {
