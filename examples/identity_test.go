@@ -57,7 +57,7 @@ func TestStableIdentities(t *testing.T) {
 
 // generate checks and builds one environment's spec; its files are relative to the
 // environment's directory.
-func generate(t *testing.T, s *schema.Spec, pos diag.Positions) map[string][]byte {
+func generate(t *testing.T, s *schema.Spec, pos diag.Locator) map[string][]byte {
 	t.Helper()
 	if f := check.Spec(s, pos); f.HasErrors() {
 		t.Fatalf("the edited spec is invalid:\n%s", f)

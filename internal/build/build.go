@@ -163,15 +163,16 @@ func (f *firstError) first() error {
 
 // partPositions are the positions of the paths of at most two selectors ("cluster",
 // "services.web"): for such a path, and its ancestors, Of gives what it gives with all of
-// positions; for a deeper path, the position of its part of the spec.
-func partPositions(positions diag.Positions) diag.Positions {
-	out := diag.Positions{}
-	for p, pos := range positions {
-		if diag.Parent(diag.Parent(p)) == "" {
-			out[p] = pos
-		}
+// positions; for a deeper path, the position of its part of the spec. Positions not read yet
+// (diag.Lazy) are not read: what a part of the spec needs is known without them.
+func partPositions(positions diag.Locator) diag.Locator {
+	switch p := positions.(type) {
+	case diag.Positions:
+		return diag.ShallowPositions(p)
+	case *diag.Lazy:
+		return p.Shallow()
 	}
-	return out
+	return positions
 }
 
 // checkEnvs are the loaded environments as the cross-environment rules see them.

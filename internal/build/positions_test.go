@@ -21,8 +21,8 @@ func TestPartPositionsAgree(t *testing.T) {
 			t.Fatalf("%s: %v %s", spec, err, findings)
 		}
 		for _, env := range loaded.Envs {
-			full := env.Positions
-			part := partPositions(full)
+			full := env.Positions.(diag.Positions) // examples are loaded whole: no diag.Lazy
+			part := partPositions(full).(diag.Positions)
 			if len(part) == 0 || len(part) >= len(full) {
 				t.Fatalf("%s: %d of %d positions kept", spec, len(part), len(full))
 			}

@@ -8,7 +8,7 @@ import (
 )
 
 // Spec returns every finding of every rule, sorted by position.
-func Spec(s *schema.Spec, pos diag.Positions) diag.List {
+func Spec(s *schema.Spec, pos diag.Locator) diag.List {
 	c := &checker{spec: s, pos: pos}
 	for _, rule := range rules {
 		rule(c)
@@ -20,7 +20,7 @@ func Spec(s *schema.Spec, pos diag.Positions) diag.List {
 
 type checker struct {
 	spec     *schema.Spec
-	pos      diag.Positions
+	pos      diag.Locator
 	findings diag.List
 }
 

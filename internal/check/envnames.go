@@ -20,7 +20,7 @@ import (
 type Env struct {
 	Name       string
 	Spec       *schema.Spec
-	Positions  diag.Positions
+	Positions  diag.Locator
 	InOverride func(diag.Pos) bool
 }
 

@@ -23,7 +23,7 @@ import (
 // unchosen reports the values that fit more than one alternative of the schema, which CUE
 // validates and the decoder resolves without a word: an ingress rule must give exactly one of
 // cidr and sourceSecurityGroup.
-func unchosen(s *schema.Spec, positions diag.Positions) diag.List {
+func unchosen(s *schema.Spec, positions diag.Locator) diag.List {
 	var out diag.List
 	for _, name := range slices.Sorted(maps.Keys(s.Cluster.Capacity.EC2)) {
 		for i, r := range s.Cluster.Capacity.EC2[name].Ingress {

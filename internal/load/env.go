@@ -25,7 +25,7 @@ import (
 type Env struct {
 	Name      string
 	Spec      *schema.Spec
-	Positions diag.Positions
+	Positions diag.Locator
 	// Overridden are the positions of the values the environment's overrides set, and spans
 	// are where the user wrote its overrides, so that a finding there can name
 	// environments.<env>.
@@ -113,23 +113,24 @@ func checkEnvs(ctx *cue.Context, spec, user cue.Value, opts Options, syntax []*a
 		}
 		over := envsV.LookupPath(cue.MakePath(cue.Str(name)))
 		merged := merge(ctx, user, over, true).FillPath(cue.ParsePath("env"), name)
-		env := Env{Name: name, Positions: diag.Positions{}, Overridden: map[diag.Pos]bool{}}
+		envPositions := diag.Positions{}
+		env := Env{Name: name, Positions: envPositions, Overridden: map[diag.Pos]bool{}}
 		prefix := "environments." + name + "."
 		for p, pos := range positions {
 			if p != "environments" && !strings.HasPrefix(p, "environments.") {
-				env.Positions[p] = pos
+				envPositions[p] = pos
 			}
 		}
 		for p, pos := range positions {
 			if rest, ok := strings.CutPrefix(p, prefix); ok {
-				env.Positions[rest] = pos
+				envPositions[rest] = pos
 				env.Overridden[pos] = true
 			}
 		}
 		if src := over.Source(); src != nil && src.Pos().IsValid() && src.End().IsValid() {
 			env.spans = append(env.spans, span{toPos(src.Pos()), toPos(src.End())})
 		}
-		s, fs, err := validate(ctx, spec, merged, env.Positions, nil, evaluation{opts.Evaluation, opts.Memo})
+		s, fs, err := validate(ctx, spec, merged, envPositions, nil, evaluation{opts.Evaluation, opts.Memo})
 		if err != nil {
 			return nil, nil, fmt.Errorf("environment %s: %w", name, err)
 		}

@@ -75,7 +75,7 @@ type Options struct {
 // environment's (a spec without environments has exactly one).
 type Result struct {
 	Spec      *schema.Spec
-	Positions diag.Positions
+	Positions diag.Locator
 	Envs      []Env
 	// Multi is set when the spec declares environments.
 	Multi bool
@@ -162,7 +162,7 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return nil, instanceFindings(inst), err
 	}
 	// Standard input cannot be read twice: its services' syntax is kept (see loadPlain).
-	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, opts, !slices.Contains(files, "-"))
+	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, sourcesFrom(inst), opts, !slices.Contains(files, "-"))
 	switch plain {
 	case plainAnswered:
 		return res, findings, err

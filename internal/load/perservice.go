@@ -16,7 +16,6 @@ package load
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"runtime"
 	"sync"
@@ -90,7 +89,7 @@ func validatePerService(spec, user cue.Value, plain []*ast.File, how evaluation)
 		return nil, errDeclined
 	}
 
-	run := startServices(services, how.memo, false)
+	run := startServices(services, how.memo, false, nil)
 	// Meanwhile, the rest of the spec against #Spec, in the caller's context.
 	return run.finish(validateRest(spec, rest))
 }
@@ -105,24 +104,34 @@ type serviceRun struct {
 	failed   sync.Once
 	err      error // the first error of a worker
 	results  *projectionMemo
-	// With plain: the positions of the services read (positioner.fromService), each worker's
+	// With plain: the texts of the files (nil: none, read every service's positions at once),
+	// the positions of each service, to be read or read (lazypositions.go), each worker's
 	// findings, and whether a service is not plain data as fromSyntax sees it.
-	positions   diag.Positions
-	positionsMu sync.Mutex
-	findings    []diag.List
-	notPlain    atomic.Bool
+	sources  sources
+	parts    []servicePositions
+	findings []diag.List
+	notPlain atomic.Bool
 }
 
-// startServices starts the workers on the services. With plain, each worker reads the
-// positions of a service from its syntax first (positioner.fromService), and a service that
-// is not plain data (see plainData, fromSyntax) stops them with errDeclined.
-func startServices(services []userService, memo Memo, plain bool) *serviceRun {
+// servicePositions are the positions of one service: where it is written, to read them when
+// a finding asks (span), or read already (read).
+type servicePositions struct {
+	span *serviceSpan
+	read diag.Positions
+}
+
+// startServices starts the workers on the services. With plain, each worker first makes sure
+// that the positions of a service can be read from its syntax (quickService, or else
+// positioner.fromService, which reads them), and a service that is not plain data (see
+// plainData, fromSyntax) stops them with errDeclined. src are the texts of the files the
+// services are written in (nil: their positions are read at once).
+func startServices(services []userService, memo Memo, plain bool, src sources) *serviceRun {
 	// One memo of the projection's results for all the workers of this load (projmemo.go).
 	results := newProjectionMemo()
 	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services)), results: results}
 	workers := min(runtime.GOMAXPROCS(0), len(services))
 	if plain {
-		r.positions, r.findings = diag.Positions{}, make([]diag.List, workers)
+		r.sources, r.parts, r.findings = src, make([]servicePositions, len(services)), make([]diag.List, workers)
 	}
 	for k := range workers {
 		r.wg.Add(1)
@@ -131,9 +140,10 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 			// The worker's CUE context and schema are made on its first service not in the
 			// memo: a rebuild that finds every service there compiles no schema.
 			w := &serviceWorker{memo: memo, results: results}
-			var p *positioner // the positions of the service being read
+			var p *positioner   // reads the positions of a service when quickService is not sure
+			var labels []string // quickService's scratch
 			if plain {
-				p = &positioner{out: diag.Positions{}, names: map[string]string{}}
+				p = &positioner{names: map[string]string{}}
 			}
 			for {
 				i := int(r.next.Add(1)) - 1
@@ -141,10 +151,15 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 					return
 				}
 				err := errDeclined
-				switch {
-				case plain && !r.readPositions(p, services[i].decls, &r.findings[k]):
-					r.notPlain.Store(true)
-				case !plain || plainData(services[i].expr):
+				if plain {
+					switch quick, ok := r.readPositions(p, i, &labels, &r.findings[k]); {
+					case !ok:
+						r.notPlain.Store(true)
+					case quick || plainData(services[i].expr):
+						// quickService took the service's one field: its value is plain data.
+						err = w.service(services[i], &r.decoded[i])
+					}
+				} else {
 					err = w.service(services[i], &r.decoded[i])
 				}
 				// Its syntax is not needed any more, and may be all that holds it (releaseServices).
@@ -160,19 +175,38 @@ func startServices(services []userService, memo Memo, plain bool) *serviceRun {
 	return r
 }
 
-// readPositions reads the positions of a service with the worker's positioner, which holds
-// the service's only (the paths fromService declares are looked up in it), and adds them to
-// the run's. Reading into one map under the lock spares the merge of the workers' maps at
-// the end, on one core (24 ms at 1000 services), and its transient copy.
-func (r *serviceRun) readPositions(p *positioner, decls []ast.Decl, findings *diag.List) bool {
-	clear(p.out)
-	if !p.fromService(decls, findings) {
-		return false
+// readPositions makes sure that the positions of service i can be read: when quickService
+// takes it and its text is known, it keeps where it is written (quick); else it reads them with
+// the worker's positioner, and reports whether fromService takes it (ok).
+func (r *serviceRun) readPositions(p *positioner, i int, labels *[]string, findings *diag.List) (quick, ok bool) {
+	decls := r.services[i].decls
+	if r.sources != nil && quickService(decls, labels) {
+		if span, ok := r.sources.spanOf(r.services[i].name, decls[0]); ok {
+			r.parts[i].span = span
+			return true, true
+		}
 	}
-	r.positionsMu.Lock()
-	maps.Copy(r.positions, p.out)
-	r.positionsMu.Unlock()
-	return true
+	servicePositionsRead.Add(1)
+	p.out = diag.Positions{}
+	if !p.fromService(decls, findings) {
+		return false, false
+	}
+	r.parts[i].read = p.out
+	return false, true
+}
+
+// positions are the positions of the spec: those of the rest, and of each service, read when
+// first asked for, once the workers are done.
+func (r *serviceRun) positions(rest diag.Positions) *diag.Lazy {
+	out := diag.NewLazy(rest)
+	for i, svc := range r.services {
+		if span := r.parts[i].span; span != nil {
+			out.Add(join(servicesLabel, svc.name), span.own(), span.read)
+		} else {
+			out.AddRead(join(servicesLabel, svc.name), r.parts[i].read)
+		}
+	}
+	return out
 }
 
 // stop makes the workers stop after the service each is validating.

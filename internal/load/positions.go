@@ -129,7 +129,8 @@ func (p *positioner) fromFiles(user cue.Value, files []*ast.File, skip string, f
 // as fromSyntax does, from its declarations: its fields in the services structs of the
 // files, in their order (userService.decls). The paths it records are the service's only,
 // so that the services of plain-data files can be read apart, each into a positioner of its
-// own, by the workers that validate them (servicesApart, serviceRun.readPositions). On
+// own, by the workers that validate them or when a finding asks for them (servicesApart,
+// serviceRun.readPositions, serviceSpan.read). On
 // anything fromSyntax declines it reports false, with the paths recorded so far left in out.
 func (p *positioner) fromService(decls []ast.Decl, findings *diag.List) bool {
 	s := syntaxWalk{p: p, structs: map[string]bool{}, twice: map[string]twice{}, sels: []cue.Selector{cue.Str(servicesLabel)}}

@@ -40,7 +40,7 @@ func TestPlainServicesReleased(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, findings, outcome, err := loadPlain(ctx, spec, inst.Files, Options{}, release)
+		res, findings, outcome, err := loadPlain(ctx, spec, inst.Files, sourcesFrom(inst), Options{}, release)
 		if err != nil || outcome != plainAnswered || len(findings) > 0 || len(res.Spec.Services) != 30 {
 			t.Fatalf("release %v: not loaded: %v %v %s", release, outcome, err, findings)
 		}
@@ -74,7 +74,7 @@ func TestWorkersDropSyntax(t *testing.T) {
 	}
 	services, _ := servicesFromSyntax(inst.Files)
 	services[7].expr = ast.NewString("not a service") // declines: the workers stop
-	run := startServices(services, nil, true)
+	run := startServices(services, nil, true, sourcesFrom(inst))
 	if err := run.wait(); err != errDeclined {
 		t.Fatalf("want errDeclined, got %v", err)
 	}
@@ -84,7 +84,7 @@ func TestWorkersDropSyntax(t *testing.T) {
 		}
 	}
 	services, _ = servicesFromSyntax(inst.Files)
-	if err := startServices(services, nil, true).wait(); err != nil {
+	if err := startServices(services, nil, true, sourcesFrom(inst)).wait(); err != nil {
 		t.Fatal(err)
 	}
 	for i, s := range services {

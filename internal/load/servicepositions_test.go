@@ -7,6 +7,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/load"
 
 	"github.com/ecsgen/ecsgen/internal/diag"
@@ -23,13 +24,14 @@ func TestServicePositionsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain, declined := syntaxSpecs(t)
-	parse := func(files []string) []*ast.File {
+	instance := func(files []string) *build.Instance {
 		inst := load.Instances(files, nil)[0]
 		if inst.Err != nil {
 			t.Fatal(inst.Err)
 		}
-		return inst.Files
+		return inst
 	}
+	parse := func(files []string) []*ast.File { return instance(files).Files }
 	// byService reads the positions as loadPlain does (serviceRun.readPositions), the
 	// services shared between two positioners as between two workers.
 	byService := func(files []*ast.File) (diag.Positions, diag.List, bool) {
@@ -73,7 +75,8 @@ func TestServicePositionsAgree(t *testing.T) {
 
 		// Through loadPlain, its services released, when it answers (a valid spec, or one
 		// whose only problem is a NUL character).
-		res, loaded, outcome, err := loadPlain(ctx, spec, parse(files), Options{Evaluation: PerService}, true)
+		inst := instance(files)
+		res, loaded, outcome, err := loadPlain(ctx, spec, inst.Files, sourcesFrom(inst), Options{Evaluation: PerService}, true)
 		if err != nil || outcome == plainNotTaken || outcome == plainNotTakenReleased {
 			t.Errorf("%s: loadPlain does not take a plain spec: %v %v", name, outcome, err)
 			continue
@@ -82,7 +85,7 @@ func TestServicePositionsAgree(t *testing.T) {
 			continue
 		}
 		answered++
-		samePositions(t, name+", loadPlain", whole.out, res.Positions)
+		samePositions(t, name+", loadPlain", whole.out, res.Positions.(*diag.Lazy).All())
 		for _, f := range want {
 			if !slicesContains(loaded, f) {
 				t.Errorf("%s: loadPlain lacks the finding %s", name, f)
@@ -101,7 +104,8 @@ func TestServicePositionsAgree(t *testing.T) {
 		if _, _, ok := byService(parse(files)); ok {
 			t.Errorf("%s: read service by service, a spec the whole walk declines is taken", name)
 		}
-		_, _, outcome, err := loadPlain(ctx, spec, parse(files), Options{Evaluation: PerService}, true)
+		inst := instance(files)
+		_, _, outcome, err := loadPlain(ctx, spec, inst.Files, sourcesFrom(inst), Options{Evaluation: PerService}, true)
 		if err != nil || (outcome != plainNotTaken && outcome != plainNotTakenReleased) {
 			t.Errorf("%s: loadPlain takes a spec the whole walk declines: %v %v", name, outcome, err)
 		}
