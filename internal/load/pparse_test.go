@@ -552,8 +552,25 @@ func TestFilesParsedInParallelLoadTheSame(t *testing.T) {
 		if serialFindings != parallelFindings {
 			t.Fatalf("%s: findings differ:\nserial:\n%s\nparallel:\n%s", name, serialFindings, parallelFindings)
 		}
-		if !reflect.DeepEqual(serial, parallel) {
-			t.Fatalf("%s: the loaded results differ", name)
+		if (serial == nil) != (parallel == nil) {
+			t.Fatalf("%s: one load gave a result, the other none", name)
+		}
+		if serial != nil {
+			if !reflect.DeepEqual(serial.Spec, parallel.Spec) || serial.Multi != parallel.Multi || serial.Partial != parallel.Partial {
+				t.Fatalf("%s: the loaded specs differ", name)
+			}
+			if a, b := allPositions(serial.Positions), allPositions(parallel.Positions); !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s: the positions differ", name)
+			}
+			if len(serial.Envs) != len(parallel.Envs) {
+				t.Fatalf("%s: %d environments vs %d", name, len(serial.Envs), len(parallel.Envs))
+			}
+			for i := range serial.Envs {
+				a, b := serial.Envs[i], parallel.Envs[i]
+				if a.Name != b.Name || !reflect.DeepEqual(a.Spec, b.Spec) || !reflect.DeepEqual(allPositions(a.Positions), allPositions(b.Positions)) {
+					t.Fatalf("%s: environment %s differs", name, a.Name)
+				}
+			}
 		}
 		if name != "good.cue" && serialFindings == "" {
 			t.Fatalf("%s: no findings", name)
