@@ -20,6 +20,8 @@
 //	perservice.go large specs validated service by service, in parallel
 //	plain.go      plain-data specs loaded from their syntax, without their value as a whole
 //	projection.go a service validated against the parts of the schema it writes
+//	pparse.go     a large spec file parsed in regions on every core, as the serial parse gives it
+//	pparseresolve.go  the references of a file parsed in regions, resolved as in the whole file
 package load
 
 import (
@@ -154,7 +156,7 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		res, more, err := checkEnvs(ctx, spec, user, opts, syntax)
 		return res, append(findings, more...).Dedup(), err
 	}
-	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags}
+	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags, ParseFile: parseSpecFile}
 	inst, err := instance(files, cfg)
 	if err != nil || inst.Err != nil {
 		return nil, instanceFindings(inst), err
