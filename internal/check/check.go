@@ -3,16 +3,35 @@
 package check
 
 import (
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
 	"github.com/ecsgen/ecsgen/internal/diag"
 	"github.com/ecsgen/ecsgen/schema"
 )
 
 // Spec returns every finding of every rule, sorted by position.
 func Spec(s *schema.Spec, pos diag.Locator) diag.List {
-	c := &checker{spec: s, pos: pos}
-	for _, rule := range rules {
-		rule(c)
+	// The rules only read the spec (and the positions, safe to read at once): they run on every
+	// core, each into a list of its own, and the lists are joined in the rules' order, so the
+	// findings are exactly those of the rules run one after another (0.39 s on one core at
+	// 10 000 services, 37 rules, none above 0.04 s).
+	found := make([]diag.List, len(rules))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rules)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(rules); i = int(next.Add(1)) - 1 {
+				c := &checker{spec: s, pos: pos}
+				rules[i](c)
+				found[i] = c.findings
+			}
+		})
 	}
+	wg.Wait()
+	c := &checker{spec: s, pos: pos, findings: slices.Concat(found...)}
 	c.applyWaivers()
 	c.findings.Sort()
 	return c.findings
