@@ -2,39 +2,48 @@ package generators
 
 import (
 	"path"
+	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // The files of an environment derived from all its stacks: deploy-plan.json, deploy.sh,
 // destroy.sh, README.md and checklist.md. Each grows with the number of services and is
 // rendered on every build, also when every service comes from the build cache, so they are
-// rendered on two goroutines, in two groups of about the same time (at 1000 services, 38 ms
-// each on one core): they read the spec, the env and the plan and write nothing but their own
-// file. Two, not five: each rendering holds its file's buffers until it ends, and five at once
-// raised the build's peak memory by 5 MB. The error is the one rendering them one after
-// another in this order would meet first.
+// rendered on two goroutines: they read the spec, the env and the plan and write nothing but
+// their own file. Two, not five: each rendering holds its file's buffers until it ends, and five
+// at once raised the build's peak memory by 5 MB. Each goroutine takes the next file when it is
+// done with one, the costliest first (CPU at 10 000 services: deploy.sh 0.43 s, README 0.40 s,
+// deploy-plan.json 0.31 s, destroy.sh 0.12 s, checklist 0.08 s), so that the two end about
+// together (0.71 and 0.63 s; two fixed groups ended at 0.86 and 0.48 s). The error is the one
+// rendering them one after another in the order of renders would meet first.
 func (e *env) addEnvFiles(out Files, plan deployPlan) error {
 	s := e.spec
 	renders := []struct {
 		name   string
-		group  int
+		cost   int // ms of CPU at 10 000 services: the costliest are rendered first
 		render func() ([]byte, error)
 	}{
-		{"deploy-plan.json", 0, func() ([]byte, error) { return marshalIndent(plan) }},
-		{"deploy.sh", 0, func() ([]byte, error) { return renderDeployScript(e, plan) }},
-		{"destroy.sh", 0, func() ([]byte, error) { return renderDestroyScript(e, plan) }},
-		{"README.md", 1, func() ([]byte, error) { return renderReadme(e, plan), nil }},
-		{"checklist.md", 1, func() ([]byte, error) { return renderChecklist(s, Checklist(s)), nil }},
+		{"deploy-plan.json", 310, func() ([]byte, error) { return marshalIndent(plan) }},
+		{"deploy.sh", 430, func() ([]byte, error) { return renderDeployScript(e, plan) }},
+		{"destroy.sh", 120, func() ([]byte, error) { return renderDestroyScript(e, plan) }},
+		{"README.md", 400, func() ([]byte, error) { return renderReadme(e, plan), nil }},
+		{"checklist.md", 80, func() ([]byte, error) { return renderChecklist(s, Checklist(s)), nil }},
 	}
+	costliestFirst := make([]int, len(renders))
+	for i := range renders {
+		costliestFirst[i] = i
+	}
+	slices.SortStableFunc(costliestFirst, func(a, b int) int { return renders[b].cost - renders[a].cost })
 	bodies := make([][]byte, len(renders))
 	errs := make([]error, len(renders))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for group := range 2 {
+	for range 2 {
 		wg.Go(func() {
-			for i, r := range renders {
-				if r.group == group {
-					bodies[i], errs[i] = r.render()
-				}
+			for n := int(next.Add(1)) - 1; n < len(costliestFirst); n = int(next.Add(1)) - 1 {
+				i := costliestFirst[n]
+				bodies[i], errs[i] = renders[i].render()
 			}
 		})
 	}
