@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/spf13/cobra"
 )
 
@@ -13,7 +14,10 @@ func newVetCmd() *cobra.Command {
 
 SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		res, r, err := sf.load(cmd, args)
+		// Generation still runs (it finds what only generating shows, a stack over
+		// CloudFormation's limits), but vet writes nothing: each service's files are dropped as
+		// soon as they are made instead of held until the end (218 MB at 10 000 services).
+		res, r, err := sf.loadWith(cmd, args, func([]string) (generators.Sink, error) { return discard{}, nil })
 		if err != nil {
 			return err
 		}
@@ -26,3 +30,8 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, false)
 	}
 	return cmd
 }
+
+// discard is a sink that drops every file it is given.
+type discard struct{}
+
+func (discard) Add(string, []byte) error { return nil }
