@@ -1,0 +1,163 @@
+package build_test
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ecsgen/ecsgen/generators"
+	"github.com/ecsgen/ecsgen/internal/benchspec"
+	"github.com/ecsgen/ecsgen/internal/build"
+	"github.com/ecsgen/ecsgen/internal/cache"
+	"github.com/ecsgen/ecsgen/internal/load"
+	"github.com/ecsgen/ecsgen/internal/plan"
+	"github.com/ecsgen/ecsgen/internal/write"
+)
+
+// TestMayExportOfEveryStagedTemplate: a build through a sink records plan.MayExport of each
+// service's stack template it staged, of the very bytes the sink was given, and of no other
+// file.
+func TestMayExportOfEveryStagedTemplate(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, 12, nil)
+	staged := map[string][]byte{}
+	var mu sync.Mutex // Add is called from several goroutines at once
+	res, err := build.Options{Begin: func([]string) (generators.Sink, error) {
+		return sinkFunc(func(p string, b []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			staged[p] = b
+			return nil
+		}), nil
+	}}.Files([]string{spec})
+	if err != nil || res.Files == nil {
+		t.Fatalf("%v %v", err, res.Findings)
+	}
+	want := map[string]bool{}
+	for p, b := range staged {
+		if strings.HasPrefix(p, "perf/stacks/") && strings.HasSuffix(p, ".json") {
+			want[p] = plan.MayExport(b)
+		}
+	}
+	if len(want) != 12 || !maps.Equal(res.MayExport, want) {
+		t.Errorf("recorded %v, want %v", res.MayExport, want)
+	}
+	for p := range res.Files {
+		if _, ok := res.MayExport[p]; ok {
+			t.Errorf("%s is recorded, though the sink did not take it", p)
+		}
+	}
+	plain, err := build.Files([]string{spec}, load.Options{})
+	if err != nil || plain.MayExport != nil {
+		t.Errorf("a build without a sink records %v (%v)", plain.MayExport, err)
+	}
+}
+
+// TestPlanReadsNoUnchangedStack: a rebuild after one service's edit, wired as `ecsgen build`
+// wires it, does not read the previous output's unchanged service stacks: each is replaced,
+// once the build has staged it, by bytes that are not a template, and the plan is still the
+// one that reads every file before. Without Result.MayExport, the plan reads them for the
+// exports scan and finds them broken: the check sees every read.
+func TestPlanReadsNoUnchangedStack(t *testing.T) {
+	src := benchspec.Spec(30)
+	const old, new = `FEATURE_0015: "on"`, `FEATURE_0015: "v2"`
+	for _, withCache := range []bool{false, true} {
+		for _, scanned := range []bool{true, false} {
+			t.Run(fmt.Sprintf("cache=%v/MayExport=%v", withCache, scanned), func(t *testing.T) {
+				dir := t.TempDir()
+				out, spec := filepath.Join(dir, "out"), filepath.Join(dir, "spec.cue")
+				var c *cache.Cache
+				if withCache {
+					c = cache.Open(filepath.Join(dir, "cache"))
+				}
+				os.WriteFile(spec, []byte(src), 0o644)
+				for range 2 {
+					if _, _, _, err := stagedBuild(t, []string{spec}, out, c, nil); err != nil {
+						t.Fatal(err)
+					}
+					backdate(t, out, time.Now().Add(-time.Hour))
+				}
+				os.WriteFile(spec, []byte(strings.Replace(src, old, new, 1)), 0o644)
+				full, err := build.Files([]string{spec}, load.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := plan.Environments(out, full.Envs, full.Files)
+				if err != nil || len(want[0].Stacks) == 0 {
+					t.Fatalf("%v %+v", err, want)
+				}
+				got, broken, err := planWithBrokenPrevious(t, spec, out, c, scanned)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if broken != 29 {
+					t.Fatalf("%d unchanged service stacks broken, want 29", broken)
+				}
+				switch {
+				case scanned && !reflect.DeepEqual(got, want):
+					t.Errorf("with MayExport, the plan read an unchanged stack, or differs:\n%+v\n---\n%+v", got[0], want[0])
+				case !scanned && got[0].Unreadable == "":
+					t.Errorf("without MayExport, the plan read no unchanged stack: the test shows nothing")
+				}
+			})
+		}
+	}
+}
+
+// planWithBrokenPrevious rebuilds spec into out as stagedBuild does, but before the plan it
+// replaces each template of the previous output that the build found unchanged and that
+// cannot export (the services'; not the network's or the cluster's, which the plan parses for
+// the deploy order) by bytes that do not parse. The build is aborted: out stays as it was,
+// but for those files.
+func planWithBrokenPrevious(t *testing.T, spec, out string, c *cache.Cache, scanned bool) ([]*plan.Plan, int, error) {
+	t.Helper()
+	wo, opts := write.Options{}, load.Options{}
+	if c != nil {
+		wo.Records, opts.Memo = c, c
+	}
+	var wb *write.Build
+	res, err := build.Options{Load: opts, Begin: func(envs []string) (generators.Sink, error) {
+		var err error
+		wb, err = wo.Begin(out, envs)
+		return wb, err
+	}}.Files([]string{spec})
+	if wb != nil {
+		defer wb.Abort()
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, p := range slices.Sorted(maps.Keys(res.Files)) {
+		if err := wb.Add(p, res.Files[p]); err != nil {
+			return nil, 0, err
+		}
+	}
+	broken := 0
+	for file, may := range res.MayExport {
+		if may || !wb.Same(file) {
+			continue
+		}
+		// A new file renamed over it: the staging directory keeps its link to the old one.
+		p := filepath.Join(out, filepath.FromSlash(file))
+		if err := os.WriteFile(p+".tmp", []byte(`{"Resources": [ \u not a template`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p+".tmp", p); err != nil {
+			t.Fatal(err)
+		}
+		broken++
+	}
+	o := plan.Options{Unchanged: func(file string, _ []byte) bool { return wb.Same(file) }, PreviousOnly: true, Staged: wb, SkipUnreadable: true}
+	if scanned {
+		o.MayExport = res.MayExport
+	}
+	plans, err := o.Environments(out, res.Envs, res.Files)
+	return plans, broken, err
+}
