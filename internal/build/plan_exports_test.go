@@ -118,27 +118,8 @@ func TestPlanReadsNoUnchangedStack(t *testing.T) {
 // but for those files.
 func planWithBrokenPrevious(t *testing.T, spec, out string, c *cache.Cache, scanned bool) ([]*plan.Plan, int, error) {
 	t.Helper()
-	wo, opts := write.Options{}, load.Options{}
-	if c != nil {
-		wo.Records, opts.Memo = c, c
-	}
-	var wb *write.Build
-	res, err := build.Options{Load: opts, Begin: func(envs []string) (generators.Sink, error) {
-		var err error
-		wb, err = wo.Begin(out, envs)
-		return wb, err
-	}}.Files([]string{spec})
-	if wb != nil {
-		defer wb.Abort()
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, p := range slices.Sorted(maps.Keys(res.Files)) {
-		if err := wb.Add(p, res.Files[p]); err != nil {
-			return nil, 0, err
-		}
-	}
+	res, wb := stageRebuild(t, spec, out, c)
+	defer wb.Abort()
 	broken := 0
 	for file, may := range res.MayExport {
 		if may || !wb.Same(file) {
@@ -154,10 +135,90 @@ func planWithBrokenPrevious(t *testing.T, spec, out string, c *cache.Cache, scan
 		}
 		broken++
 	}
+	plans, err := planStaged(res, wb, out, scanned)
+	return plans, broken, err
+}
+
+// stageRebuild builds spec into out as `ecsgen build` does, up to the plan: every file is
+// given to the build (wb), nothing is published. The caller aborts wb.
+func stageRebuild(t testing.TB, spec, out string, c *cache.Cache) (*build.Result, *write.Build) {
+	t.Helper()
+	wo, opts := write.Options{}, load.Options{}
+	if c != nil {
+		wo.Records, opts.Memo = c, c
+	}
+	var wb *write.Build
+	res, err := build.Options{Load: opts, Begin: func(envs []string) (generators.Sink, error) {
+		var err error
+		wb, err = wo.Begin(out, envs)
+		return wb, err
+	}}.Files([]string{spec})
+	if err != nil || res.Files == nil {
+		if wb != nil {
+			wb.Abort()
+		}
+		t.Fatalf("%v %v", err, res.Findings)
+	}
+	for _, p := range slices.Sorted(maps.Keys(res.Files)) {
+		if err := wb.Add(p, res.Files[p]); err != nil {
+			wb.Abort()
+			t.Fatal(err)
+		}
+	}
+	return res, wb
+}
+
+// planStaged is the plan `ecsgen build` works out through the staged build wb; with scanned,
+// it is given what the build scanned of each template (Result.MayExport).
+func planStaged(res *build.Result, wb *write.Build, out string, scanned bool) ([]*plan.Plan, error) {
 	o := plan.Options{Unchanged: func(file string, _ []byte) bool { return wb.Same(file) }, PreviousOnly: true, Staged: wb, SkipUnreadable: true}
 	if scanned {
 		o.MayExport = res.MayExport
 	}
-	plans, err := o.Environments(out, res.Envs, res.Files)
-	return plans, broken, err
+	return o.Environments(out, res.Envs, res.Files)
+}
+
+// BenchmarkPlanOneServiceEdited is the plan of issue 14's rebuild with one service edited
+// (its image tag), as `ecsgen build` works it out through the staged build and the build
+// cache: with what the build scanned of each template ("scanned"), and reading every unchanged
+// template again to scan it for exports ("read"), in the same run.
+func BenchmarkPlanOneServiceEdited(b *testing.B) {
+	for _, n := range []int{30, 1000} {
+		if testing.Short() && n > 30 {
+			continue
+		}
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			out, spec := filepath.Join(dir, "out"), filepath.Join(dir, "spec.cue")
+			c := cache.Open(filepath.Join(dir, "cache"))
+			src := benchspec.Spec(n)
+			tag := fmt.Sprintf("%s:1.%d.0", benchspec.Name(n/2), n/2%10)
+			if !strings.Contains(src, tag) {
+				b.Fatalf("the spec has no %s", tag)
+			}
+			os.WriteFile(spec, []byte(src), 0o644)
+			for range 2 {
+				_, wb := stageRebuild(b, spec, out, c)
+				if _, err := wb.Commit(); err != nil {
+					b.Fatal(err)
+				}
+				wb.Abort()
+				backdate(b, out, time.Now().Add(-time.Hour))
+			}
+			os.WriteFile(spec, []byte(strings.Replace(src, tag, benchspec.Name(n/2)+":9.9.9", 1)), 0o644)
+			res, wb := stageRebuild(b, spec, out, c)
+			defer wb.Abort()
+			for _, scanned := range []bool{true, false} {
+				name := map[bool]string{true: "scanned", false: "read"}[scanned]
+				b.Run(name, func(b *testing.B) {
+					for b.Loop() {
+						plans, err := planStaged(res, wb, out, scanned)
+						if err != nil || len(plans[0].Stacks) != 1 {
+							b.Fatalf("%v %+v", err, plans)
+						}
+					}
+				})
+			}
+		})
+	}
 }
