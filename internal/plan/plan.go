@@ -141,20 +141,20 @@ type lazyFile struct {
 	// exports is MayExport of the file's bytes when the caller knows it without reading them
 	// (Options.MayExport: the build scanned the very bytes that the file holds, as Staged.Same
 	// vouched), or notScanned: the plan reads the file when it asks.
-	exports scanned
+	exports scanResult
 }
 
-// scanned is what MayExport says of a template's bytes, known or not.
-type scanned uint8
+// scanResult is what MayExport says of a template's bytes, known or not.
+type scanResult uint8
 
 const (
-	notScanned  scanned = iota // not known: the bytes are read to know
-	scannedNone                // MayExport is false: no output of the template exports a name
-	scannedMay                 // MayExport is true: the template is parsed to know its exports
+	notScanned  scanResult = iota // not known: the bytes are read to know
+	scannedNone                   // MayExport is false: no output of the template exports a name
+	scannedMay                    // MayExport is true: the template is parsed to know its exports
 )
 
-// scannedAs is the scanned of what MayExport said.
-func scannedAs(may bool) scanned {
+// scannedAs is the scanResult of what MayExport said.
+func scannedAs(may bool) scanResult {
 	if may {
 		return scannedMay
 	}

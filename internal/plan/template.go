@@ -74,7 +74,7 @@ type stack struct {
 	lazy string // instead of raw: the file on disk holding the bytes (see lazyFiles)
 	// Of a stack whose bytes the plan does not hold (lazy): MayExport of them when the build
 	// said without reading them (lazyFile.exports), so that exportsOf does not read the file.
-	exports scanned
+	exports scanResult
 	passed  map[string]string
 	parsed  map[string]parsedTemplate
 	sameAs  *stack // of a stack of the new output: the previous output's stack, when unchanged
