@@ -19,17 +19,7 @@ import (
 // rendering them one after another in the order of renders would meet first.
 func (e *env) addEnvFiles(out Files, plan deployPlan) error {
 	s := e.spec
-	renders := []struct {
-		name   string
-		cost   int // ms of CPU at 10 000 services: the costliest are rendered first
-		render func() ([]byte, error)
-	}{
-		{"deploy-plan.json", 310, func() ([]byte, error) { return marshalIndent(plan) }},
-		{"deploy.sh", 430, func() ([]byte, error) { return renderDeployScript(e, plan) }},
-		{"destroy.sh", 120, func() ([]byte, error) { return renderDestroyScript(e, plan) }},
-		{"README.md", 400, func() ([]byte, error) { return renderReadme(e, plan), nil }},
-		{"checklist.md", 80, func() ([]byte, error) { return renderChecklist(s, Checklist(s)), nil }},
-	}
+	renders := e.envFiles(plan)
 	costliestFirst := make([]int, len(renders))
 	for i := range renders {
 		costliestFirst[i] = i
@@ -55,4 +45,23 @@ func (e *env) addEnvFiles(out Files, plan deployPlan) error {
 		out[path.Join(s.Env, r.name)] = bodies[i]
 	}
 	return nil
+}
+
+// envFile is one of the environment's files and how it is rendered.
+type envFile struct {
+	name   string
+	cost   int // ms of CPU at 10 000 services: the costliest are rendered first
+	render func() ([]byte, error)
+}
+
+// envFiles are the environment's files, in the order their errors are reported.
+func (e *env) envFiles(plan deployPlan) []envFile {
+	s := e.spec
+	return []envFile{
+		{"deploy-plan.json", 310, func() ([]byte, error) { return marshalIndent(plan) }},
+		{"deploy.sh", 430, func() ([]byte, error) { return renderDeployScript(e, plan) }},
+		{"destroy.sh", 120, func() ([]byte, error) { return renderDestroyScript(e, plan) }},
+		{"README.md", 400, func() ([]byte, error) { return renderReadme(e, plan), nil }},
+		{"checklist.md", 80, func() ([]byte, error) { return renderChecklist(s, Checklist(s)), nil }},
+	}
 }
