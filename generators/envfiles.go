@@ -58,7 +58,7 @@ type envFile struct {
 func (e *env) envFiles(plan deployPlan) []envFile {
 	s := e.spec
 	return []envFile{
-		{"deploy-plan.json", 310, func() ([]byte, error) { return marshalIndent(plan) }},
+		{"deploy-plan.json", 310, func() ([]byte, error) { return deployPlanFile(plan) }},
 		{"deploy.sh", 430, func() ([]byte, error) { return renderDeployScript(e, plan) }},
 		{"destroy.sh", 120, func() ([]byte, error) { return renderDestroyScript(e, plan) }},
 		{"README.md", 400, func() ([]byte, error) { return renderReadme(e, plan), nil }},
