@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"os/exec"
+	"strings"
 	"testing"
 
 	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
@@ -20,6 +21,17 @@ func TestShellQuoteRoundTrips(t *testing.T) {
 		}
 		if string(out) != s {
 			t.Errorf("%q came back as %q", s, out)
+		}
+	}
+}
+
+// TestPlainWordsAreTheCutset: isPlainWord's table holds exactly the bytes of plainWordChars, as
+// the strings.Trim it replaced did.
+func TestPlainWordsAreTheCutset(t *testing.T) {
+	for c := range 256 {
+		s := string([]byte{byte(c)})
+		if want := strings.Trim(s, plainWordChars) == ""; isPlainWord(s) != want {
+			t.Errorf("byte %#x: plain %v, want %v", c, isPlainWord(s), want)
 		}
 	}
 }
