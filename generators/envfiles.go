@@ -57,10 +57,13 @@ type envFile struct {
 // envFiles are the environment's files, in the order their errors are reported.
 func (e *env) envFiles(plan deployPlan) []envFile {
 	s := e.spec
+	// deploy.sh and destroy.sh are rendered from the same data, worked out once for both
+	// (whichever asks first; the other waits for it): it walks every stack and service.
+	script := sync.OnceValue(func() scriptData { return scriptDataOf(e, plan) })
 	return []envFile{
 		{"deploy-plan.json", 310, func() ([]byte, error) { return deployPlanFile(plan) }},
-		{"deploy.sh", 430, func() ([]byte, error) { return renderDeployScript(e, plan) }},
-		{"destroy.sh", 120, func() ([]byte, error) { return renderDestroyScript(e, plan) }},
+		{"deploy.sh", 430, func() ([]byte, error) { return renderDeployScript(script()) }},
+		{"destroy.sh", 120, func() ([]byte, error) { return renderDestroyScript(script(), e.retained) }},
 		{"README.md", 400, func() ([]byte, error) { return renderReadme(e, plan), nil }},
 		{"checklist.md", 80, func() ([]byte, error) { return renderChecklist(s, Checklist(s)), nil }},
 	}
