@@ -447,8 +447,19 @@ func listenerURL(l schema.Listener) string {
 	return fmt.Sprintf("%s $dns:%d", strings.ToLower(l.Protocol), l.Port)
 }
 
+// deployScriptData is what deploy.sh is rendered from: the scripts' data and the functions
+// deploying the stacks, written beforehand (deployfunc.go).
+type deployScriptData struct {
+	scriptData
+	StackFunctions string
+}
+
 func renderDeployScript(d scriptData) ([]byte, error) {
-	return templates.Render("deploy.sh.tmpl", d)
+	fns, err := stackFunctions(&d)
+	if err != nil {
+		return nil, err
+	}
+	return templates.Render("deploy.sh.tmpl", deployScriptData{scriptData: d, StackFunctions: fns})
 }
 
 // renderDestroyScript is destroy.sh, from the data of deploy.sh (its own copy: Retained is set

@@ -1,12 +1,13 @@
 // Package templates holds the text templates of the scripts ecsgen writes (userdata, deploy
-// script). Keeping them as files makes the shape of each script easy to read and review; the
-// data they receive is already validated and every value that reaches the shell goes through
+// script, the rare parts of deploy.sh's function per stack). Keeping them as files makes the
+// shape of each script easy to read and review; the data they receive is already validated and every value that reaches the shell goes through
 // shquote (ShellQuote), in the template or, for the values deploy.sh writes for each of many
 // stacks, in the generator before (fields named Q…).
 package templates
 
 import (
 	"embed"
+	"io"
 	"strings"
 	"text/template"
 )
@@ -29,6 +30,12 @@ func Render(name string, data any) ([]byte, error) {
 		return nil, err
 	}
 	return w.bytes(), nil
+}
+
+// Execute writes the named template, executed with data, to w: for a part of a file that the
+// generator writes around it.
+func Execute(w io.Writer, name string, data any) error {
+	return parsed.ExecuteTemplate(w, name, data)
 }
 
 // chunks is a writer into chunks of chunkSize bytes or more, joined at the end.
