@@ -447,19 +447,20 @@ func listenerURL(l schema.Listener) string {
 	return fmt.Sprintf("%s $dns:%d", strings.ToLower(l.Protocol), l.Port)
 }
 
-// deployScriptData is what deploy.sh is rendered from: the scripts' data and the functions
-// deploying the stacks, written beforehand (deployfunc.go).
-type deployScriptData struct {
-	scriptData
-	StackFunctions string
-}
-
+// renderDeployScript is deploy.sh: the two parts of its template, with the function deploying
+// each stack written between them (deployfunc.go).
 func renderDeployScript(d scriptData) ([]byte, error) {
-	fns, err := stackFunctions(&d)
-	if err != nil {
+	var w templates.Writer
+	if err := w.Execute("deploy.sh", &d); err != nil {
 		return nil, err
 	}
-	return templates.Render("deploy.sh.tmpl", deployScriptData{scriptData: d, StackFunctions: fns})
+	if err := writeStackFunctions(&w, &d); err != nil {
+		return nil, err
+	}
+	if err := w.Execute("deploy.sh after the stacks' functions", &d); err != nil {
+		return nil, err
+	}
+	return w.Bytes(), nil
 }
 
 // renderDestroyScript is destroy.sh, from the data of deploy.sh (its own copy: Retained is set

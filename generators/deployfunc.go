@@ -15,51 +15,23 @@ import (
 // the long parts only blue/green and CodeDeploy services have stay templates
 // (templates/deploy-stack.sh.tmpl), executed for those stacks alone.
 
-// stackFunctions are the functions of every stack of d, one after another, each starting with
-// a newline and ending with one (they stand where deploy.sh.tmpl prints StackFunctions).
-func stackFunctions(d *scriptData) (string, error) {
-	var b strings.Builder
-	n := 0
+// writeStackFunctions writes the functions of every stack of d, one after another, each
+// starting with a newline and ending with one, between the two parts of deploy.sh.tmpl.
+func writeStackFunctions(w *templates.Writer, d *scriptData) error {
 	for i := range d.Stacks {
-		n += stackFunctionSize(&d.Stacks[i])
-	}
-	b.Grow(n)
-	for i := range d.Stacks {
-		if err := writeStackFunction(&b, d, &d.Stacks[i]); err != nil {
-			return "", err
+		if err := writeStackFunction(w, d, &d.Stacks[i]); err != nil {
+			return err
 		}
 	}
-	return b.String(), nil
+	return nil
 }
 
-// stackFunctionSize is about the size of a stack's function without its optional templates:
-// the builder of all of them is sized once instead of grown (and copied) by doubling.
-func stackFunctionSize(st *deployStack) int {
-	n := 400 + len(st.Description) + len(st.Function) + 4*len(st.QName) + len(st.QTemplate)
-	for _, p := range st.QParameterOverrides {
-		n += 2 * (len(p) + 1)
-	}
-	for _, c := range st.QCapabilities {
-		n += 2 * (len(c) + 1)
-	}
-	for _, g := range st.LogGroups {
-		n += len(g) + 3
-	}
-	if st.S3Bucket {
-		n += 400
-	}
-	if st.DesiredCount != nil {
-		n += 700
-	}
-	return n
-}
-
-// writeStackFunction writes the function deploying st, as the lines of the template it
-// replaces wrote it (deploy.sh is a golden output of every example).
-func writeStackFunction(b *strings.Builder, d *scriptData, st *deployStack) error {
+// writeStackFunction writes the function deploying st, as the lines of the template they
+// replace wrote it (deploy.sh is a golden output of every example).
+func writeStackFunction(out *templates.Writer, d *scriptData, st *deployStack) error {
 	w := func(parts ...string) {
 		for _, p := range parts {
-			b.WriteString(p)
+			out.WriteString(p)
 		}
 	}
 	w("\n# ", st.Description)
@@ -70,12 +42,12 @@ func writeStackFunction(b *strings.Builder, d *scriptData, st *deployStack) erro
 	}
 	w("\n", st.Function, "() {")
 	if st.Release != nil {
-		if err := templates.Execute(b, "deploy-release-wait", st); err != nil {
+		if err := out.Execute("deploy-release-wait", st); err != nil {
 			return err
 		}
 	}
 	if st.LiveTraffic != nil {
-		if err := templates.Execute(b, "deploy-live-traffic", st); err != nil {
+		if err := out.Execute("deploy-live-traffic", st); err != nil {
 			return err
 		}
 	}
@@ -149,7 +121,7 @@ func writeStackFunction(b *strings.Builder, d *scriptData, st *deployStack) erro
 		w("\n  fi")
 	}
 	if st.Release != nil {
-		if err := templates.Execute(b, "deploy-release", st); err != nil {
+		if err := out.Execute("deploy-release", st); err != nil {
 			return err
 		}
 	}

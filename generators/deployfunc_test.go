@@ -68,10 +68,11 @@ func TestStackFunctionsAsTheTemplateWroteThem(t *testing.T) {
 	if err := old.Execute(&want, d); err != nil {
 		t.Fatal(err)
 	}
-	got, err := stackFunctions(&d)
-	if err != nil {
+	var w templates.Writer
+	if err := writeStackFunctions(&w, &d); err != nil {
 		t.Fatal(err)
 	}
+	got := string(w.Bytes())
 	if got != want.String() {
 		t.Errorf("the stacks' functions differ from the template's:\n%s", textdiff.Unified("template", "deployfunc.go", []byte(want.String()), []byte(got)))
 	}

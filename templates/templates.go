@@ -7,7 +7,6 @@ package templates
 
 import (
 	"embed"
-	"io"
 	"strings"
 	"text/template"
 )
@@ -25,18 +24,29 @@ var parsed = template.Must(template.New("").Funcs(template.FuncMap{
 // its size: a buffer grown by doubling to the megabytes of a large spec's deploy.sh cleared
 // and copied its bytes at every doubling, and then once more to return them at their size.
 func Render(name string, data any) ([]byte, error) {
-	var w chunks
-	if err := parsed.ExecuteTemplate(&w, name, data); err != nil {
+	var w Writer
+	if err := w.Execute(name, data); err != nil {
 		return nil, err
 	}
-	return w.bytes(), nil
+	return w.Bytes(), nil
 }
 
-// Execute writes the named template, executed with data, to w: for a part of a file that the
-// generator writes around it.
-func Execute(w io.Writer, name string, data any) error {
-	return parsed.ExecuteTemplate(w, name, data)
+// Writer is a file being rendered: templates executed into it, and the parts between them
+// that a generator writes itself (deploy.sh's function per stack), without copying them into
+// a string first.
+type Writer struct{ c chunks }
+
+// Execute writes the named template, executed with data.
+func (w *Writer) Execute(name string, data any) error {
+	return parsed.ExecuteTemplate(&w.c, name, data)
 }
+
+func (w *Writer) Write(p []byte) (int, error) { return w.c.Write(p) }
+
+func (w *Writer) WriteString(s string) (int, error) { return w.c.WriteString(s) }
+
+// Bytes are the bytes written, in one slice of their size.
+func (w *Writer) Bytes() []byte { return w.c.bytes() }
 
 // chunks is a writer into chunks of chunkSize bytes or more, joined at the end.
 type chunks struct {
@@ -48,15 +58,26 @@ type chunks struct {
 const chunkSize = 64 << 10
 
 func (c *chunks) Write(p []byte) (int, error) {
-	c.n += len(p)
-	if len(c.cur)+len(p) > cap(c.cur) {
+	c.room(len(p))
+	c.cur = append(c.cur, p...)
+	return len(p), nil
+}
+
+func (c *chunks) WriteString(s string) (int, error) {
+	c.room(len(s))
+	c.cur = append(c.cur, s...)
+	return len(s), nil
+}
+
+// room makes room for n more bytes in the current chunk, starting a new one if need be.
+func (c *chunks) room(n int) {
+	c.n += n
+	if len(c.cur)+n > cap(c.cur) {
 		if len(c.cur) > 0 {
 			c.full = append(c.full, c.cur)
 		}
-		c.cur = make([]byte, 0, max(chunkSize, len(p)))
+		c.cur = make([]byte, 0, max(chunkSize, n))
 	}
-	c.cur = append(c.cur, p...)
-	return len(p), nil
 }
 
 // bytes are the bytes written, in one slice of their size.
