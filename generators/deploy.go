@@ -284,6 +284,10 @@ type scriptData struct {
 	// NetworkExports are the names the network stack's template exports.
 	NetworkExports []string
 	Stacks         []deployStack
+	// ServiceStacks are the stacks that are neither the cluster's nor the network's, and
+	// ClusterImporters those that import the cluster stack's exports, in plan order: the
+	// template's loops over them went through every stack, testing each.
+	ServiceStacks, ClusterImporters []*deployStack
 	// ClusterExports are the names the cluster stack exports.
 	ClusterExports []string
 	// Services are the functions deploying the service stacks, in plan order.
@@ -369,6 +373,15 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		d.Releases = d.Releases || st.Release != nil
 		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
 		d.Stacks = append(d.Stacks, ds)
+	}
+	d.ServiceStacks = make([]*deployStack, 0, len(d.Stacks))
+	for i := range d.Stacks {
+		if d.Stacks[i].ServiceStack {
+			d.ServiceStacks = append(d.ServiceStacks, &d.Stacks[i])
+		}
+		if len(d.Stacks[i].ClusterImports) > 0 {
+			d.ClusterImporters = append(d.ClusterImporters, &d.Stacks[i])
+		}
 	}
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
 		d.ClusterProviders = append(d.ClusterProviders, CapacityProviderName(s, name))
