@@ -133,6 +133,13 @@ func Files(files []string, opts Options) (*Result, diag.List, error) {
 }
 
 func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
+	return loadFilesWith(files, opts, true)
+}
+
+// loadFilesWith is loadFiles; with elide, a large spec file loaded with a memo leaves out of its
+// parse the services the memo knows by their text (knownparse.go), and is loaded again without
+// leaving anything out unless the per-service path answers from its syntax.
+func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List, error) {
 	ctx, spec, err := newSchema()
 	if err != nil {
 		return nil, nil, err
@@ -157,12 +164,25 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return res, append(findings, more...).Dedup(), err
 	}
 	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags, ParseFile: parseSpecFile}
+	var known *knownParse
+	if elide && opts.Memo != nil && len(files) == 1 && files[0] != "-" && opts.Evaluation != WholeSpec {
+		known = newKnownParse(opts.Memo)
+		cfg.ParseFile = known.parseFile
+	}
 	inst, err := instance(files, cfg)
+	if (err != nil || inst.Err != nil) && known.elided() != nil {
+		return loadFilesWith(files, opts, false)
+	}
 	if err != nil || inst.Err != nil {
 		return nil, instanceFindings(inst), err
 	}
 	// Standard input cannot be read twice: its services' syntax is kept (see loadPlain).
-	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, sourcesFrom(inst), opts, !slices.Contains(files, "-"))
+	res, findings, plain, err := loadPlainKnown(ctx, spec, inst.Files, sourcesFrom(inst), opts, !slices.Contains(files, "-"), known)
+	if plain != plainAnswered && known.elided() != nil {
+		// Services were left out of the parse, and only the per-service path's answer can do
+		// without them: the spec is loaded as it always was, from the start.
+		return loadFilesWith(files, opts, false)
+	}
 	switch plain {
 	case plainAnswered:
 		return res, findings, err
