@@ -25,6 +25,7 @@
 package load
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -311,7 +312,7 @@ func preflight(files []string, dir string) diag.List {
 			out = append(out, diag.Finding{Pos: diag.Pos{File: f}, Message: "cannot read the spec: " + strings.TrimPrefix(err.Error(), "open "+p+": ")})
 			continue
 		}
-		if len(strings.TrimSpace(string(data))) == 0 {
+		if len(bytes.TrimSpace(data)) == 0 { // bytes: a string of a large spec is a copy of it
 			out = append(out, diag.Finding{Pos: diag.Pos{File: f}, Message: "the spec file is empty", Hint: "start from examples/cluster-autoscaling/spec.cue"})
 			continue
 		}
