@@ -72,8 +72,11 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 		// What is left to do reads the files only: the model goes (as large as the files on a
 		// large spec). A first build of an environment has nothing to compare with: no plan.
 		res.Spec, res.Specs = nil, nil
+		// The plan takes what the build's sink scanned of each template it staged into wb
+		// (res.MayExport): it does not read an unchanged stack again to scan it for exports.
 		same := func(file string, _ []byte) bool { return wb.Same(file) } // compared by the build
-		plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb, SkipUnreadable: true}.Environments(sf.out, res.Envs, res.Files)
+		o := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb, MayExport: res.MayExport, SkipUnreadable: true}
+		plans, err := o.Environments(sf.out, res.Envs, res.Files)
 		if err != nil {
 			return &internalError{err}
 		}

@@ -27,6 +27,10 @@ type Result struct {
 	// a service's (the sink took those).
 	Files    generators.Files
 	Findings diag.List
+	// MayExport, with Options.Begin, is plan.MayExport of each stack template the sink took
+	// ("<env>/stacks/…"), scanned while its bytes were held: for plan.Options.MayExport, with
+	// the sink as plan.Options.Staged (a record of the bytes the sink was given, of no other).
+	MayExport map[string]bool
 }
 
 // Options of a build.
@@ -95,12 +99,14 @@ func (o Options) Files(files []string) (*Result, error) {
 	}
 	res.Files = generators.Files{}
 	var sink *firstError
+	var scan *exportScan
 	if o.Begin != nil {
 		s, err := o.Begin(res.Envs)
 		if err != nil {
 			return nil, err
 		}
-		sink = &firstError{sink: s}
+		scan = newExportScan(s)
+		sink = &firstError{sink: scan}
 	}
 	for _, env := range loaded.Envs {
 		gen := generators.Options{Memo: opts.Memo}
@@ -129,6 +135,9 @@ func (o Options) Files(files []string) (*Result, error) {
 		for p, b := range out {
 			res.Files[p] = b
 		}
+	}
+	if scan != nil {
+		res.MayExport = scan.record()
 	}
 	return res, nil
 }

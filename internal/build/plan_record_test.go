@@ -88,7 +88,7 @@ func TestPlanThroughRecord(t *testing.T) {
 	}
 }
 
-func backdate(t *testing.T, dir string, when time.Time) {
+func backdate(t testing.TB, dir string, when time.Time) {
 	t.Helper()
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {

@@ -58,7 +58,7 @@ func stagedBuild(t *testing.T, specs []string, out string, c *cache.Cache, wrap 
 		}
 	}
 	same := func(file string, _ []byte) bool { return wb.Same(file) }
-	plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb}.Environments(out, res.Envs, res.Files)
+	plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb, MayExport: res.MayExport}.Environments(out, res.Envs, res.Files)
 	if err != nil {
 		return nil, write.Stats{}, nil, err
 	}

@@ -2,12 +2,12 @@ package plan
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,16 +29,20 @@ func compareBoth(t *testing.T, env string, old, new map[string][]byte) (*Plan, e
 	if fmt.Sprint(err) != fmt.Sprint(lateErr) || !reflect.DeepEqual(p, late) {
 		t.Errorf("with the unchanged stacks parsed late, the plan differs:\n%v\n%+v\n---\n%v\n%+v", err, p, lateErr, late)
 	}
-	lazily, lazyErr := compareLazily(t, env, old, new)
-	if fmt.Sprint(err) != fmt.Sprint(lazyErr) || !reflect.DeepEqual(p, lazily) {
-		t.Errorf("with the unchanged stacks held by neither output, the plan differs:\n%v\n%+v\n---\n%v\n%+v", err, p, lazyErr, lazily)
+	for _, scanned := range []bool{false, true} {
+		lazily, lazyErr := compareLazily(t, env, old, new, scanned)
+		if fmt.Sprint(err) != fmt.Sprint(lazyErr) || !reflect.DeepEqual(p, lazily) {
+			t.Errorf("with the unchanged stacks held by neither output (their exports scanned by the build: %v), the plan differs:\n%v\n%+v\n---\n%v\n%+v", scanned, err, p, lazyErr, lazily)
+		}
 	}
 	return p, err
 }
 
 // compareLazily is compare where the stack files the two outputs have alike are held by
 // neither: they are files on disk (as Options.Staged leaves them), read when the plan needs them.
-func compareLazily(t *testing.T, env string, old, new map[string][]byte) (*Plan, error) {
+// With scanned, the plan is told what MayExport says of each (as a build tells it through
+// Options.MayExport), so that it reads none of them only to scan it.
+func compareLazily(t *testing.T, env string, old, new map[string][]byte, scanned bool) (*Plan, error) {
 	t.Helper()
 	dir := t.TempDir()
 	vouched, lazy := map[string]bool{}, lazyFiles{}
@@ -52,7 +56,10 @@ func compareLazily(t *testing.T, env string, old, new map[string][]byte) (*Plan,
 			if err := os.WriteFile(file, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			lazy[rel], vouched[rel] = file, true
+			lazy[rel], vouched[rel] = lazyFile{path: file}, true
+			if scanned {
+				lazy[rel] = lazyFile{path: file, exports: scannedAs(MayExport(b))}
+			}
 			delete(old, rel)
 			delete(new, rel)
 		}
@@ -96,13 +103,14 @@ func TestUnchangedStacksNotParsed(t *testing.T) {
 		name   string
 		edit   func(i int, s *st)
 		parsed int64
+		held   int64 // of the templates parsed, those held by an output (the edited ones)
 		change string
 	}{
 		{"a property", func(i int, s *st) {
 			if i == 7 {
 				s.resources["Service"] = service(map[string]any{"ServiceName": "demo-dev-007", "DesiredCount": 3})
 			}
-		}, 3, "demo-dev-svc-007/Service modify"},
+		}, 3, 2, "demo-dev-svc-007/Service modify"},
 		// The template is the same bytes, the value deploy.sh passes is not: not unchanged.
 		// The target group is replaced, and its name is kept: the plan looks for the name in
 		// every stack (the template of the stack is parsed once, for both outputs).
@@ -110,13 +118,13 @@ func TestUnchangedStacksNotParsed(t *testing.T) {
 			if i == 7 {
 				s.params = map[string]string{"VpcId": "vpc-2"}
 			}
-		}, 41, "demo-dev-svc-007/TargetGroup blocked"},
+		}, 41, 0, "demo-dev-svc-007/TargetGroup blocked"},
 		// A change that needs every stack: a new name another stack holds.
 		{"a name taken", func(i int, s *st) {
 			if i == 7 {
 				s.resources["TargetGroup"].(map[string]any)["Properties"].(map[string]any)["Name"] = "demo-dev-svc008"
 			}
-		}, 42, "demo-dev-svc-007/TargetGroup blocked"},
+		}, 42, 2, "demo-dev-svc-007/TargetGroup blocked"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cur := lateScenario(t, 40, c.edit)
@@ -146,32 +154,98 @@ func TestUnchangedStacksNotParsed(t *testing.T) {
 			if n := parses.Load() - before; n != c.parsed || eager < 41 {
 				t.Errorf("parsed %d templates (every one: %d), want %d", n, eager, c.parsed)
 			}
-			// Held by neither output: the same templates are parsed, and only they, with the
-			// cluster stack's bytes scanned for exports, are read.
-			var reads []string
-			var mu sync.Mutex
-			readLazy = func(name string, buf []byte) ([]byte, error) {
-				mu.Lock()
-				reads = append(reads, filepath.Base(name))
-				mu.Unlock()
-				return readInto(name, buf)
-			}
-			defer func() { readLazy = readInto }()
+			// Held by neither output: the same templates are parsed. Without what the build
+			// scanned, every such file is read to be scanned for exports, and once more if it
+			// is parsed.
+			reads := countReads(t)
 			before = parses.Load()
-			if _, err := compareLazily(t, "dev", old, cur); err != nil {
+			if _, err := compareLazily(t, "dev", old, cur, false); err != nil {
 				t.Fatal(err)
 			}
 			if n := parses.Load() - before; n != c.parsed {
 				t.Errorf("with the unchanged stacks held by neither output: parsed %d templates, want %d", n, c.parsed)
 			}
-			times := map[string]int{}
-			for _, r := range reads {
-				if times[r]++; times[r] > 2 { // parsed once, scanned for exports once
-					t.Errorf("%s read %d times", r, times[r])
+			for r, n := range reads.times() {
+				if n > 2 { // parsed once, scanned for exports once
+					t.Errorf("%s read %d times", r, n)
 				}
+			}
+			lazy := 0
+			for rel := range vouched {
+				if rel != "deploy-plan.json" {
+					lazy++
+				}
+			}
+			if n := len(reads.times()); n != lazy {
+				t.Errorf("%d files read, want every one held by neither output (%d)", n, lazy)
+			}
+			// With what the build scanned (Options.MayExport), a file is read only to be parsed:
+			// none is read for the exports scan, and after a property's edit only the cluster's
+			// (the deploy order asks whether it drops an export).
+			reads.reset()
+			before = parses.Load()
+			if _, err := compareLazily(t, "dev", old, cur, true); err != nil {
+				t.Fatal(err)
+			}
+			n := parses.Load() - before
+			if n != c.parsed {
+				t.Errorf("with the exports scanned by the build: parsed %d templates, want %d", n, c.parsed)
+			}
+			for r, k := range reads.times() {
+				if k > 1 {
+					t.Errorf("with the exports scanned by the build: %s read %d times (parsed once)", r, k)
+				}
+			}
+			if int64(len(reads.all())) != n-c.held {
+				t.Errorf("with the exports scanned by the build: read %v, want only the %d templates parsed that neither output holds", reads.all(), n-c.held)
+			}
+			if c.name == "a property" && !slices.Equal(reads.all(), []string{"demo-dev-cluster.json"}) {
+				t.Errorf("with the exports scanned by the build: read %v, want the cluster's template only", reads.all())
 			}
 		})
 	}
+}
+
+// lazyReads counts the reads of template files the plan does not hold (readLazy), by base
+// name, from countReads until the test ends.
+type lazyReads struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func countReads(t *testing.T) *lazyReads {
+	t.Helper()
+	r := &lazyReads{}
+	readLazy = func(name string, buf []byte) ([]byte, error) {
+		r.mu.Lock()
+		r.names = append(r.names, filepath.Base(name))
+		r.mu.Unlock()
+		return readInto(name, buf)
+	}
+	t.Cleanup(func() { readLazy = readInto })
+	return r
+}
+
+// all are the files read, in name order, once per read.
+func (r *lazyReads) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(slices.Values(r.names))
+}
+
+// times is how many times each file was read.
+func (r *lazyReads) times() map[string]int {
+	m := map[string]int{}
+	for _, n := range r.all() {
+		m[n]++
+	}
+	return m
+}
+
+func (r *lazyReads) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.names = nil
 }
 
 // A template vouched for that the plan parses late and that does not parse gives the error of
@@ -217,37 +291,6 @@ func TestLateExportsCount(t *testing.T) {
 	}
 	if p.Count()[Blocked] == 0 {
 		t.Errorf("the export taken twice is not blocked: %v", slicesOf(summary(p)))
-	}
-}
-
-// mayExport is false only for templates none of whose outputs has an Export, however the key
-// is spelt (encoding/json matches keys without regard to case).
-func TestMayExport(t *testing.T) {
-	for _, raw := range []string{
-		`{"Outputs": {"O": {"Value": 1, "Export": {"Name": "n"}}}}`,
-		`{"Outputs": {"O": {"Value": 1, "export": {"Name": "n"}}}}`,
-		`{"Outputs": {"O": {"Value": 1, "eXpOrT": {"Name": "n"}}}}`,
-		`{"Outputs": {"O": {"Value": 1, "\u0045xport": {"Name": "n"}}}}`,
-		`{"Outputs": {"O": {"Value": 1, "Ex\u0070ort": {"Name": "n"}}}}`,
-		`{"Outputs": {"O": {"Value": 1, "Expor": {"Name": "n"}}}}`,
-		`{"Outputs": {"O": {"Value": 1}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}`,
-		`{"Outputs": {"O": {"Value": "x", "Exports": 1}}}`,
-		`{"Outputs": {"O": {"Value": "export"}}}`,
-		`xport`, `Export`, ``,
-	} {
-		var tpl template
-		exports := false
-		if json.Unmarshal([]byte(raw), &tpl) == nil {
-			for _, o := range tpl.Outputs {
-				exports = exports || o.Export != nil
-			}
-		}
-		if got := mayExport([]byte(raw)); exports && !got {
-			t.Errorf("mayExport(%s) = false, but an output exports", raw)
-		}
-		if want := strings.Contains(strings.ToLower(raw), "export") || strings.Contains(raw, `\u`); mayExport([]byte(raw)) != want {
-			t.Errorf("mayExport(%s) = %v, want %v", raw, !want, want)
-		}
 	}
 }
 

@@ -133,7 +133,33 @@ func Compare(env string, old, new map[string][]byte) (*Plan, error) {
 
 // lazyFiles are template files both outputs have with the same bytes, which the plan does not
 // hold: relative path -> the file on disk, read when the plan needs its bytes.
-type lazyFiles map[string]string
+type lazyFiles map[string]lazyFile
+
+// lazyFile is a template file of lazyFiles.
+type lazyFile struct {
+	path string // the file on disk
+	// exports is MayExport of the file's bytes when the caller knows it without reading them
+	// (Options.MayExport: the build scanned the very bytes that the file holds, as Staged.Same
+	// vouched), or notScanned: the plan reads the file when it asks.
+	exports scanResult
+}
+
+// scanResult is what MayExport says of a template's bytes, known or not.
+type scanResult uint8
+
+const (
+	notScanned  scanResult = iota // not known: the bytes are read to know
+	scannedNone                   // MayExport is false: no output of the template exports a name
+	scannedMay                    // MayExport is true: the template is parsed to know its exports
+)
+
+// scannedAs is the scanResult of what MayExport said.
+func scannedAs(may bool) scanResult {
+	if may {
+		return scannedMay
+	}
+	return scannedNone
+}
 
 // compare is Compare; vouched are the template files of the previous output that the caller
 // vouched for (Options.Unchanged): the stacks that are the same in both outputs are parsed
@@ -184,7 +210,7 @@ func compare(env string, old, new map[string][]byte, vouched map[string]bool, la
 func held(old, new map[string][]byte, lazy lazyFiles) (map[string][]byte, map[string][]byte, error) {
 	old, new = maps.Clone(old), maps.Clone(new)
 	for rel, file := range lazy {
-		b, err := readLazy(file, nil)
+		b, err := readLazy(file.path, nil)
 		if err != nil {
 			return nil, nil, err
 		}

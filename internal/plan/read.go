@@ -27,7 +27,7 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 	files, vouched, lazy = map[string][]byte{}, map[string]bool{}, lazyFiles{}
 	add := func(rel string) error {
 		if staged[rel] {
-			lazy[rel] = filepath.Join(dir, filepath.FromSlash(rel))
+			lazy[rel] = lazyFile{path: filepath.Join(dir, filepath.FromSlash(rel))}
 			vouched[rel] = true
 			return nil
 		}
@@ -65,7 +65,7 @@ func readPrevious(dir string, cur map[string][]byte, same func(rel string, data 
 		}
 	}
 	for rel := range staged {
-		if lazy[rel] == "" { // the previous output holds it, Staged says: not where it was listed
+		if lazy[rel].path == "" { // the previous output holds it, Staged says: not where it was listed
 			return nil, nil, nil, fmt.Errorf("internal error: %s is said to be unchanged, and is not in the previous output", filepath.Join(dir, filepath.FromSlash(rel)))
 		}
 	}
@@ -87,6 +87,14 @@ type Options struct {
 	// one environment at a time; a stack whose bytes the previous output holds too (Same) is
 	// not read at all unless the plan needs its template, and then from the previous output.
 	Staged Staged
+	// MayExport, with Staged, is MayExport of the bytes of the templates given to Staged
+	// ("<env>/stacks/…": true or false), as the build scanned them while it held them
+	// (internal/build's Result.MayExport). It is used only for a template that Staged.Same
+	// says the previous output holds too: such a file is then not read for the exports scan,
+	// only if the plan needs its template. A template it does not name is read and scanned.
+	// A fact of other bytes than those given to Staged would change the plan: true is always
+	// safe (the template is parsed), false only for exactly those bytes.
+	MayExport map[string]bool
 	// SkipUnreadable gives an environment whose previous output the plan cannot read (a
 	// template or deploy-plan.json that does not parse: a merge conflict in a committed file,
 	// a hand edit) a plan that says so (Plan.Unreadable) instead of failing: `ecsgen build`,
@@ -148,6 +156,14 @@ func (o Options) Environments(outDir string, envs []string, files map[string][]b
 		old, vouched, lazy, err := readPrevious(filepath.Join(outDir, env), cur, same, staged)
 		if err != nil {
 			return nil, err
+		}
+		// Every lazy file is one of staged: Staged.Same vouched that the previous output holds
+		// the bytes the build gave Staged, which are the bytes MayExport describes.
+		for rel, l := range lazy {
+			if may, known := o.MayExport[env+"/"+rel]; known && staged[rel] {
+				l.exports = scannedAs(may)
+				lazy[rel] = l
+			}
 		}
 		if o.PreviousOnly && len(old) == 0 && len(lazy) == 0 {
 			plans = append(plans, nil)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path"
 	"regexp"
 	"runtime"
 	"slices"
@@ -70,12 +69,15 @@ type stack struct {
 
 	// Of a stack not parsed yet: its file, bytes and the parameter values deploy.sh passes,
 	// and the templates parsed so far (shared by the old and new output).
-	file   string
-	raw    []byte
-	lazy   string // instead of raw: the file on disk holding the bytes (see lazyFiles)
-	passed map[string]string
-	parsed map[string]parsedTemplate
-	sameAs *stack // of a stack of the new output: the previous output's stack, when unchanged
+	file string
+	raw  []byte
+	lazy string // instead of raw: the file on disk holding the bytes (see lazyFiles)
+	// Of a stack whose bytes the plan does not hold (lazy): MayExport of them when the build
+	// said without reading them (lazyFile.exports), so that exportsOf does not read the file.
+	exports scanResult
+	passed  map[string]string
+	parsed  map[string]parsedTemplate
+	sameAs  *stack // of a stack of the new output: the previous output's stack, when unchanged
 }
 
 // Template is the stack's template, parsed on first use.
@@ -147,17 +149,24 @@ func readInto(name string, buf []byte) ([]byte, error) {
 	}
 }
 
-// mayExport is mayExport of the stack's bytes, worked out once for a template not held.
+// mayExport is MayExport of the stack's bytes: of a template not held, what the build said of
+// them (exports), or else worked out once from the file.
 func (s *stack) mayExport() bool {
 	if s.lazy == "" {
-		return mayExport(s.raw)
+		return MayExport(s.raw)
+	}
+	switch s.exports {
+	case scannedNone:
+		return false
+	case scannedMay:
+		return true
 	}
 	key := "\x00scan\x00" + s.lazy
 	if p, ok := s.parsed[key]; ok {
 		return p.lazy != ""
 	}
 	var may bool
-	err := s.withBytes(func(raw []byte) error { may = mayExport(raw); return nil })
+	err := s.withBytes(func(raw []byte) error { may = MayExport(raw); return nil })
 	may = may || err != nil // unreadable: Template() says why
 	p := parsedTemplate{}
 	if may {
@@ -268,7 +277,7 @@ func unchanged(old, new map[string][]byte, oldPlan, newPlan planFile, vouched ma
 		}
 		a, okA := old[s.Template]
 		b, okB := new[s.Template]
-		if okA && okB && bytes.Equal(a, b) || lazy[s.Template] != "" {
+		if okA && okB && bytes.Equal(a, b) || lazy[s.Template].path != "" {
 			same[s.Name] = true
 		}
 	}
@@ -290,10 +299,11 @@ func parseOutput(files map[string][]byte, pf planFile, parsed map[string]parsedT
 	parseNew(dp, files, parsed, late, lazy)
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
-		if !ok && lazy[s.Template] == "" {
+		if !ok && lazy[s.Template].path == "" {
 			return nil, fmt.Errorf("deploy-plan.json names %s, which is missing", s.Template)
 		}
-		st := &stack{Name: s.Name, file: s.Template, raw: b, lazy: lazy[s.Template], passed: s.Parameters, parsed: parsed}
+		l := lazy[s.Template]
+		st := &stack{Name: s.Name, file: s.Template, raw: b, lazy: l.path, exports: l.exports, passed: s.Parameters, parsed: parsed}
 		if !late[s.Name] {
 			p := parsed[s.Template]
 			if !p.holds(st) {
@@ -322,7 +332,7 @@ func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTe
 	seen := map[string]bool{}
 	for _, s := range dp.Stacks {
 		b, ok := files[s.Template]
-		st := &stack{file: s.Template, raw: b, lazy: lazy[s.Template]}
+		st := &stack{file: s.Template, raw: b, lazy: lazy[s.Template].path}
 		if !ok && st.lazy == "" || late[s.Name] || seen[s.Template] || parsed[s.Template].holds(st) {
 			continue
 		}
@@ -357,7 +367,7 @@ func parseNew(dp deployPlan, files map[string][]byte, parsed map[string]parsedTe
 
 // isStackFile says whether an output file is one the plan reads.
 func isStackFile(p string) bool {
-	return p == "deploy-plan.json" || (path.Dir(p) == "stacks" && path.Ext(p) == ".json")
+	return p == "deploy-plan.json" || isTemplate(p)
 }
 
 // resolve replaces references to the stack's parameters by the values deploy.sh passes, so that
@@ -497,32 +507,4 @@ func at(props map[string]any, p []string) (any, bool) {
 		}
 	}
 	return v, true
-}
-
-var escapeU, port = []byte(`\u`), []byte("port")
-
-// mayExport says whether a template's bytes may give an output an Export: they hold a key
-// that encoding/json matches to the field Export — the six letters in any case (it matches
-// keys without regard to case; no other character folds to these), or an escape (\u…) that
-// could spell them. False means that no output of the template exports a name, without
-// parsing it.
-func mayExport(raw []byte) bool {
-	if bytes.Contains(raw, escapeU) {
-		return true
-	}
-	for _, x := range []byte{'x', 'X'} {
-		for rest, at := raw, 0; ; {
-			i := bytes.IndexByte(rest, x)
-			if i < 0 {
-				break
-			}
-			at += i
-			if at >= 1 && at+5 <= len(raw) && raw[at-1]|0x20 == 'e' && bytes.EqualFold(raw[at+1:at+5], port) {
-				return true
-			}
-			at++
-			rest = raw[at:]
-		}
-	}
-	return false
 }

@@ -48,13 +48,13 @@ func (r *memRecords) set(f func(v []byte) []byte) {
 func countReads(t *testing.T) *[]string {
 	var mu sync.Mutex
 	var read []string
-	readFile = func(name string) ([]byte, error) {
+	holds = func(name string, data []byte) (bool, error) {
 		mu.Lock()
 		read = append(read, filepath.Base(name))
 		mu.Unlock()
-		return os.ReadFile(name)
+		return holdsData(name, data)
 	}
-	t.Cleanup(func() { readFile = os.ReadFile })
+	t.Cleanup(func() { holds = holdsData })
 	return &read
 }
 

@@ -114,7 +114,6 @@
 package write
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -144,8 +143,9 @@ const (
 
 var errNotDir = errors.New("not a directory")
 
-// readFile reads a file of the current generation to compare it; tests count the calls.
-var readFile = os.ReadFile
+// holds says whether a file of the current generation holds exactly the given bytes, reading
+// it (holdsData); tests count the calls.
+var holds = holdsData
 
 // exchangeDirs is exchange; tests replace it to take the path of platforms without one.
 var exchangeDirs = exchange
@@ -504,11 +504,14 @@ func (e *envBuild) compare(rel string, data []byte, m *fileMeta) comparison {
 	if known {
 		return comparison{info: info, same: same}
 	}
-	old, err := readFile(filepath.Join(e.target, filepath.FromSlash(rel)))
+	if info.Size() != m.size { // another size is another content: nothing to read
+		return comparison{info: info}
+	}
+	same, err = holds(filepath.Join(e.target, filepath.FromSlash(rel)), data)
 	if err != nil {
 		return comparison{err: fmt.Errorf("reading %s: %w", e.path(rel), cause(err))}
 	}
-	return comparison{info: info, same: bytes.Equal(old, data)}
+	return comparison{info: info, same: same}
 }
 
 // add is Add for one environment, once the file is compared (c): what the build keeps of it,
