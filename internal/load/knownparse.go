@@ -62,12 +62,13 @@ var verifyKnown bool
 // knownParse is cue/load's ParseFile for one load that may leave known services out.
 type knownParse struct {
 	memo  Memo
+	spec  string // the spec file's name as CUE names it: no other file (an import) is left out of
 	mu    sync.Mutex
 	files map[string]*regionFile
 }
 
-func newKnownParse(memo Memo) *knownParse {
-	return &knownParse{memo: memo, files: map[string]*regionFile{}}
+func newKnownParse(memo Memo, spec string) *knownParse {
+	return &knownParse{memo: memo, spec: spec, files: map[string]*regionFile{}}
 }
 
 // knownRegion is what an index entry says of a region: its one service's name and memo key,
@@ -105,7 +106,7 @@ type elidedService struct {
 // the index knows.
 func (k *knownParse) parseFile(name string, src any, cfg parser.Config) (*ast.File, error) {
 	b, ok := src.([]byte)
-	if ok && len(b) >= parallelParseMin && cfg.Mode == parser.ParseComments {
+	if ok && name == k.spec && len(b) >= parallelParseMin && cfg.Mode == parser.ParseComments {
 		if rf := k.regions(name, b, cfg); rf != nil && len(rf.known) > 0 {
 			if f := rf.parseEliding(name, cfg); f != nil {
 				servicesParsed.Add(int64(countServices(f)))

@@ -129,6 +129,14 @@ func TestRebuildParsesOnlyWhatChanged(t *testing.T) {
 		}
 		sameLoad(t, step.name, loadText(t, path, step.src, nil), got)
 	}
+	// The spec named relative to Options.Dir is the same file.
+	parsed := servicesParsed.Load()
+	if _, findings, err := Files([]string{"spec.cue"}, Options{Dir: filepath.Dir(path), Memo: memo}); err != nil || len(findings) > 0 {
+		t.Fatal(err, findings)
+	}
+	if n := servicesParsed.Load() - parsed; n != 2 {
+		t.Errorf("named relative to Dir: %d services parsed, want 2", n)
+	}
 }
 
 // TestRebuildLeavesOutOnlyWhatItIsSureOf: a memo filled by the spec, then a spec changed in a way
@@ -238,4 +246,34 @@ func TestRebuildWithStaleMemo(t *testing.T) {
 		}
 		sameLoad(t, "other", loadText(t, other, otherSrc, nil), loadText(t, other, otherSrc, memo))
 	})
+}
+
+// BenchmarkLoadOneServiceEdited loads a 1000-service spec through a warm memo, one service
+// edited and back in turn: the load of a one-service rebuild.
+func BenchmarkLoadOneServiceEdited(b *testing.B) {
+	src := benchspec.Spec(1000)
+	edited := strings.Replace(src, "svc-0500:1.0.0", "svc-0500:9.9.9", 1)
+	path := filepath.Join(b.TempDir(), "spec.cue")
+	memo := &mapMemo{m: map[string][]byte{}}
+	load := func(text string) {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if _, findings, err := Files([]string{path}, Options{Memo: memo}); err != nil || len(findings) > 0 {
+			b.Fatal(err, findings)
+		}
+	}
+	load(src)
+	load(edited)
+	verify := verifyKnown
+	verifyKnown = false
+	defer func() { verifyKnown = verify }()
+	i := 0
+	for b.Loop() {
+		if i++; i%2 == 1 {
+			load(src)
+		} else {
+			load(edited)
+		}
+	}
 }

@@ -167,8 +167,14 @@ func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List
 	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags, ParseFile: parseSpecFile}
 	var known *knownParse
 	if elide && opts.Memo != nil && len(files) == 1 && files[0] != "-" && opts.Evaluation != WholeSpec {
-		known = newKnownParse(opts.Memo)
-		cfg.ParseFile = known.parseFile
+		spec := files[0]
+		if opts.Dir != "" && !filepath.IsAbs(spec) {
+			spec = filepath.Join(opts.Dir, spec)
+		}
+		if spec, err = filepath.Abs(spec); err == nil {
+			known = newKnownParse(opts.Memo, spec)
+			cfg.ParseFile = known.parseFile
+		}
 	}
 	inst, err := instance(files, cfg)
 	if (err != nil || inst.Err != nil) && known.elided() != nil {
