@@ -22,6 +22,7 @@
 //	projection.go a service validated against the parts of the schema it writes
 //	pparse.go     a large spec file parsed in regions on every core, as the serial parse gives it
 //	pparseresolve.go  the references of a file parsed in regions, resolved as in the whole file
+//	knownparse.go the services a rebuild knows by their text, left out of its parse
 package load
 
 import (

@@ -9,6 +9,9 @@
 // findings are always computed, with their exact positions (positions are never cached: they
 // are read from the syntax on every build).
 //
+// A rebuild finds the key of a service whose text did not change without parsing or hashing
+// its syntax: knownparse.go.
+//
 // The model is stored in canon's encoding, which gives back exactly the value stored (nil and
 // empty slices and maps apart; TestMemoRoundTrip checks every example's services).
 
