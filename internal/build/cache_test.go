@@ -23,14 +23,21 @@ import (
 // ones (corrupt, truncated and misplaced entries, entries of another version of ecsgen) writes
 // the same bytes as a build without a cache, and bad specs keep their exact findings.
 
-// cacheSpecs are the committed specs and a generated one that takes the per-service path.
+// cacheSpecs are the committed specs, a generated one that takes the per-service path, and a
+// generated one large enough to be parsed in regions, whose rebuilds leave the services the
+// cache knows by their text out of the parse (internal/load/knownparse.go).
 func cacheSpecs(t *testing.T) []string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "spec.cue")
 	if err := os.WriteFile(p, []byte(benchspec.Spec(30)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return append(specs(t), p)
+	large := filepath.Join(t.TempDir(), "large", "spec.cue")
+	os.MkdirAll(filepath.Dir(large), 0o755)
+	if err := os.WriteFile(large, []byte(benchspec.Spec(200)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return append(specs(t), large, p) // the 30-service spec last: TestCachePacksNeverChangeOutput takes it
 }
 
 // buildWith builds spec with memo (nil: no cache) and returns its files.
@@ -193,6 +200,35 @@ func TestCacheOneServiceEdited(t *testing.T) {
 	}
 	if len(st.Written) > 0 || len(st.Removed) > 0 {
 		t.Errorf("a rebuild with nothing changed wrote %v, removed %v", st.Written, st.Removed)
+	}
+}
+
+// TestCacheLargeSpecEdited: a spec large enough to be parsed in regions, edited one service at
+// a time and back, gives with a warm cache the bytes of a build without one, its unchanged
+// services known by their text (one index of regions read, the others' models from the cache).
+func TestCacheLargeSpecEdited(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "spec.cue")
+	src := benchspec.Spec(200)
+	c := cache.Open(filepath.Join(dir, "cache"))
+	os.WriteFile(spec, []byte(src), 0o644)
+	sameFiles(t, "cold", buildWith(t, spec, nil, load.Auto), buildWith(t, spec, c, load.Auto))
+	for _, step := range []struct{ name, from, to string }{
+		{"svc-0100 edited", "svc-0100:1.0.0", "svc-0100:9.9.9"},
+		{"back", "", ""},
+		{"svc-0150 edited", "svc-0150:1.0.0", "svc-0150:9.9.9"},
+	} {
+		edited := strings.Replace(src, step.from, step.to, 1)
+		if step.from != "" && edited == src {
+			t.Fatalf("no %s in the spec", step.from)
+		}
+		os.WriteFile(spec, []byte(edited), 0o644)
+		counted := &countingMemo{Memo: c, hits: map[string]int{}}
+		files := buildWith(t, spec, counted, load.Auto)
+		if counted.hits["load.regions"] != 1 || counted.hits["load.service"] < 199 {
+			t.Errorf("%s: hits %v, want the index of regions and 199 services", step.name, counted.hits)
+		}
+		sameFiles(t, step.name, buildWith(t, spec, nil, load.Auto), files)
 	}
 }
 

@@ -22,9 +22,11 @@
 //	projection.go a service validated against the parts of the schema it writes
 //	pparse.go     a large spec file parsed in regions on every core, as the serial parse gives it
 //	pparseresolve.go  the references of a file parsed in regions, resolved as in the whole file
+//	knownparse.go the services a rebuild knows by their text, left out of its parse
 package load
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -133,6 +135,13 @@ func Files(files []string, opts Options) (*Result, diag.List, error) {
 }
 
 func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
+	return loadFilesWith(files, opts, true)
+}
+
+// loadFilesWith is loadFiles; with elide, a large spec file loaded with a memo leaves out of its
+// parse the services the memo knows by their text (knownparse.go), and is loaded again without
+// leaving anything out unless the per-service path answers from its syntax.
+func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List, error) {
 	ctx, spec, err := newSchema()
 	if err != nil {
 		return nil, nil, err
@@ -157,12 +166,31 @@ func loadFiles(files []string, opts Options) (*Result, diag.List, error) {
 		return res, append(findings, more...).Dedup(), err
 	}
 	cfg := &load.Config{Dir: opts.Dir, ModuleRoot: moduleRoot(files, opts.Dir), Tags: opts.Tags, ParseFile: parseSpecFile}
+	var known *knownParse
+	if elide && opts.Memo != nil && len(files) == 1 && files[0] != "-" && opts.Evaluation != WholeSpec {
+		spec := files[0]
+		if opts.Dir != "" && !filepath.IsAbs(spec) {
+			spec = filepath.Join(opts.Dir, spec)
+		}
+		if spec, err = filepath.Abs(spec); err == nil {
+			known = newKnownParse(opts.Memo, spec)
+			cfg.ParseFile = known.parseFile
+		}
+	}
 	inst, err := instance(files, cfg)
+	if (err != nil || inst.Err != nil) && known.elided() != nil {
+		return loadFilesWith(files, opts, false)
+	}
 	if err != nil || inst.Err != nil {
 		return nil, instanceFindings(inst), err
 	}
 	// Standard input cannot be read twice: its services' syntax is kept (see loadPlain).
-	res, findings, plain, err := loadPlain(ctx, spec, inst.Files, sourcesFrom(inst), opts, !slices.Contains(files, "-"))
+	res, findings, plain, err := loadPlainKnown(ctx, spec, inst.Files, sourcesFrom(inst), opts, !slices.Contains(files, "-"), known)
+	if plain != plainAnswered && known.elided() != nil {
+		// Services were left out of the parse, and only the per-service path's answer can do
+		// without them: the spec is loaded as it always was, from the start.
+		return loadFilesWith(files, opts, false)
+	}
 	switch plain {
 	case plainAnswered:
 		return res, findings, err
@@ -291,7 +319,7 @@ func preflight(files []string, dir string) diag.List {
 			out = append(out, diag.Finding{Pos: diag.Pos{File: f}, Message: "cannot read the spec: " + strings.TrimPrefix(err.Error(), "open "+p+": ")})
 			continue
 		}
-		if len(strings.TrimSpace(string(data))) == 0 {
+		if len(bytes.TrimSpace(data)) == 0 { // bytes: a string of a large spec is a copy of it
 			out = append(out, diag.Finding{Pos: diag.Pos{File: f}, Message: "the spec file is empty", Hint: "start from examples/cluster-autoscaling/spec.cue"})
 			continue
 		}

@@ -9,6 +9,9 @@
 // findings are always computed, with their exact positions (positions are never cached: they
 // are read from the syntax on every build).
 //
+// A rebuild finds the key of a service whose text did not change without parsing or hashing
+// its syntax: knownparse.go.
+//
 // The model is stored in canon's encoding, which gives back exactly the value stored (nil and
 // empty slices and maps apart; TestMemoRoundTrip checks every example's services).
 
@@ -18,6 +21,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"sync/atomic"
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
@@ -48,6 +52,12 @@ func serviceKey(memo Memo, svc userService) []byte {
 	if memo == nil {
 		return nil
 	}
+	serviceKeys.Add(1)
+	return syntaxKey(svc)
+}
+
+// syntaxKey is serviceKey's hash.
+func syntaxKey(svc userService) []byte {
 	h := sha256.New()
 	if !syntaxHash(h, svc.name, svc.expr) {
 		src, err := format.Node(svc.expr)
@@ -61,6 +71,10 @@ func serviceKey(memo Memo, svc userService) []byte {
 	}
 	return h.Sum(nil)
 }
+
+// serviceKeys counts the services whose syntax serviceKey hashed (tests: a rebuild with one
+// service edited hashes that one's, and the first's and last's, see knownparse.go).
+var serviceKeys atomic.Int64
 
 // syntaxHash writes to h an encoding of a service's name and syntax from which both can be
 // read back, comments and positions apart (neither changes the value): every node is tagged
@@ -179,9 +193,12 @@ func recall(memo Memo, key []byte, out *schema.Service) bool {
 	return true
 }
 
-// remember stores a validated model; a model canon cannot encode exactly is not stored.
-func remember(memo Memo, key []byte, s *schema.Service) {
-	if b, err := canon.Marshal(*s); err == nil {
-		memo.Put(memoService, key, b)
+// remember stores a validated model; a model canon cannot encode exactly is not stored (false).
+func remember(memo Memo, key []byte, s *schema.Service) bool {
+	b, err := canon.Marshal(*s)
+	if err != nil {
+		return false
 	}
+	memo.Put(memoService, key, b)
+	return true
 }

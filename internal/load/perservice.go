@@ -111,6 +111,9 @@ type serviceRun struct {
 	parts    []servicePositions
 	findings []diag.List
 	notPlain atomic.Bool
+	// keys[i] is the memo key service i's model is stored under, once it is (nil: not stored,
+	// or no memo): what the index of known regions maps to (knownparse.go).
+	keys [][]byte
 }
 
 // servicePositions are the positions of one service: where it is written, to read them when
@@ -128,7 +131,7 @@ type servicePositions struct {
 func startServices(services []userService, memo Memo, plain bool, src sources) *serviceRun {
 	// One memo of the projection's results for all the workers of this load (projmemo.go).
 	results := newProjectionMemo()
-	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services)), results: results}
+	r := &serviceRun{services: services, decoded: make([]schema.Service, len(services)), results: results, keys: make([][]byte, len(services))}
 	workers := min(runtime.GOMAXPROCS(0), len(services))
 	if plain {
 		r.sources, r.parts, r.findings = src, make([]servicePositions, len(services)), make([]diag.List, workers)
@@ -151,16 +154,26 @@ func startServices(services []userService, memo Memo, plain bool, src sources) *
 					return
 				}
 				err := errDeclined
-				if plain {
+				switch known := services[i].known; {
+				case known != nil:
+					// Left out of the parse (knownparse.go): its model is in the memo, its
+					// positions are read from where it is written when a finding asks.
+					r.parts[i].span = known.span
+					if recall(memo, known.key, &r.decoded[i]) {
+						r.keys[i], err = known.key, nil
+					} else {
+						err = errNotKnown
+					}
+				case plain:
 					switch quick, ok := r.readPositions(p, i, &labels, &r.findings[k]); {
 					case !ok:
 						r.notPlain.Store(true)
 					case quick || plainData(services[i].expr):
 						// quickService took the service's one field: its value is plain data.
-						err = w.service(services[i], &r.decoded[i])
+						r.keys[i], err = w.service(services[i], &r.decoded[i])
 					}
-				} else {
-					err = w.service(services[i], &r.decoded[i])
+				default:
+					r.keys[i], err = w.service(services[i], &r.decoded[i])
 				}
 				// Its syntax is not needed any more, and may be all that holds it (releaseServices).
 				services[i].expr, services[i].decls = nil, nil
@@ -243,7 +256,19 @@ type userService struct {
 	name  string
 	expr  ast.Expr
 	decls []ast.Decl
+	// known is set for a service left out of the parse (knownparse.go), which has no syntax.
+	known *knownService
 }
+
+// knownService is a service left out of the parse: its model's memo key and where it is.
+type knownService struct {
+	key  []byte
+	span *serviceSpan
+}
+
+// errNotKnown is a service left out of the parse whose model is not in the memo (any more):
+// the spec is loaded again without leaving anything out.
+var errNotKnown = errors.New("a service left out of the parse is not in the memo")
 
 // splitServices returns the user's spec without its services, and each service as syntax. It
 // declines a spec whose top level holds optional or required fields, or whose services hold
@@ -487,19 +512,20 @@ func (w *serviceWorker) compile() error {
 }
 
 // service validates and decodes one service: from the memo when a build before validated the
-// same service (memo.go), else by unifying it with the schema of services.<name>.
-func (w *serviceWorker) service(svc userService, out *schema.Service) error {
+// same service (memo.go), else by unifying it with the schema of services.<name>. It returns
+// the memo key the model is stored under (nil: not stored).
+func (w *serviceWorker) service(svc userService, out *schema.Service) ([]byte, error) {
 	key := serviceKey(w.memo, svc)
 	if key != nil && recall(w.memo, key, out) {
-		return nil
+		return key, nil
 	}
 	if err := w.validate(svc, out); err != nil {
-		return err
+		return nil, err
 	}
-	if key != nil {
-		remember(w.memo, key, out)
+	if key != nil && remember(w.memo, key, out) {
+		return key, nil
 	}
-	return nil
+	return nil, nil
 }
 
 // validate unifies one service with the schema of services.<name> and decodes it.

@@ -81,10 +81,20 @@ const (
 // src are the texts of the files, from which the positions of a service are read when a
 // finding asks for them (lazypositions.go); nil: every service's positions are read at once.
 func loadPlain(ctx *cue.Context, spec cue.Value, files []*ast.File, src sources, opts Options, release bool) (*Result, diag.List, plainOutcome, error) {
+	return loadPlainKnown(ctx, spec, files, src, opts, release, nil)
+}
+
+// loadPlainKnown is loadPlain; known, when set, is the load's parse, which may have left
+// services out of files (they are then added to the services, from the memo: knownparse.go),
+// and is told which services the next load can leave out.
+func loadPlainKnown(ctx *cue.Context, spec cue.Value, files []*ast.File, src sources, opts Options, release bool, known *knownParse) (*Result, diag.List, plainOutcome, error) {
 	if opts.Evaluation == WholeSpec || declaresField(files, "environments") {
 		return nil, nil, plainNotTaken, nil
 	}
 	services, ok := servicesFromSyntax(files)
+	if elided := known.elided(); ok && elided != nil {
+		services, ok = withKnown(services, elided, src)
+	}
 	if !ok || len(services) == 0 || (opts.Evaluation == Auto && len(services) < perServiceFrom) || !plainRest(files) {
 		return nil, nil, plainNotTaken, nil
 	}
@@ -118,11 +128,14 @@ func loadPlain(ctx *cue.Context, spec cue.Value, files []*ast.File, src sources,
 	if !run.plainSyntax() {
 		return nil, nil, notTaken, nil // as when the walk of the rest declines
 	}
-	if errors.Is(err, errDeclined) {
+	if errors.Is(err, errNotKnown) {
+		return nil, nil, notTaken, nil
+	} else if errors.Is(err, errDeclined) {
 		return nil, nil, declined, nil
 	} else if err != nil {
 		return nil, nil, plainAnswered, err
 	}
+	known.store(run)
 	positions := run.positions(p.out)
 	for _, f := range run.findings {
 		findings = append(findings, f...)

@@ -115,6 +115,16 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 	if len(cuts) == 0 {
 		return nil
 	}
+	f, _ := parseRegions(name, src, cfg, s, cuts, nil)
+	return f
+}
+
+// parseRegions parses src cut at cuts (boundaries of s, ascending) in parallel and assembles
+// the regions, or returns nil when it cannot be sure to give what parser.ParseFile gives. A
+// region i with skip[i] set (never the first or the last) is not parsed: its elements are
+// left out of the tree, which is otherwise what parser.ParseFile gives for the whole text, its
+// positions in the returned token.File included (knownparse.go).
+func parseRegions(name string, src []byte, cfg parser.Config, s bigStruct, cuts []int, skip []bool) (*ast.File, *token.File) {
 	// A region: the part of the source it covers, its text, the shift from its text's offsets
 	// to the source's, its parse, and the starts of the source's lines in its part.
 	type region struct {
@@ -147,6 +157,10 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 					r.f, r.err = nil, errPanicked
 				}
 			}()
+			if skip != nil && skip[i] {
+				r.lines = lineStarts(src, r.lo, r.hi)
+				return
+			}
 			if i == 0 {
 				r.text = append(src[:r.hi:r.hi], "}\n"...)
 			} else {
@@ -169,17 +183,23 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 	var services *ast.StructLit
 	for i := range regions {
 		r := &regions[i]
+		if skip != nil && skip[i] {
+			if i == 0 || r.last {
+				return nil, nil
+			}
+			continue
+		}
 		if r.err != nil || r.f == nil {
-			return nil
+			return nil, nil
 		}
 		if i == 0 {
 			if services = lastStruct(r.f, cuts[0], s); services == nil {
-				return nil
+				return nil, nil
 			}
 			continue
 		}
 		if !wrapperShape(r.f, r.last, len(r.text)-2, len(wrapperHead)+1) {
-			return nil
+			return nil, nil
 		}
 	}
 
@@ -208,6 +228,9 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 	scans := make([]*regionScan, len(regions))
 	for i := range regions {
 		r := &regions[i]
+		if skip != nil && skip[i] {
+			continue
+		}
 		sc := &regionScan{file: file, delta: r.delta}
 		scans[i] = sc
 		if i == 0 {
@@ -233,11 +256,11 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 	}
 	wg.Wait()
 	if !linesSet {
-		return nil
+		return nil, nil
 	}
 	for _, sc := range scans {
-		if sc.failed {
-			return nil
+		if sc != nil && sc.failed {
+			return nil, nil
 		}
 	}
 
@@ -246,6 +269,9 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 	f := regions[0].f
 	var elems []elemIdents
 	for i, sc := range scans {
+		if sc == nil {
+			continue // a region left out
+		}
 		elems = append(elems, sc.elems...)
 		if i == 0 {
 			continue
@@ -257,9 +283,9 @@ func parseParallel(name string, src []byte, cfg parser.Config, n int) *ast.File 
 		}
 	}
 	if !resolveAssembled(f, services, elems) {
-		return nil
+		return nil, nil
 	}
-	return f
+	return f, file
 }
 
 // lastStruct is region 0's struct being cut: its last declaration must be a field whose
