@@ -3,16 +3,11 @@ package generators
 import (
 	"bytes"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"testing/quick"
 
-	"github.com/ecsgen/ecsgen/internal/benchspec"
-	"github.com/ecsgen/ecsgen/internal/load"
 	"github.com/ecsgen/ecsgen/internal/textdiff"
-	"github.com/ecsgen/ecsgen/schema"
 )
 
 // awkwardStrings are strings encoding/json escapes, or could be thought to: quotes,
@@ -89,27 +84,7 @@ func TestPlanJSONAgreesWithEncodingJSON(t *testing.T) {
 		assertPlanJSON(t, name, p)
 	}
 
-	files, _ := filepath.Glob("../examples/*/spec.cue")
-	if len(files) < 5 {
-		t.Fatalf("only %d examples", len(files))
-	}
-	specs := map[string]*schema.Spec{}
-	for _, f := range files {
-		res, findings, err := load.Files([]string{f}, load.Options{})
-		if err != nil || res == nil {
-			t.Fatalf("%s: %v %v", f, err, findings)
-		}
-		specs[f] = res.Spec
-	}
-	bench := filepath.Join(t.TempDir(), "spec.cue")
-	if err := os.WriteFile(bench, []byte(benchspec.Spec(40)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res, findings, err := load.Files([]string{bench}, load.Options{})
-	if err != nil || res == nil {
-		t.Fatalf("benchmark spec: %v %v", err, findings)
-	}
-	specs["benchmark spec"] = res.Spec
+	specs := exampleSpecs(t, 40)
 	for name, s := range specs {
 		_, _, plan, _, err := Options{}.stacks(s)
 		if err != nil {
