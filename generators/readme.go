@@ -16,16 +16,15 @@ import (
 func renderReadme(e *env, plan deployPlan) []byte {
 	s := e.spec
 	names := sortedKeys(s.Services) // sorted once for the diagram and the table
-	diagram := drawDeployment(s, names)
-	// Sized for the diagram and about 1000 bytes per stack (a row of the services' table, a
-	// line of the deploy order and its command; the benchmark spec's take 830): a builder grown
-	// from empty, or from too little, copied the megabytes of a large spec's README at every
-	// doubling.
+	// Sized for about 800 bytes of diagram per service and 1000 per stack (a row of the
+	// services' table, a line of the deploy order and its command; the benchmark spec's take
+	// 550 and 830): a builder grown from empty, or from too little, copied the megabytes of a
+	// large spec's README at every doubling. The diagram is drawn straight into it.
 	//
 	// The lines written once per service or stack are written piece by piece, without fmt:
 	// formatting them cost more than the rest of the README.
 	var b strings.Builder
-	b.Grow(len(diagram) + 1000*len(plan.Stacks) + 4096)
+	b.Grow(1024 + 800*len(s.Services) + 1000*len(plan.Stacks) + 4096)
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	ws := func(parts ...string) {
 		for _, p := range parts {
@@ -38,7 +37,7 @@ func renderReadme(e *env, plan deployPlan) []byte {
 		w(", account `%s`", s.Account)
 	}
 	w(".\n\n## Deployment\n\n```mermaid\n")
-	b.WriteString(diagram)
+	drawDeployment(&b, s, names)
 	w("```\n\n")
 
 	w("## Services\n\n")
@@ -168,7 +167,7 @@ func renderReadme(e *env, plan deployPlan) []byte {
 // Its lines are written straight into one builder, each with its newline: the diagram has
 // several lines per service.
 type diagram struct {
-	b strings.Builder
+	b *strings.Builder
 }
 
 func (d *diagram) line(parts ...string) {
@@ -206,12 +205,16 @@ func (d *diagram) arrow(from, to, label, arrow string) {
 // balancers and their listeners, target groups, the cluster with its services and their
 // containers, then the capacity providers and the Auto Scaling groups behind them (Mermaid
 // lays the boxes out by the edges, not by the order they are declared in).
-func deploymentDiagram(s *schema.Spec) string { return drawDeployment(s, sortedKeys(s.Services)) }
+func deploymentDiagram(s *schema.Spec) string {
+	var b strings.Builder
+	b.Grow(1024 + 800*len(s.Services)) // the benchmark spec's services take 550 bytes
+	drawDeployment(&b, s, sortedKeys(s.Services))
+	return b.String()
+}
 
-// drawDeployment is deploymentDiagram given the names of the services, sorted.
-func drawDeployment(s *schema.Spec, names []string) string {
-	d := &diagram{}
-	d.b.Grow(1024 + 800*len(s.Services)) // the benchmark spec's services take 550 bytes
+// drawDeployment writes deploymentDiagram into b, given the names of the services, sorted.
+func drawDeployment(b *strings.Builder, s *schema.Spec, names []string) {
+	d := &diagram{b: b}
 	d.line("flowchart LR")
 	// Boxes are declared inside their subgraph before any edge names them: Mermaid places a
 	// node where it first appears.
@@ -248,7 +251,6 @@ func drawDeployment(s *schema.Spec, names []string) string {
 			d.edge(mermaidID("svc", name), mermaidID("cp", cp), "base "+strconv.Itoa(st[cp].Base)+", weight "+strconv.Itoa(st[cp].Weight))
 		}
 	}
-	return d.b.String()
 }
 
 // loadBalancers draws each load balancer around its listeners, and the listener a plain HTTP
