@@ -330,7 +330,7 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 	d.Services = make([]string, 0, len(plan.Stacks))
 	var keys []string // a stack's parameter names, sorted; reused
 	for i, st := range plan.Stacks {
-		fn := "deploy_stack_" + strconv.Itoa(i)
+		var fn string
 		switch {
 		case st.Name == d.ClusterStack:
 			fn = "deploy_cluster"
@@ -341,6 +341,8 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		default:
 			if name, ok := serviceOf[st.Name]; ok {
 				fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
+			} else {
+				fn = "deploy_stack_" + strconv.Itoa(i)
 			}
 			d.Services = append(d.Services, fn)
 		}
