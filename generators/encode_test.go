@@ -244,28 +244,7 @@ func TestDirectEncodingAgreesOnExamples(t *testing.T) {
 	if !verifyEncodings {
 		t.Fatal("verifyEncodings is off")
 	}
-	files, _ := filepath.Glob("../examples/*/spec.cue")
-	if len(files) < 5 {
-		t.Fatalf("only %d examples", len(files))
-	}
-	specs := map[string]*schema.Spec{}
-	for _, f := range files {
-		res, findings, err := load.Files([]string{f}, load.Options{})
-		if err != nil || res == nil {
-			t.Fatalf("%s: %v %v", f, err, findings)
-		}
-		specs[f] = res.Spec
-	}
-	dir := t.TempDir()
-	bench := filepath.Join(dir, "spec.cue")
-	if err := os.WriteFile(bench, []byte(benchspec.Spec(12)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res, findings, err := load.Files([]string{bench}, load.Options{})
-	if err != nil || res == nil {
-		t.Fatalf("benchmark spec: %v %v", err, findings)
-	}
-	specs["benchmark"] = res.Spec
+	specs := exampleSpecs(t, 12)
 	stacks := 0
 	for name, s := range specs {
 		out, err := Generate(s)
@@ -297,4 +276,32 @@ func TestVerifyEncodingsCatchesADifference(t *testing.T) {
 	if _, err := encodeTemplate(tpl); err == nil {
 		t.Fatal("a direct encoding that differs from the general one passed the check")
 	}
+}
+
+// exampleSpecs are the specs of every example, by file, and a benchmark spec of n services
+// ("benchmark spec").
+func exampleSpecs(t *testing.T, n int) map[string]*schema.Spec {
+	t.Helper()
+	files, _ := filepath.Glob("../examples/*/spec.cue")
+	if len(files) < 5 {
+		t.Fatalf("only %d examples", len(files))
+	}
+	specs := map[string]*schema.Spec{}
+	for _, f := range files {
+		res, findings, err := load.Files([]string{f}, load.Options{})
+		if err != nil || res == nil {
+			t.Fatalf("%s: %v %v", f, err, findings)
+		}
+		specs[f] = res.Spec
+	}
+	bench := filepath.Join(t.TempDir(), "spec.cue")
+	if err := os.WriteFile(bench, []byte(benchspec.Spec(n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, findings, err := load.Files([]string{bench}, load.Options{})
+	if err != nil || res == nil {
+		t.Fatalf("benchmark spec: %v %v", err, findings)
+	}
+	specs["benchmark spec"] = res.Spec
+	return specs
 }

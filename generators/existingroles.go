@@ -23,7 +23,7 @@ type existingRole struct {
 // existingRoles are the existing roles the spec uses, in a stable order: the instance
 // profiles, then each service's execution, task and infrastructure roles.
 func existingRoles(s *schema.Spec) []existingRole {
-	e := newEnv(s)
+	envOf := envOnDemand(s)
 	var out []existingRole
 	for _, p := range existingInstanceProfiles(s) {
 		var caps []string
@@ -39,13 +39,13 @@ func existingRoles(s *schema.Spec) []existingRole {
 		if a := s.ExecutionRoleARN(svc); a != "" {
 			out = append(out, existingRole{Use: "the task execution role of service " + name, ARN: a, Role: role{
 				Key: name + "-execution", Trusted: "ecs-tasks.amazonaws.com",
-				Permissions: policyDocument{Statements: e.executionStatements(svc, logGroups(s, name, svc))},
+				Permissions: policyDocument{Statements: envOf().executionStatements(svc, logGroups(s, name, svc))},
 			}})
 		}
 		if a := svc.TaskRole.ARN; a != "" {
 			out = append(out, existingRole{Use: "the task role of service " + name, ARN: a, Role: role{
 				Key: name + "-task", Trusted: "ecs-tasks.amazonaws.com",
-				Permissions: policyDocument{Statements: e.taskStatements(svc, logGroups(s, name, svc))},
+				Permissions: policyDocument{Statements: envOf().taskStatements(svc, logGroups(s, name, svc))},
 			}})
 		}
 		if _, v := svc.EBSVolumeOf(); v != nil && v.InfrastructureRole != "" {
@@ -53,6 +53,19 @@ func existingRoles(s *schema.Spec) []existingRole {
 		}
 	}
 	return out
+}
+
+// envOnDemand returns s's env, made on the first call and kept: making one walks every service
+// (dedicated listeners, callers), and the checklist needs one only for the statements of the
+// existing roles, which most specs do not have. Made per role, it was quadratic.
+func envOnDemand(s *schema.Spec) func() *env {
+	var e *env
+	return func() *env {
+		if e == nil {
+			e = newEnv(s)
+		}
+		return e
+	}
 }
 
 // arnName is the name in an IAM ARN (the last part of its path).
@@ -66,6 +79,7 @@ func arnName(arn string) string {
 func existingRoleChecks(s *schema.Spec) []ChecklistItem {
 	q := templates.ShellQuote
 	var out []ChecklistItem
+	envOf := envOnDemand(s)
 	for _, r := range existingRoles(s) {
 		name := arnName(r.ARN)
 		profile := strings.Contains(r.ARN, ":instance-profile/")
@@ -83,7 +97,7 @@ func existingRoleChecks(s *schema.Spec) []ChecklistItem {
 		if len(r.Role.Permissions.Statements) == 0 {
 			continue
 		}
-		e := newEnv(s).inAccountOf(r.ARN)
+		e := envOf().inAccountOf(r.ARN)
 		who, roleName := "Role "+name, q(name)
 		if profile {
 			who, roleName = "The role of instance profile "+name, `"$(aws iam get-instance-profile --instance-profile-name `+q(name)+` --query 'InstanceProfile.Roles[0].RoleName' --output text)"`

@@ -50,6 +50,22 @@ type Sink interface {
 
 // Generate is the package function Generate, with options.
 func (o Options) Generate(s *schema.Spec) (Files, error) {
+	e, out, plan, services, err := o.stacks(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.addEnvFiles(out, plan); err != nil {
+		return nil, err
+	}
+	for _, svc := range services {
+		held.add(-svc.size()) // returned in out: no longer generation's
+	}
+	return out, nil
+}
+
+// stacks builds every stack and the files beside them, and the deploy plan: all Generate
+// returns but the environment's files (envfiles.go), which read all of it.
+func (o Options) stacks(s *schema.Spec) (*env, Files, deployPlan, []serviceOutput, error) {
 	e := newEnv(s)
 	e.memo = o.Memo
 	out := Files{}
@@ -59,25 +75,25 @@ func (o Options) Generate(s *schema.Spec) (Files, error) {
 	if s.CreatesNetwork() {
 		network, err := e.networkStack()
 		if err != nil {
-			return nil, err
+			return nil, nil, deployPlan{}, nil, err
 		}
 		if err := e.addStack(out, &plan, network); err != nil {
-			return nil, err
+			return nil, nil, deployPlan{}, nil, err
 		}
 	}
 	cluster, err := e.clusterStack()
 	if err != nil {
-		return nil, err
+		return nil, nil, deployPlan{}, nil, err
 	}
 	if err := e.addStack(out, &plan, cluster); err != nil {
-		return nil, err
+		return nil, nil, deployPlan{}, nil, err
 	}
 	// The services' stacks are independent of each other: they are built in parallel, each by
 	// its own copy of env, and merged in the order of their names, which gives the same bytes
 	// as building them one after another.
 	services, err := e.serviceStacks(o.Sink)
 	if err != nil {
-		return nil, err
+		return nil, nil, deployPlan{}, nil, err
 	}
 	// deploy.sh's order of the service stacks (see deployOrder), with the services that others
 	// call before their callers (callOrder).
@@ -97,13 +113,7 @@ func (o Options) Generate(s *schema.Spec) (Files, error) {
 	for p, b := range e.extraFiles {
 		out[path.Join(s.Env, p)] = b
 	}
-	if err := e.addEnvFiles(out, plan); err != nil {
-		return nil, err
-	}
-	for _, svc := range services {
-		held.add(-svc.size()) // returned in out: no longer generation's
-	}
-	return out, nil
+	return e, out, plan, services, nil
 }
 
 // held counts the bytes of services' files that generation holds (made, and not handed to a

@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"os/exec"
+	"strings"
 	"testing"
 
 	_ "github.com/ecsgen/ecsgen/internal/golden" // defines -update for this package
@@ -24,15 +25,30 @@ func TestShellQuoteRoundTrips(t *testing.T) {
 	}
 }
 
+// TestPlainWordsAreTheCutset: isPlainWord's table holds exactly the bytes of plainWordChars, as
+// the strings.Trim it replaced did.
+func TestPlainWordsAreTheCutset(t *testing.T) {
+	for c := range 256 {
+		s := string([]byte{byte(c)})
+		if want := strings.Trim(s, plainWordChars) == ""; isPlainWord(s) != want {
+			t.Errorf("byte %#x: plain %v, want %v", c, isPlainWord(s), want)
+		}
+	}
+}
+
 // TestChunksKeepEveryByte: Render's writer gives back exactly the bytes written, in order,
-// across chunk boundaries and for writes larger than a chunk.
+// across chunk boundaries and for writes larger than a chunk, of bytes or strings.
 func TestChunksKeepEveryByte(t *testing.T) {
 	var c chunks
 	var want []byte
 	for i, n := range []int{0, 1, 100, chunkSize - 101, 1, chunkSize + 7, 3, 2 * chunkSize, 5} {
 		p := bytes.Repeat([]byte{byte('a' + i)}, n)
 		want = append(want, p...)
-		c.Write(p)
+		if i%2 == 0 {
+			c.Write(p)
+		} else {
+			c.WriteString(string(p))
+		}
 	}
 	got := c.bytes()
 	if !bytes.Equal(got, want) || cap(got) != len(want) {
