@@ -1108,7 +1108,27 @@ func (p *projection) checkers(root cue.Value) {
 				f.chk = c
 			}
 		})
+		p.names = map[string]*chk{}
+		p.eachField(func(_ *projectedDef, f *projectedField) {
+			if f.elem != nil {
+				p.nameChecker(cc, f.elemName)
+			}
+		})
+		p.nameChecker(cc, serviceNameDef)
 	})
+}
+
+// nameChecker compiles the checker of a definition element names are checked against.
+func (p *projection) nameChecker(cc *checkerCompiler, name string) {
+	if _, done := p.names[name]; done {
+		return
+	}
+	p.names[name] = nil
+	if f := p.top[name]; f != nil {
+		if c := cc.ref(name, f.Value, reflect.TypeFor[string]()); c.op != chkUnknown {
+			p.names[name] = c
+		}
+	}
 }
 
 // eachField calls fn with every field of the projected definitions, each definition once, in

@@ -775,3 +775,38 @@ func TestCheckerCoverage(t *testing.T) {
 		}
 	})
 }
+
+// TestNameCheckersAgree checks the checkers of the definitions element names are checked
+// against (#Label for the services and their containers): every one compiles, and on names
+// near the edges of each, the checker's yes is CUE's, and CUE's yes is the checker's (a name
+// CUE accepts but the checker does not would send every service with it to the unification).
+func TestNameCheckersAgree(t *testing.T) {
+	w := &serviceWorker{}
+	if err := w.compile(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.proj.names) == 0 || w.proj.names[serviceNameDef] == nil {
+		t.Fatalf("no checker for %s: %v", serviceNameDef, w.proj.names)
+	}
+	names := []string{
+		"a", "web", "svc-0001", "a1-b2-c3", "x" + strings.Repeat("y", 62), "x" + strings.Repeat("y", 63),
+		"", "A", "Web", "1web", "-web", "web-", "we--b", "we_b", "we.b", "wéb", "web ", " web",
+		"we\nb", "ｗeb", "a-1", "a-", "z9", "app\x00", strings.Repeat("a", 200),
+	}
+	for pattern, c := range w.proj.names {
+		if c == nil {
+			t.Errorf("%s: no checker", pattern)
+			continue
+		}
+		for _, name := range names {
+			cueOK := w.def(pattern).Unify(w.ctx.Encode(name)).Validate(cue.Concrete(true)) == nil
+			got := c.check(&datum{kind: kString, str: name})
+			if got == yes && !cueOK || cueOK && got != yes {
+				t.Errorf("%s %q: checker %v, CUE accepts: %v", pattern, name, got, cueOK)
+			}
+			if ok := w.nameOK(pattern, name); ok != cueOK {
+				t.Errorf("%s %q: nameOK %v, CUE accepts: %v", pattern, name, ok, cueOK)
+			}
+		}
+	}
+}

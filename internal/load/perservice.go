@@ -535,17 +535,19 @@ func (w *serviceWorker) validate(svc userService, out *schema.Service) error {
 			return err
 		}
 	}
-	// The schema the pattern gives this name; it does not exist when the name is not allowed.
-	sch := w.services.LookupPath(cue.MakePath(cue.Str(svc.name).Optional()))
-	if !sch.Exists() || sch.Err() != nil {
-		return errDeclined
-	}
-	if w.proj != nil {
+	// The projection is #Spec.services' pattern, {[#Label]: #Service}, taken apart: the name
+	// against #Label, the service against the fields of #Service it writes.
+	if w.proj != nil && w.nameOK(serviceNameDef, svc.name) {
 		var s schema.Service
 		if w.projected(svc, &s) {
 			*out = s
 			return nil
 		}
+	}
+	// The schema the pattern gives this name; it does not exist when the name is not allowed.
+	sch := w.services.LookupPath(cue.MakePath(cue.Str(svc.name).Optional()))
+	if !sch.Exists() || sch.Err() != nil {
+		return errDeclined
 	}
 	v := w.ctx.BuildExpr(svc.expr)
 	if v.Err() != nil {

@@ -85,6 +85,10 @@ import (
 	"github.com/ecsgen/ecsgen/schema"
 )
 
+// serviceNameDef is the definition a service's name must match: #Spec.services is
+// {[#Label]: #Service}, or the schema allows no projection (analyse).
+const serviceNameDef = "#Label"
+
 // projectedPrefix starts the names of the definitions the projection adds to the schema.
 const projectedPrefix = "#ecsgenProjected_"
 
@@ -104,6 +108,9 @@ type projection struct {
 	// process from the first worker's schema.
 	top          map[string]*ast.Field
 	checkersOnce sync.Once
+	// names are the checkers of the definitions element names are checked against: #Label
+	// for the services themselves, and each elemName. Only a checker's yes is taken (nameOK).
+	names map[string]*chk
 }
 
 // projectedDef is a definition of independent fields, and the Go type it decodes into.
@@ -199,7 +206,7 @@ func analyse(src []byte, service reflect.Type) *projection {
 	if len(services) != 1 {
 		return nil
 	}
-	if nameDef, def, ok := patternOf(services[0].Value); !ok || nameDef != "#Label" || def != "#Service" {
+	if nameDef, def, ok := patternOf(services[0].Value); !ok || nameDef != serviceNameDef || def != "#Service" {
 		return nil
 	}
 
@@ -680,8 +687,13 @@ func (w *serviceWorker) def(name string) cue.Value {
 }
 
 // nameOK reports whether an element's name matches the pattern (a definition of the schema)
-// its field allows names by.
+// its field allows names by: the pattern's checker says so in Go when it can (every service's
+// name is checked, so unifying each with the pattern was most of a service's CUE work left);
+// otherwise CUE decides, once per name. A checker's no is not taken: CUE says it too.
 func (w *serviceWorker) nameOK(pattern, name string) bool {
+	if c := w.proj.names[pattern]; c != nil && !w.checkOff && c.check(&datum{kind: kString, str: name}) == yes {
+		return true
+	}
 	key := pattern + "\x00" + name
 	ok, known := w.names[key]
 	if !known {
