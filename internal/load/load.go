@@ -149,7 +149,8 @@ func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List
 	if len(files) == 0 {
 		return nil, nil, errors.New("no spec file given")
 	}
-	if findings := preflight(files, opts.Dir); len(findings) > 0 {
+	texts, findings := preflight(files, opts.Dir)
+	if len(findings) > 0 {
 		return nil, findings, nil
 	}
 	if data, err := dataFiles(files); err != nil {
@@ -177,6 +178,12 @@ func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List
 			cfg.ParseFile = known.parseFile
 		}
 	}
+	if res, findings, err, ok := directLoad(ctx, spec, files, texts, cfg, opts, known); ok {
+		return res, findings, err
+	} else if known.elided() != nil {
+		return loadFilesWith(files, opts, false) // as below: only the answer can do without them
+	}
+	texts = nil // the overlay holds what is still needed
 	inst, err := instance(files, cfg)
 	if (err != nil || inst.Err != nil) && known.elided() != nil {
 		return loadFilesWith(files, opts, false)
@@ -304,9 +311,10 @@ func moduleRoot(files []string, dir string) string {
 
 // preflight catches what CUE reports badly or not at all: unreadable files, empty files and
 // bytes that are not UTF-8.
-func preflight(files []string, dir string) diag.List {
+func preflight(files []string, dir string) ([][]byte, diag.List) {
 	var out diag.List
-	for _, f := range files {
+	texts := make([][]byte, len(files))
+	for i, f := range files {
 		if f == "-" {
 			continue
 		}
@@ -339,8 +347,9 @@ func preflight(files []string, dir string) diag.List {
 			}
 			out = append(out, diag.Finding{Pos: diag.Pos{File: f, Line: line, Col: col}, Message: "the spec is not valid UTF-8", Hint: "save the file as UTF-8"})
 		}
+		texts[i] = data
 	}
-	return out
+	return texts, out
 }
 
 // check unifies the user's value with #Spec and decodes it, or explains why it cannot.
