@@ -3,6 +3,7 @@ package write
 import (
 	"io/fs"
 	"syscall"
+	"time"
 )
 
 // fileID is a file's device, inode and change time (ns) from its lstat.
@@ -13,3 +14,6 @@ func fileID(info fs.FileInfo) (dev, ino uint64, ctime int64, ok bool) {
 	}
 	return uint64(st.Dev), st.Ino, st.Ctimespec.Nano(), true
 }
+
+// mtimeOf is a stat's modification time, as os gives it.
+func mtimeOf(st *syscall.Stat_t) time.Time { return time.Unix(st.Mtimespec.Unix()) }

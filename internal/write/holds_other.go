@@ -1,17 +1,30 @@
-//go:build !unix
+//go:build !linux && !darwin
 
 package write
 
 import (
 	"bytes"
+	"io"
 	"os"
 )
 
-// holdsData reports whether the file name holds exactly data.
-func holdsData(name string, data []byte) (bool, error) {
-	old, err := os.ReadFile(name)
+// holdsData says what the file name holds compared with data.
+func holdsData(name string, data []byte) (holding, error) {
+	f, err := os.Open(name)
 	if err != nil {
-		return false, err
+		return holding{}, err
 	}
-	return bytes.Equal(old, data), nil
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return holding{}, err
+	}
+	if !info.Mode().IsRegular() || info.Size() != int64(len(data)) {
+		return holding{info: info}, nil
+	}
+	old, err := io.ReadAll(f)
+	if err != nil {
+		return holding{}, err
+	}
+	return holding{same: bytes.Equal(old, data), info: info, read: true}, nil
 }

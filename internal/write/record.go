@@ -104,6 +104,13 @@ func loadRecord(rs Records, target string) record {
 	return r
 }
 
+// has says whether the record has an entry for rel that knows its stat, without which it
+// cannot vouch for the file (knows).
+func (r record) has(rel string) bool {
+	e, ok := r[rel]
+	return ok && e.stat != (fileStat{})
+}
+
 // knows says whether the record knows what the file whose lstat is info holds, and if so
 // whether that is the size bytes whose SHA-256 sum gives.
 func (r record) knows(rel string, info fs.FileInfo, size int64, sum func() [sha256.Size]byte) (known, same bool) {

@@ -48,11 +48,14 @@ func (r *memRecords) set(f func(v []byte) []byte) {
 func countReads(t *testing.T) *[]string {
 	var mu sync.Mutex
 	var read []string
-	holds = func(name string, data []byte) (bool, error) {
-		mu.Lock()
-		read = append(read, filepath.Base(name))
-		mu.Unlock()
-		return holdsData(name, data)
+	holds = func(name string, data []byte) (holding, error) {
+		h, err := holdsData(name, data)
+		if h.read {
+			mu.Lock()
+			read = append(read, filepath.Base(name))
+			mu.Unlock()
+		}
+		return h, err
 	}
 	t.Cleanup(func() { holds = holdsData })
 	return &read

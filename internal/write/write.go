@@ -143,9 +143,17 @@ const (
 
 var errNotDir = errors.New("not a directory")
 
-// holds says whether a file of the current generation holds exactly the given bytes, reading
-// it (holdsData); tests count the calls.
+// holds says what a file of the current generation holds compared with the given bytes
+// (holdsData); tests count the reads.
 var holds = holdsData
+
+// holding is what holds found: the file's stat, whether it was read, and whether it holds
+// exactly the bytes.
+type holding struct {
+	same bool
+	info fs.FileInfo
+	read bool
+}
 
 // exchangeDirs is exchange; tests replace it to take the path of platforms without one.
 var exchangeDirs = exchange
@@ -491,6 +499,10 @@ func (e *envBuild) compare(rel string, data []byte, m *fileMeta) comparison {
 	if !there || !d.Type().IsRegular() {
 		return comparison{}
 	}
+	if !e.rec.has(rel) {
+		// Nothing can vouch for the file: it is read, and its stat taken from the open file.
+		return e.read(rel, data)
+	}
 	info, err := d.Info()
 	if err != nil {
 		return comparison{err: fmt.Errorf("reading %s: %w", e.path(rel), cause(err))}
@@ -507,11 +519,19 @@ func (e *envBuild) compare(rel string, data []byte, m *fileMeta) comparison {
 	if info.Size() != m.size { // another size is another content: nothing to read
 		return comparison{info: info}
 	}
-	same, err = holds(filepath.Join(e.target, filepath.FromSlash(rel)), data)
+	return e.read(rel, data)
+}
+
+// read compares data with the current generation's file rel by reading it.
+func (e *envBuild) read(rel string, data []byte) comparison {
+	h, err := holds(filepath.Join(e.target, filepath.FromSlash(rel)), data)
 	if err != nil {
 		return comparison{err: fmt.Errorf("reading %s: %w", e.path(rel), cause(err))}
 	}
-	return comparison{info: info, same: same}
+	if !h.info.Mode().IsRegular() {
+		return comparison{} // no longer the file Begin listed: as if there were none
+	}
+	return comparison{info: h.info, same: h.same}
 }
 
 // add is Add for one environment, once the file is compared (c): what the build keeps of it,
