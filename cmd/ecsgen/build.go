@@ -1,10 +1,8 @@
 package main
 
 import (
-	"maps"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -63,10 +61,8 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 			return err
 		}
 		defer wb.Abort() // after Commit, only what is left: nothing
-		for _, p := range slices.Sorted(maps.Keys(res.Files)) {
-			if err := wb.Add(p, res.Files[p]); err != nil {
-				return &internalError{err}
-			}
+		if err := wb.AddAll(res.Files); err != nil {
+			return &internalError{err}
 		}
 		// The plan compares with the previous output, before the new generation replaces it.
 		// What is left to do reads the files only: the model goes (as large as the files on a

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -52,10 +51,8 @@ func stagedBuild(t *testing.T, specs []string, out string, c *cache.Cache, wrap 
 	if res.Findings.HasErrors() {
 		t.Fatalf("findings: %v", res.Findings)
 	}
-	for _, p := range slices.Sorted(maps.Keys(res.Files)) {
-		if err := wb.Add(p, res.Files[p]); err != nil {
-			return nil, write.Stats{}, nil, err
-		}
+	if err := wb.AddAll(res.Files); err != nil {
+		return nil, write.Stats{}, nil, err
 	}
 	same := func(file string, _ []byte) bool { return wb.Same(file) }
 	plans, err := plan.Options{Unchanged: same, PreviousOnly: true, Staged: wb, MayExport: res.MayExport}.Environments(out, res.Envs, res.Files)

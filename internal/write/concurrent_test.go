@@ -3,6 +3,7 @@ package write
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,5 +198,56 @@ func TestLargeBuildFlushesEarly(t *testing.T) {
 		if staged := slices.Index(steps, "staged"); (early >= 0) != c.early || early > staged {
 			t.Errorf("%d files of 1 MiB: steps %v", c.files, steps)
 		}
+	}
+}
+
+// AddAll stages every file as Add one by one does, over an output with and without files
+// that change, and its error is that of the first failing file in name order.
+func TestAddAll(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{}
+	for i := range 40 {
+		files[fmt.Sprintf("dev/stacks/s%02d.json", i)] = bytes.Repeat([]byte{byte('a' + i%26)}, 1+i*1000)
+	}
+	for _, step := range []string{"first", "unchanged", "some changed"} {
+		if step == "some changed" {
+			files["dev/stacks/s07.json"] = []byte("changed\n")
+			files["dev/stacks/s31.json"] = []byte("changed too\n")
+		}
+		b, err := Options{}.Begin(dir, []string{"dev"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.AddAll(files); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		st, err := b.Commit()
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		assertOutput(t, dir, files)
+		switch step {
+		case "unchanged":
+			if len(st.Written) != 0 {
+				t.Errorf("%s: wrote %v", step, st.Written)
+			}
+		case "some changed":
+			if want := []string{"dev/stacks/s07.json", "dev/stacks/s31.json"}; !slices.Equal(st.Written, want) {
+				t.Errorf("%s: wrote %v, want %v", step, st.Written, want)
+			}
+		}
+	}
+
+	b, err := Options{}.Begin(dir, []string{"dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort()
+	bad := maps.Clone(files)
+	bad["dev/stacks/.ecsgen-x"] = []byte("x")
+	bad["dev/zz/.ecsgen-y"] = []byte("y")
+	err = b.AddAll(bad)
+	if err == nil || !strings.Contains(err.Error(), `"dev/stacks/.ecsgen-x"`) {
+		t.Errorf("AddAll = %v, want the error of dev/stacks/.ecsgen-x", err)
 	}
 }

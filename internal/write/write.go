@@ -425,6 +425,38 @@ func (o Options) open(shown string) (e *envBuild, err error) {
 	return e, nil
 }
 
+// AddAll adds files (Add) on every core, the largest first: the files generation returns rather
+// than gives (the environment's deploy.sh, README.md and plan: megabytes at 1000 services) are
+// compared and staged at the same time instead of one after the other. The error is that of
+// the first file, in name order, whose Add failed.
+func (b *Build) AddAll(files map[string][]byte) error {
+	names := slices.Sorted(maps.Keys(files))
+	largestFirst := slices.Clone(names)
+	slices.SortStableFunc(largestFirst, func(x, y string) int { return len(files[y]) - len(files[x]) })
+	failed := map[string]error{}
+	var mu sync.Mutex
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(largestFirst); i = int(next.Add(1)) - 1 {
+				if err := b.Add(largestFirst[i], files[largestFirst[i]]); err != nil {
+					mu.Lock()
+					failed[largestFirst[i]] = err
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, name := range names {
+		if err := failed[name]; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Add stages a generated file (a slash-separated path "<env>/…" of an environment given to
 // Begin): it is compared with the current generation and, when the generation changes, written
 // into the staging directory (or linked there when unchanged); its bytes are not kept. An error
