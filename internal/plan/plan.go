@@ -14,6 +14,7 @@
 package plan
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"reflect"
@@ -167,7 +168,11 @@ func scannedAs(may bool) scanResult {
 // neither old nor new holds them.
 func compare(env string, old, new map[string][]byte, vouched map[string]bool, lazy lazyFiles) (p *Plan, err error) {
 	old, new = filter(old), filter(new)
-	oldPlan, newPlan := readPlan(old), readPlan(new)
+	oldPlan := readPlan(old)
+	newPlan := oldPlan // the same bytes (a rebuild that changes no stack) are decoded once: nothing changes a plan
+	if a, b := old["deploy-plan.json"], new["deploy-plan.json"]; a == nil || b == nil || !bytes.Equal(a, b) {
+		newPlan = readPlan(new)
+	}
 	late := unchanged(old, new, oldPlan, newPlan, vouched, lazy)
 	again := func() (*Plan, error) { // every template first, errors in order
 		if len(lazy) > 0 {
