@@ -153,6 +153,9 @@ func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List
 	if len(findings) > 0 {
 		return nil, findings, nil
 	}
+	if len(texts) == 1 && len(texts[0]) >= parallelParseMin && opts.Memo == nil && opts.Evaluation != WholeSpec {
+		prepareWorker() // spare.go: many services to validate, and nothing to recall them from
+	}
 	if data, err := dataFiles(files); err != nil {
 		return nil, nil, err
 	} else if data {

@@ -490,6 +490,10 @@ type serviceWorker struct {
 }
 
 func (w *serviceWorker) compile() error {
+	if s := takeSpare(); s != nil { // spare.go
+		w.ctx, w.root, w.proj, w.services = s.ctx, s.root, s.proj, s.services
+		return nil
+	}
 	ctx := cuecontext.New()
 	src := schema.CUE
 	proj := schemaProjection()
