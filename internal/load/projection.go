@@ -75,6 +75,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -108,6 +109,9 @@ type projection struct {
 	// process from the first worker's schema.
 	top          map[string]*ast.Field
 	checkersOnce sync.Once
+	// made is set once the defaults and the checkers are made, without an error: a worker
+	// then needs no CUE context of its own until a service needs CUE's evaluator.
+	made atomic.Bool
 	// names are the checkers of the definitions element names are checked against: #Label
 	// for the services themselves, and each elemName. Only a checker's yes is taken (nameOK).
 	names map[string]*chk
@@ -621,6 +625,9 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 			scalarKeys = append(scalarKeys, key)
 			continue
 		}
+		if w.cue() != nil {
+			return false
+		}
 		// The field's value is the unification of the values written for it: plain data
 		// refers to nothing, so it is built on its own.
 		v := w.ctx.BuildExpr(ast.NewBinExpr(token.AND, values[label]...))
@@ -642,6 +649,9 @@ func (w *serviceWorker) projectStruct(d *projectedDef, xs []ast.Expr, x reflect.
 		w.results.remember(key, dst)
 	}
 	if len(scalars) > 0 {
+		if w.cue() != nil {
+			return false
+		}
 		u := w.ctx.BuildExpr(&ast.StructLit{Elts: scalars}, cue.Scope(w.root))
 		if u.Err() != nil || u.Validate(cue.All(), cue.Concrete(true)) != nil {
 			return false
@@ -697,6 +707,9 @@ func (w *serviceWorker) nameOK(pattern, name string) bool {
 	key := pattern + "\x00" + name
 	ok, known := w.names[key]
 	if !known {
+		if w.cue() != nil {
+			return false
+		}
 		ok = w.def(pattern).Unify(w.ctx.Encode(name)).Validate(cue.Concrete(true)) == nil
 		if w.names == nil {
 			w.names = map[string]bool{}
