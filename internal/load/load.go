@@ -186,7 +186,7 @@ func loadFilesWith(files []string, opts Options, elide bool) (*Result, diag.List
 	} else if known.elided() != nil {
 		return loadFilesWith(files, opts, false) // as below: only the answer can do without them
 	}
-	texts = nil // the overlay holds what is still needed
+	texts = nil // from here, cue/load reads the file: from the overlay when directLoad parsed it
 	inst, err := instance(files, cfg)
 	if (err != nil || inst.Err != nil) && known.elided() != nil {
 		return loadFilesWith(files, opts, false)
