@@ -54,6 +54,9 @@ func TestDirectLoadAgrees(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			path := filepath.Join(dir, v.file)
 			if err := os.WriteFile(path, []byte(v.src), 0o644); err != nil {
 				t.Fatal(err)
@@ -68,6 +71,8 @@ func TestDirectLoadAgrees(t *testing.T) {
 				{"absolute", []string{path}, Options{}},
 				{"relative to Dir", []string{v.file}, Options{Dir: dir}},
 				{"with a memo", []string{path}, Options{Memo: &mapMemo{m: map[string][]byte{}}}},
+				{"through ..", []string{filepath.Join("sub", "..", v.file)}, Options{Dir: dir}},
+				{"through . and //", []string{"./" + v.file}, Options{Dir: dir + "//"}},
 			} {
 				got, taken := loadDirect(t, c.files, c.opts, true)
 				if taken != v.taken {
