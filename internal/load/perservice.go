@@ -94,8 +94,8 @@ func validatePerService(spec, user cue.Value, plain []*ast.File, how evaluation)
 	return run.finish(validateRest(spec, rest))
 }
 
-// serviceRun is the services of a spec being validated by workers, one CUE context each,
-// while the caller goes on.
+// serviceRun is the services of a spec being validated by workers, each with its own CUE
+// context when it needs one, while the caller goes on.
 type serviceRun struct {
 	services []userService
 	decoded  []schema.Service
@@ -140,8 +140,9 @@ func startServices(services []userService, memo Memo, plain bool, src sources) *
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			// The worker's CUE context and schema are made on its first service not in the
-			// memo: a rebuild that finds every service there compiles no schema.
+			// The worker's CUE context and schema are made on the first service, field or
+			// name that needs CUE's evaluator (prepare, cue): a rebuild that finds every
+			// service in the memo, or whose services the checkers take, compiles none.
 			w := &serviceWorker{memo: memo, results: results}
 			var p *positioner   // reads the positions of a service when quickService is not sure
 			var labels []string // quickService's scratch
@@ -474,9 +475,10 @@ func validateRest(spec, rest cue.Value) (*schema.Spec, error) {
 	return &s, nil
 }
 
-// serviceWorker validates services in a CUE context of its own.
+// serviceWorker validates services: with the projection's checkers, and in a CUE context of
+// its own for what they do not take.
 type serviceWorker struct {
-	ctx      *cue.Context // nil until the first service that is not in the memo
+	ctx      *cue.Context // nil until a service needs CUE's evaluator (cue)
 	root     cue.Value    // the schema, with the projection's definitions when there is one
 	services cue.Value    // #Spec.services: the pattern each service is unified with
 	memo     Memo
