@@ -19,16 +19,8 @@ import (
 // build's sink, so the whole output is never held), and finds the same differences as a
 // comparison of the whole output built in memory.
 func TestCheckComparesServicesAsTheyAreGenerated(t *testing.T) {
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "spec.cue")
-	out := filepath.Join(dir, "out")
-	if err := os.WriteFile(spec, []byte(benchspec.Spec(8)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	spec, out := builtBenchSpec(t, "off")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"build", "--cache-dir", "off", "-o", out, spec}, &stdout, &stderr); code != 0 {
-		t.Fatalf("build: exit %d: %s", code, stderr.String())
-	}
 	check := func() (int, string, string) {
 		stdout.Reset()
 		stderr.Reset()
@@ -141,4 +133,21 @@ func TestCheckComparesServicesAsTheyAreGenerated(t *testing.T) {
 	if n := strings.Count(stdoutText, "\n+++ "); differ <= namesShown || n != differ {
 		t.Errorf("%d diffs printed; the last line says %d files differ", n, differ)
 	}
+}
+
+// builtBenchSpec writes the benchmarks' spec of 8 services into a temporary directory and
+// builds it there, with the build cache cache, and returns the spec's path and the output
+// directory.
+func builtBenchSpec(t *testing.T, cache string) (spec, out string) {
+	t.Helper()
+	dir := t.TempDir()
+	spec, out = filepath.Join(dir, "spec.cue"), filepath.Join(dir, "out")
+	if err := os.WriteFile(spec, []byte(benchspec.Spec(8)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"build", "--cache-dir", cache, "-o", out, spec}, &stdout, &stderr); code != 0 {
+		t.Fatalf("build: exit %d: %s", code, stderr.String())
+	}
+	return spec, out
 }

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/diag"
 	"github.com/ecsgen/ecsgen/internal/plan"
 	"github.com/ecsgen/ecsgen/internal/write"
@@ -29,15 +35,27 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 	cmd.Example = `  ecsgen plan spec.cue -o out
   ecsgen plan spec.cue -o out --env prod --format json`
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		res, r, err := sf.load(cmd, args)
+		// Each service's stack is compared with the previous output as it is generated
+		// (previousStacks is the build's sink), and only those that differ are kept for the
+		// plan: plan holds the changed stacks, not the whole output. The record of the last
+		// build vouches for unchanged stacks without reading them.
+		var ps *previousStacks
+		res, r, err := sf.loadWith(cmd, args, func([]string) (generators.Sink, error) {
+			var wo write.Options
+			if sf.cache != nil { // opened by the load
+				wo.Records = sf.cache
+			}
+			ps = newPreviousStacks(sf.out, wo.Unchanged(sf.out))
+			return ps, nil
+		})
 		if err != nil {
+			if ps != nil && ps.failed() != nil {
+				return &internalError{err} // a previous stack that does not read
+			}
 			return err
 		}
-		var wo write.Options // the record of the last build lets the plan skip unchanged stacks
-		if sf.cache != nil {
-			wo.Records = sf.cache
-		}
-		plans, err := plan.Options{Unchanged: wo.Unchanged(sf.out)}.Environments(sf.out, res.Envs, res.Files)
+		o := plan.Options{Unchanged: ps.unchanged, Staged: ps, MayExport: res.MayExport}
+		plans, err := o.Environments(sf.out, res.Envs, res.Files)
 		if unreadable := (*plan.PreviousError)(nil); errors.As(err, &unreadable) {
 			// A committed file that does not parse (a merge conflict, a hand edit): the user's
 			// to mend, and `ecsgen build` writes it again.
@@ -101,4 +119,88 @@ func (r *reporter) plan(p *plan.Plan, dir string) {
 				fmt.Sprintf("%s (%s): %s", c.LogicalID, c.Type, strings.Join(append(c.Reasons, c.Hints...), "; "))))
 		}
 	}
+}
+
+// previousStacks is plan's sink (generators.Sink) and the plan's plan.Staged: it takes each
+// service's files as they are generated, and compares every stack template among them with
+// the previous output on the goroutine that generated it — the record of the last build
+// vouches for it, or the committed file is read. It keeps the bytes of the stacks that differ,
+// for the plan to parse, and of the others only that they are the same; every other file
+// goes. So the plan of 10 000 services does not hold their 218 MB of files.
+type previousStacks struct {
+	dir       string
+	unchanged func(file string, data []byte) bool
+
+	mu        sync.Mutex
+	generated map[string][]string // env -> the files given ("<env>/…")
+	same      map[string]bool     // the previous output holds these bytes
+	held      map[string][]byte   // the stacks that differ from the previous output
+	err       error
+}
+
+func newPreviousStacks(dir string, unchanged func(string, []byte) bool) *previousStacks {
+	return &previousStacks{dir: dir, unchanged: unchanged, generated: map[string][]string{}, same: map[string]bool{}, held: map[string][]byte{}}
+}
+
+func (p *previousStacks) Add(file string, data []byte) error {
+	env, _, _ := strings.Cut(file, "/")
+	if !plan.IsTemplate(file) {
+		p.mu.Lock()
+		p.generated[env] = append(p.generated[env], file)
+		p.mu.Unlock()
+		return nil
+	}
+	same := p.unchanged(file, data)
+	if !same {
+		b, err := os.ReadFile(filepath.Join(p.dir, filepath.FromSlash(file)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			p.mu.Lock()
+			if p.err == nil {
+				p.err = err
+			}
+			p.mu.Unlock()
+			return err
+		}
+		same = err == nil && bytes.Equal(b, data)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.generated[env] = append(p.generated[env], file)
+	if same {
+		p.same[file] = true
+	} else {
+		p.held[file] = data
+	}
+	return nil
+}
+
+func (p *previousStacks) failed() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Generated lists the files given of the environment env, in name order.
+func (p *previousStacks) Generated(env string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Sorted(slices.Values(p.generated[env]))
+}
+
+// Same says whether the previous output holds exactly the bytes given for file.
+func (p *previousStacks) Same(file string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.same[file]
+}
+
+// Read gives the bytes of a stack that differs from the previous output.
+func (p *previousStacks) Read(file string) ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b, ok := p.held[file]
+	if !ok {
+		return nil, fmt.Errorf("internal error: %s was not generated as a stack that changed", file)
+	}
+	return b, nil
 }

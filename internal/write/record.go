@@ -237,20 +237,22 @@ func saveRecord(rs Records, target string, r, old record) {
 // Unchanged returns what `ecsgen plan` may ask before a build writes into dir: whether the
 // current output has exactly data at file ("<env>/…"), as the record of the generation there
 // vouches without reading the file. False means "not known", never "different". The function
-// is for one goroutine.
+// may be called from several goroutines at once (the generators' own, through a sink).
 func (o Options) Unchanged(dir string) func(file string, data []byte) bool {
 	if o.Records == nil {
 		return func(string, []byte) bool { return false }
 	}
+	var mu sync.Mutex // over records; a record, once loaded, is only read
 	records := map[string]record{}
 	return func(file string, data []byte) bool {
 		env, rel, ok := cutEnv(file)
 		if !ok {
 			return false
 		}
-		target := filepath.Join(dir, env)
+		mu.Lock()
 		r, loaded := records[env]
 		if !loaded {
+			target := filepath.Join(dir, env)
 			if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 { // as publish names it
 				if resolved, err := filepath.EvalSymlinks(target); err == nil {
 					target = resolved
@@ -259,6 +261,7 @@ func (o Options) Unchanged(dir string) func(file string, data []byte) bool {
 			r = loadRecord(o.Records, target)
 			records[env] = r
 		}
+		mu.Unlock()
 		if r == nil {
 			return false
 		}
