@@ -13,12 +13,17 @@ package examples_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf16"
+
+	"github.com/ecsgen/ecsgen/internal/benchspec"
+	"github.com/ecsgen/ecsgen/internal/build"
 )
 
 type mermaidDiagram struct {
@@ -58,7 +63,62 @@ func readmeDiagrams(t *testing.T) []mermaidDiagram {
 		}
 		out = append(out, mermaidDiagram{Name: f, Text: text})
 	}
+	return append(out, largeSpecDiagrams(t)...)
+}
+
+// largeSpecSizes are the benchmark spec's sizes whose README diagrams are checked besides the
+// examples': 60 services still drawn box by box, 150 and 400 drawn in groups (one box per
+// service would pass the 50 000 characters or 500 edges GitHub's Mermaid draws).
+var largeSpecSizes = []int{60, 150, 400}
+
+// largeSpecDiagrams builds the benchmark spec at each of largeSpecSizes and returns the
+// Mermaid blocks of its READMEs.
+func largeSpecDiagrams(t *testing.T) []mermaidDiagram {
+	t.Helper()
+	var out []mermaidDiagram
+	for _, n := range largeSpecSizes {
+		spec := filepath.Join(t.TempDir(), "spec.cue")
+		if err := os.WriteFile(spec, []byte(benchspec.Spec(n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := build.Options{}.Files([]string{spec})
+		if err != nil || len(res.Findings) > 0 {
+			t.Fatalf("benchmark spec of %d services: %v %v", n, err, res.Findings)
+		}
+		for _, env := range res.Envs {
+			readme := string(res.Files[env+"/README.md"])
+			_, rest, _ := strings.Cut(readme, "```mermaid\n")
+			text, _, ok := strings.Cut(rest, "```")
+			if !ok {
+				t.Errorf("benchmark spec of %d services: no Mermaid diagram in %s/README.md", n, env)
+				continue
+			}
+			out = append(out, mermaidDiagram{Name: fmt.Sprintf("benchmark spec of %d services, %s/README.md", n, env), Text: text})
+		}
+	}
 	return out
+}
+
+// A README's diagram is one GitHub draws: at most 50 000 characters (UTF-16 code units) and
+// 500 edges, Mermaid's maxTextSize and maxEdges. Up to about a hundred services it has a box
+// per service; beyond, a box per group of services, and it says so above the diagram.
+func TestLargeSpecDiagramsFitGitHub(t *testing.T) {
+	for i, d := range largeSpecDiagrams(t) {
+		units := len(utf16.Encode([]rune(d.Text)))
+		edges := 0
+		for _, line := range strings.Split(d.Text, "\n") {
+			if mermaidEdge.MatchString(line) {
+				edges++
+			}
+		}
+		if units > 50000 || edges > 500 {
+			t.Errorf("%s: %d characters, %d edges: GitHub draws at most 50 000 and 500", d.Name, units, edges)
+		}
+		perService := strings.Contains(d.Text, "subgraph svc_x")
+		if want := largeSpecSizes[i] <= 60; perService != want {
+			t.Errorf("%s: a box per service: %v, want %v", d.Name, perService, want)
+		}
+	}
 }
 
 var (

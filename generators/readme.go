@@ -16,15 +16,16 @@ import (
 func renderReadme(e *env, plan deployPlan) []byte {
 	s := e.spec
 	names := sortedKeys(s.Services) // sorted once for the diagram and the table
-	// Sized for about 800 bytes of diagram per service and 1000 per stack (a row of the
-	// services' table, a line of the deploy order and its command; the benchmark spec's take
-	// 550 and 830): a builder grown from empty, or from too little, copied the megabytes of a
-	// large spec's README at every doubling. The diagram is drawn straight into it.
+	drawing := drawDeploymentFitting(s, names)
+	// Sized for the diagram and about 1000 bytes per stack (a row of the services' table, a
+	// line of the deploy order and its command; the benchmark spec's take 830): a builder
+	// grown from empty, or from too little, copied the megabytes of a large spec's README at
+	// every doubling.
 	//
 	// The lines written once per service or stack are written piece by piece, without fmt:
 	// formatting them cost more than the rest of the README.
 	var b strings.Builder
-	b.Grow(1024 + 800*len(s.Services) + 1000*len(plan.Stacks) + 4096)
+	b.Grow(1024 + len(drawing.note) + len(drawing.mermaid) + 1000*len(plan.Stacks) + 4096)
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	ws := func(parts ...string) {
 		for _, p := range parts {
@@ -36,9 +37,13 @@ func renderReadme(e *env, plan deployPlan) []byte {
 	if s.Account != "" {
 		w(", account `%s`", s.Account)
 	}
-	w(".\n\n## Deployment\n\n```mermaid\n")
-	drawDeployment(&b, s, names)
-	w("```\n\n")
+	w(".\n\n## Deployment\n\n")
+	if drawing.note != "" {
+		ws(drawing.note, "\n\n")
+	}
+	if drawing.mermaid != "" {
+		ws("```mermaid\n", drawing.mermaid, "```\n\n")
+	}
 
 	w("## Services\n\n")
 	if len(s.Services) == 0 {
@@ -167,7 +172,8 @@ func renderReadme(e *env, plan deployPlan) []byte {
 // Its lines are written straight into one builder, each with its newline: the diagram has
 // several lines per service.
 type diagram struct {
-	b *strings.Builder
+	b     *strings.Builder
+	edges int // drawn so far: GitHub draws at most mermaidMaxEdges
 }
 
 func (d *diagram) line(parts ...string) {
@@ -194,6 +200,7 @@ func (d *diagram) edge(from, to, label string) { d.arrow(from, to, label, "-->")
 func (d *diagram) dotted(from, to, label string) { d.arrow(from, to, label, "-.->") }
 
 func (d *diagram) arrow(from, to, label, arrow string) {
+	d.edges++
 	if label == "" {
 		d.line("  ", from, " ", arrow, " ", to)
 		return
@@ -212,8 +219,9 @@ func deploymentDiagram(s *schema.Spec) string {
 	return b.String()
 }
 
-// drawDeployment writes deploymentDiagram into b, given the names of the services, sorted.
-func drawDeployment(b *strings.Builder, s *schema.Spec, names []string) {
+// drawDeployment writes deploymentDiagram into b, given the names of the services, sorted,
+// and returns the number of edges it drew.
+func drawDeployment(b *strings.Builder, s *schema.Spec, names []string) int {
 	d := &diagram{b: b}
 	d.line("flowchart LR")
 	// Boxes are declared inside their subgraph before any edge names them: Mermaid places a
@@ -234,6 +242,20 @@ func drawDeployment(b *strings.Builder, s *schema.Spec, names []string) {
 		d.close("    ")
 	}
 	d.close("  ")
+	drawCapacity(d, s)
+	loadBalancers(d, s)
+	targetGroups(d, s, names)
+	for _, name := range names {
+		st := s.Strategy(s.Services[name])
+		for _, cp := range sortedKeys(st) {
+			d.edge(mermaidID("svc", name), mermaidID("cp", cp), "base "+strconv.Itoa(st[cp].Base)+", weight "+strconv.Itoa(st[cp].Weight))
+		}
+	}
+	return d.edges
+}
+
+// drawCapacity draws each capacity provider, and the Auto Scaling group behind an EC2 one.
+func drawCapacity(d *diagram, s *schema.Spec) {
 	for _, name := range sortedKeys(s.Cluster.Capacity.EC2) {
 		c := s.Cluster.Capacity.EC2[name]
 		d.node("  ", mermaidID("cp", name), "capacity provider "+CapacityProviderName(s, name))
@@ -242,14 +264,6 @@ func drawDeployment(b *strings.Builder, s *schema.Spec, names []string) {
 	}
 	for _, fp := range s.FargateProvidersUsed() {
 		d.node("  ", mermaidID("cp", fp), "capacity provider "+fp)
-	}
-	loadBalancers(d, s)
-	targetGroups(d, s, names)
-	for _, name := range names {
-		st := s.Strategy(s.Services[name])
-		for _, cp := range sortedKeys(st) {
-			d.edge(mermaidID("svc", name), mermaidID("cp", cp), "base "+strconv.Itoa(st[cp].Base)+", weight "+strconv.Itoa(st[cp].Weight))
-		}
 	}
 }
 
