@@ -17,7 +17,7 @@ import (
 	"github.com/ecsgen/ecsgen/templates"
 )
 
-// Template limits (R58, R59).
+// Template limits (R58, R59, R60), from CloudFormation's quotas.
 const (
 	// MaxInlineTemplateBytes is the largest template `aws cloudformation deploy` sends inline
 	// (TemplateBody); a larger one must go through an S3 bucket (--s3-bucket).
@@ -26,6 +26,12 @@ const (
 	MaxTemplateBytes = 1000000
 	// MaxResources is the most resources one template may declare.
 	MaxResources = 500
+	// MaxOutputs, MaxParameters and MaxMappings are the most outputs, parameters and mappings
+	// one template may declare.
+	MaxOutputs, MaxParameters, MaxMappings = 200, 200, 200
+	// MaxDynamicReferences is the most dynamic references ({{resolve:…}}) one template may
+	// hold: a container's deploy-time environment from SSM parameters makes one each.
+	MaxDynamicReferences = 60
 )
 
 // TemplateBucketVariable names the environment variable the deploy script reads the S3 bucket
@@ -122,9 +128,23 @@ type codeDeployRelease struct {
 }
 
 // LimitError is a spec whose stack would break a CloudFormation limit: a problem with the spec
-// (a finding at Path), not a failure of ecsgen.
+// (a finding at Path, with Hint), not a failure of ecsgen.
 type LimitError struct {
-	Rule, Path, Message string
+	Rule, Path, Message, Hint string
+}
+
+// limitError is the LimitError of stack st, with the hint for the part of the spec it comes from.
+func limitError(st *stack, rule, message string) *LimitError {
+	hint := "split the service's containers or settings, or move the large values (environment) into environment files or secrets"
+	switch {
+	case st.SpecPath == "cluster":
+		// The cluster stack holds every load balancer and capacity provider, with outputs
+		// for each (their ARNs, names, security groups) that the service stacks import.
+		hint = "declare fewer load balancers or capacity providers in this environment: services can share a load balancer's listener through their rules, or run in another environment"
+	case !strings.HasPrefix(st.SpecPath, "services."):
+		hint = "declare fewer resources in this part of the spec"
+	}
+	return &LimitError{Rule: rule, Path: st.SpecPath, Message: message, Hint: hint}
 }
 
 func (e *LimitError) Error() string { return "[" + e.Rule + "] " + e.Message }
@@ -138,10 +158,23 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
 	if n := len(st.Template.Resources); n > MaxResources {
-		return &LimitError{Rule: "R59", Path: st.SpecPath, Message: fmt.Sprintf("stack %s has %d resources, over the %d a CloudFormation template may hold", st.Name, n, MaxResources)}
+		return limitError(st, "R59", fmt.Sprintf("stack %s has %d resources, over the %d a CloudFormation template may hold", st.Name, n, MaxResources))
+	}
+	for _, c := range []struct {
+		what   string
+		n, max int
+	}{
+		{"outputs", len(st.Template.Outputs), MaxOutputs},
+		{"parameters", len(st.Template.Parameters), MaxParameters},
+		{"mappings", len(st.Template.Mappings), MaxMappings},
+		{"dynamic references ({{resolve:…}})", bytes.Count(body, []byte("{{resolve:")), MaxDynamicReferences},
+	} {
+		if c.n > c.max {
+			return limitError(st, "R60", fmt.Sprintf("stack %s has %d %s, over the %d a CloudFormation template may hold", st.Name, c.n, c.what, c.max))
+		}
 	}
 	if len(body) > MaxTemplateBytes {
-		return &LimitError{Rule: "R58", Path: st.SpecPath, Message: fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes)}
+		return limitError(st, "R58", fmt.Sprintf("stack %s is %d bytes, over the %d bytes CloudFormation accepts even through S3", st.Name, len(body), MaxTemplateBytes))
 	}
 	retained, direct := retainedOfTemplate(st.Template)
 	if !direct {

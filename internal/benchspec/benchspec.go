@@ -46,9 +46,11 @@ func Spec(n int) string {
 // behindLoadBalancer reports whether the i-th service is behind a load balancer.
 func behindLoadBalancer(i int) bool { return i%4 == 0 }
 
-// loadBalancers is how many load balancers a spec of n services has: up to four, and one more
-// for every 250 services beyond 1000, so that a listener keeps at most 63 rules.
-func loadBalancers(n int) int { return max(min(4, (n+3)/4), (n+249)/250) }
+// loadBalancers is how many load balancers a spec of n services has: up to four, and from 1333
+// services on one for every 333, so that a listener keeps at most 84 rules (of the 100 an
+// Application Load Balancer takes) and, up to 12 000 services, the cluster stack its outputs
+// under CloudFormation's 200 (five a load balancer: 31 at 10 000 services, 160 outputs).
+func loadBalancers(n int) int { return max(min(4, (n+3)/4), (n+332)/333) }
 
 // loadBalancer is the index of the load balancer of the i-th service, round robin over lbs.
 func loadBalancer(i, lbs int) int { return i / 4 % lbs }

@@ -117,8 +117,7 @@ func (o Options) Files(files []string) (*Result, error) {
 		var limit *generators.LimitError
 		if errors.As(err, &limit) {
 			// A stack the spec makes too large is a problem with the spec.
-			f := diag.Finding{Pos: env.Positions.Of(limit.Path), Path: limit.Path, Rule: limit.Rule, Message: limit.Message,
-				Hint: "split the service's containers or settings, or move the large values (environment) into environment files or secrets"}
+			f := diag.Finding{Pos: env.Positions.Of(limit.Path), Path: limit.Path, Rule: limit.Rule, Message: limit.Message, Hint: limit.Hint}
 			if loaded.Multi {
 				f.Message = "in environment " + env.Name + ": " + f.Message
 			}

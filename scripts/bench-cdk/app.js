@@ -9,7 +9,7 @@
 // subnets and security group (imported, so that synthesis looks nothing up); three EC2
 // capacities (x86, Graviton, burstable) as Auto Scaling groups with capacity providers, agent
 // settings and userdata; Fargate capacity providers; up to four application load balancers
-// with an HTTP listener (one more per 250 services beyond 1000); and N services cycling through
+// with an HTTP listener (one per 333 services beyond 1333); and N services cycling through
 // the same shapes: bridge and awsvpc tasks on EC2 and Fargate/Fargate Spot tasks (1 in 5), one
 // or two containers with ports, environment, a secret, a health check and a command, ECR and
 // public images, two task-role statements (one with pseudo parameters), capacity strategies,
@@ -36,7 +36,7 @@ if (!Number.isInteger(n) || n < 0) {
 }
 
 // The same arithmetic as benchspec.go.
-const loadBalancers = Math.max(Math.min(4, Math.floor((n + 3) / 4)), Math.floor((n + 249) / 250));
+const loadBalancers = Math.max(Math.min(4, Math.floor((n + 3) / 4)), Math.floor((n + 332) / 333));
 const behindLoadBalancer = (i) => i % 4 === 0;
 const loadBalancerOf = (i) => Math.floor(i / 4) % loadBalancers;
 const rulePriority = (i) => Math.floor(Math.floor(i / 4) / loadBalancers) + 1;
