@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -31,6 +32,9 @@ type Options struct {
 	Profile string
 	// Region overrides the region (--region); otherwise the spec's region is used.
 	Region string
+
+	// wrapHTTP, when a test sets it, wraps the SDK's HTTP client (to watch the requests).
+	wrapHTTP func(aws.HTTPClient) aws.HTTPClient
 }
 
 // Account holds the clients of one account and region.
@@ -63,6 +67,9 @@ func Connect(ctx context.Context, opts Options, defaultRegion string) (*Account,
 	}
 	if cfg.Region == "" {
 		return nil, &Error{Op: "choose a region", Err: errors.New("no region: pass --region or set AWS_REGION")}
+	}
+	if opts.wrapHTTP != nil {
+		cfg.HTTPClient = opts.wrapHTTP(cfg.HTTPClient)
 	}
 	return &Account{
 		Region:         cfg.Region,

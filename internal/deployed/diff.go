@@ -3,9 +3,11 @@ package deployed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,23 +93,68 @@ type TaskDefinitionDiff struct {
 	Diff     string `json:"diff,omitempty"`    // unified diff, deployed → generated
 }
 
+// diffConcurrency is how many stacks and services Diff compares at once. A change set takes
+// seconds to create and read, so the 1002 stacks of a 1000-service environment took over an
+// hour one by one; a few at a time keep the request rate well under what CloudFormation and
+// ECS take (the SDK backs off and retries a throttled call, and Explain says what to do when
+// it gives up).
+const diffConcurrency = 4
+
 // Diff compares the stacks and services of one environment with what is deployed. It creates
-// a change set per existing stack and always deletes it again: nothing is executed.
+// a change set per existing stack and always deletes it again: nothing is executed. The report
+// lists the stacks and services in the order given; the first error, in that order, ends it.
 func (a *Account) Diff(ctx context.Context, stacks []Stack, services []Service) (*Report, error) {
-	r := &Report{}
-	for _, st := range stacks {
-		d, err := a.stackDiff(ctx, st)
-		if err != nil {
-			return nil, err
-		}
-		r.Stacks = append(r.Stacks, *d)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &Report{Stacks: make([]StackDiff, len(stacks)), TaskDefinitions: make([]TaskDefinitionDiff, len(services))}
+	errs := make([]error, len(stacks)+len(services))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(diffConcurrency, len(errs)) {
+		wg.Go(func() {
+			for i := range jobs {
+				var err error
+				if i < len(stacks) {
+					var d *StackDiff
+					if d, err = a.stackDiff(ctx, stacks[i]); err == nil {
+						r.Stacks[i] = *d
+					}
+				} else {
+					var d *TaskDefinitionDiff
+					if d, err = a.taskDefinitionDiff(ctx, services[i-len(stacks)]); err == nil {
+						r.TaskDefinitions[i-len(stacks)] = *d
+					}
+				}
+				if err != nil {
+					errs[i] = err
+					cancel() // the others stop; their change sets are still deleted
+				}
+			}
+		})
 	}
-	for _, svc := range services {
-		d, err := a.taskDefinitionDiff(ctx, svc)
-		if err != nil {
-			return nil, err
+	handed := 0
+feed:
+	for ; handed < len(errs); handed++ {
+		select {
+		case jobs <- handed:
+		case <-ctx.Done():
+			break feed
 		}
-		r.TaskDefinitions = append(r.TaskDefinitions, *d)
+	}
+	close(jobs)
+	wg.Wait()
+	// The first error that is not the cancellation one of them caused in the others.
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled) && !errors.Is(err, context.Canceled)) {
+			first = err
+		}
+	}
+	if first == nil && handed < len(errs) {
+		first = ctx.Err() // cancelled from outside before every job was handed out
+	}
+	if first != nil {
+		return nil, first
 	}
 	return r, nil
 }

@@ -3,12 +3,17 @@ package deployed
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/build"
@@ -132,8 +137,10 @@ func runGenerated(t *testing.T, m *motoserver.Server, spec *schema.Spec, files g
 	}
 }
 
-func TestDiffAgainstMoto(t *testing.T) {
-	a, m := account(t)
+// webEnvironment builds testdata/web.cue with image tag 1.27 in moto's network, and returns
+// the placeholders' values, the spec, its files and its stacks and services.
+func webEnvironment(t *testing.T, m *motoserver.Server) (map[string]string, *schema.Spec, generators.Files, []Stack, []Service) {
+	t.Helper()
 	values := network(t, m)
 	values["IMAGE_TAG"] = "1.27"
 	spec, files := buildSpec(t, values)
@@ -141,6 +148,12 @@ func TestDiffAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return values, spec, files, stacks, services
+}
+
+func TestDiffAgainstMoto(t *testing.T) {
+	a, m := account(t)
+	values, spec, files, stacks, services := webEnvironment(t, m)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -205,5 +218,86 @@ func TestDiffAgainstMoto(t *testing.T) {
 	out := awsCLI(t, m, "cloudformation", "list-change-sets", "--stack-name", stacks[len(stacks)-1].Name, "--query", "length(Summaries)")
 	if out != "0" {
 		t.Errorf("%s change sets left behind", out)
+	}
+}
+
+// barrierClient is an HTTP client that holds the first request until a second one starts (or
+// 20 seconds pass), and counts the requests in flight: a diff that compared one stack after
+// the other would never start a second.
+type barrierClient struct {
+	inner  aws.HTTPClient
+	second chan struct{} // closed when the second request starts
+
+	mu                     sync.Mutex
+	started, inFlight, max int
+	gaveUp                 bool // the first request waited 20 seconds for a second
+}
+
+func (b *barrierClient) Do(req *http.Request) (*http.Response, error) {
+	b.mu.Lock()
+	b.started++
+	n := b.started
+	b.inFlight++
+	b.max = max(b.max, b.inFlight)
+	if n == 2 {
+		close(b.second)
+	}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.inFlight--
+		b.mu.Unlock()
+	}()
+	if n == 1 {
+		select {
+		case <-b.second:
+		case <-time.After(20 * time.Second):
+			b.mu.Lock()
+			b.gaveUp = true
+			b.mu.Unlock()
+		}
+	}
+	return b.inner.Do(req)
+}
+
+// Diff compares several stacks and services at once (a change set takes seconds: 1002 stacks
+// one by one took over an hour), and reports them in the order given.
+func TestDiffComparesSeveralAtOnce(t *testing.T) {
+	_, m := account(t)
+	_, _, _, stacks, services := webEnvironment(t, m)
+	if len(stacks) < 2 {
+		t.Fatalf("%d stacks: too few to compare at once", len(stacks))
+	}
+	deploy(t, m, stacks)
+	client := &barrierClient{second: make(chan struct{})}
+	wrap := func(inner aws.HTTPClient) aws.HTTPClient { client.inner = inner; return client }
+	a, err := Connect(context.Background(), Options{wrapHTTP: wrap}, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := a.Diff(ctx, stacks, services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if client.gaveUp || client.max < 2 {
+		t.Errorf("at most %d request in flight: the diff compared one stack after the other", client.max)
+	}
+	for i, st := range stacks {
+		if r.Stacks[i].Stack != st.Name || r.Stacks[i].New {
+			t.Errorf("stack %d: %s (new %v), want %s, deployed", i, r.Stacks[i].Stack, r.Stacks[i].New, st.Name)
+		}
+	}
+	for i, svc := range services {
+		if r.TaskDefinitions[i].Service != svc.Key {
+			t.Errorf("service %d: %s, want %s", i, r.TaskDefinitions[i].Service, svc.Key)
+		}
+	}
+	// Cancelled (Ctrl-C): an error, never a report with stacks missing.
+	cancelled, stop := context.WithCancel(context.Background())
+	stop()
+	if r, err := a.Diff(cancelled, stacks, services); !errors.Is(err, context.Canceled) || r != nil {
+		t.Errorf("a cancelled diff: report %v, error %v", r, err)
 	}
 }
