@@ -12,7 +12,8 @@ import (
 // A template over CloudFormation's counts fails the deploy with "Template format error"; the
 // build says so first, at the part of the spec that makes the stack (R60), with a hint that
 // fits it: the cluster stack has outputs for each load balancer and listener, so 40 load
-// balancers pass its 200; a service's deploy-time environment from SSM makes a dynamic reference each, 60 at most.
+// balancers pass its 200; a service's deploy-time environment from SSM makes a dynamic
+// reference each, 60 at most.
 func TestTemplateCountLimits(t *testing.T) {
 	limit := func(s *schema.Spec) *LimitError {
 		t.Helper()

@@ -16,16 +16,17 @@ import (
 // at about a hundred services (the benchmark spec's take 490 characters each). So a larger
 // environment gets its services drawn in groups — the services that receive traffic from the
 // same listeners and run on the same capacity providers share a box that counts them and
-// names the first and the last (in name order; a group need not be a range of names) — and when even that does not fit, grouped by capacity
-// providers alone, and at worst no diagram; the Services table lists every service whichever
-// is drawn. An environment whose diagram fits (every example) is drawn as before, box by box.
+// names the first and the last (in name order; a group need not be a range of names) — and
+// when even that does not fit, grouped by capacity providers alone, and at worst no diagram;
+// the Services table lists every service whichever is drawn. An environment whose diagram
+// fits (every example) is drawn as before, box by box.
 
 const (
 	mermaidMaxText  = 50000 // Mermaid's maxTextSize
 	mermaidMaxEdges = 500   // Mermaid's maxEdges
 
 	// minServiceText is less than any service's part of the full diagram (its subgraph's
-	// opening line alone is longer): with more services than maxTextSize / minServiceText,
+	// opening and closing lines, its container's box and its edge to a capacity provider): with more services than maxTextSize / minServiceText,
 	// the full diagram is not drawn only to be thrown away.
 	minServiceText = 64
 )

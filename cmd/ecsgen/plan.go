@@ -49,7 +49,7 @@ SPEC is CUE files, or a YAML or JSON file checked by the same schema.`, true)
 			return ps, nil
 		})
 		if err != nil {
-			if ps != nil && ps.failed() != nil {
+			if ps != nil && ps.failed() {
 				return &internalError{err} // a previous stack that does not read
 			}
 			return err
@@ -174,10 +174,11 @@ func (p *previousStacks) Add(file string, data []byte) error {
 	return nil
 }
 
-func (p *previousStacks) failed() error {
+// failed reports whether reading the previous output failed (rather than the spec).
+func (p *previousStacks) failed() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.err
+	return p.err != nil
 }
 
 // Generated lists the files given of the environment env, in name order.

@@ -20,10 +20,11 @@
 // 1e3 floats, """ and #"…"# strings, single-quoted bytes declined; quoted labels in Unicode
 // normal form C), a field the data leaves out must have a schema that is concrete alone (its
 // default), and a value that fits two alternatives of a disjunction is taken only when it
-// holds no struct (the two results are then the same value). decode then fills the Go value exactly as decoder.decode
-// (decode.go) fills it from the unified CUE value: JSON field names, nil pointers for optional
-// fields left out, a non-nil map or slice for every struct or list, the defaults of the fields
-// left out decoded once per process from the schema's own CUE value by decoder.decode itself,
+// holds no struct (the two results are then the same value). decode then fills the Go value
+// exactly as decoder.decode (decode.go) fills it from the unified CUE value: JSON field
+// names, nil pointers for optional fields left out, a non-nil map or slice for every struct or
+// list, the defaults of the fields left out decoded once per process from the schema's own
+// CUE value by decoder.decode itself,
 // integers that overflow the Go field declined, numbers into float64 as Value.Float64 converts
 // them, and the JSON of the value for a type with its own UnmarshalJSON (Secret, Metric).
 // Whatever the checker declines or rejects goes to the CUE unification, which judges it.

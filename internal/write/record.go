@@ -40,7 +40,8 @@ import (
 // # What publishing a generation costs, and why it stays
 //
 // With the record, comparing costs an lstat per file and a SHA-256 of the new bytes, both
-// taken on the goroutine that generated the file (Build.Add), in parallel. Publishing a generation in which a few files changed still costs, per unchanged file:
+// taken on the goroutine that generated the file (Build.Add), in parallel. Publishing a
+// generation in which a few files changed still costs, per unchanged file:
 //
 //   - a hard link into the staging directory. The swap needs a whole directory; a directory
 //     cannot be linked into two parents, and moving an unchanged sub-directory out of the
