@@ -9,6 +9,7 @@ package examples_test
 // tests read what deploy.sh did from the log and its output.
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,8 +25,8 @@ case "$*" in
   *"cloudformation describe-stacks"*"Stacks[0].StackStatus"*)
     # One status a call, from the file STATUSES (a stack's life after a failed deploy).
     if [[ -s ${STATUSES:-} ]]; then head -n 1 "$STATUSES"; sed -i 1d "$STATUSES"; fi ;;
+  *"cloudformation describe-stacks"*"[StackName, StackStatus,"*) printf '%b\n' "$ANSWER_STACKS" ;;
   *"cloudformation describe-stacks"*Outputs*) ;;
-  *"cloudformation describe-stacks"*) printf '%b\n' "$ANSWER_STACKS" ;;
   *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
   *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
   *"cloudformation create-change-set"* | *"cloudformation execute-change-set"*) ;;
@@ -332,5 +333,98 @@ func TestDeployPrune(t *testing.T) {
 	if failed || !strings.Contains(calls, "cloudformation delete-stack --stack-name life-ec2-svc-old") ||
 		strings.Count(calls, "delete-stack") != 1 {
 		t.Errorf("--prune: failed %v, want life-ec2-svc-old deleted and nothing else:\n%s\ncalls:\n%s", failed, out, calls)
+	}
+}
+
+// stacksAtRest are the answer lines of describe-stacks for an environment's stacks in status,
+// each with the DeployDigest its template outputs (None without one), but for those in
+// digests, which answer that digest instead.
+func stacksAtRest(t *testing.T, envDir, status, system, env string, digests map[string]string) string {
+	t.Helper()
+	plan, templates := readPlan(t, envDir)
+	var lines []string
+	for _, s := range plan.Stacks {
+		var tpl struct {
+			Outputs map[string]struct{ Value any }
+		}
+		if err := json.Unmarshal(templates[s.Name].raw, &tpl); err != nil {
+			t.Fatal(err)
+		}
+		digest := "None"
+		if d, ok := tpl.Outputs["DeployDigest"].Value.(string); ok {
+			digest = d
+		}
+		if d, ok := digests[s.Name]; ok {
+			digest = d
+		}
+		lines = append(lines, strings.Join([]string{s.Name, status, system, env, digest}, `\t`))
+	}
+	return strings.Join(lines, `\n`)
+}
+
+// A stack at rest that outputs the DeployDigest of its template here is skipped: deploying it
+// again would change nothing, and `aws cloudformation deploy` takes a change set to say so.
+// Deployed are the stacks without a digest (the cluster stack that reads its AMI from SSM),
+// those whose digest differs, those not at rest, and every stack under --force. A skipped
+// CodeDeploy service is still brought to the revision its stack registered.
+func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v1.cue", t.TempDir())
+	const worker = "life-ec2-svc-worker"
+	for _, c := range []struct {
+		name     string
+		status   string
+		digests  map[string]string
+		args     []string
+		deployed string
+	}{
+		{name: "deployed as built", status: "UPDATE_COMPLETE", deployed: "life-ec2-cluster"},
+		{name: "created as built", status: "CREATE_COMPLETE", deployed: "life-ec2-cluster"},
+		{name: "imported as built", status: "IMPORT_COMPLETE", deployed: "life-ec2-cluster"},
+		{name: "rolled back to the template built", status: "UPDATE_ROLLBACK_COMPLETE", deployed: "life-ec2-cluster"},
+		{name: "another template deployed", status: "UPDATE_COMPLETE", digests: map[string]string{worker: strings.Repeat("0", 64)},
+			deployed: "life-ec2-cluster " + worker},
+		{name: "deployed before stacks had digests", status: "UPDATE_COMPLETE", digests: map[string]string{worker: "None"},
+			deployed: "life-ec2-cluster " + worker},
+		{name: "forced", status: "UPDATE_COMPLETE", args: []string{"--force"}, deployed: "life-ec2-cluster " + worker},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stacks := stacksAtRest(t, envDir, c.status, "life", "ec2", c.digests)
+			out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks,
+				"ANSWER_PROVIDERS=life-ec2-general", "ANSWER_IN_USE=life-ec2-general"}, c.args...)
+			if failed {
+				t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
+			}
+			if got := deployed(calls); got != c.deployed {
+				t.Errorf("deployed %q, want %q\n%s", got, c.deployed, out)
+			}
+			skipped := strings.Contains(out, "Stack "+worker+" is deployed as built: skipped.")
+			if want := !strings.Contains(c.deployed, worker); skipped != want {
+				t.Errorf("says the worker stack was skipped: %v, want %v\n%s", skipped, want, out)
+			}
+		})
+	}
+
+	// A blue/green CodeDeploy service whose stack is skipped: no live traffic or task count is
+	// read for an update that does not happen, and the revision its stack registered, which
+	// the service does not run, is released.
+	envDir = buildInto(t, "testdata/lifecycle/fargate-services/v5.cue", t.TempDir())
+	stacks := stacksAtRest(t, envDir, "UPDATE_COMPLETE", "life", "web", nil)
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks,
+		"ANSWER_REVISION=arn:aws:ecs:ap-northeast-1:123456789012:task-definition/life-web-web:2"})
+	if failed {
+		t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
+	}
+	if got := deployed(calls); got != "" {
+		t.Errorf("deployed %q, want every stack skipped\n%s", got, out)
+	}
+	if strings.Contains(calls, "list-stack-resources") || strings.Contains(calls, "elbv2 describe-listeners") ||
+		strings.Contains(calls, "services[0].desiredCount") {
+		t.Errorf("deploy.sh read what only an update needs:\n%s", calls)
+	}
+	if !strings.Contains(calls, "deploy create-deployment") || !strings.Contains(out, "CodeDeploy deployment d-NEW: Succeeded") {
+		t.Errorf("the skipped service was not released:\n%s\ncalls:\n%s", out, calls)
 	}
 }

@@ -63,8 +63,104 @@ func TestDeployScript(t *testing.T) {
 			if diff := first.diff(second); diff != "" {
 				t.Errorf("the second run of deploy.sh changed the environment:\n%s\noutput:\n%s", diff, out)
 			}
+			// The stacks deployed as built are skipped: the real AWS CLI's answer to the
+			// describe-stacks query carries each stack's DeployDigest output.
+			for _, stack := range d.skippable(t) {
+				if !strings.Contains(out, "Stack "+stack+" is deployed as built: skipped.") {
+					t.Errorf("the second run of deploy.sh deployed stack %s again, deployed as built:\n%s", stack, out)
+				}
+			}
 		})
 	}
+}
+
+// TestDeployScriptRecordsDigests: an environment deployed before its templates carried
+// DeployDigest (by an earlier ecsgen) is updated once, to record the output — a change set
+// whose only change is an output is executed, on AWS as on moto — and skipped from then on;
+// --force deploys it all the same.
+func TestDeployScriptRecordsDigests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs deploy.sh against moto: not in -short")
+	}
+	requireDeployTools(t)
+	m := startMotoWith(t, abs(motoLauncher))
+	d := newDeployment(t, m, "alb-rolling/out/dev")
+	skippable := d.skippable(t)
+	built := map[string][]byte{}
+	for _, s := range d.plan.Stacks {
+		path := filepath.Join(d.dir, s.Template)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tpl map[string]any
+		if err := json.Unmarshal(raw, &tpl); err != nil {
+			t.Fatal(err)
+		}
+		outputs, _ := tpl["Outputs"].(map[string]any)
+		if _, ok := outputs["DeployDigest"]; !ok {
+			continue
+		}
+		built[path] = raw
+		delete(outputs, "DeployDigest")
+		if len(outputs) == 0 {
+			delete(tpl, "Outputs")
+		}
+		earlier, err := json.MarshalIndent(tpl, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, earlier, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.run(t)
+	for path, raw := range built {
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	skipped := func(out string) (n int) {
+		for _, stack := range skippable {
+			if strings.Contains(out, "Stack "+stack+" is deployed as built: skipped.") {
+				n++
+			}
+		}
+		return n
+	}
+	if out := d.run(t); skipped(out) != 0 {
+		t.Errorf("deploy.sh skipped stacks deployed without their digest:\n%s", out)
+	}
+	if out := d.run(t); skipped(out) != len(skippable) {
+		t.Errorf("deploy.sh did not skip the %d stacks deployed as built:\n%s", len(skippable), out)
+	}
+	if out := d.run(t, "--force"); skipped(out) != 0 {
+		t.Errorf("deploy.sh --force skipped stacks:\n%s", out)
+	}
+}
+
+// skippable are the stacks whose templates output a deploy digest, which deploy.sh skips
+// when they are deployed as built.
+func (d *deployment) skippable(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, s := range d.plan.Stacks {
+		raw, err := os.ReadFile(filepath.Join(d.dir, s.Template))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tpl struct{ Outputs map[string]any }
+		if err := json.Unmarshal(raw, &tpl); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := tpl.Outputs["DeployDigest"]; ok {
+			out = append(out, s.Name)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no stack outputs a deploy digest", d.dir)
+	}
+	return out
 }
 
 // requireDeployTools skips (or, under ECSGEN_REQUIRE_GATE=1, fails) without bash, the AWS

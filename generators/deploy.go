@@ -101,6 +101,10 @@ type stackInPlan struct {
 	LiveTraffic *liveTraffic `json:"liveTraffic,omitempty"`
 	// DesiredCount: deploy.sh passes DesiredCount, the service's running count.
 	DesiredCount *liveDesiredCount `json:"desiredCount,omitempty"`
+	// Skippable: the template outputs its deploy digest (digest.go), and deploy.sh skips the
+	// stack while the deployed one outputs the same. Not in deploy-plan.json, which changes
+	// only with the stacks' order and what deploy.sh passes them.
+	Skippable bool `json:"-"`
 	// LogGroups are the stack's named log groups that outlive it (retained): when the stack is
 	// created again (after destroy.sh or --prune) and they exist, deploy.sh creates it with a
 	// change set that imports them (ImportExistingResources), as CloudFormation would otherwise
@@ -153,9 +157,18 @@ func (e *LimitError) Error() string { return "[" + e.Rule + "] " + e.Message }
 // output and the plan.
 func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	e.waiverMetadata(st)
+	skippable := deploysAsBuilt(st.Template)
+	if skippable {
+		st.Template.Outputs[DeployDigestOutput] = cloudformation.Output{Description: &deployDigestDescription, Value: digestPlaceholder}
+	}
 	body, err := encodeTemplate(st.Template)
 	if err != nil {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
+	}
+	if skippable {
+		if err := e.sealDigest(st, body); err != nil {
+			return fmt.Errorf("stack %s: %w", st.Name, err)
+		}
 	}
 	if n := len(st.Template.Resources); n > MaxResources {
 		return limitError(st, "R59", fmt.Sprintf("stack %s has %d resources, over the %d a CloudFormation template may hold", st.Name, n, MaxResources))
@@ -198,6 +211,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		LogGroups:    retainedLogGroups(retained),
 		Exports:      exportNames(st.Template),
 		Imports:      importNames(body),
+		Skippable:    skippable,
 	}
 	if len(st.Parameters) > 0 {
 		sp.Parameters = map[string]string{}
@@ -288,6 +302,8 @@ type deployStack struct {
 	LiveTraffic        *liveTraffic
 	DesiredCount       *liveDesiredCount
 	LogGroups          []string
+	// Skippable: deploy.sh skips the stack when it is deployed as built (digest.go).
+	Skippable bool
 	// ClusterImports are the cluster stack's exports the stack imports.
 	ClusterImports []string
 	// ServiceStack: the stack is neither the cluster's nor the network's.
@@ -381,7 +397,7 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		}
 		ds := deployStack{Name: st.Name, Description: st.Description, Template: st.Template, Function: fn, Capabilities: st.Capabilities,
 			Release: st.Release, Bytes: st.Bytes, S3Bucket: st.S3Bucket, LiveTraffic: st.LiveTraffic, DesiredCount: st.DesiredCount,
-			LogGroups: st.LogGroups}
+			LogGroups: st.LogGroups, Skippable: st.Skippable}
 		if len(st.Parameters) > 0 {
 			keys = keys[:0]
 			for k := range st.Parameters {

@@ -46,6 +46,17 @@ func writeStackFunction(out *templates.Writer, d *scriptData, st *deployStack) e
 			return err
 		}
 	}
+	release := "release_" + strings.TrimPrefix(st.Function, "deploy_")
+	if st.Skippable {
+		// A stack deployed as built is not deployed again (generators/digest.go); a CodeDeploy
+		// service is still brought to the revision its stack registered.
+		w("\n  if unchanged ", st.QName, " ", st.QTemplate, "; then")
+		if st.Release != nil {
+			w("\n    ", release)
+		}
+		w("\n    return 0",
+			"\n  fi")
+	}
 	if st.LiveTraffic != nil {
 		if err := out.Execute("deploy-live-traffic", st); err != nil {
 			return err
@@ -121,6 +132,10 @@ func writeStackFunction(out *templates.Writer, d *scriptData, st *deployStack) e
 		w("\n  fi")
 	}
 	if st.Release != nil {
+		w("\n  ", release,
+			"\n}\n",
+			"\n# ", release, ": the CodeDeploy release of stack ", st.Name, ".",
+			"\n", release, "() {")
 		if err := out.Execute("deploy-release", st); err != nil {
 			return err
 		}

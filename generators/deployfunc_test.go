@@ -14,8 +14,8 @@ import (
 // the template they replace wrote (testdata/deploy-stack-functions.tmpl, the range of
 // deploy.sh.tmpl as it was), for every combination of what a stack's function holds: a
 // template over the inline limit, capabilities, parameters, retained log groups, a CodeDeploy
-// release, live traffic read from a listener or a rule, an autoscaled task count; with names
-// that need quoting. The examples' deploy.sh (golden files) cover the combinations they have.
+// release, live traffic read from a listener or a rule, an autoscaled task count, a deploy
+// digest (skipped when deployed as built); with names that need quoting. The examples' deploy.sh (golden files) cover the combinations they have.
 func TestStackFunctionsAsTheTemplateWroteThem(t *testing.T) {
 	text, err := os.ReadFile("testdata/deploy-stack-functions.tmpl")
 	if err != nil {
@@ -24,11 +24,12 @@ func TestStackFunctionsAsTheTemplateWroteThem(t *testing.T) {
 	old := template.Must(template.New("").Funcs(template.FuncMap{
 		"shquote": templates.ShellQuote,
 		"join":    strings.Join,
+		"release": func(fn string) string { return "release_" + strings.TrimPrefix(fn, "deploy_") },
 	}).Parse(string(text)))
 
 	d := scriptData{InlineLimit: MaxInlineTemplateBytes, BucketVariable: TemplateBucketVariable,
 		QTagSystem: templates.ShellQuote("ecsgen:system=sys tem"), QTagEnv: templates.ShellQuote("ecsgen:env=dev")}
-	const features = 8
+	const features = 9
 	for mask := range 1 << features {
 		has := func(i int) bool { return mask&(1<<i) != 0 }
 		name := "stack-" + strings.Repeat("x", mask%3)
@@ -60,6 +61,7 @@ func TestStackFunctionsAsTheTemplateWroteThem(t *testing.T) {
 		if has(7) {
 			st.DesiredCount = &liveDesiredCount{Cluster: "the cluster", Service: "svc", Initial: mask % 7}
 		}
+		st.Skippable = has(8)
 		st.QName, st.QTemplate = templates.ShellQuote(st.Name), templates.ShellQuote(st.Template)
 		st.QCapabilities, st.QParameterOverrides = shellQuoted(st.Capabilities), shellQuoted(st.ParameterOverrides)
 		d.Stacks = append(d.Stacks, st)
@@ -76,7 +78,8 @@ func TestStackFunctionsAsTheTemplateWroteThem(t *testing.T) {
 	if got != want.String() {
 		t.Errorf("the stacks' functions differ from the template's:\n%s", textdiff.Unified("template", "deployfunc.go", []byte(want.String()), []byte(got)))
 	}
-	if len(d.Stacks) != 1<<features || !strings.Contains(got, "--s3-bucket") || !strings.Contains(got, "describe-rules") {
+	if len(d.Stacks) != 1<<features || !strings.Contains(got, "--s3-bucket") || !strings.Contains(got, "describe-rules") ||
+		!strings.Contains(got, "    release_stack_") {
 		t.Errorf("the cases do not cover every feature")
 	}
 }
