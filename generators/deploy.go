@@ -165,8 +165,9 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 	if err != nil {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
+	caps := capabilities(st.Template)
 	if skippable {
-		if err := e.sealDigest(st, body); err != nil {
+		if err := e.sealDigest(st, body, caps); err != nil {
 			return fmt.Errorf("stack %s: %w", st.Name, err)
 		}
 	}
@@ -203,7 +204,7 @@ func (e *env) addStack(out Files, plan *deployPlan, st *stack) error {
 		Description:  st.Description,
 		Template:     rel,
 		Bytes:        len(body),
-		Capabilities: capabilities(st.Template),
+		Capabilities: caps,
 		Release:      st.Release,
 		LiveTraffic:  st.LiveTraffic,
 		DesiredCount: st.DesiredCount,

@@ -62,8 +62,9 @@ func deploysAsBuilt(t *cloudformation.Template) bool {
 }
 
 // sealDigest computes the deploy digest of stack st, whose template encoded is body with
-// digestPlaceholder as the DeployDigestOutput's value, and puts the digest in its place.
-func (e *env) sealDigest(st *stack, body []byte) error {
+// digestPlaceholder as the DeployDigestOutput's value, and writes the digest in its place. caps
+// are the template's capabilities.
+func (e *env) sealDigest(st *stack, body []byte, caps []string) error {
 	// The output's key opens an object only where the template declares the output (a quote in
 	// a string is escaped), and its value is the first placeholder after it.
 	key := bytes.Index(body, []byte(`"`+DeployDigestOutput+`": {`))
@@ -75,19 +76,22 @@ func (e *env) sealDigest(st *stack, body []byte) error {
 		return errors.New("internal error: the template's deploy digest output is not where it was encoded")
 	}
 	at += key + 1
+	// What deploy.sh passes with the template, each part on lines of its own.
+	tail := make([]byte, 0, 256)
+	tail = append(tail, "\ncapabilities\n"...)
+	for _, c := range caps {
+		tail = append(append(tail, c...), '\n')
+	}
+	tail = append(tail, "parameters\n"...)
+	for _, p := range sortedParameters(st.Parameters) {
+		tail = append(append(append(append(tail, p.Key...), '='), p.Value...), '\n')
+	}
+	tail = append(append(append(append(append(tail, "tags\necsgen:system="...), e.spec.System...), "\necsgen:env="...), e.spec.Env...), '\n')
 	h := sha256.New()
 	h.Write(body)
-	// What deploy.sh passes with the template, each part on lines of its own.
-	h.Write([]byte("\ncapabilities\n"))
-	for _, c := range capabilities(st.Template) {
-		h.Write([]byte(c + "\n"))
-	}
-	h.Write([]byte("parameters\n"))
-	for _, p := range sortedParameters(st.Parameters) {
-		h.Write([]byte(p.Key + "=" + p.Value + "\n"))
-	}
-	h.Write([]byte("tags\necsgen:system=" + e.spec.System + "\necsgen:env=" + e.spec.Env + "\n"))
-	copy(body[at:], hex.EncodeToString(h.Sum(nil)))
+	h.Write(tail)
+	var sum [sha256.Size]byte
+	hex.Encode(body[at:at+len(digestPlaceholder)], h.Sum(sum[:0]))
 	return nil
 }
 
