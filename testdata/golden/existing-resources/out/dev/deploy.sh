@@ -13,7 +13,8 @@
 #                      resources, and CloudFormation can only delete it) and create it again;
 #                      without it the script stops and prints the command.
 #   --force            deploy every stack, also those already deployed as this script would
-#                      deploy them (see below): for a stack changed outside this script.
+#                      deploy them (see below): for a stack changed outside this script, or a
+#                      template here edited by hand (it keeps the digest it was built with).
 #
 # Order: stacks in a state that cannot be updated stop the script before anything changes. The
 # cluster stack goes first, unless it removes a capacity provider that services still use:
