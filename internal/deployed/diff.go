@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/textdiff"
 )
 
@@ -67,6 +68,10 @@ type StackDiff struct {
 	New     bool             `json:"new,omitempty"`
 	Status  string           `json:"status,omitempty"`
 	Changes []ResourceChange `json:"changes"`
+	// AsBuilt: the stack is at rest and outputs the deploy digest of the generated template
+	// (generators/digest.go), so it holds that template with the same parameters and no change
+	// set was needed to say that a deploy changes nothing (deploy.sh skips it too).
+	AsBuilt bool `json:"asBuilt,omitempty"`
 	// Note says why the stack could not be compared (a template too large to send inline).
 	Note string `json:"note,omitempty"`
 }
@@ -180,12 +185,49 @@ func (a *Account) stackDiff(ctx context.Context, st Stack) (*StackDiff, error) {
 		d.Changes = changes
 		return d, nil
 	}
+	if digest := deployDigest(st.Template); digest != "" && atRest(deployed.StackStatus) && outputOf(deployed, generators.DeployDigestOutput) == digest {
+		d.AsBuilt = true
+		return d, nil
+	}
 	if len(st.Template) > maxTemplateBody {
 		d.Note = fmt.Sprintf("template of %d bytes is over the %d bytes CloudFormation takes inline; compare it with `aws cloudformation deploy --no-execute-changeset --s3-bucket …`", len(st.Template), maxTemplateBody)
 		return d, nil
 	}
 	d.Changes, err = a.changeSet(ctx, st, deployed)
 	return d, err
+}
+
+// deployDigest is the deploy digest a generated template outputs, "" when it has none (a
+// template that reads a parameter from SSM at every deploy, or one that is not JSON).
+func deployDigest(template []byte) string {
+	var t struct {
+		Outputs map[string]struct{ Value any }
+	}
+	if json.Unmarshal(template, &t) != nil {
+		return ""
+	}
+	d, _ := t.Outputs[generators.DeployDigestOutput].Value.(string)
+	return d
+}
+
+// atRest: a stack in this status holds the template it last deployed, whose outputs it shows,
+// and nothing is under way (the statuses in which deploy.sh's unchanged skips a stack).
+func atRest(s cfntypes.StackStatus) bool {
+	switch s {
+	case cfntypes.StackStatusCreateComplete, cfntypes.StackStatusUpdateComplete, cfntypes.StackStatusImportComplete, cfntypes.StackStatusUpdateRollbackComplete:
+		return true
+	}
+	return false
+}
+
+// outputOf is the value of the deployed stack's output key, "" without one.
+func outputOf(st *cfntypes.Stack, key string) string {
+	for _, o := range st.Outputs {
+		if aws.ToString(o.OutputKey) == key {
+			return aws.ToString(o.OutputValue)
+		}
+	}
+	return ""
 }
 
 // changeSet creates a change set of the generated template, reads it and deletes it.

@@ -191,6 +191,19 @@ func TestDiffAgainstMoto(t *testing.T) {
 	if !strings.Contains(text.String(), "task definition unchanged") {
 		t.Errorf("the report does not say the task definition is unchanged:\n%s", text.String())
 	}
+	// A stack that outputs the deploy digest of its template needs no change set.
+	asBuilt := 0
+	for i, s := range r.Stacks {
+		if want := deployDigest(stacks[i].Template) != ""; s.AsBuilt != want {
+			t.Errorf("stack %s: deployed as built %v, want %v", s.Stack, s.AsBuilt, want)
+		}
+		if s.AsBuilt {
+			asBuilt++
+		}
+	}
+	if asBuilt == 0 || !strings.Contains(text.String(), "(deployed as built: it outputs this template's deploy digest)") {
+		t.Errorf("no stack compared by its deploy digest:\n%s", text.String())
+	}
 
 	// A new image tag: the service's stack changes and the task definition diff names it.
 	values["IMAGE_TAG"] = "1.28"
@@ -213,6 +226,14 @@ func TestDiffAgainstMoto(t *testing.T) {
 		t.Errorf("the task definition diff does not show the new image:\n%s", text.String())
 	}
 	t.Logf("diff after an image change:\n%s", text.String())
+	for _, s := range r.Stacks {
+		if s.AsBuilt && len(s.Changes) > 0 {
+			t.Errorf("stack %s: deployed as built, with changes", s.Stack)
+		}
+		if strings.Contains(s.Stack, "svc-web") && (s.AsBuilt || len(s.Changes) == 0) {
+			t.Errorf("stack %s: its template changed, yet it is deployed as built %v, with %d changes", s.Stack, s.AsBuilt, len(s.Changes))
+		}
+	}
 
 	// The change sets were deleted again.
 	out := awsCLI(t, m, "cloudformation", "list-change-sets", "--stack-name", stacks[len(stacks)-1].Name, "--query", "length(Summaries)")

@@ -18,6 +18,9 @@ func (r *Report) WriteText(w io.Writer, env string) {
 			fmt.Fprintf(w, "stack %s: new (the deployed one is %s and must be deleted first; deploy.sh says how), %s\n", s.Stack, s.Status, count(len(s.Changes), "resource"))
 		case s.New:
 			fmt.Fprintf(w, "stack %s: new stack, %s\n", s.Stack, count(len(s.Changes), "resource"))
+		case len(s.Changes) == 0 && s.AsBuilt:
+			fmt.Fprintf(w, "stack %s: no changes (deployed as built: it outputs this template's deploy digest)\n", s.Stack)
+			continue
 		case len(s.Changes) == 0:
 			fmt.Fprintf(w, "stack %s: no changes\n", s.Stack)
 			continue
