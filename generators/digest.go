@@ -25,7 +25,8 @@ import (
 // at rest (a *_COMPLETE status, not a failed create) and outputs the digest it would deploy:
 // CloudFormation stores a template's outputs only when it deployed that template, so the
 // stack holds exactly this template with these parameters. A stack whose last update failed
-// and rolled back outputs the digest of the template it rolled back to.
+// and rolled back outputs the digest of the template it rolled back to. `ecsgen diff` reads
+// the digest the same way (internal/deployed), and needs no change set for such a stack.
 //
 // Which stacks: those without a parameter of an AWS::SSM::Parameter::Value type. CloudFormation
 // reads such a parameter again on every update (the cluster stack's AMI ID, which is how a
