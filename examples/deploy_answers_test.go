@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecsgen/ecsgen/internal/benchspec"
 )
 
 // fakeAWS answers by the words of the call; ANSWER_<key> environment variables hold the
@@ -427,4 +429,58 @@ func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
 	if !strings.Contains(calls, "deploy create-deployment") || !strings.Contains(out, "CodeDeploy deployment d-NEW: Succeeded") {
 		t.Errorf("the skipped service was not released:\n%s\ncalls:\n%s", out, calls)
 	}
+}
+
+// A run of deploy.sh over a large environment deployed as built makes no change set but the
+// one of the stack that reads its AMI from SSM, and reads no running task count: per stack it
+// costs a look at its template and at the stack list, not seconds of a change set. Counted on
+// the benchmark spec (internal/benchspec) of 200 services, with the fake AWS CLI.
+func TestDeployLargeEnvironmentAsBuilt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds and deploys a 200-service spec")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	const n = 200
+	spec := filepath.Join(t.TempDir(), "spec.cue")
+	if err := os.WriteFile(spec, []byte(benchspec.Spec(n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	envDir := buildInto(t, spec, t.TempDir())
+	plan, _ := readPlan(t, envDir)
+	stacks := stacksAtRest(t, envDir, "UPDATE_COMPLETE", "bench", "perf", nil)
+	providers := "ANSWER_PROVIDERS=" + strings.Join(clusterProviders(t, envDir), `\t`)
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, providers,
+		"ANSWER_IN_USE=bench-perf-general", "ECSGEN_TEMPLATE_BUCKET=templates"})
+	if failed {
+		t.Fatalf("deploy.sh failed:\n%s", out)
+	}
+	if got := deployed(calls); got != "bench-perf-cluster" {
+		t.Errorf("deployed %q, want the cluster stack alone", got)
+	}
+	if got, want := strings.Count(out, "is deployed as built: skipped."), len(plan.Stacks)-1; got != want {
+		t.Errorf("%d stacks skipped, want %d", got, want)
+	}
+	if strings.Contains(calls, "services[0].desiredCount") {
+		t.Errorf("deploy.sh read the running count of a service it did not deploy")
+	}
+	t.Logf("%d stacks, %d AWS CLI calls", len(plan.Stacks), strings.Count(calls, "\n"))
+}
+
+// clusterProviders are the capacity providers the cluster stack of envDir keeps, as deploy.sh
+// lists them.
+func clusterProviders(t *testing.T, envDir string) []string {
+	t.Helper()
+	script, err := os.ReadFile(filepath.Join(envDir, "deploy.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(script), "\n") {
+		if keeps, ok := strings.CutPrefix(line, "keeps=\""); ok {
+			return strings.Fields(strings.TrimSuffix(keeps, "\""))
+		}
+	}
+	t.Fatal("deploy.sh lists no capacity providers the cluster keeps")
+	return nil
 }
