@@ -33,8 +33,13 @@ case "$*" in
   *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
   *"cloudformation create-change-set"* | *"cloudformation execute-change-set"*) ;;
   *"logs describe-log-groups"*) printf '%b\n' "${ANSWER_LOG_GROUPS:-}" ;;
+  *"cloudformation deploy"*"--no-execute-changeset"*)
+    if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi
+    echo "Changeset created successfully. Run the following command to review changes:"
+    echo "aws cloudformation describe-change-set --change-set-name arn:aws:cloudformation:ap-northeast-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1/0" ;;
   *"cloudformation deploy"*)
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
+  *"cloudformation describe-change-set"*) echo "${ANSWER_CHANGES:-0}" ;;
   *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
   *"ecs describe-services"*capacityProvider*)
     if [[ -z ${IN_USE_BY:-} || $* == *"$IN_USE_BY"* ]]; then printf '%b\n' "$ANSWER_IN_USE"; fi ;;
@@ -388,8 +393,6 @@ func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
 		{name: "rolled back to the template built", status: "UPDATE_ROLLBACK_COMPLETE", deployed: "life-ec2-cluster"},
 		{name: "another template deployed", status: "UPDATE_COMPLETE", digests: map[string]string{worker: strings.Repeat("0", 64)},
 			deployed: "life-ec2-cluster " + worker},
-		{name: "deployed before stacks had digests", status: "UPDATE_COMPLETE", digests: map[string]string{worker: "None"},
-			deployed: "life-ec2-cluster " + worker},
 		{name: "forced", status: "UPDATE_COMPLETE", args: []string{"--force"}, deployed: "life-ec2-cluster " + worker},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -407,6 +410,35 @@ func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
 				t.Errorf("says the worker stack was skipped: %v, want %v\n%s", skipped, want, out)
 			}
 		})
+	}
+
+	// A stack deployed before its template had a digest takes the output through a change set
+	// without resource changes, executed and followed here instead of by the AWS CLI's polls
+	// every 30 seconds; a change set with resource changes is waited for as the CLI would.
+	for _, c := range []struct {
+		changes string
+		waited  bool
+	}{{"0", false}, {"3", true}} {
+		statuses := filepath.Join(t.TempDir(), "statuses")
+		if err := os.WriteFile(statuses, []byte("UPDATE_IN_PROGRESS\nUPDATE_COMPLETE\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stacks := stacksAtRest(t, envDir, "UPDATE_COMPLETE", "life", "ec2", map[string]string{worker: "None"})
+		out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "ANSWER_CHANGES=" + c.changes,
+			"STATUSES=" + statuses, "ANSWER_PROVIDERS=life-ec2-general", "ANSWER_IN_USE=life-ec2-general"})
+		if failed {
+			t.Fatalf("%s resource changes: deploy.sh failed:\n%s\ncalls:\n%s", c.changes, out, calls)
+		}
+		if !strings.Contains(calls, "--stack-name "+worker) || !strings.Contains(calls, "--no-execute-changeset") ||
+			!strings.Contains(calls, "cloudformation execute-change-set --change-set-name arn:aws:cloudformation:") {
+			t.Errorf("%s resource changes: the change set was not made, then executed:\n%s", c.changes, calls)
+		}
+		if waited := strings.Contains(calls, "wait stack-update-complete --stack-name "+worker); waited != c.waited {
+			t.Errorf("%s resource changes: waited for by the AWS CLI %v, want %v:\n%s", c.changes, waited, c.waited, calls)
+		}
+		if followed := strings.Contains(out, "Stack "+worker+" takes its DeployDigest output"); followed == c.waited {
+			t.Errorf("%s resource changes: followed as an outputs-only update %v, want %v:\n%s", c.changes, followed, !c.waited, out)
+		}
 	}
 
 	// A blue/green CodeDeploy service whose stack is skipped: no live traffic or task count is

@@ -107,7 +107,11 @@ func writeStackFunction(out *templates.Writer, d *scriptData, st *deployStack) e
 		overrides()
 		w("\n  else")
 	}
-	w("\n  in_region cloudformation deploy \\",
+	deploy := "in_region cloudformation deploy"
+	if st.Skippable {
+		deploy = "deploy_template" // a stack taking its first DeployDigest is not polled every 30 s
+	}
+	w("\n  ", deploy, " \\",
 		"\n    --stack-name ", st.QName, " \\",
 		"\n    --template-file ", st.QTemplate, " \\")
 	if st.S3Bucket {

@@ -41,7 +41,9 @@ import (
 // digestPlaceholder as the output's value, and then takes that placeholder's place: the
 // template's size does not change. An output alone is a change CloudFormation executes (an
 // empty change set is refused, one that changes only outputs is not), so the first deploy of
-// templates that carry the output records it on every stack.
+// templates that carry the output records it on every stack; deploy.sh's deploy_template
+// executes that change set and follows it itself, where the AWS CLI would poll it every 30
+// seconds (deployfunc.go writes deploy_template for the stacks with a digest).
 
 // DeployDigestOutput is the output that holds a stack's deploy digest.
 const DeployDigestOutput = "DeployDigest"

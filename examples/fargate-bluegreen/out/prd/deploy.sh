@@ -87,6 +87,52 @@ unchanged() {
   echo "Stack $1 is deployed as built: skipped."
 }
 
+# deploy_template is `aws cloudformation deploy` with its arguments (--stack-name NAME first), for
+# a stack whose template outputs DeployDigest. A stack deployed before its templates did takes
+# the output once, through a change set that changes no resource, whose execution the AWS CLI
+# would poll every 30 seconds (half a minute a stack, for every stack of a large environment):
+# such a change set is executed here and followed every 2 seconds. Any other goes on as
+# `aws cloudformation deploy` does. A failure returns non-zero, as the AWS CLI exits.
+deploy_template() {
+  local stack=$2 out change_set changes
+  if ! awk -v stack="$stack" '$1 == stack && $5 == "None" && $2 ~ /^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$/ { found = 1 }
+    END { exit !found }' <<<"$stacks_now"; then
+    in_region cloudformation deploy "$@"
+    return
+  fi
+  out=$(in_region cloudformation deploy "$@" --no-execute-changeset) || {
+    printf '%s\n' "$out"
+    return 1
+  }
+  printf '%s\n' "$out"
+  case $out in
+    *"No changes to deploy"*) return 0 ;;
+  esac
+  change_set=$(awk '/describe-change-set --change-set-name/ { print $NF }' <<<"$out")
+  if [ -z "$change_set" ]; then
+    # An answer this script does not know: the change set is left, and the stack deployed
+    # as always.
+    in_region cloudformation deploy "$@"
+    return
+  fi
+  changes=$(in_region cloudformation describe-change-set --change-set-name "$change_set" \
+    --query 'length(Changes)' --output text) || return 1
+  in_region cloudformation execute-change-set --change-set-name "$change_set" || return 1
+  if [ "$changes" != 0 ]; then
+    in_region cloudformation wait stack-update-complete --stack-name "$stack"
+    return
+  fi
+  echo "Stack $stack takes its DeployDigest output: no resource changes."
+  while :; do
+    case $(in_region cloudformation describe-stacks --stack-name "$stack" \
+      --query 'Stacks[0].StackStatus' --output text) in
+      UPDATE_COMPLETE) return 0 ;;
+      UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS) sleep 2 ;;
+      *) return 1 ;;
+    esac
+  done
+}
+
 # stack_exists: the stack has been created (a stack in REVIEW_IN_PROGRESS is only a change set
 # that was never executed: `aws cloudformation deploy` creates it as new).
 stack_exists() {
@@ -260,7 +306,7 @@ deploy_cluster() {
   if unchanged sample-prd-cluster stacks/sample-prd-cluster.json; then
     return 0
   fi
-  in_region cloudformation deploy \
+  deploy_template \
     --stack-name sample-prd-cluster \
     --template-file stacks/sample-prd-cluster.json \
     --parameter-overrides PublicSubnets=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002 VpcId=vpc-0123456789abcdef0 \
@@ -322,7 +368,7 @@ deploy_service_frontapp() {
   if ! stack_exists sample-prd-svc-frontapp && log_groups_exist /ecs/sample-prd/frontapp; then
     create_adopting sample-prd-svc-frontapp stacks/sample-prd-svc-frontapp.json '' CAPABILITY_NAMED_IAM Subnets=subnet-0123456789abcdef0,subnet-0fedcba9876543210 VpcId=vpc-0123456789abcdef0 "LiveTargetGroup=$live" "DesiredCount=$count"
   else
-  in_region cloudformation deploy \
+  deploy_template \
     --stack-name sample-prd-svc-frontapp \
     --template-file stacks/sample-prd-svc-frontapp.json \
     --capabilities CAPABILITY_NAMED_IAM \
