@@ -416,18 +416,30 @@ func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
 	// without resource changes, executed and followed here instead of by the AWS CLI's polls
 	// every 30 seconds; a change set with resource changes is waited for as the CLI would.
 	for _, c := range []struct {
-		changes string
-		waited  bool
-	}{{"0", false}, {"3", true}} {
+		changes, statuses string // the stack's statuses once the change set is executed
+		waited, fails     bool
+	}{
+		{changes: "0", statuses: "CREATE_COMPLETE\nUPDATE_IN_PROGRESS\nUPDATE_COMPLETE"},
+		{changes: "3", statuses: "UPDATE_COMPLETE", waited: true},
+		// The update rolled back: the stack's failed resources, and a stop.
+		{changes: "0", statuses: "UPDATE_IN_PROGRESS\nUPDATE_ROLLBACK_COMPLETE\nUPDATE_ROLLBACK_COMPLETE", fails: true},
+	} {
 		statuses := filepath.Join(t.TempDir(), "statuses")
-		if err := os.WriteFile(statuses, []byte("UPDATE_IN_PROGRESS\nUPDATE_COMPLETE\n"), 0o644); err != nil {
+		if err := os.WriteFile(statuses, []byte(strings.ReplaceAll(c.statuses, `\n`, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		stacks := stacksAtRest(t, envDir, "UPDATE_COMPLETE", "life", "ec2", map[string]string{worker: "None"})
 		out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "ANSWER_CHANGES=" + c.changes,
-			"STATUSES=" + statuses, "ANSWER_PROVIDERS=life-ec2-general", "ANSWER_IN_USE=life-ec2-general"})
-		if failed {
-			t.Fatalf("%s resource changes: deploy.sh failed:\n%s\ncalls:\n%s", c.changes, out, calls)
+			"STATUSES=" + statuses, "ANSWER_PROVIDERS=life-ec2-general", "ANSWER_IN_USE=life-ec2-general",
+			"ANSWER_EVENTS=" + worker + `\tAWS::CloudFormation::Stack\tUPDATE_FAILED\tfailed`})
+		if failed != c.fails {
+			t.Fatalf("%s resource changes, statuses %s: deploy.sh failed %v, want %v:\n%s\ncalls:\n%s", c.changes, c.statuses, failed, c.fails, out, calls)
+		}
+		if c.fails {
+			if !strings.Contains(out, "Stack "+worker+" failed") {
+				t.Errorf("a rolled back update does not stop with the stack's failure:\n%s", out)
+			}
+			continue
 		}
 		if !strings.Contains(calls, "--stack-name "+worker) || !strings.Contains(calls, "--no-execute-changeset") ||
 			!strings.Contains(calls, "cloudformation execute-change-set --change-set-name arn:aws:cloudformation:") {

@@ -123,14 +123,18 @@ deploy_template() {
     return
   fi
   echo "Stack $stack takes its DeployDigest output: no resource changes."
-  while :; do
+  # As the AWS CLI's waiter reads the status (stack-update-complete), for up to 60 minutes.
+  local polls=0
+  while ((polls < 1800)); do
     case $(in_region cloudformation describe-stacks --stack-name "$stack" \
       --query 'Stacks[0].StackStatus' --output text) in
       UPDATE_COMPLETE) return 0 ;;
-      UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS) sleep 2 ;;
-      *) return 1 ;;
+      '' | UPDATE_FAILED | UPDATE_ROLLBACK_*) return 1 ;;
     esac
+    polls=$((polls + 1))
+    sleep 2
   done
+  return 1
 }
 
 # stack_exists: the stack has been created (a stack in REVIEW_IN_PROGRESS is only a change set
