@@ -9,13 +9,13 @@ package examples_test
 // tests read what deploy.sh did from the log and its output.
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/benchspec"
 )
 
@@ -351,15 +351,9 @@ func stacksAtRest(t *testing.T, envDir, status, system, env string, digests map[
 	plan, templates := readPlan(t, envDir)
 	var lines []string
 	for _, s := range plan.Stacks {
-		var tpl struct {
-			Outputs map[string]struct{ Value any }
-		}
-		if err := json.Unmarshal(templates[s.Name].raw, &tpl); err != nil {
-			t.Fatal(err)
-		}
-		digest := "None"
-		if d, ok := tpl.Outputs["DeployDigest"].Value.(string); ok {
-			digest = d
+		digest := generators.DeployDigestOf(templates[s.Name].raw)
+		if digest == "" {
+			digest = "None"
 		}
 		if d, ok := digests[s.Name]; ok {
 			digest = d

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -52,6 +53,19 @@ var deployDigestDescription = "SHA-256 of this template and the parameters and t
 
 // digestPlaceholder stands for the digest while the digest is computed: as long as one in hex.
 var digestPlaceholder = "ecsgen-deploy-digest" + strings.Repeat("0", sha256.Size*2-len("ecsgen-deploy-digest"))
+
+// DeployDigestOf is the deploy digest a generated template outputs, "" when it outputs none
+// (a template that reads a parameter from SSM at every deploy, or one that is not JSON).
+func DeployDigestOf(template []byte) string {
+	var t struct {
+		Outputs map[string]struct{ Value any }
+	}
+	if json.Unmarshal(template, &t) != nil {
+		return ""
+	}
+	d, _ := t.Outputs[DeployDigestOutput].Value.(string)
+	return d
+}
 
 // deploysAsBuilt says whether deploying t again, unchanged and with the same parameters, leaves
 // its stack as it is: no parameter is read from SSM at each deploy.

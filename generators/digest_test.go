@@ -1,7 +1,6 @@
 package generators
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,14 +22,7 @@ func deployDigests(t *testing.T, s *schema.Spec) map[string]string {
 		if !ok {
 			continue
 		}
-		var tpl struct {
-			Outputs map[string]struct{ Value any }
-		}
-		if err := json.Unmarshal(body, &tpl); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		d, _ := tpl.Outputs[DeployDigestOutput].Value.(string)
-		out[strings.TrimSuffix(stack, ".json")] = d
+		out[strings.TrimSuffix(stack, ".json")] = DeployDigestOf(body)
 	}
 	return out
 }

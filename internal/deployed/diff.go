@@ -185,7 +185,7 @@ func (a *Account) stackDiff(ctx context.Context, st Stack) (*StackDiff, error) {
 		d.Changes = changes
 		return d, nil
 	}
-	if digest := deployDigest(st.Template); digest != "" && atRest(deployed.StackStatus) && outputOf(deployed, generators.DeployDigestOutput) == digest {
+	if digest := generators.DeployDigestOf(st.Template); digest != "" && atRest(deployed.StackStatus) && outputOf(deployed, generators.DeployDigestOutput) == digest {
 		d.AsBuilt = true
 		return d, nil
 	}
@@ -195,19 +195,6 @@ func (a *Account) stackDiff(ctx context.Context, st Stack) (*StackDiff, error) {
 	}
 	d.Changes, err = a.changeSet(ctx, st, deployed)
 	return d, err
-}
-
-// deployDigest is the deploy digest a generated template outputs, "" when it has none (a
-// template that reads a parameter from SSM at every deploy, or one that is not JSON).
-func deployDigest(template []byte) string {
-	var t struct {
-		Outputs map[string]struct{ Value any }
-	}
-	if json.Unmarshal(template, &t) != nil {
-		return ""
-	}
-	d, _ := t.Outputs[generators.DeployDigestOutput].Value.(string)
-	return d
 }
 
 // atRest: a stack in this status holds the template it last deployed, whose outputs it shows,

@@ -194,7 +194,7 @@ func TestDiffAgainstMoto(t *testing.T) {
 	// A stack that outputs the deploy digest of its template needs no change set.
 	asBuilt := 0
 	for i, s := range r.Stacks {
-		if want := deployDigest(stacks[i].Template) != ""; s.AsBuilt != want {
+		if want := generators.DeployDigestOf(stacks[i].Template) != ""; s.AsBuilt != want {
 			t.Errorf("stack %s: deployed as built %v, want %v", s.Stack, s.AsBuilt, want)
 		}
 		if s.AsBuilt {

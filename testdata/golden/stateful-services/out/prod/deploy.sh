@@ -73,17 +73,21 @@ stack_status() {
   awk -v stack="$1" '$1 == stack { print $2; found = 1 } END { if (!found) print "NONE" }' <<<"$stacks_now"
 }
 
+# deployed_digest prints the DeployDigest output of stack $1 when it is at rest (None when it
+# outputs none), and nothing when it is not at rest or does not exist. At rest, a stack holds
+# the template it last deployed, also after an update that failed and rolled back.
+deployed_digest() {
+  awk -v stack="$1" '$1 == stack && $2 ~ /^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$/ { print $5 }' <<<"$stacks_now"
+}
+
 # unchanged: stack $1 is at rest and outputs the DeployDigest its template $2 holds, the digest
 # of that template and of the parameters and tags this script passes with it, so deploying it
-# would change nothing (--force deploys it all the same). A stack outputs the digest of the
-# template it last deployed, also after an update that failed and rolled back.
+# would change nothing (--force deploys it all the same).
 unchanged() {
   local digest
   $force && return 1
   digest=$(sed -n '/"DeployDigest": {/,/}/s/.*"Value": "\([0-9a-f]*\)".*/\1/p' "$2")
-  [ -n "$digest" ] || return 1
-  awk -v stack="$1" -v digest="$digest" '$1 == stack && $5 == digest && $2 ~ /^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$/ { found = 1 }
-    END { exit !found }' <<<"$stacks_now" || return 1
+  [ -n "$digest" ] && [ "$(deployed_digest "$1")" = "$digest" ] || return 1
   echo "Stack $1 is deployed as built: skipped."
 }
 
@@ -95,8 +99,7 @@ unchanged() {
 # `aws cloudformation deploy` does. A failure returns non-zero, as the AWS CLI exits.
 deploy_template() {
   local stack=$2 out change_set changes
-  if ! awk -v stack="$stack" '$1 == stack && $5 == "None" && $2 ~ /^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$/ { found = 1 }
-    END { exit !found }' <<<"$stacks_now"; then
+  if [ "$(deployed_digest "$stack")" != None ]; then
     in_region cloudformation deploy "$@"
     return
   fi
