@@ -50,7 +50,7 @@ func writeStackFunction(out *templates.Writer, d *scriptData, st *deployStack) e
 	if st.Skippable {
 		// A stack deployed as built is not deployed again (generators/digest.go); a CodeDeploy
 		// service is still brought to the revision its stack registered.
-		w("\n  if unchanged ", st.QName, " ", st.QTemplate, "; then")
+		w("\n  if unchanged ", st.QName, "; then")
 		if st.Release != nil {
 			w("\n    ", release)
 		}

@@ -58,13 +58,51 @@ in_region() {
   aws --region ap-northeast-1 "$@" ${aws_options[@]+"${aws_options[@]}"}
 }
 
+# A stack at rest holds the template it last deployed, also after an update that failed and
+# rolled back: its statuses, as an awk pattern.
+at_rest='^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$'
+
 # Every stack of the region with its status, environment tags and deploy digest, read once (one
 # line each: name, status, ecsgen:system, ecsgen:env, DeployDigest; None for what a stack does
-# not have); read_stacks reads them again after a change.
+# not have), and which of them are deployed as built (as_built); read_stacks reads them again
+# after a change.
 read_stacks() {
   stacks_now=$(in_region cloudformation describe-stacks \
     --query "Stacks[].[StackName, StackStatus, Tags[?Key=='ecsgen:system'].Value | [0], Tags[?Key=='ecsgen:env'].Value | [0], Outputs[?OutputKey=='DeployDigest'].OutputValue | [0]]" \
     --output text)
+  find_as_built
+}
+
+# find_as_built sets as_built to the stacks (" a b ") that are at rest and output the
+# DeployDigest their template here holds: the digest of that template and of the parameters
+# and tags this script passes with it, so deploying them would change nothing. Under --force,
+# none. Every template is read in one pass, up to its digest (the first of its outputs): a
+# sed and an awk for each stack took 13 ms a stack, 13 s at a thousand. A template's file is
+# stacks/<stack name>.json.
+find_as_built() {
+  as_built=" "
+  $force && return 0
+  as_built+="$(awk -v at_rest="$at_rest" '
+    NR == FNR {
+      if ($2 ~ at_rest) digest[$1] = $5
+      next
+    }
+    FNR == 1 {
+      stack = FILENAME
+      sub(/^stacks\//, "", stack)
+      sub(/\.json$/, "", stack)
+      in_output = 0
+    }
+    /"DeployDigest": \{/ { in_output = 1 }
+    in_output && /"Value": "[0-9a-f]+"/ {
+      value = $0
+      sub(/.*"Value": "/, "", value)
+      sub(/".*/, "", value)
+      if ((stack in digest) && digest[stack] == value) printf "%s ", stack
+      nextfile
+    }
+    in_output && /}/ { in_output = 0 }
+  ' - stacks/*.json <<<"$stacks_now")"
 }
 read_stacks
 
@@ -74,20 +112,14 @@ stack_status() {
 }
 
 # deployed_digest prints the DeployDigest output of stack $1 when it is at rest (None when it
-# outputs none), and nothing when it is not at rest or does not exist. At rest, a stack holds
-# the template it last deployed, also after an update that failed and rolled back.
+# outputs none), and nothing when it is not at rest or does not exist.
 deployed_digest() {
-  awk -v stack="$1" '$1 == stack && $2 ~ /^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$/ { print $5 }' <<<"$stacks_now"
+  awk -v stack="$1" -v at_rest="$at_rest" '$1 == stack && $2 ~ at_rest { print $5 }' <<<"$stacks_now"
 }
 
-# unchanged: stack $1 is at rest and outputs the DeployDigest its template $2 holds, the digest
-# of that template and of the parameters and tags this script passes with it, so deploying it
-# would change nothing (--force deploys it all the same).
+# unchanged: stack $1 is deployed as built (find_as_built): it is skipped.
 unchanged() {
-  local digest
-  $force && return 1
-  digest=$(sed -n '/"DeployDigest": {/,/}/s/.*"Value": "\([0-9a-f]*\)".*/\1/p' "$2")
-  [ -n "$digest" ] && [ "$(deployed_digest "$1")" = "$digest" ] || return 1
+  [[ $as_built == *" $1 "* ]] || return 1
   echo "Stack $1 is deployed as built: skipped."
 }
 
@@ -200,10 +232,10 @@ settled() {
   done
 }
 
-# ready checks that a stack can be deployed now, before anything is changed.
+# ready checks that stack $1, whose status is $2 (NONE when it does not exist), can be deployed
+# now, before anything is changed.
 ready() {
-  local stack=$1 status
-  status=$(stack_status "$stack")
+  local stack=$1 status=$2
   case $status in
     ROLLBACK_COMPLETE | ROLLBACK_FAILED | CREATE_FAILED)
       if $recreate_failed; then
@@ -300,7 +332,7 @@ deploy_cluster() {
 
 # ECS service shop-dev-admin
 deploy_service_admin() {
-  if unchanged shop-dev-svc-admin stacks/shop-dev-svc-admin.json; then
+  if unchanged shop-dev-svc-admin; then
     return 0
   fi
   if ! stack_exists shop-dev-svc-admin && log_groups_exist /ecs/shop-dev/admin; then
@@ -319,7 +351,7 @@ deploy_service_admin() {
 
 # ECS service shop-dev-web
 deploy_service_web() {
-  if unchanged shop-dev-svc-web stacks/shop-dev-svc-web.json; then
+  if unchanged shop-dev-svc-web; then
     return 0
   fi
   # Autoscaling owns the task count: the service starts with 2, and every update passes
@@ -369,9 +401,15 @@ keeps=" shop-dev-general shop-dev-spot FARGATE "
 services_use=(FARGATE )
 
 stacks=(shop-dev-cluster shop-dev-svc-admin shop-dev-svc-web )
-for stack in "${stacks[@]}"; do
-  ready "$stack"
-done
+# Each stack's status from the stack list, in one pass (an awk per stack took 5 ms a stack).
+while read -r stack status <&3; do
+  ready "$stack" "$status"
+done 3<<<"$(awk -v spec="${stacks[*]}" '
+  { status[$1] = $2 }
+  END {
+    n = split(spec, names, " ")
+    for (i = 1; i <= n; i++) print names[i], ((names[i] in status) ? status[names[i]] : "NONE")
+  }' <<<"$stacks_now")"
 
 # prune_removed lists the stacks of this environment that the spec no longer has, and deletes
 # them under --prune (a service's log group is kept or deleted as its DeletionPolicy says).
