@@ -100,9 +100,12 @@ func TestDeployOrderCapacity(t *testing.T) {
 		inUseBy             string // the service using inUse (default: any)
 		wantOrder, wantText string
 		wantExit            bool
+		// unread: the services' providers are not read, since the cluster has none that its
+		// stack removes (so none in use is removed).
+		unread bool
 	}{
 		{name: "unchanged capacity: cluster first", inUse: "life-ec2-compute", providers: "life-ec2-compute",
-			wantOrder: "life-ec2-cluster life-ec2-svc-worker"},
+			wantOrder: "life-ec2-cluster life-ec2-svc-worker", unread: true},
 		{name: "service leaves a capacity the cluster removes: services first", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
 			wantOrder: "life-ec2-svc-worker life-ec2-cluster", wantText: "service stacks first"},
 		{name: "rename in one deploy: stopped before any change", inUse: "life-ec2-general", providers: "life-ec2-general",
@@ -137,6 +140,9 @@ func TestDeployOrderCapacity(t *testing.T) {
 			}
 			if got := deployed(calls); got != c.wantOrder {
 				t.Errorf("stacks deployed in order %q, want %q\ncalls:\n%s", got, c.wantOrder, calls)
+			}
+			if read := strings.Contains(calls, "ecs list-services"); read == c.unread {
+				t.Errorf("the services' providers read: %v, want %v\ncalls:\n%s", read, !c.unread, calls)
 			}
 		})
 	}

@@ -441,15 +441,26 @@ read_stacks
 
 # A service must leave a capacity provider before the cluster stack removes it: ECS refuses to
 # remove a provider in use. The new providers must exist before the services move to them.
+# The services are read (a call per ten services, on every run) only when the cluster has a
+# provider that its stack removes: an update removes no provider the cluster does not have.
 services_first=false
 dropped=()
-in_use=$(providers_in_use | sort -u) # assigned first: a failed AWS call stops the script
-for provider in $in_use; do
-  [[ $keeps == *" $provider "* ]] || dropped+=("$provider")
+existing=" "
+if stack_exists sample-stg-cluster; then
+  existing+="$(in_region ecs describe-clusters --clusters sample-stg \
+    --query 'clusters[0].capacityProviders' --output text | tr '\t\n' '  ') "
+fi
+removed_providers=false
+for provider in $existing; do
+  [[ $provider == None || $keeps == *" $provider "* ]] || removed_providers=true
 done
+if $removed_providers; then
+  in_use=$(providers_in_use | sort -u) # assigned first: a failed AWS call stops the script
+  for provider in $in_use; do
+    [[ $keeps == *" $provider "* ]] || dropped+=("$provider")
+  done
+fi
 if ((${#dropped[@]})); then
-  existing=" $(in_region ecs describe-clusters --clusters sample-stg \
-    --query 'clusters[0].capacityProviders' --output text | tr '\t' ' ') "
   for provider in "${services_use[@]}"; do
     if [[ $existing != *" $provider "* ]]; then
       echo "The cluster stack removes capacity provider(s) ${dropped[*]}, which services still use, and" >&2
