@@ -9,6 +9,7 @@ package examples_test
 // tests read what deploy.sh did from the log and its output.
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -409,6 +410,12 @@ func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
 			if want := !strings.Contains(c.deployed, worker); skipped != want {
 				t.Errorf("says the worker stack was skipped: %v, want %v\n%s", skipped, want, out)
 			}
+			// The summary describes the services deployed, and counts the others.
+			described := strings.Contains(calls, "ecs describe-services --cluster life-ec2 --services life-ec2-worker --query services[].{service")
+			counted := strings.Contains(out, "Services not described, their stacks already deployed as built: 1 of 1.")
+			if described == skipped || counted != skipped {
+				t.Errorf("worker skipped %v: described %v, counted %v\n%s\ncalls:\n%s", skipped, described, counted, out, calls)
+			}
 		})
 	}
 
@@ -473,6 +480,10 @@ func TestDeploySkipsStacksDeployedAsBuilt(t *testing.T) {
 	if !strings.Contains(calls, "deploy create-deployment") || !strings.Contains(out, "CodeDeploy deployment d-NEW: Succeeded") {
 		t.Errorf("the skipped service was not released:\n%s\ncalls:\n%s", out, calls)
 	}
+	// The release deployed it: the summary describes it.
+	if !strings.Contains(calls, "ecs describe-services --cluster life-web --services life-web-web --query services[].{service") {
+		t.Errorf("the summary does not describe the released service:\n%s", calls)
+	}
 }
 
 // A run of deploy.sh over a large environment deployed as built makes no change set but the
@@ -508,6 +519,19 @@ func TestDeployLargeEnvironmentAsBuilt(t *testing.T) {
 	}
 	if strings.Contains(calls, "services[0].desiredCount") {
 		t.Errorf("deploy.sh read the running count of a service it did not deploy")
+	}
+	// Nothing is read per service: not the capacity providers they use (the cluster has none
+	// that its stack removes), nor their status for the summary (none was deployed). What is
+	// left is a fixed number of calls: the stack list twice (before and after pruning), the
+	// cluster's providers, the cluster stack's deploy, its exports and its outputs.
+	if strings.Contains(calls, "ecs list-services") || strings.Contains(calls, "ecs describe-services") {
+		t.Errorf("deploy.sh read the services, though it deployed none and the cluster removes no provider:\n%s", calls)
+	}
+	if n := strings.Count(calls, "\n"); n > 6 {
+		t.Errorf("%d AWS CLI calls, want at most 6:\n%s", n, calls)
+	}
+	if want := fmt.Sprintf("Services not described, their stacks already deployed as built: %d of %d.", n, n); !strings.Contains(out, want) {
+		t.Errorf("deploy.sh does not say %q:\n%s", want, out[max(0, len(out)-2000):])
 	}
 	t.Logf("%d stacks, %d AWS CLI calls", len(plan.Stacks), strings.Count(calls, "\n"))
 }

@@ -349,9 +349,11 @@ type scriptData struct {
 	// AdoptsLogGroups: a stack has retained log groups to adopt when it is created again.
 	AdoptsLogGroups bool
 	Endpoints       []lbEndpoint
-	// ServiceBatches are the ECS service names, at most 10 per describe-services call, quoted
-	// for the shell.
-	ServiceBatches [][]string
+	// SummaryServices are the services deploy.sh may describe at its end, a line each: the
+	// service's stack and its ECS service name, or "-" and the name for a CodeDeploy service,
+	// which its release may deploy though its stack is skipped. Names of stacks and ECS
+	// services hold letters, digits, hyphens and underscores only: the lines are not quoted.
+	SummaryServices []string
 	// QTagSystem and QTagEnv are the stacks' tags as deploy.sh passes them, quoted.
 	QTagSystem, QTagEnv string
 	// Retained lists what outlives destroy.sh: resources with DeletionPolicy Retain or
@@ -448,7 +450,13 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			fargate[cp] = true
 		}
 	}
-	var batch []string
+	released := map[string]bool{}
+	for _, st := range d.Stacks {
+		if st.Release != nil {
+			released[st.Name] = true
+		}
+	}
+	d.SummaryServices = make([]string, 0, len(names))
 	for _, name := range names {
 		strategy := s.Services[name].Capacity
 		if len(strategy) == 0 {
@@ -462,17 +470,11 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 			}
 			used[cp] = true
 		}
-		if batch == nil {
-			batch = make([]string, 0, 10)
+		stack := ServiceStackName(s, name)
+		if released[stack] {
+			stack = "-"
 		}
-		batch = append(batch, templates.ShellQuote(ServiceName(s, name)))
-		if len(batch) == 10 {
-			d.ServiceBatches = append(d.ServiceBatches, batch)
-			batch = nil
-		}
-	}
-	if len(batch) > 0 {
-		d.ServiceBatches = append(d.ServiceBatches, batch)
+		d.SummaryServices = append(d.SummaryServices, stack+" "+ServiceName(s, name))
 	}
 	d.ClusterProviders = append(d.ClusterProviders, sortedKeys(fargate)...)
 	d.ServiceProviders = sortedKeys(used)

@@ -21,9 +21,9 @@
 # then the service stacks that exist go first (they leave it), the cluster after them and new
 # service stacks last. Removed stacks are pruned before all (a new service may need the listener rule priority or the capacity a
 # removed one holds). Every stack is tagged with the environment, which is how --prune and
-# destroy.sh find them. The end prints the load balancers' URLs and the services. A stack that
-# is still being updated when the AWS CLI stops waiting (after 60 minutes) is waited for until
-# it ends.
+# destroy.sh find them. The end prints the load balancers' URLs and the services this run
+# deployed. A stack that is still being updated when the AWS CLI stops waiting (after 60
+# minutes) is waited for until it ends.
 #
 # A stack already deployed as this script would deploy it is skipped, where
 # `aws cloudformation deploy` would spend a change set (about six seconds) to find no change:
@@ -557,6 +557,25 @@ fi
 
 echo
 echo "Deployed shop-dev in eu-west-1."
-in_region ecs describe-services --cluster shop-dev --services shop-dev-orders shop-dev-payments shop-dev-web \
-  --query 'services[].{service: serviceName, status: status, desired: desiredCount, running: runningCount, taskDefinition: taskDefinition}' \
-  --output table
+
+# The services this run deployed (a CodeDeploy service always: its release may deploy it), ten
+# a describe-services call, the API's limit; those whose stacks were already deployed as built
+# are counted (describing them all took a call per ten services, on every run).
+described=()
+while read -r stack service; do
+  [[ $as_built == *" $stack "* ]] || described+=("$service")
+done <<'SERVICES'
+shop-dev-svc-orders shop-dev-orders
+shop-dev-svc-payments shop-dev-payments
+shop-dev-svc-web shop-dev-web
+SERVICES
+unchanged_services=$((3 - ${#described[@]}))
+while ((${#described[@]})); do
+  in_region ecs describe-services --cluster shop-dev --services "${described[@]:0:10}" \
+    --query 'services[].{service: serviceName, status: status, desired: desiredCount, running: runningCount, taskDefinition: taskDefinition}' \
+    --output table
+  described=("${described[@]:10}")
+done
+if ((unchanged_services)); then
+  echo "Services not described, their stacks already deployed as built: $unchanged_services of 3."
+fi
