@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,15 @@ case "$*" in
   *"cloudformation describe-stacks"*"Stacks[0].StackStatus"*)
     # One status a call, from the file STATUSES (a stack's life after a failed deploy).
     if [[ -s ${STATUSES:-} ]]; then head -n 1 "$STATUSES"; sed -i 1d "$STATUSES"; fi ;;
-  *"cloudformation describe-stacks"*"[StackName, StackStatus,"*) printf '%b\n' "$ANSWER_STACKS" ;;
+  *"cloudformation describe-stacks"*"[StackName, StackStatus,"*)
+    # From the file LISTS, one list a call (lists end with a line "--"; the last one stays),
+    # else ANSWER_STACKS.
+    if [[ -s ${LISTS:-} ]]; then
+      awk '/^--$/ { exit } { print }' "$LISTS"
+      if grep -qx -- -- "$LISTS"; then sed -i '1,/^--$/d' "$LISTS"; fi
+    else
+      printf '%b\n' "$ANSWER_STACKS"
+    fi ;;
   *"cloudformation describe-stacks"*Outputs*) ;;
   *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
   *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
@@ -62,12 +71,18 @@ esac
 // returns the output, the calls and whether the script failed.
 func runWithAnswers(t *testing.T, envDir string, answers []string, args ...string) (string, string, bool) {
 	t.Helper()
+	return runScriptWithAnswers(t, filepath.Join(envDir, "deploy.sh"), answers, args...)
+}
+
+// runScriptWithAnswers is runWithAnswers for any script of an environment.
+func runScriptWithAnswers(t *testing.T, script string, answers []string, args ...string) (string, string, bool) {
+	t.Helper()
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte(fakeAWS), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	calls := filepath.Join(t.TempDir(), "calls")
-	cmd := exec.Command("bash", append([]string{filepath.Join(envDir, "deploy.sh")}, args...)...)
+	cmd := exec.Command("bash", append([]string{script}, args...)...)
 	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "CALLS="+calls, "ECSGEN_POLL_SECONDS=0")
 	cmd.Env = append(cmd.Env, answers...)
 	out, err := cmd.CombinedOutput()
@@ -551,4 +566,82 @@ func clusterProviders(t *testing.T, envDir string) []string {
 	}
 	t.Fatal("deploy.sh lists no capacity providers the cluster keeps")
 	return nil
+}
+
+// destroy.sh deletes the service stacks all at once and then follows them with one read of the
+// stack list per poll, however many there are, before the cluster stack: one after the other,
+// each took an ECS service's draining. A stack whose deletion failed is reported with its
+// failed resources once the others have ended, and the cluster stack is left.
+func TestDestroyDeletesServiceStacksAtOnce(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v5.cue", t.TempDir())
+	const (
+		cluster = "life-web-cluster\tCREATE_COMPLETE\tlife\tweb"
+		admin   = "life-web-svc-admin"
+		web     = "life-web-svc-web"
+	)
+	for _, c := range []struct {
+		name      string
+		lists     []string // the stack list at each read: before, then at each poll
+		fails     bool
+		wantPolls int // reads of the stack list after the first
+	}{
+		{name: "both deleted", lists: []string{
+			cluster + "\n" + admin + "\tCREATE_COMPLETE\tlife\tweb\n" + web + "\tUPDATE_COMPLETE\tlife\tweb",
+			cluster + "\n" + admin + "\tDELETE_IN_PROGRESS\tlife\tweb\n" + web + "\tDELETE_IN_PROGRESS\tlife\tweb",
+			cluster + "\n" + web + "\tDELETE_IN_PROGRESS\tlife\tweb",
+			cluster,
+			"life-web-cluster\tDELETE_IN_PROGRESS\tlife\tweb",
+			"",
+		}, wantPolls: 5},
+		{name: "one deletion fails", lists: []string{
+			cluster + "\n" + admin + "\tCREATE_COMPLETE\tlife\tweb\n" + web + "\tUPDATE_COMPLETE\tlife\tweb",
+			cluster + "\n" + admin + "\tDELETE_FAILED\tlife\tweb\n" + web + "\tDELETE_IN_PROGRESS\tlife\tweb",
+			cluster + "\n" + admin + "\tDELETE_FAILED\tlife\tweb",
+		}, fails: true, wantPolls: 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lists := filepath.Join(t.TempDir(), "lists")
+			text := strings.ReplaceAll(strings.ReplaceAll(strings.Join(c.lists, "\n--\n"), `\n`, "\n"), `\t`, "\t")
+			if err := os.WriteFile(lists, []byte(text+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, calls, failed := runScriptWithAnswers(t, filepath.Join(envDir, "destroy.sh"), []string{"LISTS=" + lists,
+				"ANSWER_RESOURCE=", "ANSWER_EVENTS=Service\tAWS::ECS::Service\tDELETE_FAILED\tstill in use"}, "--yes")
+			if failed != c.fails {
+				t.Fatalf("destroy.sh failed %v, want %v:\n%s\ncalls:\n%s", failed, c.fails, out, calls)
+			}
+			var order []string // deletions and reads of the list, in order
+			for _, line := range strings.Split(calls, "\n") {
+				switch {
+				case strings.Contains(line, "delete-stack --stack-name "):
+					order = append(order, "delete "+strings.Fields(line[strings.Index(line, "--stack-name"):])[1])
+				case strings.Contains(line, "[StackName, StackStatus,"):
+					order = append(order, "list")
+				}
+			}
+			want := []string{"list", "delete " + web, "delete " + admin} // the spec's service stacks in reverse order
+			for range c.wantPolls {
+				want = append(want, "list")
+			}
+			if !c.fails {
+				// The cluster after the three polls that see the services go.
+				want = slices.Insert(want, 6, "delete life-web-cluster")
+			}
+			if !slices.Equal(order, want) {
+				t.Errorf("deletions and reads of the stack list:\n%s\nwant:\n%s\noutput:\n%s", strings.Join(order, "\n"), strings.Join(want, "\n"), out)
+			}
+			if c.fails {
+				if !strings.Contains(out, "Stack "+admin+" could not be deleted") || !strings.Contains(out, "still in use") {
+					t.Errorf("the failed deletion is not reported with its failed resources:\n%s", out)
+				}
+				return
+			}
+			if !strings.Contains(out, "2 of 2 stack(s) still being deleted") || !strings.Contains(out, "Deleted life-web from") {
+				t.Errorf("destroy.sh does not say how the deletion goes:\n%s", out)
+			}
+		})
+	}
 }

@@ -111,6 +111,17 @@ stack_status() {
   awk -v stack="$1" '$1 == stack { print $2; found = 1 } END { if (!found) print "NONE" }' <<<"$stacks_now"
 }
 
+# statuses prints "stack status" for each stack named, from the stack list in one pass (NONE
+# when it does not exist).
+statuses() {
+  awk -v names="$*" '
+    { status[$1] = $2 }
+    END {
+      n = split(names, name, " ")
+      for (i = 1; i <= n; i++) print name[i], ((name[i] in status) ? status[name[i]] : "NONE")
+    }' <<<"$stacks_now"
+}
+
 # deployed_digest prints the DeployDigest output of stack $1 when it is at rest (None when it
 # outputs none), and nothing when it is not at rest or does not exist.
 deployed_digest() {
@@ -370,15 +381,9 @@ keeps=" FARGATE "
 services_use=(FARGATE )
 
 stacks=(sample-prd-cluster sample-prd-svc-frontapp )
-# Each stack's status from the stack list, in one pass (an awk per stack took 5 ms a stack).
 while read -r stack status <&3; do
   ready "$stack" "$status"
-done 3<<<"$(awk -v spec="${stacks[*]}" '
-  { status[$1] = $2 }
-  END {
-    n = split(spec, names, " ")
-    for (i = 1; i <= n; i++) print names[i], ((names[i] in status) ? status[names[i]] : "NONE")
-  }' <<<"$stacks_now")"
+done 3<<<"$(statuses "${stacks[@]}")"
 
 # prune_removed lists the stacks of this environment that the spec no longer has, and deletes
 # them under --prune (a service's log group is kept or deleted as its DeletionPolicy says).
