@@ -76,9 +76,9 @@ read_stacks() {
 # find_as_built sets as_built to the stacks (" a b ") that are at rest and output the
 # DeployDigest their template here holds: the digest of that template and of the parameters
 # and tags this script passes with it, so deploying them would change nothing. Under --force,
-# none. Every template is read in one pass, up to its digest (the first of its outputs): a
-# sed and an awk for each stack took 13 ms a stack, 13 s at a thousand. A template's file is
-# stacks/<stack name>.json.
+# none. Every template is read in one pass, each up to its digest (its outputs come before its
+# resources): a sed and an awk for each stack took 13 ms a stack, 13 s at a thousand. A
+# template's file is stacks/<stack name>.json.
 find_as_built() {
   as_built=" "
   $force && return 0
