@@ -316,6 +316,13 @@ type deployStack struct {
 	QCapabilities, QParameterOverrides, QClusterImports []string
 }
 
+// serviceWave is a service stack as `deploy.sh --parallel=N` deploys it: its function, its
+// stack's name and the wave it deploys in.
+type serviceWave struct {
+	Wave           int
+	Function, Name string
+}
+
 // lbEndpoint is how deploy.sh prints a load balancer's URLs: from the DNS name the cluster
 // stack outputs, one URL per listener ($dns is the shell variable holding the name).
 type lbEndpoint struct {
@@ -342,6 +349,9 @@ type scriptData struct {
 	ClusterExports []string
 	// Services are the functions deploying the service stacks, in plan order.
 	Services []string
+	// Waves are the service stacks in plan order with the wave each deploys in under
+	// `deploy.sh --parallel=N` (serviceWaves).
+	Waves []serviceWave
 	// ClusterProviders are the capacity providers the cluster stack associates; ServiceProviders
 	// those the services of the spec use (their strategies, or the cluster's default).
 	ClusterProviders, ServiceProviders []string
@@ -380,7 +390,8 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 	clusterImport := d.ClusterStack + ":"
 	d.Stacks = make([]deployStack, 0, len(plan.Stacks))
 	d.Services = make([]string, 0, len(plan.Stacks))
-	var keys []string // a stack's parameter names, sorted; reused
+	var keys []string    // a stack's parameter names, sorted; reused
+	var ordered []string // the services of the service stacks, in plan order
 	for i, st := range plan.Stacks {
 		var fn string
 		switch {
@@ -393,10 +404,12 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		default:
 			if name, ok := serviceOf[st.Name]; ok {
 				fn = "deploy_service_" + strings.ReplaceAll(name, "-", "_")
+				ordered = append(ordered, name)
 			} else {
 				fn = "deploy_stack_" + strconv.Itoa(i)
 			}
 			d.Services = append(d.Services, fn)
+			d.Waves = append(d.Waves, serviceWave{Function: fn, Name: st.Name})
 		}
 		ds := deployStack{Name: st.Name, Description: st.Description, Template: st.Template, Function: fn, Capabilities: st.Capabilities,
 			Release: st.Release, Bytes: st.Bytes, S3Bucket: st.S3Bucket, LiveTraffic: st.LiveTraffic, DesiredCount: st.DesiredCount,
@@ -427,6 +440,19 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		d.Releases = d.Releases || st.Release != nil
 		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
 		d.Stacks = append(d.Stacks, ds)
+	}
+	if len(ordered) == len(d.Waves) {
+		for i, w := range serviceWaves(s, ordered) {
+			d.Waves[i].Wave = w
+		}
+		// deploy.sh runs a wave's stacks together: by wave, in plan order within one.
+		slices.SortStableFunc(d.Waves, func(a, b serviceWave) int { return a.Wave - b.Wave })
+	} else {
+		// A stack of no service (none is generated today): nothing is known of what it
+		// needs, so every stack waits for the one before it.
+		for i := range d.Waves {
+			d.Waves[i].Wave = i
+		}
 	}
 	d.ServiceStacks = make([]*deployStack, 0, len(d.Stacks))
 	for i := range d.Stacks {
