@@ -48,6 +48,17 @@ case "$*" in
     echo "Changeset created successfully. Run the following command to review changes:"
     echo "aws cloudformation describe-change-set --change-set-name arn:aws:cloudformation:ap-northeast-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1/0" ;;
   *"cloudformation deploy"*)
+    if [[ -n ${DEPLOY_SECONDS:-} ]]; then
+      # A deploy that takes a while (of the stacks matching DEPLOY_SLOW, default all): its
+      # begin and end, and this process, in the log.
+      stack="$*"
+      stack=${stack#*--stack-name }
+      stack=${stack%% *}
+      echo "deploy-begin $stack $$" >>"$CALLS"
+      # shellcheck disable=SC2053 # DEPLOY_SLOW is a pattern
+      if [[ $stack == ${DEPLOY_SLOW:-*} ]]; then sleep "$DEPLOY_SECONDS"; fi
+      echo "deploy-end $stack" >>"$CALLS"
+    fi
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
   *"cloudformation describe-change-set"*) echo "${ANSWER_CHANGES:-0}" ;;
   *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
@@ -644,4 +655,127 @@ func TestDestroyDeletesServiceStacksAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// deploy.sh --parallel=N deploys up to N service stacks at once, wave after wave: a stack waits
+// for the services it calls. In the service-connect scenario's last step, orders and web call
+// nobody, payments calls orders and reports calls payments: waves {orders, web}, {payments},
+// {reports}. Each deploy takes a while in the fake AWS CLI, which logs its begin and end.
+func TestDeployParallel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: each deploy of the fake AWS CLI takes a second")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/service-connect/v4.cue", t.TempDir())
+	const (
+		cluster  = "life-sc-cluster"
+		orders   = "life-sc-svc-orders"
+		web      = "life-sc-svc-web"
+		payments = "life-sc-svc-payments"
+		reports  = "life-sc-svc-reports"
+	)
+	existing := strings.Join([]string{cluster, orders, web, payments, reports}, `\tUPDATE_COMPLETE\tlife\tsc\t`+strings.Repeat("0", 64)+`\n`) +
+		`\tUPDATE_COMPLETE\tlife\tsc\t` + strings.Repeat("0", 64)
+	for _, c := range []struct {
+		name    string
+		answers []string
+		// want: the deploys' begins and ends, each step's stacks in any order
+		want [][]string
+	}{
+		{name: "first deploy", answers: []string{"ANSWER_STACKS="}, want: [][]string{
+			{"begin " + cluster}, {"end " + cluster},
+			{"begin " + orders, "begin " + web}, {"end " + orders, "end " + web},
+			{"begin " + payments}, {"end " + payments},
+			{"begin " + reports}, {"end " + reports},
+		}},
+		// The cluster stack removes a capacity provider the services use: the service stacks
+		// that exist go first, in the same waves.
+		{name: "service stacks first", answers: []string{"ANSWER_STACKS=" + existing,
+			"ANSWER_PROVIDERS=life-sc-old\tFARGATE", "ANSWER_IN_USE=life-sc-old",
+			"ANSWER_SERVICES=arn:aws:ecs:ap-northeast-1:123456789012:service/life-sc/life-sc-orders"}, want: [][]string{
+			{"begin " + orders, "begin " + web}, {"end " + orders, "end " + web},
+			{"begin " + payments}, {"end " + payments},
+			{"begin " + reports}, {"end " + reports},
+			{"begin " + cluster}, {"end " + cluster},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, calls, failed := runWithAnswers(t, envDir, append(c.answers, "DEPLOY_SECONDS=1"), "--parallel=2")
+			if failed {
+				t.Fatalf("deploy.sh --parallel=2 failed:\n%s\ncalls:\n%s", out, calls)
+			}
+			got := deploySteps(calls)
+			var flat []string
+			for _, step := range c.want {
+				// Deploys that run side by side log in either order.
+				n := min(len(step), len(got)-len(flat))
+				part := slices.Clone(got[len(flat) : len(flat)+n])
+				slices.Sort(part)
+				if !slices.Equal(part, slices.Sorted(slices.Values(step))) {
+					break
+				}
+				flat = append(flat, part...)
+			}
+			if len(flat) != len(got) || len(got) != 2*5 {
+				t.Errorf("deploys began and ended in the order\n%s\nwant the steps %q\noutput:\n%s", strings.Join(got, "\n"), c.want, out)
+			}
+		})
+	}
+
+	// A deploy that fails: the other stack of its wave ends, no later wave starts, and the
+	// script stops with the failed stack's output.
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=", "DEPLOY_SECONDS=1", "FAIL_DEPLOY=" + orders,
+		"ANSWER_EVENTS=Service\tAWS::ECS::Service\tCREATE_FAILED\tcannot pull the image"}, "--parallel=2")
+	if !failed {
+		t.Fatalf("deploy.sh succeeded with a failed stack:\n%s", out)
+	}
+	if got := deploySteps(calls); slices.Contains(got, "begin "+payments) || !slices.Contains(got, "end "+web) {
+		t.Errorf("after a failed stack: %q, want the other stack of its wave ended and nothing after", got)
+	}
+	if !strings.Contains(out, "Stack "+orders+": failed") || !strings.Contains(out, "cannot pull the image") {
+		t.Errorf("the failed stack and its failed resources are not shown:\n%s", out)
+	}
+
+	// Never more than N at once: five services of the benchmark spec, none calling another.
+	spec := filepath.Join(t.TempDir(), "spec.cue")
+	if err := os.WriteFile(spec, []byte(benchspec.Spec(5)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	benchDir := buildInto(t, spec, t.TempDir())
+	out, calls, failed = runWithAnswers(t, benchDir, []string{"ANSWER_STACKS=", "DEPLOY_SECONDS=1", "ECSGEN_TEMPLATE_BUCKET=templates"}, "--parallel=2")
+	if failed {
+		t.Fatalf("deploy.sh --parallel=2 failed:\n%s", out)
+	}
+	running, most, began := 0, 0, 0
+	for _, step := range deploySteps(calls) {
+		if strings.HasPrefix(step, "begin ") {
+			running++
+			began++
+		} else {
+			running--
+		}
+		most = max(most, running)
+	}
+	if most != 2 || began != 6 {
+		t.Errorf("%d stacks deployed, at most %d at once; want 6, 2 at once:\n%s", began, most, calls)
+	}
+
+	// Not a number of stacks: stopped before any call.
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS="}, "--parallel=0")
+	if !failed || calls != "" || !strings.Contains(out, "--parallel=N takes a number of stacks") {
+		t.Errorf("--parallel=0: failed %v, calls %q:\n%s", failed, calls, out)
+	}
+}
+
+// deploySteps lists the begins and ends of the deploys the fake AWS CLI logged (DEPLOY_SECONDS).
+func deploySteps(calls string) []string {
+	var steps []string
+	for _, line := range strings.Split(calls, "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && (f[0] == "deploy-begin" || f[0] == "deploy-end") {
+			steps = append(steps, strings.TrimPrefix(f[0], "deploy-")+" "+f[1])
+		}
+	}
+	return steps
 }
