@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecsgen/ecsgen/generators"
 	"github.com/ecsgen/ecsgen/internal/benchspec"
@@ -760,6 +761,17 @@ func TestDeployParallel(t *testing.T) {
 	}
 	if most != 2 || began != 6 {
 		t.Errorf("%d stacks deployed, at most %d at once; want 6, 2 at once:\n%s", began, most, calls)
+	}
+
+	// Deployed as built: every stack (the cluster's and the four services') skipped by the
+	// script itself, no job started (each wave
+	// would cost a second's poll), and the run as quick as one stack after the other.
+	stacks := stacksAtRest(t, envDir, "UPDATE_COMPLETE", "life", "sc", nil)
+	start := time.Now()
+	out, _, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks}, "--parallel=2")
+	if failed || strings.Contains(out, "in the background") || strings.Count(out, "is deployed as built: skipped.") != 5 ||
+		time.Since(start) > 5*time.Second {
+		t.Errorf("deploy.sh --parallel=2 of stacks deployed as built: failed %v after %s:\n%s", failed, time.Since(start), out)
 	}
 
 	// Not a number of stacks: stopped before any call.

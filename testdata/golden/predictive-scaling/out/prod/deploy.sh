@@ -396,15 +396,16 @@ deploy_service_shop() {
 job_pids=()
 job_names=()
 
-# stop_jobs stops the running jobs, their whole process groups, on an interrupt.
+# stop_jobs stops the jobs still running when the script ends (an interrupt, or a failure
+# outside them), their whole process groups.
 stop_jobs() {
   local pid
   ((${#job_pids[@]})) || return 0
   for pid in "${job_pids[@]}"; do
     kill -TERM -- "-$pid" 2>/dev/null || true
   done
-  echo "Interrupted: stopped the AWS CLI of ${job_names[*]}. CloudFormation goes on with what it" >&2
-  echo "started on those stacks; run deploy.sh again once they are no longer in progress." >&2
+  echo "Stopped the AWS CLI of ${job_names[*]}. CloudFormation goes on with what it started on" >&2
+  echo "those stacks; run deploy.sh again once they are no longer in progress." >&2
 }
 
 # run_wave deploys the stacks given as FUNCTION=STACK, up to $parallel at once. When one fails,
@@ -417,6 +418,10 @@ run_wave() {
       entry=${queue[0]}
       queue=("${queue[@]:1}")
       fn=${entry%%=*} stack=${entry#*=}
+      if [[ $as_built == *" $stack "* ]]; then
+        "$fn" # skipped, and a CodeDeploy service released, here: no job for it
+        continue
+      fi
       echo "Stack $stack: deploying in the background; its output follows when it ends."
       set -m # the job gets a process group of its own
       "$fn" </dev/null >"$job_logs/$stack" 2>&1 &
@@ -426,6 +431,7 @@ run_wave() {
       job_names+=("$stack")
     done
     $failed && queue=()
+    ((${#job_pids[@]})) || continue
     sleep 1
     pids=() names=()
     for i in "${!job_pids[@]}"; do
@@ -601,8 +607,8 @@ fi
 
 if ((parallel > 1)); then
   job_logs=$(mktemp -d)
-  trap 'rm -rf "$job_logs"' EXIT
-  trap 'stop_jobs; exit 130' INT TERM
+  trap 'stop_jobs; rm -rf "$job_logs"' EXIT
+  trap 'exit 130' INT TERM
   if $services_first; then
     deploy_waves existing
     deploy_cluster
