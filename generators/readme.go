@@ -119,7 +119,7 @@ func renderReadme(e *env, plan deployPlan) []byte {
 	}
 
 	w("## Deploy\n\n")
-	w("`./deploy.sh` deploys the stacks in this order, each with `aws cloudformation deploy`; extra arguments go to every command (e.g. `./deploy.sh --profile %s`). It is safe to run again, and skips a stack already deployed as it is here (`--force` deploys it all the same). When the cluster stack removes a capacity provider that services still use, the service stacks go first. `./deploy.sh --prune` also deletes the environment's stacks that the spec no longer has, `--recreate-failed` recreates a stack whose first create failed, and `./destroy.sh --yes` deletes the whole environment.\n\n", s.Env)
+	w("`./deploy.sh` deploys the stacks in this order, each with `aws cloudformation deploy`; extra arguments go to every command (e.g. `./deploy.sh --profile %s`). It is safe to run again, and skips a stack already deployed as it is here (`--force` deploys it all the same). When the cluster stack removes a capacity provider that services still use, the service stacks go first. `./deploy.sh --prune` also deletes the environment's stacks that the spec no longer has, `--recreate-failed` recreates a stack whose first create failed, `--parallel=N` deploys up to N service stacks at once (a stack still after the services it calls), and `./destroy.sh --yes` deletes the whole environment.\n\n", s.Env)
 	for i, st := range plan.Stacks {
 		ws(strconv.Itoa(i+1), ". `", st.Name, "`: ", st.Description, " (`", st.Template, "`, ", thousands(st.Bytes), " bytes)\n")
 	}
