@@ -370,7 +370,14 @@ func TestDeployPrune(t *testing.T) {
 		strings.Contains(calls, "delete-stack") || strings.Contains(out, "other-ec2-svc-old") || strings.Contains(out, "awk:") {
 		t.Errorf("without --prune: failed %v, want the removed stack listed, nothing deleted:\n%s\ncalls:\n%s", failed, out, calls)
 	}
-	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks}, "--prune")
+	// The stack list once the removed stack is deleted (the last list stays for every later read).
+	lists := filepath.Join(t.TempDir(), "lists")
+	gone := strings.Replace(stacks, `life-ec2-svc-old\tUPDATE_COMPLETE\tlife\tec2\n`, "", 1)
+	text := strings.ReplaceAll(strings.ReplaceAll(stacks+`\n--\n`+gone, `\n`, "\n"), `\t`, "\t")
+	if err := os.WriteFile(lists, []byte(text+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, calls, failed = runWithAnswers(t, envDir, []string{"LISTS=" + lists}, "--prune")
 	if failed || !strings.Contains(calls, "cloudformation delete-stack --stack-name life-ec2-svc-old") ||
 		strings.Count(calls, "delete-stack") != 1 {
 		t.Errorf("--prune: failed %v, want life-ec2-svc-old deleted and nothing else:\n%s\ncalls:\n%s", failed, out, calls)

@@ -538,15 +538,57 @@ prune_removed() {
   for stack in $tagged; do
     [[ " ${stacks[*]} " == *" $stack "* ]] || removed+=("$stack")
   done
-  for stack in ${removed[@]+"${removed[@]}"}; do
-    if ! $prune; then
+  ((${#removed[@]})) || return 0
+  if ! $prune; then
+    for stack in "${removed[@]}"; do
       echo "Stack $stack belongs to sample-stg but is no longer in the spec; deploy.sh --prune deletes it."
-      continue
-    fi
-    echo "Deleting stack $stack: no longer in the spec (--prune)."
+    done
+    return 0
+  fi
+  echo "No longer in the spec, deleted (--prune): ${removed[*]}"
+  delete_stacks "${removed[@]}"
+}
+
+# delete_stacks deletes the stacks named that exist, all at once: CloudFormation deletes them
+# side by side (no stack named imports from another: the callers see to it), where one after
+# the other took an ECS service's draining for each. Then it reads the
+# stack list (read_stacks) every ECSGEN_POLL_SECONDS (default 15; one call however many stacks
+# are left) until none is being deleted. A stack whose deletion failed is reported with its
+# failed resources once the others have ended, and stops the script.
+delete_stacks() {
+  local stack status waited=0 interval=${ECSGEN_POLL_SECONDS:-15}
+  local -a deleting=() left failed
+  (($#)) || return 0
+  while read -r stack status <&3; do
+    [ "$status" != NONE ] || continue
+    echo "Deleting stack $stack."
     in_region cloudformation delete-stack --stack-name "$stack"
-    in_region cloudformation wait stack-delete-complete --stack-name "$stack" || failed "$stack"
+    deleting+=("$stack")
+  done 3<<<"$(statuses "$@")"
+  ((${#deleting[@]})) || return 0
+  while :; do
+    sleep "$interval"
+    waited=$((waited + interval))
+    read_stacks
+    left=() failed=()
+    while read -r stack status <&3; do
+      case $status in
+        NONE | DELETE_COMPLETE) ;;
+        DELETE_FAILED) failed+=("$stack") ;;
+        *) left+=("$stack") ;;
+      esac
+    done 3<<<"$(statuses "${deleting[@]}")"
+    ((${#left[@]})) || break
+    echo "  ${#left[@]} of ${#deleting[@]} stack(s) still being deleted after ${waited}s"
   done
+  ((${#failed[@]})) || return 0
+  for stack in "${failed[@]}"; do
+    echo "Stack $stack could not be deleted. Its failed resources, latest first:" >&2
+    in_region cloudformation describe-stack-events --stack-name "$stack" \
+      --query "StackEvents[:60] | [?contains(ResourceStatus, 'FAILED')].[LogicalResourceId, ResourceType, ResourceStatus, ResourceStatusReason]" \
+      --output text >&2 || true
+  done
+  exit 1
 }
 
 # Removed stacks go first: a new service may take the listener rule priority or the capacity
