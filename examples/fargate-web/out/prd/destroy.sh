@@ -63,11 +63,11 @@ statuses() {
 
 
 # delete_stacks deletes the stacks named that exist, all at once: CloudFormation deletes them
-# side by side (no stack named imports from another: the callers see to it), where one after
-# the other took an ECS service's draining for each. Then it reads the
-# stack list (read_stacks) every ECSGEN_POLL_SECONDS (default 15; one call however many stacks
-# are left) until none is being deleted. A stack whose deletion failed is reported with its
-# failed resources once the others have ended, and stops the script.
+# side by side (an environment's service stacks import nothing from each other), where one
+# after the other took an ECS service's draining for each. Then it reads the stack list
+# (read_stacks) every ECSGEN_POLL_SECONDS (default 15; one call however many stacks are left)
+# until none is being deleted. A stack whose deletion failed is reported with its failed
+# resources once the others have ended, and stops the script.
 delete_stacks() {
   local stack status waited=0 interval=${ECSGEN_POLL_SECONDS:-15}
   local -a deleting=() left failed
