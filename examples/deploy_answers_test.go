@@ -786,6 +786,11 @@ func TestDeployParallel(t *testing.T) {
 	if !failed || calls != "" || !strings.Contains(out, "--parallel=N takes a number of stacks") {
 		t.Errorf("--parallel=0: failed %v, calls %q:\n%s", failed, calls, out)
 	}
+	// The number as a word of its own would go to every AWS CLI call: stopped too.
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS="}, "--parallel", "4")
+	if !failed || calls != "" || !strings.Contains(out, "write --parallel=N (one word)") {
+		t.Errorf("--parallel 4: failed %v, calls %q:\n%s", failed, calls, out)
+	}
 }
 
 // deploySteps lists the begins and ends of the deploys the fake AWS CLI logged (DEPLOY_SECONDS).

@@ -50,6 +50,10 @@ for arg in "$@"; do
     --prune) prune=true ;;
     --recreate-failed) recreate_failed=true ;;
     --force) force=true ;;
+    --parallel)
+      echo "deploy.sh: write --parallel=N (one word), e.g. --parallel=4." >&2
+      exit 2
+      ;;
     --parallel=*)
       parallel=${arg#--parallel=}
       case $parallel in
@@ -578,9 +582,9 @@ delete_stacks() {
 
 # Removed stacks go first: a new service may take the listener rule priority or the capacity
 # that a removed one still holds, and a removed service no longer holds a capacity provider
-# that the cluster stack removes.
+# that the cluster stack removes. The stack list stays current: delete_stacks reads it again
+# after its deletions.
 prune_removed
-read_stacks
 
 # A service must leave a capacity provider before the cluster stack removes it: ECS refuses to
 # remove a provider in use. The new providers must exist before the services move to them.
