@@ -49,12 +49,14 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	container, port := s.Target(svc)
 	e.serviceVPC(t, st)
 
-	twoGroups := svc.Deployment.NativeBlueGreen() || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
+	native := svc.Deployment.NativeBlueGreen()
+	twoGroups := native || svc.Deployment.Strategy == schema.CodeDeployBlueGreen
 	t.Resources[targetGroupID] = e.targetGroup(svc, lb, port, 0)
 	// forward is the target group the traffic goes to. With two groups, a blue/green release
 	// moves the traffic to the other one; a later stack update that rewrites the listener or
 	// rule must not move it back, so deploy.sh passes the group that is live (LiveTargetGroup).
-	forward := Ref(targetGroupID)
+	// idle is the other group, where the next release starts its new tasks.
+	forward, idle := Ref(targetGroupID), ""
 	if twoGroups {
 		t.Resources[alternateTargetGroupID] = e.targetGroup(svc, lb, port, 1)
 		t.Parameters[liveTargetGroupParam] = cloudformation.Parameter{
@@ -68,6 +70,7 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 		}
 		t.Conditions[alternateIsLive] = Equals(Ref(liveTargetGroupParam), alternateTargetGroupID)
 		forward = If(alternateIsLive, Ref(alternateTargetGroupID), Ref(targetGroupID))
+		idle = If(alternateIsLive, Ref(targetGroupID), Ref(alternateTargetGroupID))
 	}
 
 	var dependsOn []string
@@ -89,15 +92,28 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 			dependsOn = append(dependsOn, testListenerID)
 		}
 	} else {
+		// An ECS-native blue/green deployment rolls back at once ("invalid networking
+		// configuration") unless each of its two target groups is in the production or the test
+		// rule: with a test listener, the production rule forwards to the live group and the
+		// test rule to the idle one; without, the production rule holds both, the idle one at
+		// weight 0. ECS rewrites the weights as it shifts traffic; the template keeps the
+		// arrangement a release leaves, so an update never moves traffic.
+		production, test := forwardTo(forward), forwardTo(forward)
+		if native {
+			test = forwardTo(idle)
+			if slb.TestListener == "" {
+				production = forwardWeighted(forward, idle)
+			}
+		}
 		t.Resources[listenerRuleID] = listenerRule(
-			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), RulePriority(slb.Name, slb.Listener, name, slb.Rule), slb.Rule, forward)
+			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), RulePriority(slb.Name, slb.Listener, name, slb.Rule), slb.Rule, production)
 		if twoGroups {
 			st.LiveTraffic = &liveTraffic{Rule: listenerRuleID}
 		}
 		dependsOn = append(dependsOn, listenerRuleID)
 		if slb.TestListener != "" {
 			t.Resources[testListenerRuleID] = listenerRule(
-				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), RulePriority(slb.Name, slb.TestListener, name, slb.Rule), slb.Rule, forward)
+				ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.TestListener))), RulePriority(slb.Name, slb.TestListener, name, slb.Rule), slb.Rule, test)
 			dependsOn = append(dependsOn, testListenerRuleID)
 		}
 	}
@@ -237,11 +253,11 @@ func healthCheckPort(hc schema.TargetHealth) string {
 	return "traffic-port"
 }
 
-func listenerRule(listenerArn string, priority int, r schema.ListenerRule, forward string) *elbv2.ListenerRule {
+func listenerRule(listenerArn string, priority int, r schema.ListenerRule, action elbv2.ListenerRule_Action) *elbv2.ListenerRule {
 	rule := &elbv2.ListenerRule{
 		ListenerArn: ptr(listenerArn),
 		Priority:    priority,
-		Actions:     []elbv2.ListenerRule_Action{{Type: "forward", TargetGroupArn: ptr(forward)}},
+		Actions:     []elbv2.ListenerRule_Action{action},
 	}
 	if len(r.Hosts) > 0 {
 		rule.Conditions = append(rule.Conditions, elbv2.ListenerRule_RuleCondition{
@@ -268,6 +284,22 @@ func listenerRule(listenerArn string, priority int, r schema.ListenerRule, forwa
 		})
 	}
 	return rule
+}
+
+// forwardTo is a rule's action that forwards everything to one target group.
+func forwardTo(group string) elbv2.ListenerRule_Action {
+	return elbv2.ListenerRule_Action{Type: "forward", TargetGroupArn: ptr(group)}
+}
+
+// forwardWeighted forwards everything to live and nothing to idle: both groups are in the rule,
+// as an ECS-native blue/green deployment without a test listener needs them.
+func forwardWeighted(live, idle string) elbv2.ListenerRule_Action {
+	return elbv2.ListenerRule_Action{Type: "forward", ForwardConfig: &elbv2.ListenerRule_ForwardConfig{
+		TargetGroups: []elbv2.ListenerRule_TargetGroupTuple{
+			{TargetGroupArn: ptr(live), Weight: ptr(1)},
+			{TargetGroupArn: ptr(idle), Weight: ptr(0)},
+		},
+	}}
 }
 
 // loadBalancerRole is the role ECS assumes to shift traffic in a native blue/green deployment:
@@ -397,7 +429,7 @@ func (e *env) additionalTargets(t *cloudformation.Template, name string, svc sch
 		t.Resources[id+targetGroupID] = e.targetGroup(own, lb, target.Port, 0)
 		t.Resources[id+listenerRuleID] = listenerRule(
 			ImportValue(exportName(s, ExportListenerArn(slb.Name, target.Listener))),
-			RulePriority(slb.Name, target.Listener, AdditionalTargetRuleKey(name, k), target.Rule), target.Rule, Ref(id+targetGroupID))
+			RulePriority(slb.Name, target.Listener, AdditionalTargetRuleKey(name, k), target.Rule), target.Rule, forwardTo(Ref(id+targetGroupID)))
 		res.AWSCloudFormationDependsOn = append(res.AWSCloudFormationDependsOn, id+listenerRuleID)
 		if sg, ok := t.Resources[taskSGID].(*ec2.SecurityGroup); ok {
 			lbGroup := ImportValue(exportName(s, ExportLoadBalancerSG(slb.Name)))
