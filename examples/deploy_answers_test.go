@@ -27,6 +27,7 @@ import (
 const fakeAWS = `#!/bin/bash
 echo "$*" >>"$CALLS"
 case "$*" in
+  *"cloudformation describe-stacks"*"Stacks[0].ChangeSetId"*) echo "${ANSWER_CHANGE_SET:-None}" ;;
   *"cloudformation describe-stacks"*"Stacks[0].StackStatus"*)
     # One status a call, from the file STATUSES (a stack's life after a failed deploy).
     if [[ -s ${STATUSES:-} ]]; then head -n 1 "$STATUSES"; sed -i 1d "$STATUSES"; fi ;;
@@ -41,9 +42,12 @@ case "$*" in
     fi ;;
   *"cloudformation describe-stacks"*Outputs*) ;;
   *"cloudformation describe-stack-events"*) printf '%b\n' "$ANSWER_EVENTS" ;;
+  *"cloudformation wait change-set-create-complete"*) [[ -z ${FAIL_CHANGE_SET:-} ]] ;;
   *"cloudformation delete-stack"* | *"cloudformation wait"*) ;;
   *"cloudformation create-change-set"* | *"cloudformation execute-change-set"*) ;;
-  *"logs describe-log-groups"*) printf '%b\n' "${ANSWER_LOG_GROUPS:-}" ;;
+  *"logs describe-log-groups"*)
+    if [[ -n ${FAIL_LOG_GROUPS:-} ]]; then echo "An error occurred (ThrottlingException)" >&2; exit 254; fi
+    printf '%b\n' "${ANSWER_LOG_GROUPS:-}" ;;
   *"cloudformation deploy"*"--no-execute-changeset"*)
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi
     echo "Changeset created successfully. Run the following command to review changes:"
@@ -61,9 +65,13 @@ case "$*" in
       echo "deploy-end $stack" >>"$CALLS"
     fi
     if [[ -n ${FAIL_DEPLOY:-} && $* == *"--stack-name $FAIL_DEPLOY "* ]]; then exit 255; fi ;;
+  *"cloudformation describe-change-set"*StatusReason*) echo "${ANSWER_REASON:-}" ;;
   *"cloudformation describe-change-set"*) echo "${ANSWER_CHANGES:-0}" ;;
-  *"ecs list-services"*) printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
+  *"ecs list-services"*)
+    if [[ -n ${FAIL_LIST_SERVICES:-} ]]; then echo "An error occurred (ThrottlingException)" >&2; exit 254; fi
+    printf '%b\n' "${ANSWER_SERVICES:-None}" ;;
   *"ecs describe-services"*capacityProvider*)
+    if [[ -n ${FAIL_DESCRIBE_SERVICES:-} ]]; then echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi
     if [[ -z ${IN_USE_BY:-} || $* == *"$IN_USE_BY"* ]]; then printf '%b\n' "$ANSWER_IN_USE"; fi ;;
   *"ecs describe-services"*"services[0].taskDefinition"*) echo "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1" ;;
   *"ecs describe-services"*) ;;
@@ -131,6 +139,7 @@ func TestDeployOrderCapacity(t *testing.T) {
 		// unread: the services' providers are not read, since the cluster has none that its
 		// stack removes (so none in use is removed).
 		unread bool
+		fail   string // a failing AWS call of the fake ("FAIL_…=1")
 	}{
 		{name: "unchanged capacity: cluster first", inUse: "life-ec2-compute", providers: "life-ec2-compute",
 			wantOrder: "life-ec2-cluster life-ec2-svc-worker", unread: true},
@@ -148,6 +157,13 @@ func TestDeployOrderCapacity(t *testing.T) {
 		{name: "services first, but a new service stack after the cluster", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
 			stacks:    `life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2`,
 			wantOrder: "life-ec2-cluster life-ec2-svc-worker", wantText: "service stacks first"},
+		// A failed read of the services (throttled, denied, expired credentials) must not
+		// read as "no provider in use": the cluster stack would go first and fail on the
+		// provider still in use. Nothing is deployed.
+		{name: "services unreadable: stopped", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
+			fail: "FAIL_LIST_SERVICES=1", wantExit: true, wantText: "ThrottlingException"},
+		{name: "services' providers unreadable: stopped", inUse: "life-ec2-general", providers: "life-ec2-general\tlife-ec2-compute",
+			fail: "FAIL_DESCRIBE_SERVICES=1", wantExit: true, wantText: "AccessDeniedException"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			st, services := stacks, "arn:aws:ecs:ap-northeast-1:123456789012:service/life-ec2/life-ec2-worker"
@@ -159,7 +175,7 @@ func TestDeployOrderCapacity(t *testing.T) {
 			}
 			out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + st,
 				"ANSWER_SERVICES=" + services, "IN_USE_BY=" + c.inUseBy,
-				"ANSWER_IN_USE=" + c.inUse, "ANSWER_PROVIDERS=" + c.providers})
+				"ANSWER_IN_USE=" + c.inUse, "ANSWER_PROVIDERS=" + c.providers, c.fail})
 			if c.wantExit != failed {
 				t.Fatalf("deploy.sh failed: %v, want %v\n%s", failed, c.wantExit, out)
 			}
@@ -217,22 +233,32 @@ func TestDeployOutlastsTheWaiter(t *testing.T) {
 		t.Skip("no bash")
 	}
 	envDir := buildInto(t, "testdata/lifecycle/ec2-capacity/v1.cue", t.TempDir())
-	stacks := `ANSWER_STACKS=life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2`
+	// The columns: name, status, system, env, DeployDigest (none matching), the last executed
+	// change set.
+	const old = "arn:aws:cloudformation:ap-northeast-1:123456789012:changeSet/awscli-cloudformation-package-deploy-1/1"
+	stacks := `ANSWER_STACKS=life-ec2-cluster\tUPDATE_COMPLETE\tlife\tec2\t0000\t` + old + `\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2`
 	events := "ANSWER_EVENTS=Instances\tAWS::AutoScaling::AutoScalingGroup\tUPDATE_FAILED\tReceived 0 SUCCESS signals"
 	for _, c := range []struct {
-		name     string
-		statuses []string // the cluster stack's status, read after its deploy failed
-		ok       bool
-		deployed string
-		output   string
+		name      string
+		statuses  []string // the cluster stack's status, read after its deploy failed
+		changeSet string   // its last executed change set then (default: the one before)
+		ok        bool
+		deployed  string
+		output    string
 	}{
-		{"still updating, then complete", []string{"UPDATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"},
+		// The waiter stopped at an error it has no rule for (a throttled read), and the
+		// update completed meanwhile: its change set is the stack's last executed one.
+		{"completed after the waiter's error", []string{"UPDATE_COMPLETE"},
+			"arn:aws:cloudformation:ap-northeast-1:123456789012:changeSet/awscli-cloudformation-package-deploy-2/2",
+			true, "life-ec2-cluster life-ec2-svc-worker", "the AWS CLI returned an error, yet its change set completed"},
+		{"still updating, then complete", []string{"UPDATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"}, "",
 			true, "life-ec2-cluster life-ec2-svc-worker", "Stack life-ec2-cluster is still UPDATE_IN_PROGRESS: the AWS CLI stopped waiting"},
-		{"still updating, then rolled back", []string{"UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS"},
+		{"still updating, then rolled back", []string{"UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS"}, "",
 			false, "life-ec2-cluster", "Received 0 SUCCESS signals"},
-		{"refused before any change", []string{"UPDATE_COMPLETE"},
+		// The deploy failed before it executed anything: the same last change set.
+		{"refused before any change", []string{"UPDATE_COMPLETE"}, old,
 			false, "life-ec2-cluster", "Stack life-ec2-cluster failed"},
-		{"rolling back at once", []string{"UPDATE_ROLLBACK_COMPLETE"},
+		{"rolling back at once", []string{"UPDATE_ROLLBACK_COMPLETE"}, "",
 			false, "life-ec2-cluster", "Stack life-ec2-cluster failed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -240,7 +266,11 @@ func TestDeployOutlastsTheWaiter(t *testing.T) {
 			if err := os.WriteFile(statuses, []byte(strings.Join(c.statuses, "\n")+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			out, calls, failed := runWithAnswers(t, envDir, []string{stacks, events, "FAIL_DEPLOY=life-ec2-cluster", "STATUSES=" + statuses})
+			changeSet := c.changeSet
+			if changeSet == "" {
+				changeSet = old
+			}
+			out, calls, failed := runWithAnswers(t, envDir, []string{stacks, events, "FAIL_DEPLOY=life-ec2-cluster", "STATUSES=" + statuses, "ANSWER_CHANGE_SET=" + changeSet})
 			if failed == c.ok || deployed(calls) != c.deployed || !strings.Contains(out, c.output) {
 				t.Errorf("deploy.sh failed %v (want %v), deployed %q (want %q), output lacks %q?\n%s", failed, !c.ok, deployed(calls), c.deployed, c.output, out)
 			}
@@ -347,6 +377,20 @@ func TestDeployAdoptsRetainedLogGroups(t *testing.T) {
 	}
 	if !strings.Contains(calls, "logs describe-log-groups --log-group-name-prefix /ecs/life-web/admin") {
 		t.Errorf("deploy.sh did not look for the retained log group:\n%s", calls)
+	}
+
+	// A failed read of the log groups stops the script: read as "no such group", it led to a
+	// plain create that fails on the group that exists and leaves the stack ROLLBACK_COMPLETE.
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "FAIL_LOG_GROUPS=1"})
+	if !failed || strings.Contains(calls, "--stack-name life-web-svc-admin") || !strings.Contains(out, "ThrottlingException") {
+		t.Errorf("an unreadable log group list: failed %v, want a stop before the stack is created\n%s\ncalls:\n%s", failed, out, calls)
+	}
+
+	// A change set that fails says why: the stack, only a change set, has no events.
+	out, _, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "ANSWER_LOG_GROUPS=/ecs/life-web/admin",
+		"FAIL_CHANGE_SET=1", "ANSWER_REASON=The following resource(s) failed to import: [AdminLogGroup]."})
+	if !failed || !strings.Contains(out, "Stack life-web-svc-admin: its change set failed:\nThe following resource(s) failed to import: [AdminLogGroup].") {
+		t.Errorf("a failed import change set: failed %v, want its reason\n%s", failed, out)
 	}
 
 	// A group whose name only starts with the stack's is not the stack's: a plain create.

@@ -97,7 +97,7 @@ delete_stacks() {
   ((${#failed[@]})) || return 0
   for stack in "${failed[@]}"; do
     echo "Stack $stack could not be deleted. Its failed resources, latest first:" >&2
-    in_region cloudformation describe-stack-events --stack-name "$stack" \
+    in_region cloudformation describe-stack-events --stack-name "$stack" --no-paginate \
       --query "StackEvents[:60] | [?contains(ResourceStatus, 'FAILED')].[LogicalResourceId, ResourceType, ResourceStatus, ResourceStatusReason]" \
       --output text >&2 || true
   done

@@ -87,7 +87,7 @@ at_rest='^(CREATE|UPDATE|IMPORT|UPDATE_ROLLBACK)_COMPLETE$'
 # after a change.
 read_stacks() {
   stacks_now=$(in_region cloudformation describe-stacks \
-    --query "Stacks[].[StackName, StackStatus, Tags[?Key=='ecsgen:system'].Value | [0], Tags[?Key=='ecsgen:env'].Value | [0], Outputs[?OutputKey=='DeployDigest'].OutputValue | [0]]" \
+    --query "Stacks[].[StackName, StackStatus, Tags[?Key=='ecsgen:system'].Value | [0], Tags[?Key=='ecsgen:env'].Value | [0], Outputs[?OutputKey=='DeployDigest'].OutputValue | [0], ChangeSetId]" \
     --output text)
   find_as_built
 }
@@ -222,7 +222,7 @@ stack_resource() {
 # failed prints why a stack failed, from its latest events, and stops the script.
 failed() {
   echo "Stack $1 failed. Its failed resources, latest first:" >&2
-  in_region cloudformation describe-stack-events --stack-name "$1" \
+  in_region cloudformation describe-stack-events --stack-name "$1" --no-paginate \
     --query "StackEvents[:60] | [?contains(ResourceStatus, 'FAILED')].[LogicalResourceId, ResourceType, ResourceStatus, ResourceStatusReason]" \
     --output text >&2 || true
   exit 1
@@ -231,16 +231,30 @@ failed() {
 # settled follows a stack whose deploy returned an error. The AWS CLI's waiter gives up after
 # 60 minutes (120 polls, 30 s apart) while CloudFormation goes on, as in a rolling replacement
 # of many instances or a service slow to become stable: a stack still being created or updated
-# is waited for, however long it takes, and counts as deployed when it completes. Anything else
-# (a template CloudFormation refused, a change set that failed, a rollback) stops the script
-# with the stack's failed resources. ready() made sure no other operation was running on it.
+# is waited for, however long it takes, and counts as deployed when it completes. The waiter
+# also stops at the first error it has no rule for (a throttled read, after the CLI's retries):
+# a stack that completed since counts as deployed when its last executed change set
+# (ChangeSetId) is no longer the one the stack list showed before this deploy, so a deploy
+# that failed before executing anything never does. Anything else (a template CloudFormation
+# refused, a change set that failed, a rollback) stops the script with the stack's failed
+# resources. ready() made sure no other operation was running on it.
 settled() {
-  local stack=$1 status waited=0 interval=${ECSGEN_POLL_SECONDS:-15}
+  local stack=$1 status waited=0 interval=${ECSGEN_POLL_SECONDS:-15} before now
   status=$(in_region cloudformation describe-stacks --stack-name "$stack" \
     --query 'Stacks[0].StackStatus' --output text) || failed "$stack"
   case $status in
     CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS | IMPORT_IN_PROGRESS)
       echo "Stack $stack is still $status: the AWS CLI stopped waiting for it; waiting until it ends."
+      ;;
+    CREATE_COMPLETE | UPDATE_COMPLETE | IMPORT_COMPLETE)
+      before=$(awk -v stack="$stack" '$1 == stack { print $6 }' <<<"$stacks_now")
+      now=$(in_region cloudformation describe-stacks --stack-name "$stack" \
+        --query 'Stacks[0].ChangeSetId' --output text) || failed "$stack"
+      if [ "$now" = None ] || [ "$now" = "${before:-None}" ]; then
+        failed "$stack"
+      fi
+      echo "Stack $stack is $status: the AWS CLI returned an error, yet its change set completed."
+      return 0
       ;;
     *) failed "$stack" ;;
   esac
@@ -276,7 +290,7 @@ ready() {
         return
       fi
       echo "Stack $stack is $status: its first create failed, and CloudFormation can only delete it." >&2
-      in_region cloudformation describe-stack-events --stack-name "$stack" \
+      in_region cloudformation describe-stack-events --stack-name "$stack" --no-paginate \
         --query "StackEvents[?contains(ResourceStatus, 'FAILED')].[LogicalResourceId, ResourceType, ResourceStatus, ResourceStatusReason]" \
         --output text >&2 || true
       echo "Fix the cause above, then delete it and deploy again:" >&2
@@ -307,10 +321,13 @@ ready() {
 # The names are matched whole, over every page the prefix lists (grep reads to the end, so no
 # pipe breaks).
 log_groups_exist() {
-  local group
+  local group names
   for group in "$@"; do
-    if in_region logs describe-log-groups --log-group-name-prefix "$group" \
-      --query 'logGroups[].logGroupName' --output text | tr '\t' '\n' | grep -xF -- "$group" >/dev/null; then
+    # Read first: an AWS error must stop the script (errexit is off in a condition), not read
+    # as "no such group" and lead to a create that fails on the group that exists.
+    names=$(in_region logs describe-log-groups --log-group-name-prefix "$group" \
+      --query 'logGroups[].logGroupName' --output text) || exit 1
+    if tr '\t' '\n' <<<"$names" | grep -xF -- "$group" >/dev/null; then
       return 0
     fi
   done
@@ -342,8 +359,14 @@ create_adopting() {
     --change-set-type CREATE --import-existing-resources "${origin[@]}" \
     ${capabilities:+--capabilities $capabilities} --parameters "[$parameters]" \
     --tags Key=ecsgen:system,Value=shop Key=ecsgen:env,Value=dev >/dev/null
-  in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set" ||
-    failed "$stack"
+  if ! in_region cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set"; then
+    # The stack is only a change set (REVIEW_IN_PROGRESS): it has no events; the change set
+    # says why it failed.
+    echo "Stack $stack: its change set failed:" >&2
+    in_region cloudformation describe-change-set --stack-name "$stack" --change-set-name "$change_set" \
+      --query StatusReason --output text >&2 || true
+    exit 1
+  fi
   in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
   in_region cloudformation wait stack-create-complete --stack-name "$stack" || settled "$stack"
 }
@@ -508,17 +531,21 @@ WAVES
   fi
 }
 
-# providers_in_use prints the capacity providers the services of the cluster use now.
+# providers_in_use prints the capacity providers the services of the cluster use now. It runs
+# in a command substitution, where errexit is off: each AWS call returns its failure itself,
+# or services using a provider would read as none.
 providers_in_use() {
-  local arns
+  local arns listed
   stack_exists shop-dev-cluster || return 0
   # With --output text the CLI prints one line per page of 10 services: all lines are read.
-  read -r -a arns <<<"$(in_region ecs list-services --cluster shop-dev \
-    --query 'serviceArns' --output text | tr '\t\n' '  ')"
+  listed=$(in_region ecs list-services --cluster shop-dev \
+    --query 'serviceArns' --output text) || return 1
+  read -r -a arns <<<"$(tr '\t\n' '  ' <<<"$listed")"
   [ "${arns[0]:-None}" != None ] || return 0
   while ((${#arns[@]})); do
     in_region ecs describe-services --cluster shop-dev --services "${arns[@]:0:10}" \
-      --query 'services[].capacityProviderStrategy[].capacityProvider' --output text | tr '\t' '\n'
+      --query 'services[].capacityProviderStrategy[].capacityProvider' --output text | tr '\t' '\n' ||
+      return 1
     arns=("${arns[@]:10}")
   done
 }
@@ -587,7 +614,7 @@ delete_stacks() {
   ((${#failed[@]})) || return 0
   for stack in "${failed[@]}"; do
     echo "Stack $stack could not be deleted. Its failed resources, latest first:" >&2
-    in_region cloudformation describe-stack-events --stack-name "$stack" \
+    in_region cloudformation describe-stack-events --stack-name "$stack" --no-paginate \
       --query "StackEvents[:60] | [?contains(ResourceStatus, 'FAILED')].[LogicalResourceId, ResourceType, ResourceStatus, ResourceStatusReason]" \
       --output text >&2 || true
   done
