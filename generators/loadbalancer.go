@@ -248,12 +248,13 @@ func (e *env) instanceIngressFromLoadBalancers(t *cloudformation.Template) {
 			}
 		}
 	}
-	for i, r := range rules {
+	for _, r := range rules {
 		desc := fmt.Sprintf("Tasks behind load balancer %s", r.lb)
 		if r.from != r.to {
 			desc += " (dynamic host ports)"
 		}
-		t.Resources[fmt.Sprintf("%sIngressFrom%s%d", logicalID(r.capacity), logicalID(r.lb), i+1)] = &ec2.SecurityGroupIngress{
+		suffix := rulePortsID(r.from, r.to)
+		t.Resources[fmt.Sprintf("%sIngressFrom%s%s", logicalID(r.capacity), logicalID(r.lb), suffix)] = &ec2.SecurityGroupIngress{
 			GroupId:               ptr(Ref(logicalID(r.capacity) + "SecurityGroup")),
 			SourceSecurityGroupId: ptr(Ref(lbSecurityGroupID(r.lb))),
 			IpProtocol:            "tcp",
@@ -261,9 +262,29 @@ func (e *env) instanceIngressFromLoadBalancers(t *cloudformation.Template) {
 			ToPort:                ptr(r.to),
 			Description:           ptr(desc),
 		}
-		t.Resources[fmt.Sprintf("%sEgressTo%s%d", logicalID(r.lb), logicalID(r.capacity), i+1)] = targetEgress(
+		t.Resources[fmt.Sprintf("%sEgressTo%s%s", logicalID(r.lb), logicalID(r.capacity), suffix)] = targetEgress(
 			Ref(lbSecurityGroupID(r.lb)), Ref(logicalID(r.capacity)+"SecurityGroup"), "tcp", r.from, r.to,
 			fmt.Sprintf("Instances of %s behind this load balancer", r.capacity))
+	}
+}
+
+// rulePortsID ends the logical id of a rule between a load balancer and the instances of a
+// capacity: it names the ports, so that a rule keeps its id whatever rules other services add
+// or remove. (Numbered in order, as before, a rule added before another moved that one to a new
+// id: CloudFormation creates the moved rule before it deletes the old one, and AWS refuses the
+// second rule with the same ports and source, InvalidPermission.Duplicate, so adding a service
+// failed the deploy.) The dynamic ports keep "1", the id of the only rule of the most common
+// layout (one capacity behind one load balancer) in earlier versions: its stacks take this
+// version without a rule created again. ecsgen plan blocks any update that would still create
+// a rule twice (internal/plan, securityGroupRules).
+func rulePortsID(from, to int) string {
+	switch {
+	case from == DynamicPortsFrom && to == DynamicPortsTo:
+		return "1"
+	case from == to:
+		return fmt.Sprintf("Port%d", from)
+	default:
+		return fmt.Sprintf("Ports%dTo%d", from, to)
 	}
 }
 

@@ -62,3 +62,60 @@ func TestBlueGreenRulesHoldBothTargetGroups(t *testing.T) {
 		})
 	}
 }
+
+// A rule between a load balancer and the instances keeps its logical id when another service
+// adds rules that sort before it: CloudFormation would create the moved rule before deleting
+// the old one, and AWS refuses the duplicate (InvalidPermission.Duplicate), failing the deploy
+// that adds a service.
+func TestInstanceRulesKeepTheirIDs(t *testing.T) {
+	rules := func(s *schema.Spec) map[string]string {
+		files, err := Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for id, r := range decode(t, files["dev/stacks/demo-dev-cluster.json"])["Resources"].(map[string]any) {
+			typ := r.(map[string]any)["Type"]
+			if typ == "AWS::EC2::SecurityGroupIngress" || typ == "AWS::EC2::SecurityGroupEgress" {
+				b, _ := json.Marshal(r)
+				out[id] = string(b)
+			}
+		}
+		return out
+	}
+	s := spec()
+	s.LoadBalancers = map[string]schema.LoadBalancer{
+		"web":      {Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"}, Listeners: map[string]schema.Listener{"http": {Port: 80, Protocol: "HTTP"}}},
+		"internal": {Type: "application", Scheme: "internal", AllowFrom: []string{"10.0.0.0/8"}, Listeners: map[string]schema.Listener{"http": {Port: 80, Protocol: "HTTP"}}},
+	}
+	web := s.Services["web"]
+	web.NetworkMode = "bridge"
+	web.LoadBalancer = &schema.ServiceLoadBalancer{Name: "web", Listener: "http", DeregistrationDelay: 30}
+	s.Services["web"] = web
+	before := rules(s)
+	if len(before) != 2 {
+		t.Fatalf("one service behind a load balancer: rules %v, want an ingress and an egress", before)
+	}
+	// A service that sorts first, on another load balancer, with a fixed host port.
+	admin := web
+	admin.Containers = map[string]schema.Container{"app": web.Containers["app"]}
+	app := admin.Containers["app"]
+	app.Ports = []schema.PortMapping{{Container: 8080, Host: intp(8080), Protocol: "tcp"}}
+	admin.Containers["app"] = app
+	admin.LoadBalancer = &schema.ServiceLoadBalancer{Name: "internal", Listener: "http", DeregistrationDelay: 30}
+	s.Services["admin"] = admin
+	after := rules(s)
+	if len(after) != 4 {
+		t.Fatalf("two services on two load balancers: rules %v, want two of each", after)
+	}
+	for id, r := range before {
+		if after[id] != r {
+			t.Errorf("rule %s changed or moved when a service was added:\n before %s\n after  %s", id, r, after[id])
+		}
+	}
+	for _, id := range []string{"GeneralIngressFromWeb1", "WebEgressToGeneral1", "GeneralIngressFromInternalPort8080", "InternalEgressToGeneralPort8080"} {
+		if after[id] == "" {
+			t.Errorf("no rule %s; rules: %v", id, after)
+		}
+	}
+}
