@@ -15,6 +15,7 @@ package plan
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -244,6 +245,7 @@ func compareOutputs(env string, oldOut, newOut *envOutput, late map[string]bool)
 	c.capacityProviders()
 	c.codeDeployServices()
 	c.rulePriorities()
+	c.securityGroupRules()
 	return c.plan(env)
 }
 
@@ -969,6 +971,80 @@ func (c *comparison) rulePriorities() {
 		ch.raise(Blocked, fmt.Sprintf("priority %v on its listener is taken (PriorityInUse): %s", prio, why),
 			"give the rule another rule.priority in the spec, or release the priority in a deploy of its own first")
 	}
+}
+
+// securityGroupRules blocks a security group rule that an update creates (added, or replaced)
+// while another rule of its stack with the same group, protocol, ports and peer is still there
+// to be deleted (removed, or replaced): CloudFormation creates before it deletes, and AWS
+// refuses a second rule with the same permission (InvalidPermission.Duplicate), failing the
+// deploy. ecsgen names its rules after their ports (generators.rulePortsID) so that this does
+// not happen as services come and go; it still happens once to a stack whose rules an earlier
+// version numbered, when the numbers moved.
+func (c *comparison) securityGroupRules() {
+	isRule := map[string]bool{"AWS::EC2::SecurityGroupIngress": true, "AWS::EC2::SecurityGroupEgress": true}
+	permission := []string{"GroupId", "GroupName", "IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6",
+		"SourceSecurityGroupId", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "SourcePrefixListId",
+		"DestinationSecurityGroupId", "DestinationPrefixListId"}
+	for _, stack := range sortedKeys(c.changes) {
+		changes := c.changes[stack]
+		key := func(r *resource) (string, bool) {
+			if r == nil || !isRule[r.Type] {
+				return "", false
+			}
+			k := map[string]any{"Type": r.Type}
+			for _, p := range permission {
+				v, ok := r.Properties[p]
+				if !ok {
+					continue
+				}
+				if id := refersTo(v); id != "" && changes[id] != nil && changes[id].replaced {
+					return "", false // a group replaced in this update is another group
+				}
+				k[p] = v
+			}
+			b, _ := json.Marshal(k)
+			return string(b), true
+		}
+		deleted := map[string]string{}
+		for _, id := range sortedKeys(changes) {
+			if ch := changes[id]; ch.outcome == Remove || ch.replaced {
+				if k, ok := key(ch.old); ok {
+					deleted[k] = id
+				}
+			}
+		}
+		if len(deleted) == 0 {
+			continue
+		}
+		for _, id := range sortedKeys(changes) {
+			ch := changes[id]
+			if ch.outcome != Add && !ch.replaced {
+				continue
+			}
+			k, ok := key(ch.new)
+			if old, held := deleted[k]; ok && held && old != id {
+				ch.raise(Blocked,
+					fmt.Sprintf("rule %s grants the same permission (group, protocol, ports and peer) until CloudFormation deletes it, which it does after creating this one, and AWS refuses a second such rule (InvalidPermission.Duplicate)", old),
+					fmt.Sprintf("this is a rule renamed (%s is its earlier name, as an earlier ecsgen numbered it): revoke that rule right before the deploy (aws ec2 revoke-security-group-ingress, or -egress, with its group, protocol, ports and peer), and the stack creates it again under this name; what it admits is refused until then", old))
+			}
+		}
+	}
+}
+
+// refersTo is the logical id a Ref or Fn::GetAtt names, or "".
+func refersTo(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return ""
+	}
+	if id, ok := m["Ref"].(string); ok {
+		return id
+	}
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+		id, _ := att[0].(string)
+		return id
+	}
+	return ""
 }
 
 // all changes, in a deterministic order.

@@ -87,6 +87,16 @@ func rule(listener string, priority int) map[string]any {
 	})
 }
 
+// ingress admits port (or the dynamic ports from 32768) to group from the load balancer's group.
+func ingress(group string, port int) map[string]any {
+	to := port
+	if port == 32768 {
+		to = 65535
+	}
+	return res("AWS::EC2::SecurityGroupIngress", map[string]any{"GroupId": ref(group), "IpProtocol": "tcp", "FromPort": port, "ToPort": to,
+		"SourceSecurityGroupId": imp("demo-dev-cluster:web:SecurityGroup"), "Description": "Tasks behind load balancer web"})
+}
+
 func service(props map[string]any) map[string]any {
 	p := map[string]any{"ServiceName": "demo-dev-web", "Cluster": imp("demo-dev-cluster:ClusterName"), "DesiredCount": 1}
 	for k, v := range props {
@@ -284,6 +294,40 @@ func TestCompare(t *testing.T) {
 			old:  []st{{name: "s", resources: map[string]any{"Group": res("AWS::AutoScaling::AutoScalingGroup", map[string]any{"AutoScalingGroupName": "g", "VPCZoneIdentifier": []any{"subnet-1"}})}}},
 			new:  []st{{name: "s", resources: map[string]any{"Group": res("AWS::AutoScaling::AutoScalingGroup", map[string]any{"AutoScalingGroupName": "g", "VPCZoneIdentifier": []any{"subnet-2"}})}}},
 			want: []want{{change: "s/Group modify", reasons: []string{"VPCZoneIdentifier changes, which replaces the resource in some cases"}}},
+		},
+		// The rule between a load balancer and the instances under a new name: CloudFormation
+		// creates it before it deletes the old one, and AWS refuses the duplicate.
+		{name: "a security group rule renamed",
+			old:   []st{{name: "c", resources: map[string]any{"GeneralSecurityGroup": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "GeneralIngressFromWeb2": ingress("GeneralSecurityGroup", 32768)}}},
+			new:   []st{{name: "c", resources: map[string]any{"GeneralSecurityGroup": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "GeneralIngressFromWeb1": ingress("GeneralSecurityGroup", 32768)}}},
+			want:  []want{{change: "c/GeneralIngressFromWeb1 blocked", reasons: []string{"rule GeneralIngressFromWeb2 grants the same permission", "InvalidPermission.Duplicate"}}, {change: "c/GeneralIngressFromWeb2 remove"}},
+			risky: true,
+		},
+		// Two rules that swap their ports: each is replaced, and each new one duplicates the
+		// other's old one.
+		{name: "security group rules that swap their ports",
+			old: []st{{name: "c", resources: map[string]any{"SG": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "In1": ingress("SG", 80), "In2": ingress("SG", 8080)}}},
+			new: []st{{name: "c", resources: map[string]any{"SG": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "In1": ingress("SG", 8080), "In2": ingress("SG", 80)}}},
+			want: []want{
+				{change: "c/In1 blocked", reasons: []string{"FromPort changes", "rule In2 grants the same permission"}},
+				{change: "c/In2 blocked", reasons: []string{"rule In1 grants the same permission"}},
+			},
+			risky: true,
+		},
+		// A rule renamed along with its group, which is replaced: the new rule is on another
+		// group, no duplicate.
+		{name: "a security group rule renamed with its group replaced",
+			old:   []st{{name: "c", resources: map[string]any{"SG": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "In2": ingress("SG", 80)}}},
+			new:   []st{{name: "c", resources: map[string]any{"SG": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "h"}), "In1": ingress("SG", 80)}}},
+			want:  []want{{change: "c/SG replace"}, {change: "c/In1 add"}, {change: "c/In2 remove"}},
+			risky: true,
+		},
+		// A rule added beside one removed with other ports: nothing to refuse.
+		{name: "a security group rule for other ports",
+			old:   []st{{name: "c", resources: map[string]any{"SG": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "In1": ingress("SG", 80)}}},
+			new:   []st{{name: "c", resources: map[string]any{"SG": res("AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "g"}), "InPort8080": ingress("SG", 8080)}}},
+			want:  []want{{change: "c/InPort8080 add"}, {change: "c/In1 remove"}},
+			risky: true,
 		},
 		{name: "a first build",
 			new:  []st{cluster(loadBalancer("internal"), nil), web(80, 100, nil)},
