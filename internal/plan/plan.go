@@ -246,6 +246,8 @@ func compareOutputs(env string, oldOut, newOut *envOutput, late map[string]bool)
 	c.codeDeployServices()
 	c.rulePriorities()
 	c.securityGroupRules()
+	c.listenerPorts()
+	c.targetGroupLoadBalancers()
 	return c.plan(env)
 }
 
