@@ -197,3 +197,21 @@ func (c *comparison) targetGroupLoadBalancers() {
 		}
 	}
 }
+
+// blueGreenEnds notes, on a service that stops deploying blue/green (its stack keeps
+// TargetGroup and removes AlternateTargetGroup), that production traffic may be on the group it
+// removes: after a release, the live group is the alternate one half of the time, and the
+// update points the rule at TargetGroup before the rolling deployment's tasks are in it.
+func (c *comparison) blueGreenEnds() {
+	for _, ch := range c.all() {
+		if ch.outcome != Remove || ch.id != "AlternateTargetGroup" || ch.typ != "AWS::ElasticLoadBalancingV2::TargetGroup" {
+			continue
+		}
+		if ns := c.new.byName[ch.stack]; ns == nil || ns.Template().Resources["TargetGroup"] == nil {
+			continue // the service leaves its load balancer
+		}
+		ch.raise(Remove,
+			"production traffic may be on this group (a blue/green release moves it to the alternate group): the update points the rule at TargetGroup before the rolling deployment's tasks are in it, and the load balancer answers 503 until they are healthy",
+			"make the change while TargetGroup is live (deploy.sh passed LiveTargetGroup=TargetGroup on its last run; aws elbv2 describe-rules on the service's rule shows it); otherwise release once more as blue/green first")
+	}
+}

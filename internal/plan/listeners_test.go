@@ -121,3 +121,39 @@ func TestListenersAndTargetGroups(t *testing.T) {
 		})
 	}
 }
+
+// A service that stops deploying blue/green removes its alternate target group, on which
+// production traffic is after every other release: the plan says so, and when to deploy.
+func TestBlueGreenEnds(t *testing.T) {
+	svc := func(groups ...string) st {
+		r := map[string]any{}
+		for _, g := range groups {
+			r[g] = targetGroup(8080)
+		}
+		return st{name: "s", resources: r}
+	}
+	for _, tc := range []struct {
+		name     string
+		old, new st
+		noted    bool
+	}{
+		{"blue/green to rolling", svc("TargetGroup", "AlternateTargetGroup"), svc("TargetGroup"), true},
+		{"off the load balancer", svc("TargetGroup", "AlternateTargetGroup"), svc(), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := compareBoth(t, "dev", files(t, tc.old), files(t, tc.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, ok := summary(p)["s/AlternateTargetGroup remove"]
+			if !ok {
+				t.Fatalf("no removal of AlternateTargetGroup: %v", summary(p))
+			}
+			noted := strings.Contains(strings.Join(c.Reasons, " "), "production traffic may be on this group") &&
+				strings.Contains(strings.Join(c.Hints, " "), "while TargetGroup is live")
+			if noted != tc.noted {
+				t.Errorf("noted %v, want %v: %q %q", noted, tc.noted, c.Reasons, c.Hints)
+			}
+		})
+	}
+}

@@ -248,6 +248,7 @@ func compareOutputs(env string, oldOut, newOut *envOutput, late map[string]bool)
 	c.securityGroupRules()
 	c.listenerPorts()
 	c.targetGroupLoadBalancers()
+	c.blueGreenEnds()
 	return c.plan(env)
 }
 
