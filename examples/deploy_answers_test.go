@@ -213,6 +213,15 @@ func TestDeployFailedStacks(t *testing.T) {
 		}
 	}
 
+	// An update run with rollback disabled leaves UPDATE_FAILED, at rest: nothing to wait for;
+	// the way out is a rollback.
+	halfUpdated := `life-ec2-cluster\tUPDATE_FAILED\tlife\tec2\nlife-ec2-svc-worker\tUPDATE_COMPLETE\tlife\tec2`
+	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + halfUpdated, events})
+	if !failed || deployed(calls) != "" || strings.Contains(out, "wait for it to end") ||
+		!strings.Contains(out, "aws cloudformation rollback-stack --region ap-northeast-1 --stack-name life-ec2-cluster") {
+		t.Errorf("UPDATE_FAILED: deploy.sh failed %v, deployed %q; want a stop before any deploy, with the rollback\n%s", failed, deployed(calls), out)
+	}
+
 	out, calls, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + failedCreate, events}, "--recreate-failed")
 	if failed || !strings.Contains(calls, "cloudformation delete-stack --stack-name life-ec2-svc-worker") ||
 		deployed(calls) != "life-ec2-cluster life-ec2-svc-worker" {

@@ -308,6 +308,14 @@ ready() {
       echo "Stack $stack is DELETE_FAILED: delete it again (destroy.sh does) before deploying it." >&2
       exit 1
       ;;
+    UPDATE_FAILED)
+      # Left by an update run with rollback disabled ("preserve successfully provisioned
+      # resources"): at rest, half updated. Nothing is running to wait for.
+      echo "Stack $stack is UPDATE_FAILED: its last update stopped without rolling back. Roll it back, then deploy again:" >&2
+      echo "  aws cloudformation rollback-stack --region eu-west-1 --stack-name $stack" >&2
+      echo "  aws cloudformation wait stack-rollback-complete --region eu-west-1 --stack-name $stack" >&2
+      exit 1
+      ;;
     REVIEW_IN_PROGRESS | *_COMPLETE | NONE) ;;
     *)
       echo "Stack $stack is $status: another operation is running; wait for it to end, then deploy again:" >&2
