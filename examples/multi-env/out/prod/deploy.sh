@@ -643,7 +643,8 @@ if $removed_providers; then
   done
 fi
 if ((${#dropped[@]})); then
-  for provider in "${services_use[@]}"; do
+  # (bash before 4.4 calls an empty array unbound under set -u: hence the ${…+…}.)
+  for provider in ${services_use[@]+"${services_use[@]}"}; do
     if [[ $existing != *" $provider "* ]]; then
       echo "The cluster stack removes capacity provider(s) ${dropped[*]}, which services still use, and" >&2
       echo "services move to $provider, which does not exist yet: ECS allows neither order in one deploy." >&2
