@@ -94,16 +94,13 @@ func (e *env) serviceLoadBalancer(t *cloudformation.Template, st *stack, name st
 	} else {
 		// An ECS-native blue/green deployment rolls back at once ("invalid networking
 		// configuration") unless each of its two target groups is in the production or the test
-		// rule: with a test listener, the production rule forwards to the live group and the
-		// test rule to the idle one; without, the production rule holds both, the idle one at
-		// weight 0. ECS rewrites the weights as it shifts traffic; the template keeps the
-		// arrangement a release leaves, so an update never moves traffic.
+		// rule. Each rule holds both, the live one at weight 1 and the idle one at 0, as AWS's
+		// own samples set them and as ECS leaves them after a release (it shifts traffic by
+		// rewriting the weights); deploy.sh reads the live group from the production rule's
+		// weights before each update, so an update keeps the traffic where it is.
 		production, test := forwardTo(forward), forwardTo(forward)
 		if native {
-			test = forwardTo(idle)
-			if slb.TestListener == "" {
-				production = forwardWeighted(forward, idle)
-			}
+			production, test = forwardWeighted(forward, idle), forwardWeighted(forward, idle)
 		}
 		t.Resources[listenerRuleID] = listenerRule(
 			ImportValue(exportName(s, ExportListenerArn(slb.Name, slb.Listener))), RulePriority(slb.Name, slb.Listener, name, slb.Rule), slb.Rule, production)

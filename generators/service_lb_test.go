@@ -10,11 +10,10 @@ import (
 // An ECS-native blue/green, canary or linear deployment rolls back at its start ("Service
 // deployment rolled back because of invalid networking configuration. Both targetGroup and
 // alternateTargetGroup must be associated with the productionListenerRule or
-// testListenerRule") unless each target group is in one of the two rules. So: with a test
-// listener, production forwards to the live group and test to the idle one; without, the
-// production rule holds both, the idle one at weight 0. Which group is live comes from
-// LiveTargetGroup, which deploy.sh reads before each update. CodeDeploy's listeners keep one
-// group each: CodeDeploy rewrites them itself.
+// testListenerRule") unless each target group is in one of the two rules. So each rule holds
+// both, the idle one at weight 0. Which group is live comes from LiveTargetGroup, which
+// deploy.sh reads before each update. CodeDeploy's listeners keep one group each: CodeDeploy
+// rewrites them itself.
 func TestBlueGreenRulesHoldBothTargetGroups(t *testing.T) {
 	live := `{"Fn::If":["AlternateTargetGroupIsLive",{"Ref":"AlternateTargetGroup"},{"Ref":"TargetGroup"}]}`
 	idle := `{"Fn::If":["AlternateTargetGroupIsLive",{"Ref":"TargetGroup"},{"Ref":"AlternateTargetGroup"}]}`
@@ -27,8 +26,8 @@ func TestBlueGreenRulesHoldBothTargetGroups(t *testing.T) {
 		{"rolling", schema.Rolling, "", map[string]string{"ListenerRule": single(`{"Ref":"TargetGroup"}`)}},
 		{"blue/green without a test listener", schema.BlueGreen, "", map[string]string{"ListenerRule": weighted}},
 		{"canary without a test listener", schema.CanaryDeployment, "", map[string]string{"ListenerRule": weighted}},
-		{"linear with a test listener", schema.LinearDeployment, "test", map[string]string{"ListenerRule": single(live), "TestListenerRule": single(idle)}},
-		{"blue/green with a test listener", schema.BlueGreen, "test", map[string]string{"ListenerRule": single(live), "TestListenerRule": single(idle)}},
+		{"linear with a test listener", schema.LinearDeployment, "test", map[string]string{"ListenerRule": weighted, "TestListenerRule": weighted}},
+		{"blue/green with a test listener", schema.BlueGreen, "test", map[string]string{"ListenerRule": weighted, "TestListenerRule": weighted}},
 		{"CodeDeploy", schema.CodeDeployBlueGreen, "test", map[string]string{"ProductionListener": single(live), "TestListener": single(live)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

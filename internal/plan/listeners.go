@@ -108,7 +108,7 @@ func (c *comparison) listenerPorts() {
 		}
 		ch.raise(Blocked,
 			fmt.Sprintf("port %v of its load balancer is taken (DuplicateListener): listener %s of stack %s holds it when this one is created", ch.new.Properties["Port"], h.id, h.stack),
-			"remove the old listener (or the service that brings it) in a deploy of its own first, or give this listener another port")
+			"remove the old listener (or the service that brings it) in a deploy of its own first (deploy.sh --prune deletes a stack the spec no longer generates before anything else), or give this listener another port")
 	}
 }
 
@@ -137,8 +137,9 @@ func forwardsTo(r *resource) []string {
 	return out
 }
 
-// forwardedGroup is the target group a TargetGroupArn names: a Ref, or either branch of the
-// Fn::If that blue/green services forward with (both groups are the service's).
+// forwardedGroup is the target group a TargetGroupArn names: a Ref, or the first branch of the
+// Fn::If that blue/green services forward with (both groups are the service's, and move
+// together: one of them is enough to tell).
 func forwardedGroup(v any) string {
 	if id := refersTo(v); id != "" {
 		return id
