@@ -28,6 +28,9 @@ const fakeAWS = `#!/bin/bash
 echo "$*" >>"$CALLS"
 case "$*" in
   *"cloudformation describe-stacks"*"Stacks[0].ChangeSetId"*) echo "${ANSWER_CHANGE_SET:-None}" ;;
+  *"cloudformation describe-stacks"*"ParameterKey=='LiveTargetGroup'"*) echo "${ANSWER_RECORDED_LIVE:-None}" ;;
+  *"cloudformation describe-stacks"*"Parameters[].ParameterKey"*) printf '%b\n' "${ANSWER_PARAMETER_KEYS:-}" ;;
+  *"cloudformation update-stack"*) ;;
   *"cloudformation describe-stacks"*"Stacks[0].StackStatus"*)
     # One status a call, from the file STATUSES (a stack's life after a failed deploy).
     if [[ -s ${STATUSES:-} ]]; then head -n 1 "$STATUSES"; sed -i 1d "$STATUSES"; fi ;;
@@ -329,6 +332,45 @@ func TestDeployCodeDeployInFlight(t *testing.T) {
 	out, calls, failed = runWithAnswers(t, envDir, answers)
 	if failed || !strings.Contains(calls, "create-deployment") || !strings.Contains(out, "CodeDeploy deployment d-NEW: Succeeded") {
 		t.Errorf("a changed task definition must be released, with progress: failed %v\n%s\ncalls:\n%s", failed, out, calls)
+	}
+}
+
+// After a release moved production traffic to the alternate target group, the stack's own
+// LiveTargetGroup still names the other: a rollback of the next update would restore it and
+// send production traffic to the group the release emptied. So deploy.sh first records the live
+// group alone (previous template, every other parameter as it was), then updates the stack.
+func TestDeployKeepsLiveTrafficOnRollback(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v5.cue", t.TempDir())
+	plan, _ := readPlan(t, envDir)
+	var stacks []string
+	for _, s := range plan.Stacks {
+		stacks = append(stacks, s.Name+`\tUPDATE_COMPLETE\tlife\tweb`)
+	}
+	// The fake answers the same physical id for the alternate group and the production listener's
+	// forward: traffic is on AlternateTargetGroup.
+	answers := []string{"ANSWER_STACKS=" + strings.Join(stacks, `\n`),
+		"ANSWER_REVISION=arn:aws:ecs:ap-northeast-1:123456789012:task-definition/running:1",
+		`ANSWER_PARAMETER_KEYS=Subnets\tLiveTargetGroup\tImage`}
+	for _, c := range []struct {
+		recorded string
+		records  bool
+	}{{"TargetGroup", true}, {"AlternateTargetGroup", false}, {"None", false}} {
+		out, calls, failed := runWithAnswers(t, envDir, append(answers, "ANSWER_RECORDED_LIVE="+c.recorded))
+		if failed {
+			t.Fatalf("recorded %s: deploy.sh failed:\n%s", c.recorded, out)
+		}
+		record := strings.Index(calls, "cloudformation update-stack --stack-name life-web-svc-web --use-previous-template --capabilities CAPABILITY_NAMED_IAM "+
+			"--parameters ParameterKey=Subnets,UsePreviousValue=true ParameterKey=LiveTargetGroup,ParameterValue=AlternateTargetGroup ParameterKey=Image,UsePreviousValue=true")
+		update := strings.Index(calls, "cloudformation deploy --stack-name life-web-svc-web")
+		if (record >= 0) != c.records || (c.records && (update < record || !strings.Contains(out, "recording AlternateTargetGroup first"))) {
+			t.Errorf("recorded %s: the live group recorded first: %v (want %v)\n%s\ncalls:\n%s", c.recorded, record >= 0, c.records, out, calls)
+		}
+		if !strings.Contains(calls, "LiveTargetGroup=AlternateTargetGroup") {
+			t.Errorf("recorded %s: the update does not keep the traffic on AlternateTargetGroup:\n%s", c.recorded, calls)
+		}
 	}
 }
 

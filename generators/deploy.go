@@ -358,6 +358,9 @@ type scriptData struct {
 	Releases                           bool
 	// AdoptsLogGroups: a stack has retained log groups to adopt when it is created again.
 	AdoptsLogGroups bool
+	// KeepsLiveTraffic: a blue/green stack records its live target group before an update
+	// (keep_live_on_rollback).
+	KeepsLiveTraffic bool
 	Endpoints       []lbEndpoint
 	// SummaryServices are the services deploy.sh may describe at its end, a line each: the
 	// service's stack and its ECS service name, or "-" and the name for a CodeDeploy service,
@@ -439,6 +442,7 @@ func scriptDataOf(e *env, plan deployPlan) scriptData {
 		ds.ServiceStack = fn != "deploy_cluster" && fn != "deploy_network"
 		d.Releases = d.Releases || st.Release != nil
 		d.AdoptsLogGroups = d.AdoptsLogGroups || len(st.LogGroups) > 0
+		d.KeepsLiveTraffic = d.KeepsLiveTraffic || st.LiveTraffic != nil
 		d.Stacks = append(d.Stacks, ds)
 	}
 	if len(ordered) == len(d.Waves) {

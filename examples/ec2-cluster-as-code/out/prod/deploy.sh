@@ -325,6 +325,37 @@ ready() {
   esac
 }
 
+# keep_live_on_rollback STACK LIVE [CAPABILITY...]: a blue/green release moved production
+# traffic to target group LIVE since the stack's last update, which recorded the other one as
+# LiveTargetGroup. Were the update about to run to fail, CloudFormation's rollback would restore
+# that record, and the rules would send production traffic to the group the release emptied.
+# So the stack first takes LIVE alone: its previous template, every other parameter and its
+# tags as they are. That update changes nothing ECS or CodeDeploy has not changed already, and
+# a rollback of the next comes back to it.
+keep_live_on_rollback() {
+  local stack=$1 live=$2 recorded keys key
+  local -a params=()
+  shift 2
+  recorded=$(in_region cloudformation describe-stacks --stack-name "$stack" \
+    --query "Stacks[0].Parameters[?ParameterKey=='LiveTargetGroup'].ParameterValue | [0]" --output text)
+  case $recorded in
+    None | "$live") return 0 ;;
+  esac
+  echo "Stack $stack: production traffic is on $live since its last update, which recorded $recorded; recording $live first, so that a rollback keeps the traffic there."
+  keys=$(in_region cloudformation describe-stacks --stack-name "$stack" \
+    --query 'Stacks[0].Parameters[].ParameterKey' --output text)
+  for key in $keys; do
+    if [ "$key" = LiveTargetGroup ]; then
+      params+=("ParameterKey=LiveTargetGroup,ParameterValue=$live")
+    else
+      params+=("ParameterKey=$key,UsePreviousValue=true")
+    fi
+  done
+  in_region cloudformation update-stack --stack-name "$stack" --use-previous-template \
+    ${1:+--capabilities "$@"} --parameters "${params[@]}" >/dev/null
+  in_region cloudformation wait stack-update-complete --stack-name "$stack" || failed "$stack"
+}
+
 # log_groups_exist: one of the named log groups exists (a retained group outlives its stack).
 # The names are matched whole, over every page the prefix lists (grep reads to the end, so no
 # pipe breaks).
@@ -414,6 +445,7 @@ deploy_service_api() {
         ;;
       "$alternate") live=AlternateTargetGroup ;;
     esac
+    keep_live_on_rollback shop-prod-svc-api "$live" CAPABILITY_NAMED_IAM
   fi
   if ! stack_exists shop-prod-svc-api && log_groups_exist /ecs/shop-prod/api; then
     create_adopting shop-prod-svc-api stacks/shop-prod-svc-api.json '' CAPABILITY_NAMED_IAM ExtraSecurityGroups=sg-0a1b2c3d4e5f60718 Subnets=subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788 VpcId=vpc-0a1b2c3d4e5f60718 "LiveTargetGroup=$live"
