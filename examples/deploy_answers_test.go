@@ -411,8 +411,14 @@ func TestDeployAdoptsRetainedLogGroups(t *testing.T) {
 	}
 	envDir := buildInto(t, "testdata/lifecycle/fargate-services/v2.cue", t.TempDir())
 	stacks := `life-web-cluster\tUPDATE_COMPLETE\tlife\tweb\nlife-web-svc-web\tUPDATE_COMPLETE\tlife\tweb`
-	// Two pages of the prefix /ecs/life-web/admin: the group itself on the second.
-	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks,
+	// Two pages of the prefix /ecs/life-web/admin: the group itself on the second. The stack
+	// ends IMPORT_COMPLETE, which counts as created (the AWS CLI's waiter knows only
+	// CREATE_COMPLETE).
+	statuses := filepath.Join(t.TempDir(), "statuses")
+	if err := os.WriteFile(statuses, []byte("REVIEW_IN_PROGRESS\nIMPORT_IN_PROGRESS\nIMPORT_COMPLETE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, calls, failed := runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "STATUSES=" + statuses,
 		`ANSWER_LOG_GROUPS=/ecs/life-web/admin-old\n/ecs/life-web/admin-tools\t/ecs/life-web/admin`})
 	if failed {
 		t.Fatalf("deploy.sh failed:\n%s\ncalls:\n%s", out, calls)
@@ -428,6 +434,18 @@ func TestDeployAdoptsRetainedLogGroups(t *testing.T) {
 	}
 	if !strings.Contains(calls, "logs describe-log-groups --log-group-name-prefix /ecs/life-web/admin") {
 		t.Errorf("deploy.sh did not look for the retained log group:\n%s", calls)
+	}
+	if left, _ := os.ReadFile(statuses); len(strings.TrimSpace(string(left))) > 0 || strings.Contains(calls, "wait stack-create-complete") {
+		t.Errorf("the created stack was not followed to IMPORT_COMPLETE (unread: %q):\n%s", left, calls)
+	}
+	// A create that rolls back stops the script with the stack's failed resources.
+	if err := os.WriteFile(statuses, []byte("CREATE_IN_PROGRESS\nROLLBACK_IN_PROGRESS\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, failed = runWithAnswers(t, envDir, []string{"ANSWER_STACKS=" + stacks, "STATUSES=" + statuses, "ANSWER_LOG_GROUPS=/ecs/life-web/admin",
+		"ANSWER_EVENTS=AdminLogGroup\tAWS::Logs::LogGroup\tIMPORT_FAILED\tResource import failed"})
+	if !failed || !strings.Contains(out, "Stack life-web-svc-admin failed") || !strings.Contains(out, "Resource import failed") {
+		t.Errorf("a create that rolled back: failed %v, want a stop with the reasons\n%s", failed, out)
 	}
 
 	// A failed read of the log groups stops the script: read as "no such group", it led to a

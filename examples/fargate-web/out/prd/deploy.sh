@@ -376,7 +376,19 @@ create_adopting() {
     exit 1
   fi
   in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
-  in_region cloudformation wait stack-create-complete --stack-name "$stack" || settled "$stack"
+  # CloudFormation may end this create as an import (IMPORT_COMPLETE), which the AWS CLI's
+  # stack-create-complete waiter does not know: it would wait out its 60 minutes. So the status
+  # is followed here, every ECSGEN_POLL_SECONDS, until it ends.
+  local status
+  while :; do
+    status=$(in_region cloudformation describe-stacks --stack-name "$stack" \
+      --query 'Stacks[0].StackStatus' --output text) || failed "$stack"
+    case $status in
+      CREATE_COMPLETE | IMPORT_COMPLETE) return 0 ;;
+      REVIEW_IN_PROGRESS | CREATE_IN_PROGRESS | IMPORT_IN_PROGRESS) sleep "${ECSGEN_POLL_SECONDS:-15}" ;;
+      *) failed "$stack" ;;
+    esac
+  done
 }
 
 # ECS cluster sample-prd-cluster and its capacity
