@@ -361,7 +361,7 @@ type scriptData struct {
 	// KeepsLiveTraffic: a blue/green stack records its live target group before an update
 	// (keep_live_on_rollback).
 	KeepsLiveTraffic bool
-	Endpoints       []lbEndpoint
+	Endpoints        []lbEndpoint
 	// SummaryServices are the services deploy.sh may describe at its end, a line each: the
 	// service's stack and its ECS service name, or "-" and the name for a CodeDeploy service,
 	// which its release may deploy though its stack is skipped. Names of stacks and ECS
