@@ -289,7 +289,7 @@ func forwardTo(group string) elbv2.ListenerRule_Action {
 }
 
 // forwardWeighted forwards everything to live and nothing to idle: both groups are in the rule,
-// as an ECS-native blue/green deployment without a test listener needs them.
+// as ECS-native blue/green deployments need them (serviceLoadBalancer).
 func forwardWeighted(live, idle string) elbv2.ListenerRule_Action {
 	return elbv2.ListenerRule_Action{Type: "forward", ForwardConfig: &elbv2.ListenerRule_ForwardConfig{
 		TargetGroups: []elbv2.ListenerRule_TargetGroupTuple{

@@ -1034,17 +1034,15 @@ func (c *comparison) securityGroupRules() {
 	}
 }
 
-// refersTo is the logical id a Ref or Fn::GetAtt names, or "".
+// refersTo is the one logical id a value refers to (refs), or "" when it refers to none or to
+// several.
 func refersTo(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
+	ids := map[string]bool{}
+	refs(v, ids)
+	if len(ids) != 1 {
 		return ""
 	}
-	if id, ok := m["Ref"].(string); ok {
-		return id
-	}
-	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
-		id, _ := att[0].(string)
+	for id := range ids {
 		return id
 	}
 	return ""

@@ -239,7 +239,7 @@ failed() {
 # refused, a change set that failed, a rollback) stops the script with the stack's failed
 # resources. ready() made sure no other operation was running on it.
 settled() {
-  local stack=$1 status waited=0 interval=${ECSGEN_POLL_SECONDS:-15} before now
+  local stack=$1 status before now
   status=$(in_region cloudformation describe-stacks --stack-name "$stack" \
     --query 'Stacks[0].StackStatus' --output text) || failed "$stack"
   case $status in
@@ -258,6 +258,15 @@ settled() {
       ;;
     *) failed "$stack" ;;
   esac
+  follow "$stack"
+}
+
+# follow reads stack $1's status every ECSGEN_POLL_SECONDS (default 15) while CloudFormation
+# creates, imports or updates it (or, right after a change set's execution, still shows the
+# stack in review), and returns when it completes; any other end stops the script with the
+# stack's failed resources.
+follow() {
+  local stack=$1 status waited=0 interval=${ECSGEN_POLL_SECONDS:-15}
   while :; do
     sleep "$interval"
     waited=$((waited + interval))
@@ -268,7 +277,7 @@ settled() {
         echo "Stack $stack is $status, ${waited}s later."
         return 0
         ;;
-      CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS | IMPORT_IN_PROGRESS)
+      REVIEW_IN_PROGRESS | CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS | IMPORT_IN_PROGRESS)
         echo "  $stack: $status after ${waited}s more"
         ;;
       *) failed "$stack" ;;
@@ -377,18 +386,8 @@ create_adopting() {
   fi
   in_region cloudformation execute-change-set --stack-name "$stack" --change-set-name "$change_set"
   # CloudFormation may end this create as an import (IMPORT_COMPLETE), which the AWS CLI's
-  # stack-create-complete waiter does not know: it would wait out its 60 minutes. So the status
-  # is followed here, every ECSGEN_POLL_SECONDS, until it ends.
-  local status
-  while :; do
-    status=$(in_region cloudformation describe-stacks --stack-name "$stack" \
-      --query 'Stacks[0].StackStatus' --output text) || failed "$stack"
-    case $status in
-      CREATE_COMPLETE | IMPORT_COMPLETE) return 0 ;;
-      REVIEW_IN_PROGRESS | CREATE_IN_PROGRESS | IMPORT_IN_PROGRESS) sleep "${ECSGEN_POLL_SECONDS:-15}" ;;
-      *) failed "$stack" ;;
-    esac
-  done
+  # stack-create-complete waiter does not know: it would wait out its 60 minutes.
+  follow "$stack"
 }
 
 # ECS cluster handson-dev and its capacity
